@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IPedigreeLedger} from "./interfaces/IPedigreeLedger.sol";
+import {Gs1} from "./libraries/Gs1.sol";
+import {CivilDate} from "./libraries/CivilDate.sol";
+
+/// @title Pedigree custody ledger
+/// @notice See {IPedigreeLedger}. The admin (two-step transfer with a delay) onboards
+/// participants and can pause custody writes; participants act according to their role.
+/// @dev Storage is laid out for gas: a participant's role and status share one word, a batch's
+/// record shares one word with the units its manufacturer still holds, a pending shipment is one
+/// word (the hash of its content, passed back in calldata to settle it), and pack states are
+/// packed four to a word (state, who, when).
+contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Pausable {
+    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+    bytes32 public constant MANUFACTURER_ROLE = keccak256("MANUFACTURER_ROLE");
+    bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
+    bytes32 public constant PHARMACY_ROLE = keccak256("PHARMACY_ROLE");
+
+    /// @notice How long the pharmacy that dispensed a pack may undo it (EU delegated regulation 2016/161).
+    uint256 public constant UNDO_WINDOW = 10 days;
+    uint256 public constant MAX_NAME_LENGTH = 128;
+    uint256 public constant MAX_LOT_LENGTH = 20;
+
+    uint256 private constant _PACKS_PER_WORD = 4;
+    uint256 private constant _PACK_BITS = 64;
+    uint256 private constant _PACK_MASK = (1 << 64) - 1;
+
+    struct ParticipantRecord {
+        Role role;
+        bool suspended;
+        uint24 number;
+        uint64 gln;
+    }
+
+    /// @dev One word. `unitsAtManufacturer` is the manufacturer's own stock of the batch, kept here
+    /// so that registering and shipping from the source touch no second word.
+    struct BatchRecord {
+        address manufacturer;
+        BatchStatus status;
+        uint16 expiryDay;
+        uint32 packCount;
+        uint32 unitsAtManufacturer;
+    }
+
+    mapping(address account => ParticipantRecord) private _participants;
+    mapping(address account => string) private _legalNames;
+    mapping(uint24 number => address account) private _accountsByNumber;
+    uint24 private _participantCount;
+
+    mapping(uint256 prefixKey => address manufacturer) private _prefixOwners;
+    mapping(uint64 gtin => Product) private _products;
+
+    mapping(bytes32 batchId => BatchRecord) private _batches;
+    mapping(bytes32 batchId => bytes32) private _serialsRoots;
+    mapping(bytes32 batchId => bytes32) private _documentHashes;
+    /// @dev Stock of holders other than the batch's manufacturer.
+    mapping(bytes32 batchId => mapping(address holder => uint256 units)) private _holdings;
+    mapping(bytes32 shipmentId => bytes32 contentHash) private _pendingShipments;
+    /// @dev Four 64-bit pack entries per word: state (8 bits) | participant number (24) | time (32).
+    mapping(bytes32 batchId => mapping(uint256 wordIndex => uint256 word)) private _packWords;
+
+    /// @param admin the first admin account
+    /// @param adminTransferDelay delay before a new admin may accept the role
+    constructor(address admin, uint48 adminTransferDelay) AccessControlDefaultAdminRules(adminTransferDelay, admin) {}
+
+    // ================================================================ administration
+
+    /// @inheritdoc IPedigreeLedger
+    function onboardParticipant(
+        address account,
+        Role role,
+        string calldata legalName,
+        uint64 gln
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (account == address(0) || role == Role.None) revert PedigreeRoleNotAllowed(account, role);
+        Role existing = _participants[account].role;
+        if (existing != Role.None) revert PedigreeParticipantExists(account, existing);
+        _requireName(legalName);
+        if (!Gs1.isValidGln(gln)) revert PedigreeInvalidGln(gln);
+        uint24 number = ++_participantCount;
+        _participants[account] = ParticipantRecord({role: role, suspended: false, number: number, gln: gln});
+        _legalNames[account] = legalName;
+        _accountsByNumber[number] = account;
+        emit ParticipantOnboarded(account, role, number, gln, legalName);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function suspendParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ParticipantRecord storage record = _participants[account];
+        if (record.role == Role.None) revert PedigreeNotParticipant(account);
+        if (record.suspended) revert PedigreeParticipantSuspended(account);
+        record.suspended = true;
+        emit ParticipantSuspended(account, msg.sender);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ParticipantRecord storage record = _participants[account];
+        if (record.role == Role.None) revert PedigreeNotParticipant(account);
+        if (!record.suspended) revert PedigreeParticipantNotSuspended(account);
+        record.suspended = false;
+        emit ParticipantReinstated(account, msg.sender);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function assignCompanyPrefix(address manufacturer, string calldata prefix) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ParticipantRecord memory record = _participants[manufacturer];
+        if (record.role != Role.Manufacturer) revert PedigreeRoleNotAllowed(manufacturer, record.role);
+        uint256 key = Gs1.companyPrefixKey(bytes(prefix));
+        if (key == 0) revert PedigreeInvalidCompanyPrefix(prefix);
+        address owner = _prefixOwners[key];
+        if (owner != address(0)) revert PedigreeCompanyPrefixTaken(prefix, owner);
+        _prefixOwners[key] = manufacturer;
+        emit CompanyPrefixAssigned(manufacturer, prefix);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @notice Participant roles follow the participant registry: an account has one, and loses
+    /// it while suspended.
+    function hasRole(bytes32 role, address account) public view override(AccessControl, IAccessControl) returns (bool) {
+        Role participantRole = _roleOf(role);
+        if (participantRole == Role.None) return super.hasRole(role, account);
+        ParticipantRecord memory record = _participants[account];
+        return record.role == participantRole && !record.suspended;
+    }
+
+    /// @dev Participant roles are granted by onboarding only, so the registry stays the one truth.
+    function grantRole(bytes32 role, address account) public override {
+        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
+        super.grantRole(role, account);
+    }
+
+    /// @dev Participants are suspended, not revoked, so their history keeps its names.
+    function revokeRole(bytes32 role, address account) public override {
+        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
+        super.revokeRole(role, account);
+    }
+
+    function renounceRole(
+        bytes32 role,
+        address account
+    ) public override {
+        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
+        super.renounceRole(role, account);
+    }
+
+    // ================================================================ products and batches
+
+    /// @inheritdoc IPedigreeLedger
+    function registerProduct(
+        uint64 gtin,
+        string calldata name,
+        string calldata strength,
+        string calldata dosageForm
+    ) external {
+        _requireActive(msg.sender, Role.Manufacturer);
+        if (!Gs1.isValidGtin14(gtin)) revert PedigreeInvalidGtin(gtin);
+        address existing = _products[gtin].manufacturer;
+        if (existing != address(0)) revert PedigreeProductExists(gtin, existing);
+        if (!_isUnderCompanyPrefixOf(gtin, msg.sender)) revert PedigreeGtinOutsideCompanyPrefixes(gtin, msg.sender);
+        _requireName(name);
+        _requireName(strength);
+        _requireName(dosageForm);
+        _products[gtin] = Product({manufacturer: msg.sender, name: name, strength: strength, dosageForm: dosageForm});
+        emit ProductRegistered(gtin, msg.sender, name, strength, dosageForm);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function registerBatch(
+        uint64 gtin,
+        string calldata lot,
+        uint32 expiry,
+        uint32 packCount,
+        bytes32 serialsRoot,
+        bytes32 documentHash
+    ) external whenNotPaused returns (bytes32 batchId) {
+        _requireActive(msg.sender, Role.Manufacturer);
+        address manufacturer = _products[gtin].manufacturer;
+        if (manufacturer == address(0)) revert PedigreeUnknownProduct(gtin);
+        if (manufacturer != msg.sender) revert PedigreeNotProductManufacturer(gtin, msg.sender, manufacturer);
+        uint256 lotLength = bytes(lot).length;
+        if (lotLength == 0 || lotLength > MAX_LOT_LENGTH) revert PedigreeInvalidLot(lot, lotLength);
+        uint256 badIndex = Gs1.firstInvalidCset82(bytes(lot));
+        if (badIndex != type(uint256).max) revert PedigreeInvalidLot(lot, badIndex);
+        (bool validExpiry, uint256 expiryDay) = CivilDate.toEpochDay(expiry);
+        if (!validExpiry) revert PedigreeInvalidExpiry(expiry);
+        if (expiryDay < _today()) revert PedigreeInvalidExpiry(expiry);
+        batchId = keccak256(abi.encode(gtin, lot));
+        if (packCount == 0) revert PedigreeInvalidPackCount(packCount);
+        if (serialsRoot == bytes32(0)) revert PedigreeEmptySerialsRoot(batchId);
+        if (_batches[batchId].status != BatchStatus.None) revert PedigreeBatchExists(batchId);
+
+        _batches[batchId] = BatchRecord({
+            manufacturer: msg.sender,
+            status: BatchStatus.Active,
+            expiryDay: uint16(expiryDay),
+            packCount: packCount,
+            unitsAtManufacturer: packCount
+        });
+        _serialsRoots[batchId] = serialsRoot;
+        if (documentHash != bytes32(0)) _documentHashes[batchId] = documentHash;
+        emit BatchRegistered(
+            batchId,
+            gtin,
+            msg.sender,
+            lot,
+            uint32(CivilDate.toYyyymmdd(expiryDay)),
+            packCount,
+            serialsRoot,
+            documentHash
+        );
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function recallBatch(bytes32 batchId, string calldata reason) external {
+        ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
+        BatchRecord storage record = _existingBatch(batchId);
+        if (caller.role != Role.Regulator && record.manufacturer != msg.sender) {
+            revert PedigreeNotBatchManufacturer(batchId, msg.sender, record.manufacturer);
+        }
+        if (bytes(reason).length == 0) revert PedigreeEmptyReason();
+        _transition(batchId, record, BatchStatus.Recalled);
+        emit BatchRecalled(batchId, msg.sender, reason);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function suspendBatch(bytes32 batchId, string calldata reason) external {
+        _requireActive(msg.sender, Role.Regulator);
+        BatchRecord storage record = _existingBatch(batchId);
+        if (bytes(reason).length == 0) revert PedigreeEmptyReason();
+        if (record.status != BatchStatus.Active) {
+            revert PedigreeInvalidBatchTransition(batchId, record.status, BatchStatus.Suspended);
+        }
+        record.status = BatchStatus.Suspended;
+        emit BatchSuspended(batchId, msg.sender, reason);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function reinstateBatch(bytes32 batchId) external {
+        _requireActive(msg.sender, Role.Regulator);
+        BatchRecord storage record = _existingBatch(batchId);
+        if (record.status != BatchStatus.Suspended) {
+            revert PedigreeInvalidBatchTransition(batchId, record.status, BatchStatus.Active);
+        }
+        record.status = BatchStatus.Active;
+        emit BatchReinstated(batchId, msg.sender);
+    }
+
+    // ================================================================ custody
+
+    /// @inheritdoc IPedigreeLedger
+    function ship(
+        address to,
+        bytes32 shipmentRef,
+        ShipmentLine[] calldata lines
+    ) external whenNotPaused returns (bytes32 shipmentId) {
+        ParticipantRecord memory sender = _requireActiveParticipant(msg.sender);
+        ParticipantRecord memory recipient = _participants[to];
+        if (recipient.role == Role.None) revert PedigreeNotParticipant(to);
+        if (recipient.suspended) revert PedigreeParticipantSuspended(to);
+        if (!_isRouteAllowed(sender.role, recipient.role)) {
+            revert PedigreeRouteNotAllowed(msg.sender, sender.role, to, recipient.role);
+        }
+        if (lines.length == 0) revert PedigreeEmptyShipment();
+
+        shipmentId = keccak256(abi.encode(msg.sender, shipmentRef, block.number));
+        if (_pendingShipments[shipmentId] != bytes32(0)) revert PedigreeShipmentExists(shipmentId);
+        _pendingShipments[shipmentId] = _shipmentHash(msg.sender, to, lines);
+
+        bool isReturn = recipient.role == Role.Manufacturer;
+        uint256 today = _today();
+        for (uint256 i; i < lines.length; ++i) {
+            ShipmentLine calldata line = lines[i];
+            bytes32 batchId = line.batchId;
+            BatchRecord storage record = _existingBatch(batchId);
+            if (isReturn) {
+                if (record.manufacturer != to) revert PedigreeReturnToOtherManufacturer(batchId, to, record.manufacturer);
+            } else if (record.status != BatchStatus.Active || record.expiryDay < today) {
+                revert PedigreeBatchNotMovable(batchId, record.status, _expiryOf(record));
+            }
+            _debit(batchId, record, msg.sender, sender.role, line.quantity);
+            emit UnitsShipped(batchId, shipmentId, msg.sender, to, line.quantity, shipmentRef);
+        }
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function receiveShipment(
+        bytes32 shipmentId,
+        address from,
+        ShipmentLine[] calldata lines
+    ) external whenNotPaused {
+        ParticipantRecord memory recipient = _requireActiveParticipant(msg.sender);
+        _settle(shipmentId, _shipmentHash(from, msg.sender, lines));
+        for (uint256 i; i < lines.length; ++i) {
+            ShipmentLine calldata line = lines[i];
+            _credit(line.batchId, msg.sender, recipient.role, line.quantity);
+            emit UnitsReceived(line.batchId, shipmentId, msg.sender, from, line.quantity);
+        }
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function rejectShipment(
+        bytes32 shipmentId,
+        address from,
+        ShipmentLine[] calldata lines,
+        string calldata reason
+    ) external whenNotPaused {
+        _requireActiveParticipant(msg.sender);
+        if (bytes(reason).length == 0) revert PedigreeEmptyReason();
+        _settle(shipmentId, _shipmentHash(from, msg.sender, lines));
+        Role senderRole = _participants[from].role;
+        for (uint256 i; i < lines.length; ++i) {
+            ShipmentLine calldata line = lines[i];
+            _credit(line.batchId, from, senderRole, line.quantity);
+            emit UnitsRejected(line.batchId, shipmentId, msg.sender, from, line.quantity, reason);
+        }
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function cancelShipment(bytes32 shipmentId, address to, ShipmentLine[] calldata lines) external whenNotPaused {
+        ParticipantRecord memory sender = _requireActiveParticipant(msg.sender);
+        _settle(shipmentId, _shipmentHash(msg.sender, to, lines));
+        for (uint256 i; i < lines.length; ++i) {
+            ShipmentLine calldata line = lines[i];
+            _credit(line.batchId, msg.sender, sender.role, line.quantity);
+            emit ShipmentCancelled(line.batchId, shipmentId, msg.sender, to, line.quantity);
+        }
+    }
+
+    // ================================================================ packs
+
+    /// @inheritdoc IPedigreeLedger
+    function decommission(
+        bytes32 batchId,
+        uint256 index,
+        string calldata serial,
+        bytes32[] calldata proof,
+        PackState state
+    ) external whenNotPaused {
+        (ParticipantRecord memory holder, BatchRecord storage record) = _checkDecommission(batchId, state);
+        if (index >= record.packCount) revert PedigreeIndexOutOfRange(batchId, index, record.packCount);
+        if (!MerkleProof.verifyCalldata(proof, _serialsRoots[batchId], _leaf(index, serial))) {
+            revert PedigreeInvalidProof(batchId, index);
+        }
+        uint256 wordIndex = index / _PACKS_PER_WORD;
+        _packWords[batchId][wordIndex] = _setPack(batchId, _packWords[batchId][wordIndex], index, state, holder.number);
+        _debit(batchId, record, msg.sender, holder.role, 1);
+        emit PackDecommissioned(batchId, index, msg.sender, state);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function decommissionMany(
+        bytes32 batchId,
+        uint256[] calldata indexes,
+        string[] calldata serials,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags,
+        PackState state
+    ) external whenNotPaused {
+        (ParticipantRecord memory holder, BatchRecord storage record) = _checkDecommission(batchId, state);
+        uint256 count = indexes.length;
+        if (count != serials.length) revert PedigreeLengthMismatch(count, serials.length);
+        if (count == 0) revert PedigreeZeroQuantity(batchId);
+        uint256 packCount = record.packCount;
+        bytes32[] memory leaves = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            if (indexes[i] >= packCount) revert PedigreeIndexOutOfRange(batchId, indexes[i], packCount);
+            leaves[i] = _leaf(indexes[i], serials[i]);
+        }
+        if (!MerkleProof.multiProofVerifyCalldata(proof, proofFlags, _serialsRoots[batchId], leaves)) {
+            revert PedigreeInvalidProof(batchId, indexes[0]);
+        }
+        _debit(batchId, record, msg.sender, holder.role, count);
+        // Packs that share a status word are written together.
+        mapping(uint256 => uint256) storage words = _packWords[batchId];
+        uint256 wordIndex = indexes[0] / _PACKS_PER_WORD;
+        uint256 word = words[wordIndex];
+        for (uint256 i; i < count; ++i) {
+            uint256 index = indexes[i];
+            uint256 nextWordIndex = index / _PACKS_PER_WORD;
+            if (nextWordIndex != wordIndex) {
+                words[wordIndex] = word;
+                wordIndex = nextWordIndex;
+                word = words[wordIndex];
+            }
+            word = _setPack(batchId, word, index, state, holder.number);
+            emit PackDecommissioned(batchId, index, msg.sender, state);
+        }
+        words[wordIndex] = word;
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function reactivate(bytes32 batchId, uint256 index) external whenNotPaused {
+        ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
+        BatchRecord storage record = _existingBatch(batchId);
+        if (record.status != BatchStatus.Active || record.expiryDay < _today()) {
+            revert PedigreeDispenseNotAllowed(batchId, record.status, _expiryOf(record));
+        }
+        uint256 wordIndex = index / _PACKS_PER_WORD;
+        uint256 word = _packWords[batchId][wordIndex];
+        uint256 shift = (index % _PACKS_PER_WORD) * _PACK_BITS;
+        uint256 entry = (word >> shift) & _PACK_MASK;
+        PackState current = PackState(uint8(entry >> 56));
+        if (current != PackState.Dispensed && current != PackState.Locked) {
+            revert PedigreeUndoNotAllowed(batchId, index, current);
+        }
+        uint24 by = uint24(entry >> 32);
+        if (by != caller.number) revert PedigreeUndoByOtherParty(batchId, index, _accountsByNumber[by]);
+        uint32 at = uint32(entry);
+        if (current == PackState.Dispensed && block.timestamp > uint256(at) + UNDO_WINDOW) {
+            revert PedigreeUndoWindowClosed(batchId, index, at, uint256(at) + UNDO_WINDOW);
+        }
+        _packWords[batchId][wordIndex] = word & ~(_PACK_MASK << shift);
+        _credit(batchId, msg.sender, caller.role, 1);
+        emit PackReactivated(batchId, index, msg.sender, current);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc IPedigreeLedger
+    function verifyPack(
+        uint64 gtin,
+        string calldata lot,
+        string calldata serial,
+        uint256 index,
+        bytes32[] calldata proof,
+        uint32 labelExpiry
+    ) external view returns (Verification memory result) {
+        result.batchId = keccak256(abi.encode(gtin, lot));
+        if (_products[gtin].manufacturer == address(0)) {
+            result.verdict = Verdict.UnknownProduct;
+            return result;
+        }
+        BatchRecord memory record = _batches[result.batchId];
+        if (record.status == BatchStatus.None) {
+            result.verdict = Verdict.UnknownBatch;
+            return result;
+        }
+        result.batch = _batchView(result.batchId, record);
+        if (index >= record.packCount || !MerkleProof.verifyCalldata(proof, result.batch.serialsRoot, _leaf(index, serial))) {
+            result.verdict = Verdict.UnknownSerial;
+            return result;
+        }
+        if (labelExpiry != 0) {
+            (bool valid, uint256 labelDay) = CivilDate.toEpochDay(labelExpiry);
+            if (!valid || labelDay != record.expiryDay) {
+                result.verdict = Verdict.Mismatch;
+                return result;
+            }
+        }
+        result.pack = _packRecord(result.batchId, index);
+        if (record.status == BatchStatus.Recalled) result.verdict = Verdict.Recalled;
+        else if (record.status == BatchStatus.Suspended) result.verdict = Verdict.Suspended;
+        else if (result.pack.state != PackState.Active && result.pack.state != PackState.Dispensed) {
+            result.verdict = Verdict.Decommissioned;
+        } else if (record.expiryDay < _today()) result.verdict = Verdict.Expired;
+        else if (result.pack.state == PackState.Dispensed) result.verdict = Verdict.Dispensed;
+        else result.verdict = Verdict.Genuine;
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function participant(address account) external view returns (Participant memory) {
+        ParticipantRecord memory record = _participants[account];
+        return Participant(record.role, record.suspended, record.number, record.gln, _legalNames[account]);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function participantByNumber(uint24 number) external view returns (address) {
+        return _accountsByNumber[number];
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function companyPrefixOwner(string calldata prefix) external view returns (address) {
+        return _prefixOwners[Gs1.companyPrefixKey(bytes(prefix))];
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function product(uint64 gtin) external view returns (Product memory) {
+        return _products[gtin];
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function batch(bytes32 batchId) external view returns (Batch memory) {
+        return _batchView(batchId, _batches[batchId]);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function unitsHeld(bytes32 batchId, address holder) external view returns (uint256) {
+        BatchRecord memory record = _batches[batchId];
+        if (holder == record.manufacturer) return record.unitsAtManufacturer;
+        return _holdings[batchId][holder];
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function pendingShipment(bytes32 shipmentId) external view returns (bytes32) {
+        return _pendingShipments[shipmentId];
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function packRecord(bytes32 batchId, uint256 index) external view returns (PackRecord memory) {
+        return _packRecord(batchId, index);
+    }
+
+    /// @inheritdoc IPedigreeLedger
+    function batchIdOf(uint64 gtin, string calldata lot) external pure returns (bytes32) {
+        return keccak256(abi.encode(gtin, lot));
+    }
+
+    // ================================================================ internals
+
+    function _requireActiveParticipant(address account) private view returns (ParticipantRecord memory record) {
+        record = _participants[account];
+        if (record.role == Role.None) revert PedigreeNotParticipant(account);
+        if (record.suspended) revert PedigreeParticipantSuspended(account);
+    }
+
+    function _requireActive(address account, Role role) private view returns (ParticipantRecord memory record) {
+        record = _requireActiveParticipant(account);
+        if (record.role != role) revert AccessControlUnauthorizedAccount(account, _roleId(role));
+    }
+
+    function _requireName(string calldata text) private pure {
+        uint256 length = bytes(text).length;
+        if (length == 0 || length > MAX_NAME_LENGTH) revert PedigreeInvalidName(length, MAX_NAME_LENGTH);
+    }
+
+    function _existingBatch(bytes32 batchId) private view returns (BatchRecord storage record) {
+        record = _batches[batchId];
+        if (record.status == BatchStatus.None) revert PedigreeUnknownBatch(batchId);
+    }
+
+    function _transition(bytes32 batchId, BatchRecord storage record, BatchStatus target) private {
+        if (record.status == BatchStatus.Recalled) {
+            revert PedigreeInvalidBatchTransition(batchId, record.status, target);
+        }
+        record.status = target;
+    }
+
+    function _isUnderCompanyPrefixOf(uint64 gtin, address manufacturer) private view returns (bool) {
+        for (uint256 length = 6; length <= 12; ++length) {
+            if (_prefixOwners[Gs1.prefixKeyOfGtin(gtin, length)] == manufacturer) return true;
+        }
+        return false;
+    }
+
+    /// @dev Forward routes follow the roles; `Manufacturer` as recipient is a return, checked per
+    /// line against the batch's manufacturer.
+    function _isRouteAllowed(Role from, Role to) private pure returns (bool) {
+        if (from == Role.Manufacturer) return to == Role.Distributor || to == Role.Pharmacy;
+        if (from == Role.Distributor) return to == Role.Distributor || to == Role.Pharmacy || to == Role.Manufacturer;
+        if (from == Role.Pharmacy) return to == Role.Distributor || to == Role.Manufacturer;
+        return false;
+    }
+
+    /// @dev A manufacturer only ever holds its own batches (routes allow returns to the batch's
+    /// manufacturer only), so its stock lives in the batch record.
+    function _debit(
+        bytes32 batchId,
+        BatchRecord storage record,
+        address holder,
+        Role holderRole,
+        uint256 quantity
+    ) private {
+        if (quantity == 0) revert PedigreeZeroQuantity(batchId);
+        if (holderRole == Role.Manufacturer) {
+            uint256 held = record.manufacturer == holder ? record.unitsAtManufacturer : 0;
+            if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
+            record.unitsAtManufacturer = uint32(held - quantity);
+        } else {
+            uint256 held = _holdings[batchId][holder];
+            if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
+            unchecked {
+                _holdings[batchId][holder] = held - quantity;
+            }
+        }
+    }
+
+    function _credit(bytes32 batchId, address holder, Role holderRole, uint256 quantity) private {
+        if (holderRole == Role.Manufacturer) {
+            BatchRecord storage record = _batches[batchId];
+            // Cannot overflow: units are conserved and the total fits the uint32 pack count.
+            record.unitsAtManufacturer = uint32(record.unitsAtManufacturer + quantity);
+        } else {
+            _holdings[batchId][holder] += quantity;
+        }
+    }
+
+    function _settle(bytes32 shipmentId, bytes32 expectedHash) private {
+        bytes32 stored = _pendingShipments[shipmentId];
+        if (stored == bytes32(0)) revert PedigreeShipmentNotPending(shipmentId);
+        if (stored != expectedHash) revert PedigreeShipmentMismatch(shipmentId);
+        delete _pendingShipments[shipmentId];
+    }
+
+    function _shipmentHash(address from, address to, ShipmentLine[] calldata lines) private pure returns (bytes32) {
+        return keccak256(abi.encode(from, to, lines));
+    }
+
+    function _checkDecommission(
+        bytes32 batchId,
+        PackState state
+    ) private view returns (ParticipantRecord memory holder, BatchRecord storage record) {
+        holder = _requireActiveParticipant(msg.sender);
+        record = _existingBatch(batchId);
+        if (state == PackState.Active) revert PedigreeInvalidPackState(state);
+        if (state == PackState.Dispensed) {
+            if (holder.role != Role.Pharmacy) revert AccessControlUnauthorizedAccount(msg.sender, PHARMACY_ROLE);
+        } else if (holder.role == Role.Regulator) {
+            revert PedigreeRoleNotAllowed(msg.sender, holder.role);
+        }
+        // Destroying, reporting stolen or locking stays possible for stock that may not be supplied.
+        if (state == PackState.Dispensed || state == PackState.Sample || state == PackState.Exported) {
+            if (record.status != BatchStatus.Active || record.expiryDay < _today()) {
+                revert PedigreeDispenseNotAllowed(batchId, record.status, _expiryOf(record));
+            }
+        }
+    }
+
+    function _setPack(
+        bytes32 batchId,
+        uint256 word,
+        uint256 index,
+        PackState state,
+        uint24 number
+    ) private view returns (uint256) {
+        uint256 shift = (index % _PACKS_PER_WORD) * _PACK_BITS;
+        uint256 entry = (word >> shift) & _PACK_MASK;
+        if (entry != 0) revert PedigreePackNotActive(batchId, index, PackState(uint8(entry >> 56)));
+        entry = (uint256(uint8(state)) << 56) | (uint256(number) << 32) | uint256(uint32(block.timestamp));
+        return word | (entry << shift);
+    }
+
+    function _packRecord(bytes32 batchId, uint256 index) private view returns (PackRecord memory) {
+        uint256 word = _packWords[batchId][index / _PACKS_PER_WORD];
+        uint256 entry = (word >> ((index % _PACKS_PER_WORD) * _PACK_BITS)) & _PACK_MASK;
+        if (entry == 0) return PackRecord(PackState.Active, address(0), 0);
+        return PackRecord(PackState(uint8(entry >> 56)), _accountsByNumber[uint24(entry >> 32)], uint32(entry));
+    }
+
+    function _batchView(bytes32 batchId, BatchRecord memory record) private view returns (Batch memory) {
+        if (record.status == BatchStatus.None) return Batch(address(0), BatchStatus.None, 0, 0, 0, 0);
+        return
+            Batch(
+                record.manufacturer,
+                record.status,
+                uint32(CivilDate.toYyyymmdd(record.expiryDay)),
+                record.packCount,
+                _serialsRoots[batchId],
+                _documentHashes[batchId]
+            );
+    }
+
+    function _expiryOf(BatchRecord storage record) private view returns (uint32) {
+        return uint32(CivilDate.toYyyymmdd(record.expiryDay));
+    }
+
+    function _leaf(uint256 index, string calldata serial) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(index, serial))));
+    }
+
+    function _today() private view returns (uint256) {
+        return block.timestamp / 1 days;
+    }
+
+    function _roleOf(bytes32 role) private pure returns (Role) {
+        if (role == MANUFACTURER_ROLE) return Role.Manufacturer;
+        if (role == DISTRIBUTOR_ROLE) return Role.Distributor;
+        if (role == PHARMACY_ROLE) return Role.Pharmacy;
+        if (role == REGULATOR_ROLE) return Role.Regulator;
+        return Role.None;
+    }
+
+    function _roleId(Role role) private pure returns (bytes32) {
+        if (role == Role.Manufacturer) return MANUFACTURER_ROLE;
+        if (role == Role.Distributor) return DISTRIBUTOR_ROLE;
+        if (role == Role.Pharmacy) return PHARMACY_ROLE;
+        return REGULATOR_ROLE;
+    }
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title GS1 identifier rules checked on chain
+/// @notice Mod-10 check digits (GTIN, GLN), GS1 company prefixes inside a GTIN-14, and the
+/// 82-character set (CSET 82) allowed in lots and serials.
+library Gs1 {
+    /// @dev Bit c is set when ASCII character c belongs to CSET 82:
+    /// ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z
+    uint256 private constant _CSET82_MASK = 0x7fffffe87fffffeffffffe600000000;
+
+    uint256 internal constant GTIN14_LIMIT = 1e14;
+    uint256 internal constant GLN_LIMIT = 1e13;
+
+    /// @notice True when `number`, written with `digits` digits (leading zeros allowed), ends with
+    /// the GS1 mod-10 check digit of the digits before it.
+    function hasValidCheckDigit(uint256 number, uint256 digits) internal pure returns (bool) {
+        if (digits < 2 || number >= 10 ** digits) return false;
+        uint256 check = number % 10;
+        uint256 body = number / 10;
+        uint256 sum;
+        // Weights 3, 1, 3, 1, ... from the rightmost digit of the body leftwards.
+        for (uint256 i; i < digits - 1; ++i) {
+            uint256 digit = body % 10;
+            sum += (i & 1 == 0) ? digit * 3 : digit;
+            body /= 10;
+        }
+        return (10 - (sum % 10)) % 10 == check;
+    }
+
+    function isValidGtin14(uint256 gtin) internal pure returns (bool) {
+        return gtin < GTIN14_LIMIT && hasValidCheckDigit(gtin, 14);
+    }
+
+    function isValidGln(uint256 gln) internal pure returns (bool) {
+        return gln < GLN_LIMIT && gln != 0 && hasValidCheckDigit(gln, 13);
+    }
+
+    /// @notice Index of the first byte outside CSET 82, or type(uint256).max when all are in it.
+    function firstInvalidCset82(bytes calldata text) internal pure returns (uint256) {
+        for (uint256 i; i < text.length; ++i) {
+            uint8 c = uint8(text[i]);
+            if (c > 127 || (_CSET82_MASK >> c) & 1 == 0) return i;
+        }
+        return type(uint256).max;
+    }
+
+    /// @notice Parses a GS1 company prefix written as 6 to 12 decimal digits into a key that keeps
+    /// its length, so "0952012" and "952012" are different prefixes. Returns 0 when malformed.
+    function companyPrefixKey(bytes calldata prefix) internal pure returns (uint256 key) {
+        uint256 length = prefix.length;
+        if (length < 6 || length > 12) return 0;
+        uint256 value;
+        for (uint256 i; i < length; ++i) {
+            uint8 c = uint8(prefix[i]);
+            if (c < 0x30 || c > 0x39) return 0;
+            value = value * 10 + (c - 0x30);
+        }
+        return prefixKey(length, value);
+    }
+
+    /// @notice The key of the company prefix made of the `length` digits after a GTIN-14's
+    /// indicator digit.
+    function prefixKeyOfGtin(uint256 gtin, uint256 length) internal pure returns (uint256) {
+        return prefixKey(length, (gtin / 10 ** (13 - length)) % 10 ** length);
+    }
+
+    function prefixKey(uint256 length, uint256 value) internal pure returns (uint256) {
+        return (length << 64) | value;
+    }
+}

@@ -1,0 +1,47 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// The compiler comes from the `solc` npm package, so builds never download anything.
+const require = createRequire(import.meta.url);
+const solcjsPath = require.resolve("solc/soljson.js");
+const SOLC_VERSION = "0.8.30";
+
+const optimizedSettings = {
+  evmVersion: "prague",
+  optimizer: { enabled: true, runs: 10_000 },
+  viaIR: true,
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      // Tests, coverage and local work: optimizer on, fast enough to compile on 2 cores.
+      default: { version: SOLC_VERSION, path: solcjsPath, settings: optimizedSettings },
+      // What gets deployed and what the gas benchmark measures.
+      production: { version: SOLC_VERSION, path: solcjsPath, settings: optimizedSettings },
+    },
+  },
+  paths: {
+    tests: { solidity: "./test/contracts", mocha: "./test/flows" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 32, failOnRevert: false },
+    },
+  },
+  networks: {
+    hardhat: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // Any EVM network (a public L2, a Besu QBFT consortium chain...). Set with
+    // `npx hardhat keystore set PEDIGREE_RPC_URL` and `... PEDIGREE_DEPLOYER_KEY`, or env vars.
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("PEDIGREE_RPC_URL"),
+      accounts: [configVariable("PEDIGREE_DEPLOYER_KEY")],
+    },
+  },
+});
