@@ -48,17 +48,17 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint32 unitsAtManufacturer;
     }
 
-    mapping(address account => ParticipantRecord) private _participants;
-    mapping(address account => string) private _legalNames;
+    mapping(address account => ParticipantRecord record) private _participants;
+    mapping(address account => string legalName) private _legalNames;
     mapping(uint24 number => address account) private _accountsByNumber;
     uint24 private _participantCount;
 
     mapping(uint256 prefixKey => address manufacturer) private _prefixOwners;
-    mapping(uint64 gtin => Product) private _products;
+    mapping(uint64 gtin => Product product) private _products;
 
-    mapping(bytes32 batchId => BatchRecord) private _batches;
-    mapping(bytes32 batchId => bytes32) private _serialsRoots;
-    mapping(bytes32 batchId => bytes32) private _documentHashes;
+    mapping(bytes32 batchId => BatchRecord record) private _batches;
+    mapping(bytes32 batchId => bytes32 root) private _serialsRoots;
+    mapping(bytes32 batchId => bytes32 documentHash) private _documentHashes;
     /// @dev Stock of holders other than the batch's manufacturer.
     mapping(bytes32 batchId => mapping(address holder => uint256 units)) private _holdings;
     mapping(bytes32 shipmentId => bytes32 contentHash) private _pendingShipments;
@@ -151,10 +151,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         super.revokeRole(role, account);
     }
 
-    function renounceRole(
-        bytes32 role,
-        address account
-    ) public override {
+    function renounceRole(bytes32 role, address account) public override {
         if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
         super.renounceRole(role, account);
     }
@@ -289,7 +286,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
             bytes32 batchId = line.batchId;
             BatchRecord storage record = _existingBatch(batchId);
             if (isReturn) {
-                if (record.manufacturer != to) revert PedigreeReturnToOtherManufacturer(batchId, to, record.manufacturer);
+                if (record.manufacturer != to)
+                    revert PedigreeReturnToOtherManufacturer(batchId, to, record.manufacturer);
             } else if (record.status != BatchStatus.Active || record.expiryDay < today) {
                 revert PedigreeBatchNotMovable(batchId, record.status, _expiryOf(record));
             }
@@ -299,11 +297,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     /// @inheritdoc IPedigreeLedger
-    function receiveShipment(
-        bytes32 shipmentId,
-        address from,
-        ShipmentLine[] calldata lines
-    ) external whenNotPaused {
+    function receiveShipment(bytes32 shipmentId, address from, ShipmentLine[] calldata lines) external whenNotPaused {
         ParticipantRecord memory recipient = _requireActiveParticipant(msg.sender);
         _settle(shipmentId, _shipmentHash(from, msg.sender, lines));
         for (uint256 i; i < lines.length; ++i) {
@@ -442,17 +436,17 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint32 labelExpiry
     ) external view returns (Verification memory result) {
         result.batchId = keccak256(abi.encode(gtin, lot));
-        if (_products[gtin].manufacturer == address(0)) {
-            result.verdict = Verdict.UnknownProduct;
-            return result;
-        }
         BatchRecord memory record = _batches[result.batchId];
         if (record.status == BatchStatus.None) {
-            result.verdict = Verdict.UnknownBatch;
+            // A batch implies its product, so the product is looked up only when the batch is unknown.
+            result.verdict = _products[gtin].manufacturer == address(0) ? Verdict.UnknownProduct : Verdict.UnknownBatch;
             return result;
         }
         result.batch = _batchView(result.batchId, record);
-        if (index >= record.packCount || !MerkleProof.verifyCalldata(proof, result.batch.serialsRoot, _leaf(index, serial))) {
+        if (
+            index >= record.packCount ||
+            !MerkleProof.verifyCalldata(proof, result.batch.serialsRoot, _leaf(index, serial))
+        ) {
             result.verdict = Verdict.UnknownSerial;
             return result;
         }
@@ -607,8 +601,21 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         delete _pendingShipments[shipmentId];
     }
 
-    function _shipmentHash(address from, address to, ShipmentLine[] calldata lines) private pure returns (bytes32) {
-        return keccak256(abi.encode(from, to, lines));
+    /// @dev keccak256(abi.encodePacked(from, to, lines)): lines are static structs, so their
+    /// calldata is one contiguous run that is hashed as it is, without an ABI re-encoding.
+    function _shipmentHash(
+        address from,
+        address to,
+        ShipmentLine[] calldata lines
+    ) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let pointer := mload(0x40)
+            mstore(pointer, shl(96, from))
+            mstore(add(pointer, 20), shl(96, to))
+            let size := mul(lines.length, 64)
+            calldatacopy(add(pointer, 40), lines.offset, size)
+            hash := keccak256(pointer, add(40, size))
+        }
     }
 
     function _checkDecommission(

@@ -8,7 +8,9 @@ const installerNode = /node\/v(\d+)/.exec(process.env.npm_config_user_agent ?? "
 const rerun = process.env.PEDIGREE_POSTINSTALL_RERUN === "1";
 
 if (!rerun && installerNode !== undefined && Number(installerNode) < 22) {
-  console.log(`postinstall: npm ran on Node ${installerNode}; completing the install under Node ${process.versions.node}`);
+  console.log(
+    `postinstall: npm ran on Node ${installerNode}; completing the install under Node ${process.versions.node}`,
+  );
   const result = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts=false"], {
     stdio: "inherit",
     env: { ...process.env, PEDIGREE_POSTINSTALL_RERUN: "1" },

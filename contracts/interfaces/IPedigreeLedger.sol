@@ -105,13 +105,7 @@ interface IPedigreeLedger {
 
     // ---------------------------------------------------------------- events
 
-    event ParticipantOnboarded(
-        address indexed account,
-        Role indexed role,
-        uint24 number,
-        uint64 gln,
-        string legalName
-    );
+    event ParticipantOnboarded(address indexed account, Role indexed role, uint24 number, uint64 gln, string legalName);
     event ParticipantSuspended(address indexed account, address indexed by);
     event ParticipantReinstated(address indexed account, address indexed by);
     event CompanyPrefixAssigned(address indexed manufacturer, string prefix);
@@ -166,18 +160,8 @@ interface IPedigreeLedger {
         address to,
         uint256 quantity
     );
-    event PackDecommissioned(
-        bytes32 indexed batchId,
-        uint256 indexed index,
-        address indexed by,
-        PackState state
-    );
-    event PackReactivated(
-        bytes32 indexed batchId,
-        uint256 indexed index,
-        address indexed by,
-        PackState previousState
-    );
+    event PackDecommissioned(bytes32 indexed batchId, uint256 indexed index, address indexed by, PackState state);
+    event PackReactivated(bytes32 indexed batchId, uint256 indexed index, address indexed by, PackState previousState);
 
     // ---------------------------------------------------------------- errors
 
@@ -289,11 +273,7 @@ interface IPedigreeLedger {
     /// manufacturer. Recalled, suspended or expired units may only go back to their manufacturer.
     /// @param shipmentRef the shipment's business reference, such as an ASN number or an SSCC
     /// @return shipmentId keccak256(abi.encode(sender, shipmentRef, block.number))
-    function ship(
-        address to,
-        bytes32 shipmentRef,
-        ShipmentLine[] calldata lines
-    ) external returns (bytes32 shipmentId);
+    function ship(address to, bytes32 shipmentRef, ShipmentLine[] calldata lines) external returns (bytes32 shipmentId);
 
     /// @notice Accepts a shipment sent to the caller; its units join the caller's stock.
     /// @param from the sender, and `lines` exactly as shipped

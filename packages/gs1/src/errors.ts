@@ -80,7 +80,12 @@ export class Gs1FormatError extends Error {
 export function gs1Error(
   code: Gs1ErrorCode,
   message: string,
-  details?: { ai?: string | undefined; at?: number | undefined; expected?: string | undefined; found?: string | undefined },
+  details?: {
+    ai?: string | undefined;
+    at?: number | undefined;
+    expected?: string | undefined;
+    found?: string | undefined;
+  },
 ): Gs1Error {
   const error: Gs1Error = { code, message };
   if (details !== undefined) {

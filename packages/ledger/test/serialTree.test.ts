@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import fc from "fast-check";
+import { SerialTree, serialLeafHash } from "../src/manifest/serialTree.ts";
+
+const serialList = fc.uniqueArray(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), { minLength: 1, maxLength: 70 });
+
+describe("SerialTree", () => {
+  it("reproduces OpenZeppelin StandardMerkleTree's root and proofs for (uint256 index, string serial)", () => {
+    fc.assert(
+      fc.property(serialList, (serials) => {
+        const reference = StandardMerkleTree.of(
+          serials.map((serial, index) => [index, serial]),
+          ["uint256", "string"],
+        );
+        const tree = SerialTree.build(serials);
+        assert.equal(tree.root, reference.root);
+        for (let index = 0; index < serials.length; index++) {
+          assert.deepEqual(tree.proof(index), reference.getProof(index));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("builds multiproofs that OpenZeppelin verifies, with leaves in the order the contract needs", () => {
+    fc.assert(
+      fc.property(
+        serialList.chain((serials) =>
+          fc.tuple(
+            fc.constant(serials),
+            fc.uniqueArray(fc.nat(serials.length - 1), { minLength: 1, maxLength: serials.length }),
+          ),
+        ),
+        ([serials, picked]) => {
+          const tree = SerialTree.build(serials);
+          const multi = tree.multiProof(picked);
+          assert.deepEqual(
+            [...multi.indexes].sort((a, b) => a - b),
+            [...picked].sort((a, b) => a - b),
+          );
+          const verified = StandardMerkleTree.verifyMultiProof(tree.root, ["uint256", "string"], {
+            leaves: multi.indexes.map((index) => [index, serials[index]]),
+            proof: multi.proof,
+            proofFlags: multi.proofFlags,
+          });
+          assert.equal(verified, true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("hashes a leaf as keccak256(bytes.concat(keccak256(abi.encode(index, serial))))", () => {
+    const reference = StandardMerkleTree.of([[0, "ABC"]], ["uint256", "string"]);
+    assert.equal(`0x${Buffer.from(serialLeafHash(0, "ABC")).toString("hex")}`, reference.leafHash([0, "ABC"]));
+  });
+
+  it("refuses an empty list and indexes outside the list, naming the valid range", () => {
+    assert.throws(() => SerialTree.build([]), /at least one serial/);
+    const tree = SerialTree.build(["A", "B", "C"]);
+    assert.throws(() => tree.proof(3), /Serial index 3 is outside the list \(0 to 2\)/);
+    assert.throws(() => tree.multiProof([1, 1]), /appears twice/);
+  });
+});

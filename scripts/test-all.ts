@@ -1,0 +1,136 @@
+/**
+ * `npm test`: every check of the repository, in one run, ending with one line
+ * `N passed, N failed` that sums all suites (CI reads it).
+ *
+ * 1. build: contracts compiled (production settings are the default profile's) and the generated
+ *    ABI in packages/ledger matches the compiled one;
+ * 2. lint: solhint, prettier, tsc;
+ * 3. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
+ *    coverage of contracts/ (lines and statements >= 95%);
+ * 4. packages: each workspace's node:test suite.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+const COVERAGE_MIN = 95;
+const results: { suite: string; passed: number; failed: number; seconds: number }[] = [];
+
+interface Run {
+  code: number;
+  output: string;
+}
+
+function run(command: string, args: string[], options: { cwd?: string; quiet?: boolean } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const forward = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!options.quiet) process.stdout.write(chunk);
+    };
+    child.stdout.on("data", forward);
+    child.stderr.on("data", forward);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    child.on("error", (error) => resolve({ code: 1, output: String(error) }));
+  });
+}
+
+async function suite(name: string, body: () => Promise<{ passed: number; failed: number }>): Promise<void> {
+  console.log(`\n=== ${name} ===`);
+  const started = performance.now();
+  let counts: { passed: number; failed: number };
+  try {
+    counts = await body();
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}`);
+    counts = { passed: 0, failed: 1 };
+  }
+  const seconds = (performance.now() - started) / 1000;
+  results.push({ suite: name, ...counts, seconds });
+  console.log(`--- ${name}: ${counts.passed} passed, ${counts.failed} failed (${seconds.toFixed(0)} s)`);
+}
+
+const check = (ok: boolean) => (ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
+
+/** Sums mocha-style "N passing" / "N failing" lines (Hardhat's Solidity and mocha runners). */
+function mochaCounts(output: string): { passed: number; failed: number } {
+  const sum = (pattern: RegExp) => [...output.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+  return { passed: sum(/^\s*(\d+) passing/gm), failed: sum(/^\s*(\d+) failing/gm) };
+}
+
+/** node:test's spec reporter ends with "ℹ pass N" and "ℹ fail N". */
+function nodeTestCounts(output: string): { passed: number; failed: number } {
+  const last = (pattern: RegExp) => Number([...output.matchAll(pattern)].at(-1)?.[1] ?? 0);
+  return { passed: last(/^ℹ pass (\d+)/gm), failed: last(/^ℹ fail (\d+)/gm) };
+}
+
+await suite("build", async () => {
+  const build = await run("hardhat", ["build"]);
+  if (build.code !== 0) return check(false);
+  const artifact = JSON.parse(readFileSync("artifacts/contracts/PedigreeLedger.sol/PedigreeLedger.json", "utf8")) as {
+    abi: unknown;
+  };
+  const { pedigreeLedgerAbi } = (await import("../packages/ledger/src/generated/pedigreeLedgerAbi.ts")) as {
+    pedigreeLedgerAbi: unknown;
+  };
+  const fresh = JSON.stringify(artifact.abi) === JSON.stringify(pedigreeLedgerAbi);
+  if (!fresh)
+    console.error(
+      "packages/ledger/src/generated/pedigreeLedgerAbi.ts is stale: run `npm run export:ledger` and commit it.",
+    );
+  return { passed: 1 + (fresh ? 1 : 0), failed: fresh ? 0 : 1 };
+});
+
+await suite("lint", async () => {
+  const solhint = await run("solhint", ["--disc", "--noPoster", "contracts/**/*.sol"]);
+  const prettier = await run("prettier", ["--check", "."], { quiet: true });
+  if (prettier.code !== 0) process.stdout.write(prettier.output);
+  const tsc = await run("npm", ["run", "--silent", "typecheck"]);
+  return [solhint, prettier, tsc].reduce(
+    (total, r) => ({ passed: total.passed + (r.code === 0 ? 1 : 0), failed: total.failed + (r.code === 0 ? 0 : 1) }),
+    { passed: 0, failed: 0 },
+  );
+});
+
+await suite("contracts (Solidity + flows, with coverage)", async () => {
+  const tests = await run("hardhat", ["test", "--coverage"]);
+  const counts = mochaCounts(tests.output);
+  if (tests.code !== 0 && counts.failed === 0) counts.failed = 1;
+  const total = /Total\s*│\s*([\d.]+)\s*│\s*([\d.]+)/.exec(tests.output);
+  const lines = Number(total?.[1] ?? 0);
+  const statements = Number(total?.[2] ?? 0);
+  const covered = lines >= COVERAGE_MIN && statements >= COVERAGE_MIN;
+  console.log(`coverage of contracts/: lines ${lines}%, statements ${statements}% (minimum ${COVERAGE_MIN}%)`);
+  return { passed: counts.passed + (covered ? 1 : 0), failed: counts.failed + (covered ? 0 : 1) };
+});
+
+for (const dir of ["packages", "apps"]) {
+  if (!existsSync(dir)) continue;
+  for (const name of readdirSync(dir).sort()) {
+    const manifest = path.join(dir, name, "package.json");
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; scripts?: Record<string, string> };
+    if (pkg.scripts?.test === undefined) continue;
+    await suite(pkg.name, async () => {
+      const r = await run("npm", ["test", "--silent"], { cwd: path.join(dir, name) });
+      const counts = nodeTestCounts(r.output);
+      if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
+      return counts;
+    });
+  }
+}
+
+console.log("\n=== summary ===");
+for (const r of results)
+  console.log(
+    `${r.suite.padEnd(46)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${r.seconds.toFixed(0).padStart(5)} s`,
+  );
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
