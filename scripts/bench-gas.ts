@@ -76,13 +76,13 @@ await (await ledger.connect(manufacturer).registerProduct(GTIN, "Amoxicillin", "
 const results: Record<string, number> = {};
 
 // ------------------------------------------------------------------ batches
-const small = await registerBatch("L1PACK", ["SERIAL0000001"]);
+const small = await registerBatch("LOT-0000001", ["SERIAL0000001"]);
 results.registerBatch_1pack = small.gas;
 
 process.stdout.write("Building the serial tree of 1,000,000 packs... ");
 const started = performance.now();
 const bigSerials = serialsOf(1_000_000, "BIG");
-const big = await registerBatch("L1M", bigSerials);
+const big = await registerBatch("LOT-1000000", bigSerials);
 console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
 results.registerBatch_1000000packs = big.gas;
 
