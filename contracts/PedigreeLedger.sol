@@ -348,7 +348,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     ) external whenNotPaused {
         (ParticipantRecord memory holder, BatchRecord storage record) = _checkDecommission(batchId, state);
         if (index >= record.packCount) revert PedigreeIndexOutOfRange(batchId, index, record.packCount);
-        if (!MerkleProof.verifyCalldata(proof, _serialsRoots[batchId], _leaf(index, serial))) {
+        if (!_isValidProof(proof, _serialsRoots[batchId], _leaf(index, serial))) {
             revert PedigreeInvalidProof(batchId, index);
         }
         uint256 wordIndex = index / _PACKS_PER_WORD;
@@ -442,11 +442,17 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
             result.verdict = _products[gtin].manufacturer == address(0) ? Verdict.UnknownProduct : Verdict.UnknownBatch;
             return result;
         }
-        result.batch = _batchView(result.batchId, record);
-        if (
-            index >= record.packCount ||
-            !MerkleProof.verifyCalldata(proof, result.batch.serialsRoot, _leaf(index, serial))
-        ) {
+        // The document hash is left out here (read it with `batch`): the verdict does not depend on
+        // it, and skipping its storage read keeps verification within its gas budget.
+        result.batch = Batch(
+            record.manufacturer,
+            record.status,
+            uint32(CivilDate.toYyyymmdd(record.expiryDay)),
+            record.packCount,
+            _serialsRoots[result.batchId],
+            bytes32(0)
+        );
+        if (index >= record.packCount || !_isValidProof(proof, result.batch.serialsRoot, _leaf(index, serial))) {
             result.verdict = Verdict.UnknownSerial;
             return result;
         }
@@ -674,6 +680,33 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     function _expiryOf(BatchRecord storage record) private view returns (uint32) {
         return uint32(CivilDate.toYyyymmdd(record.expiryDay));
+    }
+
+    /// @dev Same result as OpenZeppelin's `MerkleProof.verifyCalldata` (sorted-pair keccak256),
+    /// hashed in scratch space: a depth-20 proof costs about 1,500 gas less on every dispense.
+    function _isValidProof(bytes32[] calldata proof, bytes32 root, bytes32 leaf) private pure returns (bool valid) {
+        assembly ("memory-safe") {
+            let computed := leaf
+            let end := add(proof.offset, shl(5, proof.length))
+            for {
+                let cursor := proof.offset
+            } lt(cursor, end) {
+                cursor := add(cursor, 0x20)
+            } {
+                let node := calldataload(cursor)
+                switch lt(computed, node)
+                case 1 {
+                    mstore(0x00, computed)
+                    mstore(0x20, node)
+                }
+                default {
+                    mstore(0x00, node)
+                    mstore(0x20, computed)
+                }
+                computed := keccak256(0x00, 0x40)
+            }
+            valid := eq(computed, root)
+        }
     }
 
     function _leaf(uint256 index, string calldata serial) private pure returns (bytes32) {

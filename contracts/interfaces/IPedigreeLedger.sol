@@ -319,7 +319,8 @@ interface IPedigreeLedger {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Verifies a pack from what its label says, without a transaction.
+    /// @notice Verifies a pack from what its label says, without a transaction. The returned batch
+    /// record leaves `documentHash` zero; `batch(batchId)` has it.
     /// @param labelExpiry the expiry printed on the pack (YYYYMMDD), or 0 when the code has none
     function verifyPack(
         uint64 gtin,
