@@ -709,8 +709,22 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         }
     }
 
-    function _leaf(uint256 index, string calldata serial) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(index, serial))));
+    /// @dev keccak256(bytes.concat(keccak256(abi.encode(index, serial)))), the StandardMerkleTree
+    /// leaf, encoded by hand in free memory (not allocated: nothing else uses it meanwhile).
+    function _leaf(uint256 index, string calldata serial) private pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            let pointer := mload(0x40)
+            let padded := and(add(serial.length, 31), not(31))
+            mstore(pointer, index)
+            mstore(add(pointer, 0x20), 0x40)
+            mstore(add(pointer, 0x40), serial.length)
+            if padded {
+                mstore(add(pointer, add(0x40, padded)), 0)
+            }
+            calldatacopy(add(pointer, 0x60), serial.offset, serial.length)
+            mstore(0x00, keccak256(pointer, add(0x60, padded)))
+            leaf := keccak256(0x00, 0x20)
+        }
     }
 
     function _today() private view returns (uint256) {

@@ -160,7 +160,7 @@ interface IPedigreeLedger {
         address to,
         uint256 quantity
     );
-    event PackDecommissioned(bytes32 indexed batchId, uint256 indexed index, address indexed by, PackState state);
+    event PackDecommissioned(bytes32 indexed batchId, uint256 indexed index, address by, PackState state);
     event PackReactivated(bytes32 indexed batchId, uint256 indexed index, address indexed by, PackState previousState);
 
     // ---------------------------------------------------------------- errors
