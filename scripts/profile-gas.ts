@@ -21,7 +21,9 @@ await (await ledger.assignCompanyPrefix(acme.address, "952012")).wait();
 await (await ledger.connect(acme).registerProduct(9520123456788n, "Amoxicillin", "500 mg", "capsule")).wait();
 const serials = Array.from({ length: 4096 }, (_, i) => `SER${i.toString().padStart(9, "0")}`);
 const tree = SerialTree.build(serials);
-await (await ledger.connect(acme).registerBatch(9520123456788n, "LOT1", 20301231, serials.length, tree.root, ethers.ZeroHash)).wait();
+await (
+  await ledger.connect(acme).registerBatch(9520123456788n, "LOT1", 20301231, serials.length, tree.root, ethers.ZeroHash)
+).wait();
 const batchId = await ledger.batchIdOf(9520123456788n, "LOT1");
 
 async function profile(label: string, sent: Promise<ContractTransactionResponse>): Promise<string | undefined> {
@@ -45,9 +47,15 @@ async function profile(label: string, sent: Promise<ContractTransactionResponse>
 }
 
 const lines = [{ batchId, quantity: 100n }];
-const shipmentId = await profile("ship", ledger.connect(acme).ship(northwind.address, ethers.encodeBytes32String("A1"), lines));
+const shipmentId = await profile(
+  "ship",
+  ledger.connect(acme).ship(northwind.address, ethers.encodeBytes32String("A1"), lines),
+);
 await profile("receive", ledger.connect(northwind).receiveShipment(shipmentId!, acme.address, lines));
-const onward = await profile("ship (distrib.)", ledger.connect(northwind).ship(central.address, ethers.encodeBytes32String("A2"), lines));
+const onward = await profile(
+  "ship (distrib.)",
+  ledger.connect(northwind).ship(central.address, ethers.encodeBytes32String("A2"), lines),
+);
 await profile("receive", ledger.connect(central).receiveShipment(onward!, northwind.address, lines));
 await profile("dispense fresh", ledger.connect(central).decommission(batchId, 0, serials[0]!, tree.proof(0), 1));
 await profile("dispense in use", ledger.connect(central).decommission(batchId, 1, serials[1]!, tree.proof(1), 1));
