@@ -57,6 +57,28 @@ describe("SerialTree", () => {
     assert.equal(`0x${Buffer.from(serialLeafHash(0, "ABC")).toString("hex")}`, reference.leafHash([0, "ABC"]));
   });
 
+  it("hashes leaves of any length and any characters like OpenZeppelin (one-block fast path and the general one)", () => {
+    const serials = ["", "A", "x".repeat(32), "x".repeat(39), "x".repeat(40), "x".repeat(200), "é€😀", "ü".repeat(30)];
+    serials.forEach((serial, index) => {
+      const reference = StandardMerkleTree.of([[index, serial]], ["uint256", "string"]);
+      assert.equal(
+        `0x${Buffer.from(serialLeafHash(index, serial)).toString("hex")}`,
+        reference.leafHash([index, serial]),
+      );
+    });
+    const large = 2 ** 40 + 7;
+    const reference = StandardMerkleTree.of([[large, "B"]], ["uint256", "string"]);
+    assert.equal(`0x${Buffer.from(serialLeafHash(large, "B")).toString("hex")}`, reference.leafHash([large, "B"]));
+    const tree = SerialTree.build(serials);
+    assert.equal(
+      tree.root,
+      StandardMerkleTree.of(
+        serials.map((serial, index) => [index, serial]),
+        ["uint256", "string"],
+      ).root,
+    );
+  });
+
   it("refuses an empty list and indexes outside the list, naming the valid range", () => {
     assert.throws(() => SerialTree.build([]), /at least one serial/);
     const tree = SerialTree.build(["A", "B", "C"]);
