@@ -351,8 +351,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (!_isValidProof(proof, _serialsRoots[batchId], _leaf(index, serial))) {
             revert PedigreeInvalidProof(batchId, index);
         }
+        mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = index / _PACKS_PER_WORD;
-        _packWords[batchId][wordIndex] = _setPack(batchId, _packWords[batchId][wordIndex], index, state, holder.number);
+        words[wordIndex] = _setPack(batchId, words[wordIndex], index, state, holder.number);
         _debit(batchId, record, msg.sender, holder.role, 1);
         emit PackDecommissioned(batchId, index, msg.sender, state);
     }
@@ -582,10 +583,11 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
             if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
             record.unitsAtManufacturer = uint32(held - quantity);
         } else {
-            uint256 held = _holdings[batchId][holder];
+            mapping(address => uint256) storage holdings = _holdings[batchId];
+            uint256 held = holdings[holder];
             if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
             unchecked {
-                _holdings[batchId][holder] = held - quantity;
+                holdings[holder] = held - quantity;
             }
         }
     }

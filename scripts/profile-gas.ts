@@ -1,7 +1,7 @@
 /**
  * Where the gas of one ship, receive and dispense goes, by opcode (debug_traceTransaction), on a
  * small batch (proof depth 12). A companion to bench-gas.ts for finding what to optimise:
- *   hardhat run --build-profile production scripts/profile-gas.ts
+ *   hardhat run --build-profile production scripts/profile-gas.ts   (PROFILE_OPS=1: top opcodes too)
  */
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
@@ -42,6 +42,10 @@ async function profile(label: string, sent: Promise<ContractTransactionResponse>
     `${label.padEnd(16)} gasUsed ${receipt!.gasUsed}  intrinsic ${Number(receipt!.gasUsed) - execution}  ` +
       `storage ${storage}  logs ${logs}  other ${execution - storage - logs}`,
   );
+  if (process.env.PROFILE_OPS === "1") {
+    const top = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 16);
+    console.log(`  ${top.map(([op, gas]) => `${op}:${gas}`).join(" ")}`);
+  }
   return receipt!.logs.map((log) => ledger.interface.parseLog(log)).find((p) => p?.name === "UnitsShipped")?.args
     .shipmentId as string | undefined;
 }
