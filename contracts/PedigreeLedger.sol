@@ -116,6 +116,15 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (key == 0) revert PedigreeInvalidCompanyPrefix(prefix);
         address owner = _prefixOwners[key];
         if (owner != address(0)) revert PedigreeCompanyPrefixTaken(prefix, owner);
+        // A prefix inside one already assigned would hand part of that numbering space to another
+        // manufacturer. (A shorter prefix around assigned longer ones is resolved at product
+        // registration, where the longest assigned prefix of a GTIN decides.)
+        uint256 length = key >> 64;
+        uint256 value = key & type(uint64).max;
+        for (uint256 shorter = 6; shorter < length; ++shorter) {
+            owner = _prefixOwners[Gs1.prefixKey(shorter, value / 10 ** (length - shorter))];
+            if (owner != address(0)) revert PedigreeCompanyPrefixTaken(prefix, owner);
+        }
         _prefixOwners[key] = manufacturer;
         emit CompanyPrefixAssigned(manufacturer, prefix);
     }
@@ -552,9 +561,11 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         record.status = target;
     }
 
+    /// @dev The longest assigned company prefix of the GTIN decides whose number it is.
     function _isUnderCompanyPrefixOf(uint64 gtin, address manufacturer) private view returns (bool) {
-        for (uint256 length = 6; length <= 12; ++length) {
-            if (_prefixOwners[Gs1.prefixKeyOfGtin(gtin, length)] == manufacturer) return true;
+        for (uint256 length = 12; length >= 6; --length) {
+            address owner = _prefixOwners[Gs1.prefixKeyOfGtin(gtin, length)];
+            if (owner != address(0)) return owner == manufacturer;
         }
         return false;
     }
