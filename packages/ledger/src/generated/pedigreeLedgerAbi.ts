@@ -944,7 +944,7 @@ export const pedigreeLedgerAbi = [
         "type": "uint256"
       },
       {
-        "indexed": true,
+        "indexed": false,
         "internalType": "address",
         "name": "by",
         "type": "address"
