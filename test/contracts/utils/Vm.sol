@@ -21,7 +21,6 @@ interface Vm {
     function revertToState(uint256 snapshotId) external returns (bool success);
     function getBlockTimestamp() external view returns (uint256);
     function getBlockNumber() external view returns (uint256);
-    function deployCode(string calldata artifactPath, bytes calldata constructorArgs) external returns (address);
     function toString(uint256 value) external pure returns (string memory);
     function toString(address value) external pure returns (string memory);
     function toString(bytes32 value) external pure returns (string memory);
