@@ -279,7 +279,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         ParticipantRecord memory recipient = _participants[to];
         if (recipient.role == Role.None) revert PedigreeNotParticipant(to);
         if (recipient.suspended) revert PedigreeParticipantSuspended(to);
-        if (!_isRouteAllowed(sender.role, recipient.role)) {
+        // A shipment to oneself would record a handoff that never happened.
+        if (to == msg.sender || !_isRouteAllowed(sender.role, recipient.role)) {
             revert PedigreeRouteNotAllowed(msg.sender, sender.role, to, recipient.role);
         }
         if (lines.length == 0) revert PedigreeEmptyShipment();

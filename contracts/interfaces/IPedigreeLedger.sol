@@ -270,7 +270,7 @@ interface IPedigreeLedger {
     /// caller's stock and stay in transit until the recipient receives or rejects them or the
     /// caller cancels. Routes: manufacturer to distributor or pharmacy; distributor to distributor,
     /// pharmacy or the batch's manufacturer; pharmacy back to a distributor or the batch's
-    /// manufacturer. Recalled, suspended or expired units may only go back to their manufacturer.
+    /// manufacturer; never to oneself. Recalled, suspended or expired units may only go back to their manufacturer.
     /// @param shipmentRef the shipment's business reference, such as an ASN number or an SSCC
     /// @return shipmentId keccak256(abi.encode(sender, shipmentRef, block.number))
     function ship(address to, bytes32 shipmentRef, ShipmentLine[] calldata lines) external returns (bytes32 shipmentId);

@@ -225,10 +225,10 @@ contract ShipTest is CustodyFixture {
 
     /// @dev Current behaviour, reported as questionable: the route table lets a distributor ship
     /// to itself (a pharmacy may not, since pharmacy to pharmacy is refused).
-    function test_ship_distributorMayShipToItself() public {
+    function test_ship_revertsWhenShippingToItself() public {
         deliver(mfr, dist, batchA, 4);
-        deliver(dist, dist, batchA, 2);
-        assertEq(units(batchA, dist), 4, "net unchanged");
+        _expectRouteRefused(dist, IPedigreeLedger.Role.Distributor, dist, IPedigreeLedger.Role.Distributor, batchA);
+        assertEq(units(batchA, dist), 4, "units unchanged");
     }
 
     function test_ship_revertsWhenDistributorToRegulator() public {
