@@ -19,7 +19,11 @@ export async function deploy(
 ): Promise<{ chainId: number; address: string; deploymentBlock: number }> {
   let chainId: number | undefined;
   if (rpcUrl !== undefined) {
-    chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
+    try {
+      chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1 }) }).getChainId();
+    } catch {
+      throw new Error(`No chain answers at ${rpcUrl}.`);
+    }
   }
   const args = [
     "ignition",
