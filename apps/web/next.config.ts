@@ -1,0 +1,12 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // The workspace packages ship TypeScript sources (Node runs them by type stripping).
+  transpilePackages: ["@pedigree/gs1", "@pedigree/ledger"],
+  // PGlite loads its wasm and data files from its own package folder at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default nextConfig;

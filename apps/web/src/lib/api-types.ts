@@ -1,0 +1,92 @@
+/**
+ * The JSON shapes the HTTP API answers with: shared by the route handlers (server) and the
+ * pages that call them (browser). Plain data only: no imports of server code.
+ */
+
+/** Every error answer: `{ error: { code, message } }` with a 4xx or 5xx status. */
+export interface ApiErrorBody {
+  error: {
+    /** Stable, upper-case code a program can branch on (e.g. INVALID_QUERY, LEDGER_UNAVAILABLE). */
+    code: string;
+    /** What is wrong and what to do, in plain words. */
+    message: string;
+    /** Optional structured detail (the parser's error, the bad lines of a serial list...). */
+    details?: unknown;
+  };
+}
+
+export type VerdictName =
+  | "GENUINE"
+  | "DISPENSED"
+  | "DECOMMISSIONED"
+  | "RECALLED"
+  | "SUSPENDED"
+  | "EXPIRED"
+  | "MISMATCH"
+  | "UNKNOWN_SERIAL"
+  | "UNKNOWN_PRODUCT"
+  | "UNAVAILABLE"
+  | "INVALID_CODE";
+
+export interface PartyView {
+  address: string;
+  name?: string;
+  gln?: string;
+  role?: string;
+}
+
+export interface VerifyResponse {
+  verdict: VerdictName;
+  /** One plain sentence for the verdict, and what to do next. */
+  headline: string;
+  advice: string;
+  /** True when the scan should be investigated as a potential falsification (an alert was raised). */
+  alert: boolean;
+  pack: {
+    gtin?: string;
+    lot?: string;
+    serial?: string;
+    expiry?: string;
+    index?: number;
+    state?: string;
+    digitalLink?: string;
+  } | null;
+  batch: {
+    batchId: string;
+    lot: string;
+    /** ISO date (YYYY-MM-DD) of the last day of validity. */
+    expiry: string;
+    status: string;
+    packCount: number;
+    statusReason?: string;
+    statusAt?: string;
+  } | null;
+  product: { gtin: string; name: string; strength: string; dosageForm: string } | null;
+  manufacturer: PartyView | null;
+  holder: PartyView | null;
+  /** For a dispensed or decommissioned pack: who and when. */
+  decommissioned?: { state: string; by: PartyView; at: string } | null;
+  /** The pack's custody history (shipments of its batch that reached its holder), when asked with `history=1`. */
+  history?: TimelineEntry[];
+  /** The parser's error for INVALID_CODE. */
+  codeError?: { code: string; message: string };
+  checkedAt: string;
+  /** The block the chain was read at (null when the chain could not be read). */
+  blockNumber: number | null;
+}
+
+export interface TimelineEntry {
+  eventName: string;
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+  /** ISO timestamp of the block. */
+  time: string;
+  batchId: string | null;
+  /** The parties the event names, resolved to names and GLNs. */
+  parties: Record<string, PartyView>;
+  /** Quantity, reason, pack index and state... as the event carries them. */
+  details: Record<string, string | number | boolean | null>;
+  /** One line for people: "Acme Pharma shipped 100 units to Northwind Wholesale". */
+  summary: string;
+}

@@ -1,0 +1,97 @@
+/**
+ * Opens the read model's database: PostgreSQL when `DATABASE_URL` is set, otherwise embedded
+ * PGlite with its data in a project-local folder (`.data/pglite` at the repository root, or
+ * `PEDIGREE_DATA_DIR`), kept across restarts. Checked-in migrations (../../../drizzle) are applied
+ * on open, so a fresh folder or an empty PostgreSQL database is ready at once.
+ *
+ * Both drivers give the same Drizzle `PgDatabase`, so every query in the app runs on either.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A database or a transaction on it: what the write paths take. */
+export type Executor = Parameters<Parameters<Database["transaction"]>[0]>[0] | Database;
+
+export interface OpenedDatabase {
+  db: Database;
+  kind: "postgres" | "pglite";
+  /** Where the data lives: the PGlite folder, or the PostgreSQL URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection URL. Default: `DATABASE_URL`. */
+  url?: string;
+  /** PGlite data folder; "memory://" for a throwaway database. Default: `PEDIGREE_DATA_DIR` or <repo>/.data/pglite. */
+  dataDir?: string;
+}
+
+/** The repository root: the nearest folder upwards with hardhat.config.ts (the web app runs from apps/web). */
+export function repositoryRoot(from = process.cwd()): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (existsSync(path.join(dir, "hardhat.config.ts"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(from);
+    dir = parent;
+  }
+}
+
+/** The checked-in migrations, wherever the process was started from. */
+export function migrationsFolder(): string {
+  const root = repositoryRoot();
+  const candidates = [path.join(root, "apps/web/drizzle"), path.resolve("drizzle")];
+  const found = candidates.find((dir) => existsSync(path.join(dir, "meta/_journal.json")));
+  if (found === undefined) {
+    throw new Error(`The database migrations were not found (looked in ${candidates.join(", ")}).`);
+  }
+  return found;
+}
+
+export function defaultPgliteDir(): string {
+  return process.env.PEDIGREE_DATA_DIR ?? path.join(repositoryRoot(), ".data/pglite");
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(a DATABASE_URL that is not a valid URL)";
+  }
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  if (url !== undefined && url !== "") {
+    const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+    const db = drizzlePostgres(client, { schema }) as unknown as Database;
+    try {
+      await migratePostgres(db as never, { migrationsFolder: migrationsFolder() });
+    } catch (error) {
+      await client.end({ timeout: 1 });
+      throw new Error(`Could not prepare the PostgreSQL database at ${redactUrl(url)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return { db, kind: "postgres", location: redactUrl(url), close: () => client.end({ timeout: 5 }) };
+  }
+  const dataDir = options.dataDir ?? defaultPgliteDir();
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  await migratePglite(db as never, { migrationsFolder: migrationsFolder() });
+  return { db, kind: "pglite", location: dataDir, close: () => client.close() };
+}
