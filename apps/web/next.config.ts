@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   transpilePackages: ["@pedigree/gs1", "@pedigree/ledger"],
   // PGlite loads its wasm and data files from its own package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  // A second dev server (tests, a parallel checkout) can build into its own folder.
+  distDir: process.env.PEDIGREE_NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   reactStrictMode: true,
 };
