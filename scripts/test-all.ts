@@ -7,7 +7,10 @@
  * 2. lint: solhint, prettier, tsc;
  * 3. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
  *    coverage of contracts/ (lines and statements >= 95%);
- * 4. packages: each workspace's node:test suite.
+ * 4. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
+ *    model, indexer and API) runs on embedded PGlite, and once more on PostgreSQL when
+ *    PEDIGREE_TEST_DATABASE_URL is set (.ci/run starts a server and sets it);
+ * 5. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium).
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
@@ -21,11 +24,22 @@ interface Run {
   output: string;
 }
 
-function run(command: string, args: string[], options: { cwd?: string; quiet?: boolean } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; quiet?: boolean; env?: Record<string, string | undefined> } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      env: {
+        ...process.env,
+        FORCE_COLOR: "0",
+        NO_COLOR: "1",
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -116,12 +130,25 @@ for (const dir of ["packages", "apps"]) {
     if (!existsSync(manifest)) continue;
     const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; scripts?: Record<string, string> };
     if (pkg.scripts?.test === undefined) continue;
-    await suite(pkg.name, async () => {
-      const r = await run("npm", ["test", "--silent"], { cwd: path.join(dir, name) });
+    const nodeTests = (env: Record<string, string | undefined>) => async () => {
+      const r = await run("npm", ["test", "--silent"], { cwd: path.join(dir, name), env });
       const counts = nodeTestCounts(r.output);
       if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
       return counts;
-    });
+    };
+    // The read model's tests pick their database from PEDIGREE_TEST_DATABASE_URL: PGlite first.
+    await suite(pkg.name, nodeTests({ PEDIGREE_TEST_DATABASE_URL: "" }));
+    if (pkg.name === "@pedigree/web" && process.env.PEDIGREE_TEST_DATABASE_URL) {
+      await suite(`${pkg.name} on PostgreSQL`, nodeTests({}));
+    }
+    if (pkg.scripts["test:e2e"] !== undefined) {
+      await suite(`${pkg.name} in the browser`, async () => {
+        const r = await run("npm", ["run", "--silent", "test:e2e"], { cwd: path.join(dir, name) });
+        const counts = nodeTestCounts(r.output);
+        if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
+        return counts;
+      });
+    }
   }
 }
 
