@@ -41,20 +41,22 @@ export async function deploy(
   });
   if (result.status !== 0)
     throw new Error(`Ignition deployment to ${network} failed (exit ${result.status}); see the output above.`);
-  chainId ??= await chainIdFromIgnition();
+  chainId ??= await chainIdOfNetwork(network);
   exportAbi();
   const record = readIgnitionDeployment(chainId);
   await exportDeployment(chainId, record);
   return { chainId, ...record };
 }
 
-async function chainIdFromIgnition(): Promise<number> {
-  const { readdirSync, statSync } = await import("node:fs");
-  const dirs = readdirSync("ignition/deployments").filter((d) => d.startsWith("chain-"));
-  dirs.sort((a, b) => statSync(`ignition/deployments/${b}`).mtimeMs - statSync(`ignition/deployments/${a}`).mtimeMs);
-  const newest = dirs[0];
-  if (newest === undefined) throw new Error("Ignition left no deployment record");
-  return Number(newest.slice("chain-".length));
+/** Asks the network itself (through Hardhat's configuration of it) which chain it is. */
+async function chainIdOfNetwork(network: string): Promise<number> {
+  const hre = await import("hardhat");
+  const connection = await hre.network.connect(network);
+  try {
+    return Number(await connection.provider.request({ method: "eth_chainId" }));
+  } finally {
+    await connection.close();
+  }
 }
 
 if (import.meta.main) {
