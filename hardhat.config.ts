@@ -33,7 +33,13 @@ export default defineConfig({
     },
   },
   networks: {
-    hardhat: { type: "edr-simulated", chainType: "l1" },
+    hardhat: {
+      type: "edr-simulated",
+      chainType: "l1",
+      // The demo world (`npm start`) is a year of history: its chain starts in the past and the
+      // seed moves the clock forward to now (scripts/demo). Unset, the chain starts now.
+      ...(process.env.PEDIGREE_CHAIN_INITIAL_DATE ? { initialDate: process.env.PEDIGREE_CHAIN_INITIAL_DATE } : {}),
+    },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     // Any EVM network (a public L2, a Besu QBFT consortium chain...). Set with
     // `npx hardhat keystore set PEDIGREE_RPC_URL` and `... PEDIGREE_DEPLOYER_KEY`, or env vars.

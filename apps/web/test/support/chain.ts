@@ -81,21 +81,25 @@ export interface StartTestChainOptions {
   port?: number;
   /** Mine a block every `blockTime` ms instead of one per transaction. */
   blockTime?: number;
+  /** The chain's genesis time (ISO string), for histories in the past (the demo world). Default: now. */
+  initialDate?: string;
 }
 
 export async function startTestChain(options: StartTestChainOptions = {}): Promise<TestChain> {
   const port = options.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;
   const root = repositoryRoot();
-  const child = spawn(
-    path.join(root, "node_modules/.bin/hardhat"),
-    ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+  // `--network hardhat`: the config's in-process network, whose genesis time PEDIGREE_CHAIN_INITIAL_DATE sets.
+  const args = ["--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)];
+  const child = spawn(path.join(root, "node_modules/.bin/hardhat"), args, {
+    cwd: root,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: {
+      ...process.env,
+      HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+      PEDIGREE_CHAIN_INITIAL_DATE: options.initialDate ?? "",
     },
-  );
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const transport = http(rpcUrl, { retryCount: 0, timeout: 5_000 });
