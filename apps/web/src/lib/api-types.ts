@@ -90,3 +90,51 @@ export interface TimelineEntry {
   /** One line for people: "Acme Pharma shipped 100 units to Northwind Wholesale". */
   summary: string;
 }
+
+// ---------------------------------------------------------------- sign-in and manifest upload
+
+/** GET /api/auth/nonce: the nonce and what the EIP-4361 message must carry to be accepted. */
+export interface NonceResponse {
+  nonce: string;
+  /** ISO timestamp after which the nonce is refused. */
+  expiresAt: string;
+  /** The message's `domain` (host[:port]) and `uri` (this origin), and the ledger's chain id. */
+  domain: string;
+  uri: string;
+  chainId: number;
+  statement: string;
+}
+
+/** POST /api/auth/verify: the session (also set as the HttpOnly `pedigree_session` cookie). */
+export interface SignInResponse {
+  /** For programs: send as `Authorization: Bearer <token>`. */
+  token: string;
+  address: string;
+  chainId: number;
+  expiresAt: string;
+}
+
+/** GET /api/auth/session: who is signed in, with role and name read on chain now. */
+export type SessionResponse =
+  | { signedIn: false; expired?: true }
+  | {
+      signedIn: true;
+      address: string;
+      chainId: number;
+      expiresAt: string;
+      /** NONE when the address is not a participant. */
+      role: "NONE" | "REGULATOR" | "MANUFACTURER" | "DISTRIBUTOR" | "PHARMACY";
+      suspended: boolean;
+      name?: string;
+      gln?: string;
+    };
+
+/** POST /api/manifests: 201 when stored now, 200 when the same manifest was already there. */
+export interface ManifestUploadResponse {
+  stored: boolean;
+  batchId: string;
+  gtin: string;
+  lot: string;
+  root: string;
+  serialCount: number;
+}

@@ -1,0 +1,69 @@
+/**
+ * The HTTP surface of sign-in: /api/auth/nonce, /verify, /session and /logout. Each function takes
+ * the context and the request and answers a Response, so the route files stay one line and tests
+ * call these without Next.
+ */
+import { jsonResponse, ApiError } from "../api/errors.ts";
+import type { AppContext } from "../context.ts";
+import type { SessionResponse, SignInResponse } from "../../lib/api-types.ts";
+import { readParticipant } from "./ledgerReads.ts";
+import { serverOrigin } from "./origin.ts";
+import { readBodyJson } from "./requestBody.ts";
+import { clearedSessionCookie, findSession, sessionCookie, signOut } from "./session.ts";
+import { issueNonce, signIn, signInRequestSchema } from "./siwe.ts";
+
+/** A signed SIWE message is a few hundred bytes; anything much larger is not one. */
+const MAX_SIGN_IN_BODY_BYTES = 16 * 1024;
+
+export async function nonceResponse(ctx: AppContext, request: Request): Promise<Response> {
+  return jsonResponse(await issueNonce(ctx, serverOrigin(request)));
+}
+
+export async function verifyResponse(ctx: AppContext, request: Request): Promise<Response> {
+  const origin = serverOrigin(request);
+  const body = await readBodyJson(request, { maxBytes: MAX_SIGN_IN_BODY_BYTES, what: "The sign-in request" });
+  const parsed = signInRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      400,
+      "INVALID_BODY",
+      "Send JSON {message, signature}: the EIP-4361 message as signed and its 0x-hex signature.",
+      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
+    );
+  }
+  const result = await signIn(ctx, origin, parsed.data);
+  const answer: SignInResponse = {
+    token: result.token,
+    address: result.address,
+    chainId: result.chainId,
+    expiresAt: result.expiresAt.toISOString(),
+  };
+  return jsonResponse(answer, {
+    headers: { "set-cookie": sessionCookie(result.token, result.expiresAt, origin, ctx.now()) },
+  });
+}
+
+/** Who am I: the session's address and, read on chain now, its role, name and suspension. */
+export async function sessionResponse(ctx: AppContext, request: Request): Promise<Response> {
+  const { session, expired } = await findSession(ctx, request);
+  if (session === undefined) {
+    const answer: SessionResponse = { signedIn: false, ...(expired ? { expired: true } : {}) };
+    return jsonResponse(answer);
+  }
+  const participant = await readParticipant(ctx, session.address);
+  const answer: SessionResponse = {
+    signedIn: true,
+    address: session.address,
+    chainId: session.chainId,
+    expiresAt: session.expiresAt.toISOString(),
+    role: participant.role,
+    suspended: participant.suspended,
+    ...(participant.role === "NONE" ? {} : { name: participant.legalName, gln: participant.gln }),
+  };
+  return jsonResponse(answer);
+}
+
+export async function logoutResponse(ctx: AppContext, request: Request): Promise<Response> {
+  await signOut(ctx, request);
+  return jsonResponse({ signedIn: false }, { headers: { "set-cookie": clearedSessionCookie(serverOrigin(request)) } });
+}
