@@ -1,0 +1,26 @@
+/**
+ * Pack label barcodes drawn with bwip-js as SVG (server side: printing needs no script). Plain
+ * TypeScript without app aliases, so the Node tests render the same symbols to PNG and read them
+ * back with zxing.
+ */
+import bwipjs, { type RenderOptions } from "bwip-js/node";
+import { toElementString, type Gs1Value } from "@pedigree/gs1";
+
+/** GS1 DataMatrix: FNC1 first (that makes it GS1), FNC1 as the separator after variable-length fields. */
+export function dataMatrixOptions(value: Gs1Value): RenderOptions {
+  const scanData = toElementString(value).replaceAll("\u001d", "^FNC1");
+  return { bcid: "datamatrix", text: `^FNC1${scanData}`, parsefnc: true, scale: 3 };
+}
+
+/** A QR code holding the pack's Digital Link URL: what a plain phone camera opens. */
+export function qrCodeOptions(url: string): RenderOptions {
+  return { bcid: "qrcode", text: url, eclevel: "M", scale: 3 };
+}
+
+export function dataMatrixSvg(value: Gs1Value): string {
+  return bwipjs.toSVG(dataMatrixOptions(value));
+}
+
+export function qrCodeSvg(url: string): string {
+  return bwipjs.toSVG(qrCodeOptions(url));
+}

@@ -1,0 +1,25 @@
+"use client";
+/** The scanner on the patient's page: a code read by any means opens its verdict. */
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+import { Scanner } from "@/components/scanner/Scanner";
+
+export function PatientScanner() {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  return (
+    <>
+      <Scanner
+        fieldLabel="Code on the pack"
+        submitLabel="Check"
+        busy={pending}
+        onCode={(text) => startTransition(() => router.push(`/verify?code=${encodeURIComponent(text)}`))}
+      />
+      {pending && (
+        <p role="status" className="mt-3 text-slate-700">
+          Checking the pack…
+        </p>
+      )}
+    </>
+  );
+}
