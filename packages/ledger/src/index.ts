@@ -110,3 +110,14 @@ export {
   type PackVerification,
   type PackVerificationQuery,
 } from "./client.ts";
+
+export {
+  explainLedgerError,
+  decodeLedgerError,
+  type LedgerErrorLookup,
+  type LedgerErrorExplanation,
+  type LedgerErrorName,
+  type DecodedLedgerError,
+  type ErrorPartyInfo,
+  type ErrorBatchInfo,
+} from "./errors.ts";
