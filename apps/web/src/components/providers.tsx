@@ -1,0 +1,32 @@
+"use client";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { cookieToInitialState, WagmiProvider } from "wagmi";
+import { makeWagmiConfig, type LedgerClientSettings } from "@/lib/wallet/config.ts";
+import { LedgerSettingsProvider } from "@/lib/wallet/ledger-context.tsx";
+
+/** wagmi and react-query for the dashboard, built once per page load from the server's settings. */
+export function Providers({
+  settings,
+  cookie,
+  children,
+}: {
+  settings: LedgerClientSettings;
+  cookie: string | null;
+  children: ReactNode;
+}) {
+  const [config] = useState(() => makeWagmiConfig(settings));
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: true } },
+      }),
+  );
+  return (
+    <LedgerSettingsProvider settings={settings}>
+      <WagmiProvider config={config} initialState={cookieToInitialState(config, cookie)}>
+        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      </WagmiProvider>
+    </LedgerSettingsProvider>
+  );
+}

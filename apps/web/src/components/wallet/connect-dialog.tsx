@@ -1,0 +1,178 @@
+"use client";
+import { pedigreeLedgerAbi, roleName } from "@pedigree/ledger";
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { useConnect, useConnectors, useReadContract, useReadContracts } from "wagmi";
+import { demoAccounts, LOCAL_CHAIN_ID } from "@/lib/demo-accounts.ts";
+import { DEMO_CONNECTOR_ID, type DemoConnectorProperties } from "@/lib/wallet/demo-connector.ts";
+import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
+import { homeOf, type PartyRole } from "@/lib/wallet/use-party.ts";
+import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
+import { roleLabel, shortAddress } from "../ui/format.ts";
+import { Notice } from "../ui/notice.tsx";
+
+/** Roles and names of the ten demo accounts, read from the chain. */
+function useDemoParties(enabled: boolean) {
+  const { ledgerAddress } = useLedgerSettings();
+  const accounts = useMemo(() => (enabled ? demoAccounts() : []), [enabled]);
+  const adminRead = useReadContract({
+    address: ledgerAddress,
+    abi: pedigreeLedgerAbi,
+    functionName: "defaultAdmin",
+    query: { enabled },
+  });
+  const reads = useReadContracts({
+    contracts: accounts.map((account) => ({
+      address: ledgerAddress,
+      abi: pedigreeLedgerAbi,
+      functionName: "participant" as const,
+      args: [account.address] as const,
+    })),
+    query: { enabled },
+  });
+  return {
+    error: reads.isError || adminRead.isError,
+    loading: reads.isPending,
+    parties: accounts.map((account, index) => {
+      const admin = adminRead.data;
+      const participant = reads.data?.[index]?.result;
+      const role = participant ? roleName(participant.role) : "NONE";
+      const isAdmin = admin?.toLowerCase() === account.address.toLowerCase();
+      const partyRole: PartyRole | null = role !== "NONE" ? role : isAdmin ? "ADMIN" : null;
+      return {
+        index,
+        address: account.address,
+        role: partyRole,
+        name: participant?.legalName || (isAdmin ? "Administrator" : ""),
+        suspended: participant?.suspended ?? false,
+        isAdmin,
+      };
+    }),
+  };
+}
+
+export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const { chainId } = useLedgerSettings();
+  const connectors = useConnectors();
+  const connect = useConnect();
+  const router = useRouter();
+  const [choice, setChoice] = useState<string | null>(null);
+  const demo = connectors.find((c) => c.id === DEMO_CONNECTOR_ID) as (typeof connectors)[number] &
+    Partial<DemoConnectorProperties>;
+  const wallets = connectors.filter((c) => c.id !== DEMO_CONNECTOR_ID);
+  const demoParties = useDemoParties(open && chainId === LOCAL_CHAIN_ID && Boolean(demo));
+
+  async function connectWallet(connector: (typeof connectors)[number]) {
+    setChoice(connector.uid);
+    try {
+      await connect.mutateAsync({ connector, chainId });
+      onOpenChange(false);
+    } catch {
+      // The error is shown from connect.error below.
+    }
+  }
+
+  async function connectDemo(index: number, role: PartyRole | null) {
+    if (!demo?.selectAccount) return;
+    setChoice(`demo-${index}`);
+    try {
+      await demo.selectAccount(index);
+      await connect.mutateAsync({ connector: demo, chainId });
+      onOpenChange(false);
+      router.push(homeOf(role));
+    } catch {
+      // Shown from connect.error.
+    }
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title="Connect"
+      description="Choose how you sign your custody records."
+      wide
+    >
+      <div className="space-y-5">
+        <section aria-labelledby="wallets-heading">
+          <h3 id="wallets-heading" className="mb-2 text-sm font-semibold text-slate-800">
+            Browser wallet
+          </h3>
+          <ul className="space-y-2">
+            {wallets.map((connector) => (
+              <li key={connector.uid}>
+                <Button
+                  variant="secondary"
+                  className="w-full justify-start"
+                  onClick={() => void connectWallet(connector)}
+                  disabled={connect.isPending}
+                >
+                  {connector.icon ? (
+                    <img src={connector.icon} alt="" className="h-5 w-5" />
+                  ) : (
+                    <span aria-hidden="true">🦊</span>
+                  )}
+                  {connector.name === "Injected" ? "Browser wallet (installed extension)" : connector.name}
+                  {connect.isPending && choice === connector.uid ? " — waiting for the wallet…" : ""}
+                </Button>
+              </li>
+            ))}
+          </ul>
+          <p className="mt-2 text-xs text-slate-600">
+            Your wallet must hold an account the ledger's administrator onboarded.
+          </p>
+        </section>
+
+        {demo ? (
+          <section aria-labelledby="demo-heading">
+            <h3 id="demo-heading" className="mb-1 text-sm font-semibold text-slate-800">
+              Demo accounts <span className="font-normal text-slate-600">(local chain only)</span>
+            </h3>
+            <p className="mb-2 text-xs text-slate-600">
+              Sign as any party of the demo world. These keys are public test keys: they exist only on this local chain.
+            </p>
+            {demoParties.error ? (
+              <Notice tone="error">The local chain cannot be read: is the node running?</Notice>
+            ) : (
+              <ul className="grid gap-2 sm:grid-cols-2" data-testid="demo-accounts">
+                {demoParties.parties.map((party) => (
+                  <li key={party.address}>
+                    <button
+                      type="button"
+                      data-testid={`demo-account-${party.index}`}
+                      data-role={party.role ?? "NONE"}
+                      onClick={() => void connectDemo(party.index, party.role)}
+                      disabled={connect.isPending}
+                      className="flex w-full flex-col items-start rounded-md border border-slate-300 px-3 py-2 text-left hover:border-teal-600 hover:bg-teal-50 focus-visible:outline-2 focus-visible:outline-teal-600 disabled:opacity-60"
+                    >
+                      <span className="text-sm font-medium text-slate-900">
+                        {party.name || `Account ${party.index}`}
+                        {party.suspended ? " (suspended)" : ""}
+                      </span>
+                      <span className="text-xs text-slate-600">
+                        {demoParties.loading ? "…" : roleLabel(party.role)} · <code>{shortAddress(party.address)}</code>
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        ) : null}
+
+        {connect.error ? (
+          <Notice tone="error" title="Not connected">
+            {(connect.error as Error).name === "ProviderNotFoundError"
+              ? "No browser wallet was found. Install one (for example MetaMask), or use a demo account on the local chain."
+              : connect.error.name === "UserRejectedRequestError"
+                ? "You declined the connection in your wallet."
+                : "shortMessage" in connect.error
+                  ? String(connect.error.shortMessage)
+                  : connect.error.message}
+          </Notice>
+        ) : null}
+      </div>
+    </Dialog>
+  );
+}

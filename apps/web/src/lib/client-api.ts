@@ -1,0 +1,101 @@
+/**
+ * The browser's calls to the HTTP API: typed answers, and one error type that carries the
+ * server's plain-words message (every error answer is `{ error: { code, message } }`).
+ */
+import type {
+  ApiErrorBody,
+  ManifestUploadResponse,
+  NonceResponse,
+  SessionResponse,
+  SignInResponse,
+  VerifyResponse,
+} from "./api-types.ts";
+import type {
+  AlertsResponse,
+  BatchResponse,
+  ParticipantsResponse,
+  PartyResponse,
+  ProductsResponse,
+  RecallsResponse,
+  SearchResponse,
+  ShipmentsResponse,
+} from "./api/read.ts";
+
+export class ApiRequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = "ApiRequestError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...init });
+  } catch {
+    throw new ApiRequestError(0, "NETWORK", "The server cannot be reached. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A non-JSON answer (an HTML 404 page of a route not built yet) is reported below.
+  }
+  if (!response.ok) {
+    const error = (body as ApiErrorBody | undefined)?.error;
+    if (error?.message) throw new ApiRequestError(response.status, error.code, error.message, error.details);
+    throw new ApiRequestError(
+      response.status,
+      response.status === 404 ? "NOT_FOUND" : "HTTP_ERROR",
+      response.status === 404
+        ? `This server does not answer ${path.split("?")[0]} (404).`
+        : `The server answered ${response.status} for ${path.split("?")[0]}.`,
+    );
+  }
+  if (body === undefined)
+    throw new ApiRequestError(response.status, "BAD_RESPONSE", `The server sent no JSON for ${path}.`);
+  return body as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  participants: () => request<ParticipantsResponse>("/api/participants"),
+  products: () => request<ProductsResponse>("/api/products"),
+  party: (address: string) => request<PartyResponse>(`/api/parties/${address.toLowerCase()}`),
+  shipments: (query: { party?: string; status?: string } = {}) =>
+    request<ShipmentsResponse>(`/api/shipments?${new URLSearchParams(query as Record<string, string>)}`),
+  batch: (gtin: string, lot: string) => request<BatchResponse>(`/api/batches/${enc(gtin)}/${enc(lot)}`),
+  alerts: () => request<AlertsResponse>("/api/alerts"),
+  recalls: () => request<RecallsResponse>("/api/recalls"),
+  search: (q: string) => request<SearchResponse>(`/api/search?q=${enc(q)}`),
+  verify: (code: string, purpose: "dispense" | "verify" = "dispense") =>
+    request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}&proof=1`),
+  nonce: () => request<NonceResponse>("/api/auth/nonce"),
+  signIn: (message: string, signature: string) =>
+    request<SignInResponse>("/api/auth/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message, signature }),
+    }),
+  session: () => request<SessionResponse>("/api/auth/session"),
+  uploadManifest: (gtin: string, lot: string, serials: readonly string[]) =>
+    request<ManifestUploadResponse>(`/api/manifests?gtin=${enc(gtin)}&lot=${enc(lot)}`, {
+      method: "POST",
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: serials.join("\n"),
+    }),
+};
+
+export const exportLinks = {
+  epcis: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/epcis`,
+  csv: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/csv`,
+  labels: (gtin: string, lot: string) => `/labels/${enc(gtin)}/${enc(lot)}`,
+};

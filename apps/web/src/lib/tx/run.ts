@@ -1,0 +1,93 @@
+/**
+ * The one path every ledger write takes: simulate (so a revert is explained before the wallet
+ * opens), ask for the signature, wait for the receipt. Each step is reported as a phase the UI
+ * shows; no page keeps its own spinner. Framework-free so tests drive it against a real chain.
+ */
+import type {
+  Account,
+  Address,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  Hash,
+  PublicClient,
+  TransactionReceipt,
+  WalletClient,
+} from "viem";
+import { pedigreeLedgerAbi } from "@pedigree/ledger";
+import { explainWriteError, type ExplainLookup } from "./explain.ts";
+
+export type LedgerWriteName = ContractFunctionName<typeof pedigreeLedgerAbi, "nonpayable">;
+
+export interface LedgerCall<N extends LedgerWriteName = LedgerWriteName> {
+  functionName: N;
+  args: ContractFunctionArgs<typeof pedigreeLedgerAbi, "nonpayable", N>;
+}
+
+export type TxPhase =
+  | { phase: "idle" }
+  | { phase: "checking" }
+  | { phase: "signing" }
+  | { phase: "pending"; hash: Hash }
+  | { phase: "confirmed"; hash: Hash; blockNumber: bigint }
+  | { phase: "failed"; message: string; errorName?: string; hash?: Hash };
+
+export interface LedgerWriteClients {
+  publicClient: Pick<PublicClient, "simulateContract" | "waitForTransactionReceipt">;
+  walletClient: Pick<WalletClient, "writeContract"> & { account?: Account };
+  ledgerAddress: Address;
+  lookup?: ExplainLookup;
+}
+
+export type LedgerWriteResult =
+  | { ok: true; hash: Hash; receipt: TransactionReceipt }
+  | { ok: false; message: string; errorName?: string; hash?: Hash };
+
+export async function runLedgerWrite<N extends LedgerWriteName>(
+  clients: LedgerWriteClients,
+  call: LedgerCall<N>,
+  onPhase: (phase: TxPhase) => void = () => {},
+): Promise<LedgerWriteResult> {
+  const fail = (error: unknown, hash?: Hash): LedgerWriteResult => {
+    const explanation = explainWriteError(error, clients.lookup);
+    const failed = { phase: "failed" as const, ...explanation, ...(hash ? { hash } : {}) };
+    onPhase(failed);
+    return { ok: false, ...explanation, ...(hash ? { hash } : {}) };
+  };
+  const account = clients.walletClient.account;
+  if (!account) return fail(new Error("Connect a wallet first."));
+
+  onPhase({ phase: "checking" });
+  let request: unknown;
+  try {
+    const simulation = await clients.publicClient.simulateContract({
+      address: clients.ledgerAddress,
+      abi: pedigreeLedgerAbi,
+      functionName: call.functionName,
+      args: call.args,
+      account,
+    } as never);
+    request = (simulation as { request: unknown }).request;
+  } catch (error) {
+    return fail(error);
+  }
+
+  onPhase({ phase: "signing" });
+  let hash: Hash;
+  try {
+    hash = await clients.walletClient.writeContract(request as never);
+  } catch (error) {
+    return fail(error);
+  }
+
+  onPhase({ phase: "pending", hash });
+  try {
+    const receipt = await clients.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+    if (receipt.status !== "success") {
+      return fail(new Error("The transaction was mined but reverted; nothing changed on the ledger."), hash);
+    }
+    onPhase({ phase: "confirmed", hash, blockNumber: receipt.blockNumber });
+    return { ok: true, hash, receipt };
+  } catch (error) {
+    return fail(error, hash);
+  }
+}

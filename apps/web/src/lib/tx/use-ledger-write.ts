@@ -1,0 +1,62 @@
+"use client";
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef, useState } from "react";
+import { useConfig } from "wagmi";
+import { getPublicClient, getWalletClient } from "wagmi/actions";
+import { useLedgerSettings } from "../wallet/ledger-context.tsx";
+import type { ExplainLookup } from "./explain.ts";
+import { runLedgerWrite, type LedgerCall, type LedgerWriteName, type LedgerWriteResult, type TxPhase } from "./run.ts";
+
+/** How long the indexer usually needs to see a confirmed block (pages refresh again after it). */
+const INDEXER_LAG_MS = 1_500;
+
+/**
+ * A ledger write for a component: `run(call)` goes through `runLedgerWrite` and exposes its
+ * phase for <TxStatus>. After a confirmation every cached read is refreshed, now and once the
+ * indexer has had time to record the new events.
+ */
+export function useLedgerWrite(lookup?: ExplainLookup) {
+  const config = useConfig();
+  const { ledgerAddress } = useLedgerSettings();
+  const queryClient = useQueryClient();
+  const [phase, setPhase] = useState<TxPhase>({ phase: "idle" });
+  const lookupRef = useRef(lookup);
+  lookupRef.current = lookup;
+
+  const run = useCallback(
+    async <N extends LedgerWriteName>(call: LedgerCall<N>): Promise<LedgerWriteResult> => {
+      let walletClient;
+      try {
+        walletClient = await getWalletClient(config);
+      } catch (error) {
+        const message =
+          error instanceof Error && error.name === "ConnectorChainMismatchError"
+            ? "Your wallet is on another network: use the Switch network button at the top, then try again."
+            : "Connect a wallet first (the Connect button at the top).";
+        setPhase({ phase: "failed", message });
+        return { ok: false, message };
+      }
+      const publicClient = getPublicClient(config);
+      if (!publicClient) {
+        const message = "The ledger's chain is not configured in this page.";
+        setPhase({ phase: "failed", message });
+        return { ok: false, message };
+      }
+      const result = await runLedgerWrite(
+        { publicClient, walletClient, ledgerAddress, lookup: lookupRef.current },
+        call,
+        setPhase,
+      );
+      if (result.ok) {
+        void queryClient.invalidateQueries();
+        setTimeout(() => void queryClient.invalidateQueries(), INDEXER_LAG_MS);
+      }
+      return result;
+    },
+    [config, ledgerAddress, queryClient],
+  );
+
+  const reset = useCallback(() => setPhase({ phase: "idle" }), []);
+  const busy = phase.phase === "checking" || phase.phase === "signing" || phase.phase === "pending";
+  return { phase, run, reset, busy };
+}
