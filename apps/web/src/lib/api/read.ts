@@ -1,0 +1,221 @@
+/**
+ * Response shapes of the read API (batches, timelines, alerts, search, stock), shared by the
+ * route handlers (server) and the pages that call them (browser). Plain data only: every time is
+ * an ISO 8601 string, every party a PartyView with its name, GLN and role when the ledger knows
+ * them. The EPCIS and CSV exports are documents of their own standards and have no type here.
+ */
+import type { PartyView, TimelineEntry } from "../api-types.ts";
+
+export type { PartyView, TimelineEntry };
+
+export type BatchStatus = "ACTIVE" | "SUSPENDED" | "RECALLED";
+export type ShipmentStatus = "PENDING" | "RECEIVED" | "REJECTED" | "CANCELLED";
+export type ParticipantRole = "REGULATOR" | "MANUFACTURER" | "DISTRIBUTOR" | "PHARMACY";
+
+export interface ProductView {
+  gtin: string;
+  name: string;
+  strength: string;
+  dosageForm: string;
+  manufacturer: PartyView;
+  registeredBlock: number;
+}
+
+export interface BatchView {
+  batchId: string;
+  gtin: string;
+  lot: string;
+  /** ISO date (YYYY-MM-DD), the last day of validity. */
+  expiry: string;
+  status: BatchStatus;
+  /** Reason, party and time of the latest recall or suspension (null while it never had one). */
+  statusReason: string | null;
+  statusBy: PartyView | null;
+  statusAt: string | null;
+  packCount: number;
+  serialsRoot: string;
+  /** Hash of the certificate of analysis, null when none was attached. */
+  documentHash: string | null;
+  registeredBlock: number;
+  registeredAt: string;
+  /** Whether this server holds the batch's serial list (needed to verify its packs). */
+  manifestStored: boolean;
+  /** GS1 Digital Link of the batch (class level: GTIN + lot). */
+  digitalLink: string;
+}
+
+export interface HoldingView {
+  party: PartyView;
+  units: number;
+}
+
+export interface ShipmentView {
+  shipmentId: string;
+  batchId: string;
+  gtin: string;
+  lot: string;
+  productName: string | null;
+  from: PartyView;
+  to: PartyView;
+  quantity: number;
+  /** The sender's business reference (text when it was written as text, else the bytes32 hex). */
+  reference: string;
+  status: ShipmentStatus;
+  /** Rejection reason. */
+  reason: string | null;
+  shippedAt: string;
+  shippedBlock: number;
+  shippedTx: string;
+  settledAt: string | null;
+  settledBlock: number | null;
+}
+
+/** GET /api/batches/<gtin>/<lot> */
+export interface BatchResponse {
+  batch: BatchView;
+  product: ProductView | null;
+  manufacturer: PartyView;
+  /** Who holds units now, most units first. */
+  holdings: HoldingView[];
+  /** Shipments of this batch not yet received, rejected or cancelled. */
+  inTransit: ShipmentView[];
+  /** registered = held + inTransit + decommissioned (the ledger conserves units). */
+  units: { registered: number; held: number; inTransit: number; decommissioned: number };
+  /** Every event of the batch, in chain order (block, log index). */
+  timeline: TimelineEntry[];
+}
+
+export interface ParticipantView extends PartyView {
+  name: string;
+  gln: string;
+  role: ParticipantRole;
+  number: number;
+  suspended: boolean;
+  /** GS1 company prefixes assigned to a manufacturer. */
+  companyPrefixes: string[];
+  onboardedBlock: number;
+}
+
+/** GET /api/participants */
+export interface ParticipantsResponse {
+  participants: ParticipantView[];
+}
+
+/** GET /api/products */
+export interface ProductsResponse {
+  products: (ProductView & { batchCount: number })[];
+}
+
+export interface StockLine {
+  batchId: string;
+  gtin: string;
+  lot: string;
+  productName: string | null;
+  strength: string | null;
+  dosageForm: string | null;
+  expiry: string;
+  /** True when the expiry date is before today (UTC). */
+  expired: boolean;
+  /** Days from today to the expiry date (negative once expired). */
+  daysToExpiry: number;
+  status: BatchStatus;
+  statusReason: string | null;
+  units: number;
+}
+
+/** GET /api/parties/<address> */
+export interface PartyResponse {
+  party: ParticipantView | PartyView;
+  /** False for an address the ledger never onboarded (it may still appear in old events). */
+  registered: boolean;
+  /** Stock by product, then batch (earliest expiry first). */
+  stock: { gtin: string; productName: string | null; units: number; batches: StockLine[] }[];
+  incoming: ShipmentsByStatus;
+  outgoing: ShipmentsByStatus;
+}
+
+export type ShipmentsByStatus = Record<ShipmentStatus, ShipmentView[]>;
+
+/** GET /api/shipments */
+export interface ShipmentsResponse {
+  shipments: ShipmentView[];
+  /** Present when more shipments match: pass it back as `nextPageToken`. */
+  nextPageToken: string | null;
+}
+
+export interface AlertView {
+  id: number;
+  raisedAt: string;
+  verdict: string;
+  purpose: string;
+  gtin: string | null;
+  lot: string | null;
+  serial: string | null;
+  batchId: string | null;
+  reportedBy: PartyView | null;
+  message: string;
+  status: "OPEN" | "CLOSED";
+  blockNumber: number | null;
+}
+
+export interface RecalledStockView {
+  batch: Pick<BatchView, "batchId" | "gtin" | "lot" | "expiry" | "statusReason" | "statusBy" | "statusAt">;
+  productName: string | null;
+  manufacturer: PartyView;
+  /** Units still held, and by whom (most first). */
+  unitsHeld: number;
+  holders: HoldingView[];
+  /** Units on their way somewhere (they are still out in the field). */
+  unitsInTransit: number;
+}
+
+/** GET /api/alerts */
+export interface AlertsResponse {
+  alerts: AlertView[];
+  nextPageToken: string | null;
+  /** Recalled batches of which some units are still held or in transit. */
+  recalledStock: RecalledStockView[];
+}
+
+/** GET /api/recalls */
+export interface RecallsResponse {
+  recalledStock: RecalledStockView[];
+}
+
+export type SearchResultKind = "batch" | "product" | "party" | "pack" | "transaction" | "shipment" | "sscc";
+
+export interface SearchResult {
+  kind: SearchResultKind;
+  /** One line for people, e.g. "Amoxicillin 500 mg, lot A1 (expires 2027-12-31)". */
+  title: string;
+  subtitle: string;
+  /** Where the UI takes the user for this result (see readLinks). */
+  href: string;
+  /** Identifiers of the result, so a program need not parse the title. */
+  gtin?: string;
+  lot?: string;
+  serial?: string;
+  address?: string;
+  transactionHash?: string;
+  /** For a transaction: its events as timeline entries. */
+  events?: TimelineEntry[];
+}
+
+/** GET /api/search?q= */
+export interface SearchResponse {
+  query: string;
+  /** What the query was read as: "gtin", "gs1-code", "sscc", "gln", "address", "hash", "text"... */
+  interpretedAs: string[];
+  results: SearchResult[];
+  /** Plain-language notes: a bad check digit, an SSCC the ledger does not record, too many matches. */
+  notes: string[];
+}
+
+/** The UI pages results and answers link to; one place so the pages and the API agree. */
+export const readLinks = {
+  batch: (gtin: string, lot: string) => `/auditor/batches/${gtin}/${encodeURIComponent(lot)}`,
+  product: (gtin: string) => `/auditor/products/${gtin}`,
+  party: (address: string) => `/auditor/parties/${address.toLowerCase()}`,
+  transaction: (hash: string) => `/auditor/transactions/${hash.toLowerCase()}`,
+  search: (q: string) => `/auditor/search?q=${encodeURIComponent(q)}`,
+} as const;

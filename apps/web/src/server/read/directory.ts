@@ -1,0 +1,155 @@
+/**
+ * Who is on the ledger and what they hold: GET /api/participants, /api/products and
+ * /api/parties/<address> (stock by product and batch, incoming and outgoing shipments).
+ */
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { isoDateFromYyyymmdd } from "@pedigree/ledger";
+import type {
+  ParticipantRole,
+  ParticipantView,
+  ParticipantsResponse,
+  PartyResponse,
+  ProductsResponse,
+  ShipmentStatus,
+  ShipmentsByStatus,
+  StockLine,
+} from "../../lib/api/read.ts";
+import type { AppContext } from "../context.ts";
+import type { Executor } from "../db/database.ts";
+import { batches, companyPrefixes, holdings, participants, products, shipmentLines } from "../db/schema.ts";
+import { addressSchema, parseAddress, parseQuery } from "./input.ts";
+import { loadParties } from "./parties.ts";
+import { productView } from "./batch.ts";
+import { SHIPMENT_STATUSES, shipmentRows, shipmentViews } from "./shipments.ts";
+
+const ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
+
+async function participantViews(db: Executor, where?: ReturnType<typeof eq>): Promise<ParticipantView[]> {
+  const [rows, prefixes] = await Promise.all([
+    db.select().from(participants).where(where).orderBy(asc(participants.number)),
+    db.select().from(companyPrefixes).orderBy(asc(companyPrefixes.prefix)),
+  ]);
+  return rows.map((row) => ({
+    address: row.address,
+    name: row.legalName,
+    gln: row.gln,
+    role: row.role as ParticipantRole,
+    number: row.number,
+    suspended: row.suspended,
+    companyPrefixes: prefixes.filter((p) => p.manufacturer === row.address).map((p) => p.prefix),
+    onboardedBlock: row.onboardedBlock,
+  }));
+}
+
+const participantsQuery = z
+  .object({
+    role: z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .pipe(z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }))
+      .optional(),
+  })
+  .strict();
+
+/** GET /api/participants?role= */
+export async function listParticipants(ctx: AppContext, params: URLSearchParams): Promise<ParticipantsResponse> {
+  const query = parseQuery(participantsQuery, params);
+  return { participants: await participantViews(ctx.db, query.role ? eq(participants.role, query.role) : undefined) };
+}
+
+const productsQuery = z.object({ manufacturer: addressSchema.optional() }).strict();
+
+/** GET /api/products?manufacturer= */
+export async function listProducts(ctx: AppContext, params: URLSearchParams): Promise<ProductsResponse> {
+  const query = parseQuery(productsQuery, params);
+  const rows = await ctx.db
+    .select({ product: products, batchCount: sql<number>`count(${batches.batchId})::int` })
+    .from(products)
+    .leftJoin(batches, eq(batches.gtin, products.gtin))
+    .where(query.manufacturer ? eq(products.manufacturer, query.manufacturer) : undefined)
+    .groupBy(products.gtin)
+    .orderBy(asc(products.name), asc(products.gtin));
+  const party = await loadParties(
+    ctx.db,
+    rows.map((r) => r.product.manufacturer),
+  );
+  return { products: rows.map((r) => ({ ...productView(r.product, party), batchCount: r.batchCount })) };
+}
+
+function byStatus(): ShipmentsByStatus {
+  return Object.fromEntries(SHIPMENT_STATUSES.map((s) => [s, []])) as unknown as ShipmentsByStatus;
+}
+
+/** How many settled shipments each direction lists (pending ones are all listed). */
+const SETTLED_SHIPMENTS_SHOWN = 200;
+
+/** GET /api/parties/<address> */
+export async function getParty(ctx: AppContext, rawAddress: string, params: URLSearchParams): Promise<PartyResponse> {
+  parseQuery(z.object({}).strict(), params);
+  const address = parseAddress(rawAddress);
+  const db = ctx.db;
+  const today = ctx.now().toISOString().slice(0, 10);
+  const [participant, stockRows, pending, settled] = await Promise.all([
+    participantViews(db, eq(participants.address, address)),
+    db
+      .select({ holding: holdings, batch: batches, product: products })
+      .from(holdings)
+      .innerJoin(batches, eq(batches.batchId, holdings.batchId))
+      .leftJoin(products, eq(products.gtin, batches.gtin))
+      .where(and(eq(holdings.holder, address), gt(holdings.units, 0)))
+      .orderBy(asc(products.name), asc(batches.gtin), asc(batches.expiry), asc(batches.lot)),
+    shipmentRows(
+      db,
+      and(
+        eq(shipmentLines.status, "PENDING"),
+        or(eq(shipmentLines.sender, address), eq(shipmentLines.recipient, address)),
+      ),
+    ),
+    shipmentRows(
+      db,
+      and(
+        sql`${shipmentLines.status} <> 'PENDING'`,
+        or(eq(shipmentLines.sender, address), eq(shipmentLines.recipient, address)),
+      ),
+      SETTLED_SHIPMENTS_SHOWN * 2,
+    ),
+  ]);
+  const stock: PartyResponse["stock"] = [];
+  for (const { holding, batch, product } of stockRows) {
+    const expiry = isoDateFromYyyymmdd(batch.expiry);
+    const line: StockLine = {
+      batchId: batch.batchId,
+      gtin: batch.gtin,
+      lot: batch.lot,
+      productName: product?.name ?? null,
+      strength: product?.strength ?? null,
+      dosageForm: product?.dosageForm ?? null,
+      expiry,
+      expired: expiry < today,
+      daysToExpiry: Math.round((Date.parse(expiry) - Date.parse(today)) / 86_400_000),
+      status: batch.status as StockLine["status"],
+      statusReason: batch.statusReason,
+      units: holding.units,
+    };
+    let group = stock.at(-1);
+    if (group === undefined || group.gtin !== batch.gtin) {
+      group = { gtin: batch.gtin, productName: line.productName, units: 0, batches: [] };
+      stock.push(group);
+    }
+    group.units += line.units;
+    group.batches.push(line);
+  }
+  const incoming = byStatus();
+  const outgoing = byStatus();
+  const incomingSettled = settled.filter((s) => s.recipient === address).slice(0, SETTLED_SHIPMENTS_SHOWN);
+  const outgoingSettled = settled.filter((s) => s.sender === address).slice(0, SETTLED_SHIPMENTS_SHOWN);
+  const views = await shipmentViews(db, [...pending, ...incomingSettled, ...outgoingSettled]);
+  for (const view of views) {
+    const bucket = view.to.address === address ? incoming : outgoing;
+    bucket[view.status as ShipmentStatus].push(view);
+  }
+  const registered = participant[0];
+  const party = registered ?? (await loadParties(db, [address]))(address);
+  return { party, registered: registered !== undefined, stock, incoming, outgoing };
+}

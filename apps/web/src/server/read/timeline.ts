@@ -1,0 +1,367 @@
+/**
+ * Event rows of the read model as people and standards read them: timeline entries (parties
+ * resolved, a one-line summary) and the LedgerEvent objects of @pedigree/ledger that the EPCIS
+ * mapping takes. The rows come from the `events` table, whose `args` hold the decoded event
+ * arguments (bigints as decimal strings, addresses lower-case).
+ */
+import { and, asc, eq, inArray } from "drizzle-orm";
+import {
+  isoDateFromYyyymmdd,
+  packStateName,
+  roleName,
+  shipmentRefText,
+  LEDGER_EVENT_NAMES,
+  type Address,
+  type Hex,
+  type LedgerEvent,
+  type LedgerEventName,
+  type Party,
+} from "@pedigree/ledger";
+import type { PartyView, TimelineEntry } from "../../lib/api-types.ts";
+import type { Executor } from "../db/database.ts";
+import { batches, events, manifestSerials } from "../db/schema.ts";
+import { loadParties, partyLabel, type PartyLookup } from "./parties.ts";
+
+export type EventArgs = Record<string, string | number | boolean>;
+
+/** An event row with its batch's GTIN and lot (joined from `batches`; null for events without a batch). */
+export interface EventRow {
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+  timestamp: number;
+  name: string;
+  batchId: string | null;
+  args: EventArgs;
+  gtin: string | null;
+  lot: string | null;
+}
+
+/** The columns of an EventRow, for `db.select(eventRowColumns).from(events).leftJoin(batches, ...)`. */
+export const eventRowColumns = {
+  blockNumber: events.blockNumber,
+  logIndex: events.logIndex,
+  transactionHash: events.transactionHash,
+  timestamp: events.timestamp,
+  name: events.name,
+  batchId: events.batchId,
+  args: events.args,
+  gtin: batches.gtin,
+  lot: batches.lot,
+};
+
+/** Arguments that name an account; each becomes a resolved party of the entry. */
+const PARTY_ARGUMENTS = ["manufacturer", "from", "to", "by", "account"] as const;
+/** Arguments the entry already carries elsewhere (batchId) or that say nothing to a person. */
+const HIDDEN_ARGUMENTS = new Set(["batchId"]);
+
+/** Every event of one batch, in chain order: one query (the events_batch_idx index serves it). */
+export async function batchEventRows(db: Executor, batchId: string): Promise<EventRow[]> {
+  return db
+    .select(eventRowColumns)
+    .from(events)
+    .leftJoin(batches, eq(batches.batchId, events.batchId))
+    .where(eq(events.batchId, batchId))
+    .orderBy(asc(events.blockNumber), asc(events.logIndex));
+}
+
+/** The events of one transaction, in log order. */
+export async function transactionEventRows(db: Executor, transactionHash: string): Promise<EventRow[]> {
+  return db
+    .select(eventRowColumns)
+    .from(events)
+    .leftJoin(batches, eq(batches.batchId, events.batchId))
+    .where(eq(events.transactionHash, transactionHash.toLowerCase()))
+    .orderBy(asc(events.blockNumber), asc(events.logIndex));
+}
+
+/** The accounts a set of rows names, for one `loadParties` call. */
+export function accountsOf(rows: readonly EventRow[]): Set<string> {
+  const accounts = new Set<string>();
+  for (const row of rows) {
+    for (const key of PARTY_ARGUMENTS) {
+      const value = row.args[key];
+      if (typeof value === "string") accounts.add(value.toLowerCase());
+    }
+  }
+  return accounts;
+}
+
+/** Timeline entries of `rows` (parties resolved in one query). */
+export async function timelineOf(db: Executor, rows: readonly EventRow[]): Promise<TimelineEntry[]> {
+  const party = await loadParties(db, accountsOf(rows));
+  return rows.map((row) => timelineEntry(row, party));
+}
+
+export function timelineEntry(row: EventRow, party: PartyLookup): TimelineEntry {
+  const parties: Record<string, PartyView> = {};
+  const details: Record<string, string | number | boolean | null> = {};
+  for (const [key, value] of Object.entries(row.args)) {
+    if ((PARTY_ARGUMENTS as readonly string[]).includes(key) && typeof value === "string") {
+      parties[key] = party(value);
+    } else if (!HIDDEN_ARGUMENTS.has(key)) {
+      details[key] = detailValue(row.name, key, value);
+    }
+  }
+  return {
+    eventName: row.name,
+    blockNumber: row.blockNumber,
+    logIndex: row.logIndex,
+    transactionHash: row.transactionHash,
+    time: new Date(row.timestamp * 1000).toISOString(),
+    batchId: row.batchId,
+    parties,
+    details,
+    summary: summarise(row, parties),
+  };
+}
+
+/** Argument values as people read them: names for enums, text for references, ISO dates, numbers. */
+function detailValue(eventName: string, key: string, value: string | number | boolean): string | number | boolean {
+  try {
+    switch (key) {
+      case "state":
+      case "previousState":
+        return packStateName(Number(value));
+      case "role":
+        return roleName(Number(value));
+      case "shipmentRef":
+        return typeof value === "string" && value.startsWith("0x") ? shipmentRefText(value as Hex) : value;
+      case "expiry":
+        return eventName === "BatchRegistered" ? isoDateFromYyyymmdd(Number(value)) : value;
+      case "quantity":
+      case "index":
+      case "packCount":
+      case "number": {
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : value;
+      }
+      default:
+        return value;
+    }
+  } catch {
+    // A value outside the enum the ledger defines: show it as it was emitted rather than fail the timeline.
+    return value;
+  }
+}
+
+function summarise(row: EventRow, parties: Record<string, PartyView>): string {
+  const a = row.args;
+  const who = (key: string) => (parties[key] ? partyLabel(parties[key]) : "An unknown account");
+  const units = (q: unknown) => `${String(q)} unit${String(q) === "1" ? "" : "s"}`;
+  const state = (s: unknown) => {
+    try {
+      return packStateName(Number(s)).toLowerCase();
+    } catch {
+      return `state ${String(s)}`;
+    }
+  };
+  const lot = row.lot ?? (typeof a.lot === "string" ? a.lot : undefined);
+  switch (row.name) {
+    case "BatchRegistered": {
+      let expiry = String(a.expiry);
+      try {
+        expiry = isoDateFromYyyymmdd(Number(a.expiry));
+      } catch {
+        // keep the raw value
+      }
+      return `${who("manufacturer")} registered lot ${lot ?? "?"}: ${String(a.packCount)} packs, expiring ${expiry}`;
+    }
+    case "UnitsShipped": {
+      const reference = typeof a.shipmentRef === "string" ? shipmentRefText(a.shipmentRef as Hex) : "";
+      const ref = reference && !reference.startsWith("0x") ? ` (reference ${reference})` : "";
+      return `${who("from")} shipped ${units(a.quantity)} to ${who("to")}${ref}`;
+    }
+    case "UnitsReceived":
+      return `${who("by")} received ${units(a.quantity)} from ${who("from")}`;
+    case "UnitsRejected":
+      return `${who("by")} rejected ${units(a.quantity)} from ${who("from")}${a.reason ? `: ${String(a.reason)}` : ""}`;
+    case "ShipmentCancelled":
+      return `${who("by")} cancelled the shipment of ${units(a.quantity)} to ${who("to")}`;
+    case "PackDecommissioned":
+      return `${who("by")} marked pack #${String(a.index)} as ${state(a.state)}`;
+    case "PackReactivated":
+      return `${who("by")} undid the ${state(a.previousState)} status of pack #${String(a.index)}; it is active again`;
+    case "BatchRecalled":
+      return `${who("by")} recalled the batch${a.reason ? `: ${String(a.reason)}` : ""}`;
+    case "BatchSuspended":
+      return `${who("by")} suspended the batch${a.reason ? `: ${String(a.reason)}` : ""}`;
+    case "BatchReinstated":
+      return `${who("by")} reinstated the batch`;
+    case "ParticipantOnboarded": {
+      let role = String(a.role);
+      try {
+        role = roleName(Number(a.role)).toLowerCase();
+      } catch {
+        // keep the raw value
+      }
+      return `${typeof a.legalName === "string" ? a.legalName : who("account")} was onboarded as a ${role}`;
+    }
+    case "ParticipantSuspended":
+      return `${who("by")} suspended ${who("account")}`;
+    case "ParticipantReinstated":
+      return `${who("by")} reinstated ${who("account")}`;
+    case "CompanyPrefixAssigned":
+      return `Company prefix ${String(a.prefix)} was assigned to ${who("manufacturer")}`;
+    case "ProductRegistered":
+      return `${who("manufacturer")} registered the product ${String(a.name)} ${String(a.strength)} (${String(a.dosageForm)})`;
+    default:
+      return row.name.replace(/([a-z])([A-Z])/g, "$1 $2");
+  }
+}
+
+// ---------------------------------------------------------------- LedgerEvent (for EPCIS)
+
+export function isLedgerEventName(name: string): name is LedgerEventName {
+  return (LEDGER_EVENT_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Serials of the packs the rows name, from the stored manifests (one query per batch with pack
+ * events): EPCIS then names a pack by its Digital Link instead of "one unit of the batch".
+ */
+export async function packSerials(db: Executor, rows: readonly EventRow[]): Promise<Map<string, string>> {
+  const wanted = new Map<string, Set<number>>();
+  for (const row of rows) {
+    if ((row.name === "PackDecommissioned" || row.name === "PackReactivated") && row.batchId !== null) {
+      const set = wanted.get(row.batchId) ?? new Set<number>();
+      set.add(Number(row.args.index));
+      wanted.set(row.batchId, set);
+    }
+  }
+  const serials = new Map<string, string>();
+  for (const [batchId, indexes] of wanted) {
+    const found = await db
+      .select({ index: manifestSerials.index, serial: manifestSerials.serial })
+      .from(manifestSerials)
+      .where(and(eq(manifestSerials.batchId, batchId), inArray(manifestSerials.index, [...indexes])));
+    for (const { index, serial } of found) serials.set(`${batchId}:${index}`, serial);
+  }
+  return serials;
+}
+
+/**
+ * The LedgerEvent of a row, as `ledgerEventFromLog` would have made it from the log; undefined for
+ * the ledger's other events (participants, products) and for a row whose batch is not in the
+ * read model (it cannot be named by GTIN and lot).
+ */
+export function ledgerEventOf(
+  row: EventRow,
+  chainId: number,
+  party: PartyLookup,
+  serials: ReadonlyMap<string, string>,
+): LedgerEvent | undefined {
+  if (!isLedgerEventName(row.name) || row.batchId === null) return undefined;
+  const a = row.args;
+  const gtin =
+    row.gtin ?? (typeof a.gtin === "string" || typeof a.gtin === "number" ? String(a.gtin).padStart(14, "0") : null);
+  const lot = row.lot ?? (typeof a.lot === "string" ? a.lot : null);
+  if (gtin === null || lot === null) return undefined;
+  const base = {
+    chainId,
+    blockNumber: row.blockNumber,
+    transactionHash: row.transactionHash as Hex,
+    logIndex: row.logIndex,
+    timestamp: row.timestamp,
+    batch: { batchId: row.batchId as Hex, gtin, lot },
+  };
+  const p = (key: string): Party => {
+    const view = party(String(a[key] ?? ""));
+    return {
+      address: view.address as Address,
+      ...(view.name ? { name: view.name } : {}),
+      ...(view.gln ? { gln: view.gln } : {}),
+    };
+  };
+  const n = (key: string) => Number(a[key]);
+  const s = (key: string) => String(a[key] ?? "");
+  const serialOf = (index: number) => {
+    const serial = serials.get(`${row.batchId}:${index}`);
+    return serial === undefined ? {} : { serial };
+  };
+  switch (row.name) {
+    case "BatchRegistered":
+      return {
+        ...base,
+        eventName: row.name,
+        manufacturer: p("manufacturer"),
+        expiry: n("expiry"),
+        packCount: n("packCount"),
+        serialsRoot: s("serialsRoot") as Hex,
+        documentHash: s("documentHash") as Hex,
+      };
+    case "UnitsShipped":
+      return {
+        ...base,
+        eventName: row.name,
+        shipmentId: s("shipmentId") as Hex,
+        from: p("from"),
+        to: p("to"),
+        quantity: n("quantity"),
+        shipmentRef: s("shipmentRef") as Hex,
+      };
+    case "UnitsReceived":
+      return {
+        ...base,
+        eventName: row.name,
+        shipmentId: s("shipmentId") as Hex,
+        by: p("by"),
+        from: p("from"),
+        quantity: n("quantity"),
+      };
+    case "UnitsRejected":
+      return {
+        ...base,
+        eventName: row.name,
+        shipmentId: s("shipmentId") as Hex,
+        by: p("by"),
+        from: p("from"),
+        quantity: n("quantity"),
+        reason: s("reason"),
+      };
+    case "ShipmentCancelled":
+      return {
+        ...base,
+        eventName: row.name,
+        shipmentId: s("shipmentId") as Hex,
+        by: p("by"),
+        to: p("to"),
+        quantity: n("quantity"),
+      };
+    case "PackDecommissioned":
+      return {
+        ...base,
+        eventName: row.name,
+        index: n("index"),
+        ...serialOf(n("index")),
+        by: p("by"),
+        state: packStateName(n("state")),
+      };
+    case "PackReactivated":
+      return {
+        ...base,
+        eventName: row.name,
+        index: n("index"),
+        ...serialOf(n("index")),
+        by: p("by"),
+        previousState: packStateName(n("previousState")),
+      };
+    case "BatchRecalled":
+    case "BatchSuspended":
+      return { ...base, eventName: row.name, by: p("by"), reason: s("reason") };
+    case "BatchReinstated":
+      return { ...base, eventName: row.name, by: p("by") };
+  }
+}
+
+/** LedgerEvents of rows (parties and serials loaded in one go), skipping rows that are not custody events. */
+export async function ledgerEventsOf(db: Executor, rows: readonly EventRow[], chainId: number): Promise<LedgerEvent[]> {
+  const custody = rows.filter((row) => isLedgerEventName(row.name));
+  const [party, serials] = await Promise.all([loadParties(db, accountsOf(custody)), packSerials(db, custody)]);
+  const out: LedgerEvent[] = [];
+  for (const row of custody) {
+    const event = ledgerEventOf(row, chainId, party, serials);
+    if (event !== undefined) out.push(event);
+  }
+  return out;
+}
