@@ -56,7 +56,7 @@ describe("pack labels read back by the scanner", () => {
         text?.startsWith("]d2"),
         `scan data should carry the GS1 DataMatrix identifier, got ${JSON.stringify(text)}`,
       );
-      const parsed = parseGs1(text);
+      const parsed = parseGs1(text ?? "");
       assert.ok(parsed.ok, JSON.stringify(parsed));
       assert.equal(parsed.form, "element-string");
       assert.equal(parsed.value.gtin, pack.gtin);

@@ -14,7 +14,8 @@ export function dataMatrixOptions(value: Gs1Value): RenderOptions {
 
 /** A QR code holding the pack's Digital Link URL: what a plain phone camera opens. */
 export function qrCodeOptions(url: string): RenderOptions {
-  return { bcid: "qrcode", text: url, eclevel: "M", scale: 3 };
+  // BWIPP's default error correction for QR is M (15%), enough for a printed box.
+  return { bcid: "qrcode", text: url, scale: 3 };
 }
 
 export function dataMatrixSvg(value: Gs1Value): string {

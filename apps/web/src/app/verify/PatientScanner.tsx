@@ -13,6 +13,7 @@ export function PatientScanner() {
         fieldLabel="Code on the pack"
         submitLabel="Check"
         busy={pending}
+        formAction="/verify"
         onCode={(text) => startTransition(() => router.push(`/verify?code=${encodeURIComponent(text)}`))}
       />
       {pending && (

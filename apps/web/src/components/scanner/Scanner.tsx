@@ -22,6 +22,11 @@ export interface ScannerProps {
   submitLabel?: string;
   /** Disables the inputs while the parent works on a code. */
   busy?: boolean;
+  /**
+   * Where the field's form goes without JavaScript (a GET with `code=`), e.g. "/verify": the
+   * page still works when scripts are off or not loaded yet.
+   */
+  formAction?: string;
 }
 
 type CameraState = { kind: "off" } | { kind: "starting" } | { kind: "on" } | { kind: "error"; message: string };
@@ -67,6 +72,7 @@ export function Scanner({
   autoFocus = false,
   submitLabel = "Check",
   busy = false,
+  formAction,
 }: ScannerProps) {
   const fieldId = useId();
   const hintId = useId();
@@ -283,6 +289,8 @@ export function Scanner({
       </div>
 
       <form
+        action={formAction}
+        method="get"
         className="flex flex-col gap-1"
         onSubmit={(event) => {
           event.preventDefault();

@@ -1,0 +1,229 @@
+/**
+ * The whole application for a browser test: a local chain with the ledger deployed, a world
+ * seeded on it, the serial manifests stored and the read model indexed, and the Next.js server
+ * (a production build, `next start`) pointed at them, on free ports and a throwaway data folder.
+ *
+ * ```ts
+ * const stack = await startStack(async (world) => ({ batch: await world.registerBatch(...) }));
+ * stack.url("/verify");           // http://127.0.0.1:<port>/verify
+ * stack.fixtures.batch;           // what the seed returned
+ * await stack.stop();
+ * ```
+ *
+ * The build is made once per test run by e2e/run.ts (into .next-e2e); a test file started on its
+ * own builds it when it is missing. Role flows add their own seed functions; the stack is the same.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Address } from "viem";
+import { createAppContext } from "../../src/server/context.ts";
+import { openDatabase } from "../../src/server/db/database.ts";
+import { syncToHead } from "../../src/server/indexer/sync.ts";
+import { storeManifest } from "../../src/server/manifests/store.ts";
+import { startTestChain, type TestChain } from "../../test/support/chain.ts";
+import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
+
+export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const E2E_DIST_DIR = ".next-e2e";
+const NEXT_BIN = path.join(WEB_DIR, "node_modules/.bin/next");
+
+function nextBin(): string {
+  if (existsSync(NEXT_BIN)) return NEXT_BIN;
+  return path.resolve(WEB_DIR, "../../node_modules/.bin/next");
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** `next build` into the e2e folder (a production build: what users run, and fast pages in tests). */
+export function buildApp(): void {
+  const started = Date.now();
+  const result = spawnSync(nextBin(), ["build"], {
+    cwd: WEB_DIR,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`next build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  process.stderr.write(`# next build: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+export function ensureBuilt(): void {
+  if (process.env.PEDIGREE_E2E_BUILT === "1" && existsSync(path.join(WEB_DIR, E2E_DIST_DIR, "BUILD_ID"))) return;
+  buildApp();
+}
+
+export interface SeedContext {
+  world: World;
+  chain: TestChain;
+}
+
+export interface Stack<F> {
+  chain: TestChain;
+  world: World;
+  fixtures: F;
+  baseUrl: string;
+  url(pathAndQuery: string): string;
+  /** Stops the chain only (the server keeps running): for "the chain is unreachable" checks. */
+  stopChain(): Promise<void>;
+  /** Stops the server and the chain and deletes the data folder. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** The chain's genesis time (ISO), for worlds with history in the past (expired batches). */
+  initialDate?: string;
+}
+
+/** Every batch the world registered: their manifests go into the read model like an upload would. */
+function batchesOf(fixtures: unknown): WorldBatch[] {
+  const found = new Map<string, WorldBatch>();
+  const visit = (value: unknown, depth: number) => {
+    if (value === null || typeof value !== "object" || depth > 3) return;
+    const candidate = value as Partial<WorldBatch>;
+    if (typeof candidate.batchId === "string" && candidate.manifest !== undefined) {
+      found.set(candidate.batchId, value as WorldBatch);
+      return;
+    }
+    for (const inner of Object.values(value)) visit(inner, depth + 1);
+  };
+  visit(fixtures, 0);
+  return [...found.values()];
+}
+
+async function waitForHttp(url: string, server: ChildProcess, output: () => string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`next start exited (${server.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`The app did not answer on ${url} within ${timeoutMs / 1000} s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export async function startStack<F>(
+  seed: (context: SeedContext) => Promise<F>,
+  options: StackOptions = {},
+): Promise<Stack<F>> {
+  ensureBuilt();
+  const chain = await startTestChain({ initialDate: options.initialDate });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "pedigree-e2e-"));
+  let server: ChildProcess | undefined;
+  try {
+    const world = await createWorld(chain);
+    const fixtures = await seed({ world, chain });
+
+    // PGlite is one process at a time: fill the read model before the server opens it.
+    const target = {
+      chainId: chain.chainId,
+      address: chain.address,
+      deploymentBlock: chain.deploymentBlock,
+      rpcUrl: chain.rpcUrl,
+    };
+    const database = await openDatabase({ url: "", dataDir });
+    try {
+      for (const batch of batchesOf(fixtures)) {
+        await storeManifest(database.db, {
+          batchId: batch.batchId,
+          gtin: batch.gtin,
+          lot: batch.lot,
+          serials: batch.manifest.serials,
+          expectedRoot: batch.manifest.root,
+          uploadedBy: batch.manufacturer.address as Address,
+        });
+      }
+      const ctx = await createAppContext({ target, database });
+      await syncToHead(ctx);
+    } finally {
+      await database.close();
+    }
+
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    let output = "";
+    server = spawn(nextBin(), ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: WEB_DIR,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        PEDIGREE_RPC_URL: chain.rpcUrl,
+        PEDIGREE_CHAIN_ID: String(chain.chainId),
+        PEDIGREE_LEDGER_ADDRESS: chain.address,
+        PEDIGREE_DEPLOYMENT_BLOCK: String(chain.deploymentBlock),
+        PEDIGREE_DATA_DIR: dataDir,
+        PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR,
+        PEDIGREE_PUBLIC_ORIGIN: baseUrl,
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    });
+    server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await waitForHttp(`${baseUrl}/verify`, server, () => output);
+
+    const running = server;
+    let stopped = false;
+    return {
+      chain,
+      world,
+      fixtures,
+      baseUrl,
+      url: (pathAndQuery) => new URL(pathAndQuery, baseUrl).toString(),
+      stopChain: () => chain.stop(),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopServer(running);
+        await chain.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (server) await stopServer(server);
+    await chain.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** `next start` runs workers: stop its whole process group, by its id. */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.pid === undefined) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  try {
+    process.kill(-server.pid, "SIGTERM");
+  } catch {
+    server.kill("SIGTERM");
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-server.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5_000);
+  await exited;
+  clearTimeout(timer);
+}
