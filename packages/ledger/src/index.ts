@@ -121,3 +121,16 @@ export {
   type ErrorPartyInfo,
   type ErrorBatchInfo,
 } from "./errors.ts";
+
+export {
+  createLedgerWriter,
+  LedgerWriteError,
+  shipmentRefOf,
+  type LedgerWriter,
+  type LedgerWriterOptions,
+  type BatchKey,
+  type ShipmentLine,
+  type ShipmentLineInput,
+  type WriteReceipt,
+  type ShipReceipt,
+} from "./writer.ts";
