@@ -213,6 +213,27 @@ export class ReadModelWriter {
     });
   }
 
+  reactivate(batch: FixtureBatch, by: PartyKey, index: number) {
+    const previous = this.packs.get(`${batch.batchId}|${index}`);
+    if (previous === undefined) throw new Error(`pack ${index} was never decommissioned`);
+    this.event("PackReactivated", batch.batchId, {
+      batchId: batch.batchId,
+      index: String(index),
+      by: PARTIES[by].address,
+      previousState: packStateNumber(previous.state as PackStateName),
+    });
+    this.addHeld(batch.batchId, PARTIES[by].address, 1);
+    this.packs.delete(`${batch.batchId}|${index}`);
+  }
+
+  suspend(batch: FixtureBatch, reason: string, by: PartyKey = "agency") {
+    this.event("BatchSuspended", batch.batchId, { batchId: batch.batchId, by: PARTIES[by].address, reason });
+  }
+
+  reinstate(batch: FixtureBatch, by: PartyKey = "agency") {
+    this.event("BatchReinstated", batch.batchId, { batchId: batch.batchId, by: PARTIES[by].address });
+  }
+
   recall(batch: FixtureBatch, reason: string, by: PartyKey = "agency") {
     const e = this.event("BatchRecalled", batch.batchId, { batchId: batch.batchId, by: PARTIES[by].address, reason });
     Object.assign(this.batchRows.get(batch.batchId) as object, {

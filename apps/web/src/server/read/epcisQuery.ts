@@ -15,7 +15,7 @@
  * The answer is an EPCISQueryDocument (the query interface's result), ObjectEvents mapped by
  * @pedigree/ledger's toEpcisDocument, so an event has the same eventID here and in a batch export.
  */
-import { and, asc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { parseGs1, isValidGtin, gs1CheckDigit } from "@pedigree/gs1";
 import {
@@ -32,7 +32,7 @@ import { batches, events, manifestSerials } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { clip, isoInstantSchema, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken } from "./pageToken.ts";
-import { eventRowColumns, ledgerEventsOf } from "./timeline.ts";
+import { ledgerEventsOf, selectEventRows } from "./timeline.ts";
 
 export const MAX_EPCIS_PAGE = 1000;
 
@@ -231,13 +231,7 @@ export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams)
     const [block, logIndex] = decodePageToken(query.nextPageToken, fingerprint, tokenKey);
     filters.push(sql`(${events.blockNumber}, ${events.logIndex}) > (${block}, ${logIndex})`);
   }
-  const rows = await ctx.db
-    .select(eventRowColumns)
-    .from(events)
-    .innerJoin(batches, eq(batches.batchId, events.batchId))
-    .where(and(...filters))
-    .orderBy(asc(events.blockNumber), asc(events.logIndex))
-    .limit(query.perPage + 1);
+  const rows = await selectEventRows(ctx.db, and(...filters) as SQL, { limit: query.perPage + 1, join: "inner" });
   const page = rows.slice(0, query.perPage);
   const last = page.at(-1);
   const document = toEpcisDocument(await ledgerEventsOf(ctx.db, page, ctx.ledger.chainId), { creationDate: ctx.now() });

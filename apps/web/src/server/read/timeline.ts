@@ -4,7 +4,7 @@
  * mapping takes. The rows come from the `events` table, whose `args` hold the decoded event
  * arguments (bigints as decimal strings, addresses lower-case).
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import {
   isoDateFromYyyymmdd,
   packStateName,
@@ -37,18 +37,55 @@ export interface EventRow {
   lot: string | null;
 }
 
-/** The columns of an EventRow, for `db.select(eventRowColumns).from(events).leftJoin(batches, ...)`. */
-export const eventRowColumns = {
-  blockNumber: events.blockNumber,
-  logIndex: events.logIndex,
-  transactionHash: events.transactionHash,
-  timestamp: events.timestamp,
-  name: events.name,
-  batchId: events.batchId,
-  args: events.args,
-  gtin: batches.gtin,
-  lot: batches.lot,
-};
+/**
+ * Event rows matching `where` (which may name `events` and `batches` columns), in chain order.
+ * The rows come back as one JSON array built by the database: with a thousand rows that is about
+ * three times faster than a row set, since the per-row, per-column decoding is what costs (PGlite
+ * above all). `inner` keeps only events whose batch is in the read model.
+ */
+export async function selectEventRows(
+  db: Executor,
+  where: SQL,
+  options: { limit?: number; join?: "left" | "inner" } = {},
+): Promise<EventRow[]> {
+  const join = options.join === "inner" ? sql`inner join` : sql`left join`;
+  const limit = options.limit === undefined ? sql`` : sql`limit ${options.limit}`;
+  const result = await db.execute<{ rows: string }>(sql`
+    select coalesce(json_agg(json_build_array(e.block_number, e.log_index, e.transaction_hash, e.timestamp,
+             e.name, e.batch_id, e.args, e.gtin, e.lot) order by e.block_number, e.log_index), '[]')::text as rows
+    from (
+      select ${events.blockNumber}, ${events.logIndex}, ${events.transactionHash}, ${events.timestamp},
+             ${events.name}, ${events.batchId}, ${events.args}, ${batches.gtin}, ${batches.lot}
+      from ${events} ${join} ${batches} on ${batches.batchId} = ${events.batchId}
+      where ${where}
+      order by ${events.blockNumber}, ${events.logIndex}
+      ${limit}
+    ) e`);
+  const first = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as
+    { rows: string } | undefined;
+  const tuples = JSON.parse(first?.rows ?? "[]") as [
+    number,
+    number,
+    string,
+    number,
+    string,
+    string | null,
+    EventArgs,
+    string | null,
+    string | null,
+  ][];
+  return tuples.map(([blockNumber, logIndex, transactionHash, timestamp, name, batchId, args, gtin, lot]) => ({
+    blockNumber: Number(blockNumber),
+    logIndex,
+    transactionHash,
+    timestamp: Number(timestamp),
+    name,
+    batchId,
+    args,
+    gtin,
+    lot,
+  }));
+}
 
 /** Arguments that name an account; each becomes a resolved party of the entry. */
 const PARTY_ARGUMENTS = ["manufacturer", "from", "to", "by", "account"] as const;
@@ -57,22 +94,12 @@ const HIDDEN_ARGUMENTS = new Set(["batchId"]);
 
 /** Every event of one batch, in chain order: one query (the events_batch_idx index serves it). */
 export async function batchEventRows(db: Executor, batchId: string): Promise<EventRow[]> {
-  return db
-    .select(eventRowColumns)
-    .from(events)
-    .leftJoin(batches, eq(batches.batchId, events.batchId))
-    .where(eq(events.batchId, batchId))
-    .orderBy(asc(events.blockNumber), asc(events.logIndex));
+  return selectEventRows(db, eq(events.batchId, batchId));
 }
 
 /** The events of one transaction, in log order. */
 export async function transactionEventRows(db: Executor, transactionHash: string): Promise<EventRow[]> {
-  return db
-    .select(eventRowColumns)
-    .from(events)
-    .leftJoin(batches, eq(batches.batchId, events.batchId))
-    .where(eq(events.transactionHash, transactionHash.toLowerCase()))
-    .orderBy(asc(events.blockNumber), asc(events.logIndex));
+  return selectEventRows(db, eq(events.transactionHash, transactionHash.toLowerCase()));
 }
 
 /** The accounts a set of rows names, for one `loadParties` call. */
