@@ -7,10 +7,11 @@
  * 2. lint: solhint, prettier, tsc;
  * 3. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
  *    coverage of contracts/ (lines and statements >= 95%);
- * 4. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
+ * 4. scripts: the demo world's seed (what `npm start` shows a newcomer);
+ * 5. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
  *    model, indexer and API) runs on embedded PGlite, and once more on PostgreSQL when
  *    PEDIGREE_TEST_DATABASE_URL is set (.ci/run starts a server and sets it);
- * 5. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium).
+ * 6. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium).
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
@@ -121,6 +122,13 @@ await suite("contracts (Solidity + flows, with coverage)", async () => {
   const covered = lines >= COVERAGE_MIN && statements >= COVERAGE_MIN;
   console.log(`coverage of contracts/: lines ${lines}%, statements ${statements}% (minimum ${COVERAGE_MIN}%)`);
   return { passed: counts.passed + (covered ? 1 : 0), failed: counts.failed + (covered ? 0 : 1) };
+});
+
+await suite("scripts (demo world)", async () => {
+  const r = await run("node", ["--test", "--test-reporter=spec", "scripts/demo/seed.test.ts"]);
+  const counts = nodeTestCounts(r.output);
+  if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
 });
 
 for (const dir of ["packages", "apps"]) {
