@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ledgerTargetFromEnv, type AppContext } from "../src/server/context.ts";
+import type { AppContext } from "../src/server/context.ts";
 import { chainClient } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts, manifestSerials, manifests } from "../src/server/db/schema.ts";
@@ -45,7 +45,13 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
 
   before(async () => {
     database = await openTestDatabase();
-    const ledger = { ...ledgerTargetFromEnv({}), chainId: 31337 };
+    // No chain behind it: the read API answers from the database alone.
+    const ledger = {
+      chainId: 31337,
+      address: `0x${"0".repeat(40)}` as const,
+      deploymentBlock: 0,
+      rpcUrl: "http://127.0.0.1:9",
+    };
     ctx = { db: database.db, database, chain: chainClient(ledger), ledger, now: () => NOW };
     const w = new ReadModelWriter(database.db);
     w.onboard("acme", "northwind", "central", "agency");
@@ -72,17 +78,15 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
       serialCount: 100,
       uploadedBy: PARTIES.acme.address,
     });
-    await database.db
-      .insert(manifestSerials)
-      .values(
-        Array.from({ length: 100 }, (_, i) => ({
-          batchId: main.batchId,
-          gtin: GTIN,
-          serial: `SN${String(i).padStart(4, "0")}`,
-          index: i,
-          treeIndex: 100 + i,
-        })),
-      );
+    await database.db.insert(manifestSerials).values(
+      Array.from({ length: 100 }, (_, i) => ({
+        batchId: main.batchId,
+        gtin: GTIN,
+        serial: `SN${String(i).padStart(4, "0")}`,
+        index: i,
+        treeIndex: 100 + i,
+      })),
+    );
     await database.db.insert(alerts).values([
       {
         verdict: "UNKNOWN_SERIAL",
