@@ -17,7 +17,7 @@ export const metadata: Metadata = {
 
 export const dynamic = "force-dynamic";
 
-/** Next hands the path segments over decoded; the Digital Link parser wants them as written. */
+/** Next hands the path segments over percent-decoded (once); the Digital Link parser wants them as written. */
 function digitalLinkOf(origin: string, path: string[], query: Record<string, string | string[] | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -36,14 +36,6 @@ export default async function DigitalLinkPage({
 }) {
   const [{ path }, query] = await Promise.all([params, searchParams]);
   const origin = publicOrigin(await headers());
-  const result = await checkPackCode(digitalLinkOf(origin, path.map(decodeSegment), query));
+  const result = await checkPackCode(digitalLinkOf(origin, path, query));
   return <PatientCheck result={result} />;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

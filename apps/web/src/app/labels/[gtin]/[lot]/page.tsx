@@ -18,7 +18,7 @@ type Search = Promise<{ from?: string; count?: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { gtin, lot } = await params;
-  return { title: `Labels for lot ${decodeURIComponent(lot)} of ${gtin}`, robots: { index: false } };
+  return { title: `Labels for lot ${lot} of ${gtin}`, robots: { index: false } };
 }
 
 const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
@@ -28,8 +28,8 @@ function pageHref(gtin: string, lot: string, from: number, count: number): strin
 }
 
 export default async function LabelsPage({ params, searchParams }: { params: Params; searchParams: Search }) {
-  const [{ gtin, lot: encodedLot }, query] = await Promise.all([params, searchParams]);
-  const lot = decodeURIComponent(encodedLot);
+  // Next hands the segments over percent-decoded.
+  const [{ gtin, lot }, query] = await Promise.all([params, searchParams]);
   const range = labelRange(query.from, query.count);
   let sheet: LabelSheet;
   try {
