@@ -68,9 +68,10 @@ const enc = encodeURIComponent;
 
 export const api = {
   participants: () => request<ParticipantsResponse>("/api/participants"),
-  products: () => request<ProductsResponse>("/api/products"),
+  products: (manufacturer?: string) =>
+    request<ProductsResponse>(`/api/products${manufacturer ? `?manufacturer=${manufacturer.toLowerCase()}` : ""}`),
   party: (address: string) => request<PartyResponse>(`/api/parties/${address.toLowerCase()}`),
-  shipments: (query: { party?: string; status?: string } = {}) =>
+  shipments: (query: { to?: string; from?: string; status?: string; batch?: string } = {}) =>
     request<ShipmentsResponse>(`/api/shipments?${new URLSearchParams(query as Record<string, string>)}`),
   batch: (gtin: string, lot: string) => request<BatchResponse>(`/api/batches/${enc(gtin)}/${enc(lot)}`),
   alerts: () => request<AlertsResponse>("/api/alerts"),

@@ -129,7 +129,7 @@ describe("demo connector and transaction helper on a local chain", () => {
       {
         ...(await clients()),
         lookup: {
-          partyName: (a) => (a.toLowerCase() === pharmacy.address.toLowerCase() ? pharmacy.legalName : undefined),
+          party: (a) => (a.toLowerCase() === pharmacy.address.toLowerCase() ? { name: pharmacy.legalName } : undefined),
         },
       },
       {

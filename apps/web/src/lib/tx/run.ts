@@ -13,8 +13,7 @@ import type {
   TransactionReceipt,
   WalletClient,
 } from "viem";
-import { pedigreeLedgerAbi } from "@pedigree/ledger";
-import { explainWriteError, type ExplainLookup } from "./explain.ts";
+import { explainLedgerError, pedigreeLedgerAbi, type LedgerErrorLookup } from "@pedigree/ledger";
 
 export type LedgerWriteName = ContractFunctionName<typeof pedigreeLedgerAbi, "nonpayable">;
 
@@ -35,7 +34,7 @@ export interface LedgerWriteClients {
   publicClient: Pick<PublicClient, "simulateContract" | "waitForTransactionReceipt">;
   walletClient: Pick<WalletClient, "writeContract"> & { account?: Account };
   ledgerAddress: Address;
-  lookup?: ExplainLookup;
+  lookup?: LedgerErrorLookup;
 }
 
 export type LedgerWriteResult =
@@ -48,7 +47,9 @@ export async function runLedgerWrite<N extends LedgerWriteName>(
   onPhase: (phase: TxPhase) => void = () => {},
 ): Promise<LedgerWriteResult> {
   const fail = (error: unknown, hash?: Hash): LedgerWriteResult => {
-    const explanation = explainWriteError(error, clients.lookup);
+    const { code, message } = explainLedgerError(error, clients.lookup);
+    // Ledger refusals carry the contract's error name; the generic codes (USER_REJECTED...) are upper case.
+    const explanation = { message, ...(/^[A-Z][a-z]/.test(code) ? { errorName: code } : {}) };
     const failed = { phase: "failed" as const, ...explanation, ...(hash ? { hash } : {}) };
     onPhase(failed);
     return { ok: false, ...explanation, ...(hash ? { hash } : {}) };

@@ -4,7 +4,7 @@ import { useCallback, useRef, useState } from "react";
 import { useConfig } from "wagmi";
 import { getPublicClient, getWalletClient } from "wagmi/actions";
 import { useLedgerSettings } from "../wallet/ledger-context.tsx";
-import type { ExplainLookup } from "./explain.ts";
+import type { LedgerErrorLookup } from "@pedigree/ledger";
 import { runLedgerWrite, type LedgerCall, type LedgerWriteName, type LedgerWriteResult, type TxPhase } from "./run.ts";
 
 /** How long the indexer usually needs to see a confirmed block (pages refresh again after it). */
@@ -15,7 +15,7 @@ const INDEXER_LAG_MS = 1_500;
  * phase for <TxStatus>. After a confirmation every cached read is refreshed, now and once the
  * indexer has had time to record the new events.
  */
-export function useLedgerWrite(lookup?: ExplainLookup) {
+export function useLedgerWrite(lookup?: LedgerErrorLookup) {
   const config = useConfig();
   const { ledgerAddress } = useLedgerSettings();
   const queryClient = useQueryClient();

@@ -1,0 +1,155 @@
+"use client";
+import { useState } from "react";
+import type { Address, Hex } from "viem";
+import type { ShipmentView, StockLine } from "@/lib/api/read.ts";
+import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
+import { useErrorLookup } from "../data/hooks.ts";
+import { TxStatus } from "../tx/tx-status.tsx";
+import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
+import { TextField } from "../ui/field.tsx";
+import { formatDateTime, formatUnits, shortHash } from "../ui/format.ts";
+import { groupShipments, type ShipmentGroup } from "./shipment-groups.ts";
+
+const linesArg = (group: ShipmentGroup) =>
+  group.lines.map((line) => ({ batchId: line.batchId as Hex, quantity: BigInt(line.quantity) }));
+
+function ShipmentActions({
+  group,
+  direction,
+  stock,
+}: {
+  group: ShipmentGroup;
+  direction: "incoming" | "outgoing";
+  stock: readonly StockLine[];
+}) {
+  const tx = useLedgerWrite(useErrorLookup(stock));
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | null>(null);
+
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        {direction === "incoming" ? (
+          <>
+            <Button
+              size="sm"
+              disabled={tx.busy}
+              data-testid="receive-shipment"
+              onClick={() =>
+                void tx.run({
+                  functionName: "receiveShipment",
+                  args: [group.shipmentId as Hex, group.from.address as Address, linesArg(group)],
+                })
+              }
+            >
+              Receive
+            </Button>
+            <Button size="sm" variant="secondary" disabled={tx.busy} onClick={() => setRejecting(true)}>
+              Reject…
+            </Button>
+          </>
+        ) : (
+          <Button
+            size="sm"
+            variant="secondary"
+            disabled={tx.busy}
+            onClick={() =>
+              void tx.run({
+                functionName: "cancelShipment",
+                args: [group.shipmentId as Hex, group.to.address as Address, linesArg(group)],
+              })
+            }
+          >
+            Cancel shipment
+          </Button>
+        )}
+      </div>
+      <TxStatus
+        phase={tx.phase}
+        successText={
+          direction === "incoming"
+            ? "Recorded. The list refreshes in a moment."
+            : "Shipment cancelled; the units are back in your stock."
+        }
+      />
+      <Dialog
+        open={rejecting}
+        onOpenChange={setRejecting}
+        title="Reject the shipment"
+        description={`From ${group.from.name ?? group.from.address}, reference ${group.reference}. The units go back to the sender.`}
+      >
+        <form
+          className="space-y-3"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (!reason.trim()) return setReasonError("Say why (for example: damaged, wrong product, not ordered).");
+            setReasonError(null);
+            setRejecting(false);
+            await tx.run({
+              functionName: "rejectShipment",
+              args: [group.shipmentId as Hex, group.from.address as Address, linesArg(group), reason.trim()],
+            });
+          }}
+        >
+          <TextField
+            label="Reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            error={reasonError}
+            autoFocus
+          />
+          <Button type="submit" variant="danger">
+            Reject shipment
+          </Button>
+        </form>
+      </Dialog>
+    </div>
+  );
+}
+
+/** Pending shipments, one card per shipment with its lines, and what the viewer may do with them. */
+export function ShipmentList({
+  lines,
+  direction,
+  stock = [],
+}: {
+  lines: readonly ShipmentView[];
+  direction: "incoming" | "outgoing";
+  stock?: readonly StockLine[];
+}) {
+  const groups = groupShipments(lines);
+  return (
+    <ul className="space-y-3" data-testid={`${direction}-shipments`}>
+      {groups.map((group) => (
+        <li
+          key={group.shipmentId}
+          className="rounded-md border border-slate-200 p-3"
+          data-shipment-id={group.shipmentId}
+        >
+          <div className="flex flex-wrap items-baseline justify-between gap-2">
+            <p className="font-medium text-slate-900">
+              {direction === "incoming"
+                ? `From ${group.from.name ?? group.from.address}`
+                : `To ${group.to.name ?? group.to.address}`}
+              <span className="ml-2 text-sm font-normal text-slate-600">ref. {group.reference}</span>
+            </p>
+            <p className="text-xs text-slate-600">
+              Shipped {formatDateTime(group.shippedAt)} · tx{" "}
+              <code title={group.shippedTx}>{shortHash(group.shippedTx)}</code>
+            </p>
+          </div>
+          <ul className="mt-2 mb-3 space-y-0.5 text-sm text-slate-700">
+            {group.lines.map((line) => (
+              <li key={line.batchId}>
+                {formatUnits(line.quantity)} of {line.productName ?? `GTIN ${line.gtin}`}, lot {line.lot}
+              </li>
+            ))}
+          </ul>
+          <ShipmentActions group={group} direction={direction} stock={stock} />
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,75 @@
+import Link from "next/link";
+import { readLinks, type PartyResponse } from "@/lib/api/read.ts";
+import { Badge } from "../ui/badge.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
+
+/** Within this many days of expiry a batch is flagged, so it is shipped or dispensed first. */
+export const EXPIRY_WARNING_DAYS = 90;
+
+function ExpiryBadge({ expired, days }: { expired: boolean; days: number }) {
+  if (expired) return <Badge tone="bad">Expired</Badge>;
+  if (days <= EXPIRY_WARNING_DAYS)
+    return <Badge tone="warn">{`Expires in ${days} ${days === 1 ? "day" : "days"}`}</Badge>;
+  return <Badge tone="good">In date</Badge>;
+}
+
+export function StockTable({ stock }: { stock: PartyResponse["stock"] }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full min-w-[36rem] text-left text-sm" data-testid="stock-table">
+        <caption className="sr-only">Stock by product and batch</caption>
+        <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase">
+          <tr>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Product / lot
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Expiry
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Status
+            </th>
+            <th scope="col" className="py-2 text-right font-medium">
+              Units
+            </th>
+          </tr>
+        </thead>
+        {stock.map((product) => (
+          <tbody key={product.gtin} className="border-b border-slate-100">
+            <tr className="bg-slate-50">
+              <th scope="rowgroup" colSpan={3} className="py-2 pr-3 font-semibold text-slate-900">
+                {product.productName ?? "Unnamed product"}{" "}
+                <span className="font-normal text-slate-600">GTIN {product.gtin}</span>
+              </th>
+              <td className="py-2 text-right font-semibold">{formatNumber(product.units)}</td>
+            </tr>
+            {product.batches.map((line) => (
+              <tr key={line.batchId} data-lot={line.lot}>
+                <td className="py-2 pr-3 pl-4">
+                  <Link href={readLinks.batch(line.gtin, line.lot)} className="text-teal-800 underline">
+                    Lot {line.lot}
+                  </Link>
+                </td>
+                <td className="py-2 pr-3">
+                  <span className="mr-2">{formatDate(line.expiry)}</span>
+                  <ExpiryBadge expired={line.expired} days={line.daysToExpiry} />
+                </td>
+                <td className="py-2 pr-3">
+                  {line.status === "ACTIVE" ? (
+                    <Badge tone="good">Active</Badge>
+                  ) : (
+                    <Badge tone={line.status === "RECALLED" ? "bad" : "warn"}>
+                      {line.status === "RECALLED" ? "Recalled" : "Suspended"}
+                    </Badge>
+                  )}
+                  {line.statusReason ? <span className="ml-2 text-xs text-slate-600">{line.statusReason}</span> : null}
+                </td>
+                <td className="py-2 text-right tabular-nums">{formatNumber(line.units)}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </div>
+  );
+}
