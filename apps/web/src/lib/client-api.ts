@@ -21,6 +21,16 @@ import type {
   ShipmentsResponse,
 } from "./api/read.ts";
 
+/** GET /api/packs/proof: what `decommission` takes for one pack. */
+export interface PackProofResponse {
+  gtin: string;
+  lot: string;
+  serial: string;
+  batchId: `0x${string}`;
+  index: number;
+  proof: `0x${string}`[];
+}
+
 export class ApiRequestError extends Error {
   readonly status: number;
   readonly code: string;
@@ -78,7 +88,8 @@ export const api = {
   recalls: () => request<RecallsResponse>("/api/recalls"),
   search: (q: string) => request<SearchResponse>(`/api/search?q=${enc(q)}`),
   verify: (code: string, purpose: "dispense" | "verify" = "dispense") =>
-    request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}&proof=1`),
+    request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}`),
+  packProof: (code: string) => request<PackProofResponse>(`/api/packs/proof?code=${enc(code)}`),
   nonce: () => request<NonceResponse>("/api/auth/nonce"),
   signIn: (message: string, signature: string) =>
     request<SignInResponse>("/api/auth/verify", {
