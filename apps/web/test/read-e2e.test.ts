@@ -8,8 +8,10 @@ import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
 import { storeManifest } from "../src/server/manifests/store.ts";
+import { hashToken } from "../src/server/auth/siwe.ts";
+import { alerts, sessions } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
-import type { BatchResponse, PartyResponse, RecallsResponse, SearchResponse } from "../src/lib/api/read.ts";
+import type { AlertView, BatchResponse, PartyResponse, RecallsResponse, SearchResponse } from "../src/lib/api/read.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, type World, type WorldBatch, type WorldShipment } from "./support/world.ts";
@@ -163,5 +165,57 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(recalls.recalledStock.length, 1);
     assert.equal(recalls.recalledStock[0]!.unitsHeld, 17);
     assert.equal(recalls.recalledStock[0]!.unitsInTransit, 2);
+  });
+
+  it("an alert is closed by the party that raised it or by a regulator, and by no one else", async () => {
+    const { central, harbour, regulator } = world.parties;
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    await database.db
+      .insert(sessions)
+      .values(
+        [central, harbour, regulator].map((p) => ({
+          id: hashToken(`token-${p.address}`),
+          address: p.address.toLowerCase(),
+          chainId: chain.chainId,
+          expiresAt,
+        })),
+      );
+    const [alert] = await database.db
+      .insert(alerts)
+      .values({
+        verdict: "DISPENSED",
+        purpose: "dispense",
+        gtin: batch.gtin,
+        lot: batch.lot,
+        reportedBy: central.address.toLowerCase(),
+        message: "Pack already dispensed",
+      })
+      .returning();
+    const patch = (who: { address: string } | null, body: unknown) =>
+      readApi.closeAlert(
+        ctx,
+        new Request(`http://localhost/api/alerts/${alert!.id}`, {
+          method: "PATCH",
+          headers: {
+            "content-type": "application/json",
+            ...(who ? { authorization: `Bearer token-${who.address}` } : {}),
+          },
+          body: typeof body === "string" ? body : JSON.stringify(body),
+        }),
+        String(alert!.id),
+      );
+    const code = async (response: Response) => [
+      response.status,
+      ((await response.json()) as { error?: { code: string } }).error?.code,
+    ];
+    assert.deepEqual(await code(await patch(null, { status: "CLOSED" })), [401, "NOT_SIGNED_IN"]);
+    assert.deepEqual(await code(await patch(harbour, { status: "CLOSED" })), [403, "WRONG_ROLE"]);
+    assert.deepEqual(await code(await patch(central, { status: "DONE" })), [400, "INVALID_BODY"]);
+    assert.deepEqual(await code(await patch(central, "not json")), [400, "INVALID_JSON"]);
+    const closed = await json<AlertView>(await patch(central, { status: "CLOSED" }));
+    assert.equal(closed.status, "CLOSED");
+    const reopened = await json<AlertView>(await patch(regulator, { status: "OPEN" }));
+    assert.equal(reopened.status, "OPEN");
+    assert.equal((await json<AlertView>(await readApi.alert(ctx, req("/"), String(alert!.id)))).status, "OPEN");
   });
 });

@@ -14,6 +14,8 @@ import { csvLine, csvResponse } from "./csv.ts";
 import { checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
+import { readBodyJson } from "../auth/requestBody.ts";
+import { requireParty, requireSession } from "../auth/session.ts";
 
 type AlertRow = typeof alerts.$inferSelect;
 
@@ -283,4 +285,33 @@ export async function recalledStock(db: Executor): Promise<RecalledStockView[]> 
 export async function listRecalls(ctx: AppContext, params: URLSearchParams): Promise<RecallsResponse> {
   parseQuery(z.object({}).strict(), params);
   return { recalledStock: await recalledStock(ctx.db) };
+}
+
+const alertUpdate = z.object({ status: z.enum(["OPEN", "CLOSED"], { error: "must be OPEN or CLOSED" }) }).strict();
+
+/**
+ * PATCH /api/alerts/<id> with `{"status":"CLOSED"}` (or "OPEN" to reopen): for a regulator, or for
+ * the party whose scan raised the alert once it has investigated. Signed-in parties only.
+ */
+export async function updateAlert(ctx: AppContext, request: Request, rawId: string): Promise<AlertView> {
+  const existing = await getAlert(ctx, rawId);
+  const session = await requireSession(ctx, request);
+  const reporter = existing.reportedBy?.address === session.address.toLowerCase();
+  if (!reporter) await requireParty(ctx, request, ["REGULATOR"]);
+  const parsed = alertUpdate.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
+  if (!parsed.success) {
+    throw new ApiError(
+      400,
+      "INVALID_BODY",
+      'Send a JSON body such as {"status":"CLOSED"}: status must be OPEN or CLOSED.',
+      {
+        details: parsed.error.issues.map((issue) => ({
+          field: issue.path.join(".") || "(body)",
+          message: issue.message,
+        })),
+      },
+    );
+  }
+  await ctx.db.update(alerts).set({ status: parsed.data.status }).where(eq(alerts.id, existing.id));
+  return { ...existing, status: parsed.data.status };
 }

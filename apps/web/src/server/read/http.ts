@@ -5,7 +5,7 @@
  */
 import type { AppContext } from "../context.ts";
 import { jsonResponse, toErrorResponse } from "../api/errors.ts";
-import { alertsResponse, getAlert, listRecalls } from "./alerts.ts";
+import { alertsResponse, getAlert, listRecalls, updateAlert } from "./alerts.ts";
 import { batchEpcisDocument, batchTimelineCsv, getBatch } from "./batch.ts";
 import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
@@ -56,6 +56,8 @@ export const readApi = {
   epcisEvents: (ctx: AppContext, request: Request) => answer(() => epcisEventsResponse(ctx, new URL(request.url))),
   alerts: (ctx: AppContext, request: Request) => answer(() => alertsResponse(ctx, new URL(request.url).searchParams)),
   alert: (ctx: AppContext, _request: Request, id: string) => answer(async () => jsonResponse(await getAlert(ctx, id))),
+  closeAlert: (ctx: AppContext, request: Request, id: string) =>
+    answer(async () => jsonResponse(await updateAlert(ctx, request, id))),
   recalls: (ctx: AppContext, request: Request) =>
     answer(async () => jsonResponse(await listRecalls(ctx, new URL(request.url).searchParams))),
   search: (ctx: AppContext, request: Request) =>
