@@ -79,6 +79,35 @@ describe("SerialTree", () => {
     );
   });
 
+  it("exposes its nodes and leaf positions as OpenZeppelin lays them out, so a store can serve proofs", () => {
+    fc.assert(
+      fc.property(serialList, (serials) => {
+        const reference = StandardMerkleTree.of(
+          serials.map((serial, index) => [index, serial]),
+          ["uint256", "string"],
+        );
+        const tree = SerialTree.build(serials);
+        assert.equal(tree.nodeCount, 2 * serials.length - 1);
+        const dump = reference.dump();
+        const nodes = tree.nodeBytes(0, tree.nodeCount + 5);
+        assert.equal(nodes.length, tree.nodeCount * 32);
+        assert.deepEqual(
+          Array.from(
+            { length: tree.nodeCount },
+            (_, p) => `0x${Buffer.from(nodes.subarray(p * 32, p * 32 + 32)).toString("hex")}`,
+          ),
+          dump.tree,
+        );
+        dump.values.forEach((value) => assert.equal(tree.leafPosition(Number(value.value[0])), value.treeIndex));
+      }),
+      { numRuns: 30 },
+    );
+    const tree = SerialTree.build(["A", "B", "C"]);
+    assert.deepEqual(tree.nodeBytes(4, 3), tree.nodeBytes(4, 1));
+    assert.throws(() => tree.nodeBytes(-1, 2), /not a range of whole positions/);
+    assert.throws(() => tree.leafPosition(3), /outside the list/);
+  });
+
   it("refuses an empty list and indexes outside the list, naming the valid range", () => {
     assert.throws(() => SerialTree.build([]), /at least one serial/);
     const tree = SerialTree.build(["A", "B", "C"]);

@@ -125,6 +125,27 @@ export class SerialTree {
     return { indexes: positions.map((position) => byPosition.get(position) as number), proof, proofFlags };
   }
 
+  /** Number of nodes in the tree (2 × size − 1), root at position 0. */
+  get nodeCount(): number {
+    return this.#nodes.length / NODE;
+  }
+
+  /** Tree position of the leaf of the serial at `index` in the list (OpenZeppelin layout: node p's children are 2p+1 and 2p+2). */
+  leafPosition(index: number): number {
+    return this.#position(index);
+  }
+
+  /**
+   * A copy of `count` nodes (32 bytes each) from tree position `from`, for a store that keeps the
+   * tree to serve proofs without rebuilding it. Cut short at the end of the tree.
+   */
+  nodeBytes(from: number, count: number): Uint8Array {
+    if (!Number.isInteger(from) || from < 0 || !Number.isInteger(count) || count < 0) {
+      throw new RangeError(`Node range ${from} + ${count} is not a range of whole positions`);
+    }
+    return this.#nodes.slice(from * NODE, Math.min(from + count, this.nodeCount) * NODE);
+  }
+
   #position(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {
       throw new RangeError(`Serial index ${index} is outside the list (0 to ${this.size - 1})`);
