@@ -1,0 +1,16 @@
+import { AuditorHome } from "@/components/audit/auditor-home.tsx";
+import { PageHeader } from "@/components/ui/card.tsx";
+
+export const metadata = { title: "Audit" };
+
+export default function Page() {
+  return (
+    <>
+      <PageHeader
+        title="Audit"
+        description="Search the custody record, follow any batch from manufacturer to patient, and export it."
+      />
+      <AuditorHome />
+    </>
+  );
+}

@@ -1,0 +1,165 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { api, exportLinks } from "@/lib/client-api.ts";
+import type { BatchResponse } from "@/lib/api/read.ts";
+import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
+import { useParty } from "@/lib/wallet/use-party.ts";
+import { useErrorLookup } from "../data/hooks.ts";
+import { TxStatus } from "../tx/tx-status.tsx";
+import { StatusBadge } from "../ui/badge.tsx";
+import { Button, buttonClass } from "../ui/button.tsx";
+import { PageHeader, Section } from "../ui/card.tsx";
+import { Dialog } from "../ui/dialog.tsx";
+import { TextField } from "../ui/field.tsx";
+import { formatDate, formatDateTime, formatNumber } from "../ui/format.ts";
+import { QueryState } from "../ui/query-state.tsx";
+import { Timeline } from "./timeline.tsx";
+
+/** Recall, for the batch's manufacturer or a regulator: a reason is required and the recall is final. */
+export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { productName?: string | null } }) {
+  const tx = useLedgerWrite(useErrorLookup());
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="space-y-2">
+      <Button variant="danger" size="sm" onClick={() => setOpen(true)} disabled={tx.busy} data-testid="recall-button">
+        Recall…
+      </Button>
+      <TxStatus phase={tx.phase} successText="Batch recalled: its units can only go back to the manufacturer." />
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        title={`Recall lot ${batch.lot}`}
+        description="A recall is final. Every holder sees it; the units can then only be returned or destroyed."
+      >
+        <form
+          className="space-y-3"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (!reason.trim()) return setError("Give the reason the holders and patients will read.");
+            setError(null);
+            setOpen(false);
+            await tx.run({ functionName: "recallBatch", args: [batch.batchId as `0x${string}`, reason.trim()] });
+          }}
+        >
+          <TextField
+            label="Reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            error={error}
+            autoFocus
+          />
+          <Button type="submit" variant="danger">
+            Recall the batch
+          </Button>
+        </form>
+      </Dialog>
+    </div>
+  );
+}
+
+export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
+  const query = useQuery({
+    queryKey: ["batch", gtin, lot],
+    queryFn: () => api.batch(gtin, lot),
+    refetchInterval: 5_000,
+  });
+  const party = useParty();
+  return (
+    <QueryState query={query} what="the batch">
+      {(d) => {
+        const mayRecall =
+          d.batch.status !== "RECALLED" &&
+          (party.role === "REGULATOR" ||
+            (party.role === "MANUFACTURER" && party.address?.toLowerCase() === d.manufacturer.address.toLowerCase()));
+        return (
+          <>
+            <PageHeader
+              title={`${d.product?.name ?? `GTIN ${gtin}`}, lot ${lot}`}
+              description={`${d.product ? `${d.product.strength} ${d.product.dosageForm} · ` : ""}GTIN ${gtin} · by ${d.manufacturer.name ?? d.manufacturer.address}`}
+              actions={
+                <>
+                  <a className={buttonClass("secondary", "sm")} href={exportLinks.epcis(gtin, lot)} download>
+                    Export EPCIS 2.0
+                  </a>
+                  <a className={buttonClass("secondary", "sm")} href={exportLinks.csv(gtin, lot)} download>
+                    Export CSV
+                  </a>
+                  <Link className={buttonClass("secondary", "sm")} href={exportLinks.labels(gtin, lot)}>
+                    Print labels
+                  </Link>
+                </>
+              }
+            />
+            <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr]">
+              <div className="space-y-6">
+                <Section title="Batch">
+                  <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
+                    <dt className="text-slate-600">Status</dt>
+                    <dd>
+                      <StatusBadge status={d.batch.status} />
+                      {d.batch.statusReason ? (
+                        <p className="mt-1 text-xs text-slate-700">{d.batch.statusReason}</p>
+                      ) : null}
+                      {d.batch.statusAt ? (
+                        <p className="text-xs text-slate-600">{formatDateTime(d.batch.statusAt)}</p>
+                      ) : null}
+                    </dd>
+                    <dt className="text-slate-600">Expiry</dt>
+                    <dd>{formatDate(d.batch.expiry)}</dd>
+                    <dt className="text-slate-600">Packs</dt>
+                    <dd>{formatNumber(d.batch.packCount)}</dd>
+                    <dt className="text-slate-600">Serial list</dt>
+                    <dd>
+                      {d.batch.manifestStored ? "Stored on this server" : "Not uploaded: its packs cannot be verified"}
+                    </dd>
+                    <dt className="text-slate-600">Registered</dt>
+                    <dd>{formatDateTime(d.batch.registeredAt)}</dd>
+                  </dl>
+                  {mayRecall ? (
+                    <div className="mt-4">
+                      <RecallButton batch={d.batch} />
+                    </div>
+                  ) : null}
+                </Section>
+                <Section title="Where every unit is" description="Registered = held + in transit + decommissioned.">
+                  <p className="mb-3 text-sm text-slate-700" data-testid="unit-balance">
+                    {formatNumber(d.units.registered)} registered = {formatNumber(d.units.held)} held +{" "}
+                    {formatNumber(d.units.inTransit)} in transit + {formatNumber(d.units.decommissioned)} decommissioned
+                  </p>
+                  <ul className="divide-y divide-slate-100 text-sm" data-testid="holdings">
+                    {d.holdings.map((h) => (
+                      <li key={h.party.address} className="flex justify-between gap-3 py-1.5">
+                        <span>
+                          {h.party.name ?? h.party.address}
+                          {h.party.role ? (
+                            <span className="text-slate-600"> · {h.party.role.toLowerCase()}</span>
+                          ) : null}
+                        </span>
+                        <span className="tabular-nums">{formatNumber(h.units)}</span>
+                      </li>
+                    ))}
+                    {d.inTransit.map((s) => (
+                      <li key={s.shipmentId} className="flex justify-between gap-3 py-1.5 text-slate-700">
+                        <span>
+                          In transit {s.from.name ?? s.from.address} → {s.to.name ?? s.to.address}
+                        </span>
+                        <span className="tabular-nums">{formatNumber(s.quantity)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </Section>
+              </div>
+              <Section title="Custody timeline" description="Every event of the batch on the ledger, oldest first.">
+                <Timeline entries={d.timeline} />
+              </Section>
+            </div>
+          </>
+        );
+      }}
+    </QueryState>
+  );
+}
