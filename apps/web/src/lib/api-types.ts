@@ -70,6 +70,12 @@ export interface VerifyResponse {
   history?: TimelineEntry[];
   /** The parser's error for INVALID_CODE. */
   codeError?: { code: string; message: string };
+  /** MISMATCH: the label field that disagrees with the record; `record` lists the lots holding the serial when it belongs to another lot. */
+  mismatch?: { field: "lot" | "expiry"; label: string; record: string | string[] };
+  /** UNAVAILABLE: which sources could not be read, and why. */
+  unavailable?: { source: "chain" | "manifest"; reason: string }[];
+  /** EXPIRED: the batch's expiry date (YYYY-MM-DD) that has passed. */
+  expiredOn?: string;
   checkedAt: string;
   /** The block the chain was read at (null when the chain could not be read). */
   blockNumber: number | null;

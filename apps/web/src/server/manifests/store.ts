@@ -135,9 +135,10 @@ export async function storeManifest(db: Database, input: StoreManifestInput): Pr
   return { stored: written, root: tree.root, serialCount: serials.length };
 }
 
+/** `root` is the stored manifest's root, for callers that check it against the chain's. */
 export type SerialLookup =
-  | { status: "found"; batchId: Hex; index: number; proof: Hex[] }
-  | { status: "not_found"; otherLots: string[] }
+  | { status: "found"; batchId: Hex; index: number; proof: Hex[]; root: Hex }
+  | { status: "not_found"; otherLots: string[]; root: Hex }
   | { status: "no_manifest" };
 
 /** A serial's index and proof in the manifest of batch (gtin, lot); or, when it is not there, the lots whose manifests hold it. */
@@ -147,7 +148,7 @@ export async function lookupSerial(
 ): Promise<SerialLookup> {
   const batchId = batchIdOf(query.gtin, query.lot);
   const rows = await db
-    .select({ index: manifestSerials.index, treeIndex: manifestSerials.treeIndex })
+    .select({ root: manifests.root, index: manifestSerials.index, treeIndex: manifestSerials.treeIndex })
     .from(manifests)
     .leftJoin(
       manifestSerials,
@@ -158,9 +159,11 @@ export async function lookupSerial(
   if (row === undefined) return { status: "no_manifest" };
   if (row.index === null || row.treeIndex === null) {
     const lots = await findSerialLots(db, { gtin: query.gtin, serial: query.serial });
-    return { status: "not_found", otherLots: lots.filter((lot) => lot.batchId !== batchId).map((lot) => lot.lot) };
+    const otherLots = lots.filter((lot) => lot.batchId !== batchId).map((lot) => lot.lot);
+    return { status: "not_found", otherLots, root: row.root as Hex };
   }
-  return { status: "found", batchId, index: row.index, proof: await readProof(db, batchId, row.treeIndex) };
+  const proof = await readProof(db, batchId, row.treeIndex);
+  return { status: "found", batchId, index: row.index, proof, root: row.root as Hex };
 }
 
 /** The batches of `gtin` whose manifests hold `serial` (a label without a lot is looked up this way). */
