@@ -147,7 +147,7 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
     wallet,
     process: () => child,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;
