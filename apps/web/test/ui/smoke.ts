@@ -50,6 +50,8 @@ for (const [label, viewport] of [
     const page = await context.newPage();
     page.on("pageerror", (error) => problems.push(`${label} ${visit.role}: page error ${error.message}`));
     page.on("console", (message) => {
+      // Next's dev server refuses the HMR socket and serves no favicon: not the pages' doing.
+      if (/favicon|_next\/hmr|WebSocket|status of 404/.test(message.text())) return;
       if (message.type() === "error") problems.push(`${label} ${visit.role}: console ${message.text()}`);
     });
     page.on("request", (request) => {
@@ -59,6 +61,11 @@ for (const [label, viewport] of [
       }
     });
     await connectAs(page, visit.account);
+    // The role is read from the chain just after connecting.
+    await page
+      .locator(`[data-testid="wallet-status"][data-role="${visit.role}"]`)
+      .waitFor({ timeout: 10_000 })
+      .catch(() => {});
     const role = await page.getByTestId("wallet-status").getAttribute("data-role");
     if (role !== visit.role) problems.push(`${label}: account ${visit.account} is ${role}, expected ${visit.role}`);
     for (const pathname of visit.pages) {
@@ -68,6 +75,21 @@ for (const [label, viewport] of [
       const file = path.join(outDir, `${label}${pathname.replaceAll("/", "-")}-${visit.role.toLowerCase()}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(`wrote ${file}`);
+      // With PACK_CODE (a genuine pack the pharmacy holds), dispense it at the counter and undo it.
+      if (pathname === "/counter" && label === "laptop" && process.env.PACK_CODE) {
+        await page.getByLabel("Pack code").fill(process.env.PACK_CODE);
+        await page.getByRole("button", { name: "Check" }).click();
+        await page.getByTestId("pack-check").waitFor();
+        await page.waitForTimeout(4000);
+        await page.screenshot({ path: path.join(outDir, "laptop-counter-checked.png"), fullPage: true });
+        await page.getByTestId("dispense-button").click();
+        await page.locator('[data-testid="tx-status"] [data-phase="confirmed"]').waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: path.join(outDir, "laptop-counter-dispensed.png"), fullPage: true });
+        await page.getByRole("button", { name: "Check" }).click();
+        await page.getByTestId("undo-dispense-button").click();
+        await page.locator('[data-testid="tx-status"] [data-phase="confirmed"]').waitFor({ timeout: 20_000 });
+        console.log("dispensed and undone at the counter");
+      }
     }
     await context.close();
   }

@@ -35,7 +35,11 @@ export function Section({
 }) {
   const headingId = id ? `${id}-heading` : undefined;
   return (
-    <section id={id} aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white shadow-xs">
+    <section
+      id={id}
+      aria-labelledby={headingId}
+      className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-xs"
+    >
       <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-4 py-3 sm:px-5">
         <div>
           <h2 id={headingId} className="text-base font-semibold text-slate-900">
