@@ -4,14 +4,12 @@
  *
  * A manifest is accepted only when its tree's root equals the batch's root on chain (the caller
  * reads it), so the server cannot hand out a proof the contract would not accept. It is written in
- * one transaction with COPY (a million serials in seconds on both PGlite and PostgreSQL): the
+ * one transaction of bulk statements (COPY on PGlite, `unnest` arrays on PostgreSQL): the
  * manifest row, one row per serial (serial → pack index and leaf position), and the tree's nodes
  * in chunks of NODES_PER_CHUNK by position. A proof is the sibling of each node on the leaf's path
  * to the root; the path's top levels share chunk 0 and each lower level is one chunk, so a proof
  * is two queries: the serial's row, then the chunks.
  */
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Sql } from "postgres";
@@ -27,8 +25,8 @@ import { manifestNodes, manifests, manifestSerials } from "../db/schema.ts";
  */
 export const NODES_PER_CHUNK = 56;
 const NODE_BYTES = 32;
-/** Serial rows per piece of a COPY (one COPY statement each on PGlite): bounds the memory of the text being sent. */
-const COPY_ROWS_PER_PART = 50_000;
+/** Serial rows per statement: bounds the memory of what is being sent. */
+const ROWS_PER_PART = 50_000;
 
 export type ManifestErrorCode = "INVALID_MANIFEST" | "INVALID_SERIALS" | "ROOT_MISMATCH" | "MANIFEST_CONFLICT";
 
@@ -117,15 +115,15 @@ export async function storeManifest(db: Database, input: StoreManifestInput): Pr
     );
     // Another upload of this batch committed first; what it stored decides below.
     if (inserted.length === 0) return false;
-    await tx.copy(
-      "manifest_serials (batch_id, gtin, serial, pack_index, tree_index)",
-      serialRows(batchId, input.gtin, serials, tree, (done) => progress("serials", done, serials.length)),
-    );
+    for (const part of serialParts(serials, tree)) {
+      await tx.insertSerials(batchId, input.gtin, part);
+      progress("serials", part.done, serials.length);
+    }
     const chunkCount = Math.ceil(tree.nodeCount / NODES_PER_CHUNK);
-    await tx.copy(
-      "manifest_nodes (batch_id, chunk, nodes)",
-      nodeRows(batchId, tree, (done) => progress("nodes", done, chunkCount)),
-    );
+    for (const part of nodeParts(tree)) {
+      await tx.insertNodes(batchId, part);
+      progress("nodes", part.done, chunkCount);
+    }
     return true;
   });
   if (!written) {
@@ -243,51 +241,58 @@ function conflict(batchId: Hex, storedRoot: Hex, offeredRoot: Hex): ManifestErro
   );
 }
 
-// ---------------------------------------------------------------- COPY rows
+// ---------------------------------------------------------------- rows, in parts
+
+interface SerialPart {
+  serials: string[];
+  indexes: number[];
+  positions: number[];
+  /** Rows written once this part is. */
+  done: number;
+}
+
+interface NodePart {
+  chunks: number[];
+  /** Each chunk's nodes, hex without 0x. */
+  hex: string[];
+  done: number;
+}
 
 /**
  * The serial rows in serial order: both of the table's indexes lead with (batch, serial) or
  * (GTIN, serial), so rows in that order land on the right-most index page, which PostgreSQL
  * appends to without searching; in random order PGlite spends three times as long. The
- * databases are created with the C collation (byte order), which is JavaScript's order for
- * CSET 82. CSET 82 has no tab, newline or backslash, so nothing needs escaping.
+ * databases use the C collation (byte order), which is JavaScript's order for CSET 82.
  */
-function* serialRows(
-  batchId: Hex,
-  gtin: string,
-  serials: readonly string[],
-  tree: SerialTree,
-  progress: (done: number) => void,
-): Generator<string> {
+function* serialParts(serials: readonly string[], tree: SerialTree): Generator<SerialPart> {
   const order = new Uint32Array(serials.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((a, b) => ((serials[a] as string) < (serials[b] as string) ? -1 : 1));
-  const prefix = `${batchId}\t${gtin}\t`;
-  for (let start = 0; start < order.length; start += COPY_ROWS_PER_PART) {
-    const end = Math.min(start + COPY_ROWS_PER_PART, order.length);
-    let part = "";
+  for (let start = 0; start < order.length; start += ROWS_PER_PART) {
+    const end = Math.min(start + ROWS_PER_PART, order.length);
+    const part: SerialPart = { serials: [], indexes: [], positions: [], done: end };
     for (let rank = start; rank < end; rank++) {
       const index = order[rank] as number;
-      part += `${prefix}${serials[index]}\t${index}\t${tree.leafPosition(index)}\n`;
+      part.serials.push(serials[index] as string);
+      part.indexes.push(index);
+      part.positions.push(tree.leafPosition(index));
     }
     yield part;
-    progress(end);
   }
 }
 
-function* nodeRows(batchId: Hex, tree: SerialTree, progress: (done: number) => void): Generator<string> {
+function* nodeParts(tree: SerialTree): Generator<NodePart> {
   const chunkCount = Math.ceil(tree.nodeCount / NODES_PER_CHUNK);
-  const chunksPerPart = Math.ceil(COPY_ROWS_PER_PART / 10);
+  const chunksPerPart = Math.ceil(ROWS_PER_PART / 10);
   for (let start = 0; start < chunkCount; start += chunksPerPart) {
     const end = Math.min(start + chunksPerPart, chunkCount);
-    let part = "";
+    const part: NodePart = { chunks: [], hex: [], done: end };
     for (let chunk = start; chunk < end; chunk++) {
       const bytes = tree.nodeBytes(chunk * NODES_PER_CHUNK, NODES_PER_CHUNK);
-      // bytea's hex input form; the backslash is doubled because COPY's text format unescapes it.
-      part += `${batchId}\t${chunk}\t\\\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex")}\n`;
+      part.chunks.push(chunk);
+      part.hex.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex"));
     }
     yield part;
-    progress(end);
   }
 }
 
@@ -295,13 +300,16 @@ function* nodeRows(batchId: Hex, tree: SerialTree, progress: (done: number) => v
 
 interface BulkTransaction {
   query(text: string, params: unknown[]): Promise<unknown[]>;
-  /** COPY `target` FROM the text-format rows that `parts` yields. */
-  copy(target: string, parts: Iterable<string>): Promise<void>;
+  insertSerials(batchId: Hex, gtin: string, part: SerialPart): Promise<void>;
+  insertNodes(batchId: Hex, part: NodePart): Promise<void>;
 }
 
 /**
- * Runs `work` in one transaction on the driver under Drizzle: COPY is not something Drizzle
- * offers, and each driver takes it its own way (a stream for postgres-js, a blob for PGlite).
+ * Runs `work` in one transaction on the driver under Drizzle, whose row-by-row inserts would take
+ * minutes for a million serials. PGlite takes COPY from a blob (one per part: it copies each blob
+ * into its own memory, which never shrinks). PostgreSQL takes each part as arrays expanded by
+ * `unnest`, as fast as COPY there; postgres-js's COPY stream is not used because it never
+ * finishes when the server refuses the data (a duplicate key), which would hang the upload.
  */
 async function inTransaction<T>(db: Database, work: (tx: BulkTransaction) => Promise<T>): Promise<T> {
   const client = (db as unknown as { $client: PGlite | Sql }).$client;
@@ -310,21 +318,45 @@ async function inTransaction<T>(db: Database, work: (tx: BulkTransaction) => Pro
     return (await postgresClient.begin(async (tx) =>
       work({
         query: async (text, params) => [...(await tx.unsafe(text, params as never[]))],
-        async copy(target, parts) {
-          const stream = await tx.unsafe(`COPY ${target} FROM STDIN`).writable();
-          await pipeline(Readable.from(parts), stream);
+        async insertSerials(batchId, gtin, part) {
+          await tx.unsafe(
+            `INSERT INTO manifest_serials (batch_id, gtin, serial, pack_index, tree_index)
+             SELECT $1, $2, serial, pack_index, tree_index FROM unnest($3::text[], $4::int[], $5::int[])
+               AS rows (serial, pack_index, tree_index)`,
+            [batchId, gtin, part.serials, part.indexes, part.positions] as never[],
+          );
+        },
+        async insertNodes(batchId, part) {
+          await tx.unsafe(
+            `INSERT INTO manifest_nodes (batch_id, chunk, nodes)
+             SELECT $1, chunk, decode(hex, 'hex') FROM unnest($2::int[], $3::text[]) AS rows (chunk, hex)`,
+            [batchId, part.chunks, part.hex] as never[],
+          );
         },
       }),
     )) as T;
   }
   const pglite = client as PGlite;
-  return pglite.transaction(async (tx) =>
-    work({
+  return pglite.transaction(async (tx) => {
+    const copy = (target: string, text: string) =>
+      tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+    return work({
       query: async (text, params) => (await tx.query(text, params)).rows,
-      async copy(target, parts) {
-        // One COPY per part: PGlite copies each blob into its own memory, which never shrinks.
-        for (const part of parts) await tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([part]) });
+      async insertSerials(batchId, gtin, part) {
+        // COPY's text format: CSET 82 has no tab, newline or backslash, so nothing needs escaping.
+        const prefix = `${batchId}\t${gtin}\t`;
+        let text = "";
+        for (let i = 0; i < part.serials.length; i++) {
+          text += `${prefix}${part.serials[i]}\t${part.indexes[i]}\t${part.positions[i]}\n`;
+        }
+        await copy("manifest_serials (batch_id, gtin, serial, pack_index, tree_index)", text);
       },
-    }),
-  );
+      async insertNodes(batchId, part) {
+        // bytea's hex input form; the backslash is doubled because COPY's text format unescapes it.
+        let text = "";
+        for (let i = 0; i < part.chunks.length; i++) text += `${batchId}\t${part.chunks[i]}\t\\\\x${part.hex[i]}\n`;
+        await copy("manifest_nodes (batch_id, chunk, nodes)", text);
+      },
+    });
+  });
 }
