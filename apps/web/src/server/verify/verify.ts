@@ -163,7 +163,8 @@ async function read(
 
   let chainProduct: { name: string; strength: string; dosageForm: string; manufacturer: Address } | undefined;
   try {
-    readings.blockNumber = Number(await ctx.chain.getBlockNumber());
+    // Not viem's cached head: the answer must name the block it was read at.
+    readings.blockNumber = Number(await ctx.chain.getBlockNumber({ cacheTime: 0 }));
     const at = { blockNumber: BigInt(readings.blockNumber) };
     if (lot !== undefined) {
       const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
@@ -192,6 +193,7 @@ async function read(
     }
   } catch (error) {
     readings.chain = { status: "unavailable", reason: `the ledger cannot be read (${firstLine(error)})` };
+    readings.blockNumber = null;
     readings.sourceDown = true;
     return readings;
   }
