@@ -12,7 +12,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { batchIdOf, generateSerials, SerialTree } from "@pedigree/ledger";
+import { eq } from "drizzle-orm";
 import { openDatabase } from "../src/server/db/database.ts";
+import { manifestNodes, manifests, manifestSerials } from "../src/server/db/schema.ts";
 import { lookupSerial, storeManifest } from "../src/server/manifests/store.ts";
 
 const count = Number(process.argv[2] ?? 1_000_000);
@@ -63,6 +65,13 @@ for (let i = 0; i < lookups; i++) {
 const lookupMs = (performance.now() - started) / lookups;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
+// A PostgreSQL database outlives the bench: leave it as it was.
+if (database.kind === "postgres") {
+  const batchId = batchIdOf(gtin, lot);
+  await database.db.delete(manifestSerials).where(eq(manifestSerials.batchId, batchId));
+  await database.db.delete(manifestNodes).where(eq(manifestNodes.batchId, batchId));
+  await database.db.delete(manifests).where(eq(manifests.batchId, batchId));
+}
 await database.close();
 rmSync(dataDir, { recursive: true, force: true });
 
