@@ -161,11 +161,10 @@ async function read(
     readings.batchId = batchIdOf(label.gtin, lot);
   }
 
-  let chainProduct: { name: string; strength: string; dosageForm: string; manufacturer: Address } | undefined;
+  let chainProduct: ChainProductRecord | undefined;
   try {
     // Not viem's cached head: the answer must name the block it was read at.
     readings.blockNumber = Number(await ctx.chain.getBlockNumber({ cacheTime: 0 }));
-    const at = { blockNumber: BigInt(readings.blockNumber) };
     if (lot !== undefined) {
       const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
       readings.verification = await readPackVerification(ctx.chain, {
@@ -180,16 +179,9 @@ async function read(
         ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
         blockNumber: readings.blockNumber,
       });
-    }
-    if (lot === undefined || readings.verification?.contractVerdict !== "UnknownProduct") {
-      const record = await ctx.chain.readContract({
-        address: ctx.ledger.address,
-        abi: pedigreeLedgerAbi,
-        functionName: "product",
-        args: [gtinToUint64(label.gtin)],
-        ...at,
-      });
-      if (record.manufacturer !== zeroAddress) chainProduct = record;
+    } else {
+      // Without a batch, only the product record says whether the GTIN is known.
+      chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber);
     }
   } catch (error) {
     readings.chain = { status: "unavailable", reason: `the ledger cannot be read (${firstLine(error)})` };
@@ -198,7 +190,7 @@ async function read(
     return readings;
   }
 
-  // The read model: names, GLNs, recall reasons, holders. Missing rows fall back to the chain.
+  // The read model: names, GLNs, recall reasons, holders. What it lacks (the indexer is behind) is read on chain.
   const verification = readings.verification;
   try {
     const [productRows, batchRows, holdingRows] = await Promise.all([
@@ -213,16 +205,21 @@ async function read(
     readings.productRow = productRows[0];
     readings.batchRow = batchRows[0];
     readings.holders = holdingRows.map((row) => row.holder);
-    readings.party = await partiesOf(ctx, readings.blockNumber, [
-      chainProduct?.manufacturer,
-      verification?.batch?.manufacturer,
-      verification?.pack?.by,
-      readings.batchRow?.statusBy ?? undefined,
-      ...readings.holders,
-    ]);
   } catch {
     // Without the read model the verdict still stands on the chain; only names are missing.
   }
+  const productKnown =
+    lot === undefined ? chainProduct !== undefined : verification?.contractVerdict !== "UnknownProduct";
+  if (productKnown && readings.productRow === undefined && chainProduct === undefined) {
+    chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber).catch(() => undefined);
+  }
+  readings.party = await partiesOf(ctx, readings.blockNumber, [
+    chainProduct?.manufacturer,
+    verification?.batch?.manufacturer,
+    verification?.pack?.by,
+    readings.batchRow?.statusBy ?? undefined,
+    ...readings.holders,
+  ]).catch(() => readings.party);
 
   readings.chain = chainReading(readings, label.gtin, chainProduct);
   if (readings.manifest.status === "ok" && readings.lookup !== undefined) {
@@ -232,11 +229,25 @@ async function read(
   return readings;
 }
 
-function chainReading(
-  readings: Readings,
+type ChainProductRecord = { name: string; strength: string; dosageForm: string; manufacturer: Address };
+
+/** The product's record on chain at `blockNumber`, or undefined when the GTIN is not registered. */
+async function readProduct(
+  ctx: AppContext,
   gtin: string,
-  chainProduct: { name: string; strength: string; dosageForm: string; manufacturer: Address } | undefined,
-): ChainReading {
+  blockNumber: number,
+): Promise<ChainProductRecord | undefined> {
+  const record = await ctx.chain.readContract({
+    address: ctx.ledger.address,
+    abi: pedigreeLedgerAbi,
+    functionName: "product",
+    args: [gtinToUint64(gtin)],
+    blockNumber: BigInt(blockNumber),
+  });
+  return record.manufacturer === zeroAddress ? undefined : record;
+}
+
+function chainReading(readings: Readings, gtin: string, chainProduct: ChainProductRecord | undefined): ChainReading {
   const { verification, productRow, batchRow, party } = readings;
   const reading: { product?: ChainProduct; batch?: ChainBatch } = {};
   const productKnown =
