@@ -20,6 +20,8 @@ import { lookupSerial, storeManifest } from "../src/server/manifests/store.ts";
 import { verifyResponse } from "../src/server/verify/http.ts";
 import { verifyCode } from "../src/server/verify/verify.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
+import { startTestServer } from "./support/server.ts";
+import { signInAs } from "./support/signIn.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, gtinUnder, COMPANY_PREFIXES, type World, type WorldBatch } from "./support/world.ts";
 
@@ -400,6 +402,48 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     );
     assert.equal(broken.status, 503);
     assert.equal(((await broken.json()) as VerifyResponse).verdict, "UNAVAILABLE");
+  });
+
+  it("over HTTP through the route: a signed-in pharmacy's dispense scan is recorded with its alert; a patient's is anonymous", async () => {
+    const server = await startTestServer({
+      context: ctx,
+      routes: {
+        "/api/auth/nonce": await import("../src/app/api/auth/nonce/route.ts"),
+        "/api/auth/verify": await import("../src/app/api/auth/verify/route.ts"),
+        "/api/verify": await import("../src/app/api/verify/route.ts"),
+      },
+    });
+    try {
+      const signedIn = await signInAs(server.url, world.parties.central.account);
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      const cookie = (signedIn.setCookie ?? "").split(";")[0]!;
+      const url = `${server.url}/api/verify?code=${encodeURIComponent(hri(active, 1))}&purpose=dispense`;
+      const counter = await scanned(async () => {
+        const response = await fetch(url, { headers: { cookie } });
+        return { status: response.status, body: (await response.json()) as VerifyResponse };
+      });
+      assert.equal(counter.status, 200);
+      assert.equal(counter.body.verdict, "DISPENSED");
+      assert.equal(counter.raised, 1);
+      assert.equal(counter.latest?.reportedBy, world.parties.central.address.toLowerCase());
+
+      const patient = await scanned(async () => {
+        const response = await fetch(
+          `${server.url}/api/verify?code=${encodeURIComponent(hri(active, 0, { serial: "NOPE1" }))}`,
+        );
+        return { status: response.status, body: (await response.json()) as VerifyResponse };
+      });
+      assert.equal(patient.body.verdict, "UNKNOWN_SERIAL");
+      assert.equal(patient.raised, 1);
+      assert.equal(patient.latest?.reportedBy, null);
+      assert.equal(patient.latest?.purpose, "verify");
+
+      const missing = await fetch(`${server.url}/api/verify`);
+      assert.equal(missing.status, 400);
+      assert.equal(((await missing.json()) as { error: { code: string } }).error.code, "MISSING_CODE");
+    } finally {
+      await server.stop();
+    }
   });
 
   it("UNAVAILABLE with 503 when the database cannot be read", async () => {

@@ -1,6 +1,6 @@
-import { handle } from "@/server/api/errors";
-import { appContext } from "@/server/context";
-import { verifyResponse } from "@/server/verify/http";
+import { handle } from "../../../server/api/errors.ts";
+import { appContext } from "../../../server/context.ts";
+import { verifyResponse } from "../../../server/verify/http.ts";
 
 export const dynamic = "force-dynamic";
 
