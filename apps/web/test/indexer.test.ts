@@ -24,6 +24,7 @@ import {
   indexedBlock,
   IndexerTargetError,
   rebuildReadModel,
+  RECENT_CURSOR_BLOCKS,
   syncOnce,
   syncToHead,
 } from "../src/server/indexer/sync.ts";
@@ -302,5 +303,22 @@ describe(`indexer (${TEST_DATABASE_KIND})`, () => {
     assert.ok(newest!.block <= synced.head - 4);
     await syncToHead(ctx, { confirmations: 0 });
     assert.deepEqual(await snapshotReadModel(ctx.db), reference);
+  });
+
+  it("keeps cursor blocks without events only near the head", async () => {
+    await chain.testClient.mine({ blocks: RECENT_CURSOR_BLOCKS + 300 });
+    const synced = await syncToHead(ctx, { rangeSize: 100 });
+    const blocks = await snapshotIndexedBlocks(ctx.db);
+    const withEvents = new Set(
+      (await ctx.db.select({ block: events.blockNumber }).from(events)).map((row) => row.block),
+    );
+    const old = blocks.filter((block) => block.number <= synced.cursor! - RECENT_CURSOR_BLOCKS);
+    assert.ok(old.length > 0);
+    assert.ok(
+      old.every((block) => withEvents.has(block.number)),
+      "old blocks are the ones with events",
+    );
+    assert.ok(blocks.filter((block) => !withEvents.has(block.number)).length >= 10, "recent cursor blocks stay");
+    assert.ok([...withEvents].every((number) => blocks.some((block) => block.number === number)));
   });
 });

@@ -20,6 +20,14 @@ export const DEFAULT_RANGE_SIZE = 2_000;
 const REPLAY_PAGE = 5_000;
 /** Blocks fetched at once. */
 const BLOCK_FETCH_CONCURRENCY = 8;
+/** syncToHead gives up (and the service backs off) after this many steps in a row that saw the chain change. */
+const MAX_CHAIN_CHANGES_IN_A_ROW = 10;
+/**
+ * Cursor blocks without events are kept this many blocks below the cursor, then dropped: a live
+ * indexer adds one per poll, and a reorganisation deeper than this still finds its fork point
+ * among the blocks with events (it may then roll back a little further than needed, never wrongly).
+ */
+export const RECENT_CURSOR_BLOCKS = 1_024;
 
 export interface SyncOptions {
   /** Most blocks per step (default 2,000, or PEDIGREE_INDEXER_RANGE). */
@@ -220,14 +228,10 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
 
     // The blocks the step commits: each block with a log, and the new cursor block.
     const numbers = [...new Set(logs.map((log) => Number(log.blockNumber)))].filter((n) => n !== to);
-    if (cursor !== null && from !== to && !numbers.includes(from)) numbers.push(from);
     const fetched = await mapConcurrently(numbers, BLOCK_FETCH_CONCURRENCY, (n) => requireBlock(ctx, n));
     const blocks = new Map<number, Block & { hash: `0x${string}` }>([[to, toBlock]]);
     for (const block of fetched) blocks.set(Number(block.number), block);
 
-    if (cursor !== null && blocks.get(from)!.parentHash !== cursor.blockHash) {
-      throw new ChainChanged(`block ${from} no longer follows the indexed block ${cursor.blockNumber}`);
-    }
     for (const log of logs) {
       const block = blocks.get(Number(log.blockNumber))!;
       if (log.blockHash !== block.hash) {
@@ -236,8 +240,18 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
         );
       }
     }
-    if ((await requireBlock(ctx, to)).hash !== toBlock.hash)
-      throw new ChainChanged(`block ${to} changed during the step`);
+    // The range is consistent with the cursor when, after reading it, the new cursor block is
+    // still the one read first and the old cursor block is still on the chain: blocks are chained
+    // by hash, so everything between them is what getLogs saw. (Parent hashes are not compared:
+    // Hardhat's hardhat_mine leaves them zero.)
+    const [toAgain, cursorAgain] = await Promise.all([
+      requireBlock(ctx, to),
+      cursor === null ? null : blockOrNull(ctx, cursor.blockNumber),
+    ]);
+    if (toAgain.hash !== toBlock.hash) throw new ChainChanged(`block ${to} changed during the step`);
+    if (cursor !== null && cursorAgain?.hash !== cursor.blockHash) {
+      throw new ChainChanged(`the indexed block ${cursor.blockNumber} left the chain during the step`);
+    }
 
     const rows: EventRow[] = [];
     let skippedLogs = 0;
@@ -268,6 +282,12 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
         projection.apply(row);
       });
       await projection.flush(tx);
+      if (cursor !== null) {
+        // Only the blocks that fell out of the window in this step: each step prunes what it aged.
+        await tx.execute(sql`delete from indexed_blocks as b
+          where b.number > ${cursor.blockNumber - RECENT_CURSOR_BLOCKS} and b.number <= ${to - RECENT_CURSOR_BLOCKS}
+            and not exists (select 1 from events as e where e.block_number = b.number)`);
+      }
       const cursorRow = {
         id: cursorId(target),
         chainId: target.chainId,
@@ -306,6 +326,7 @@ export async function syncToHead(
   options: SyncOptions = {},
 ): Promise<{ steps: number; events: number; cursor: number | null; head: number; rollbacks: number }> {
   let steps = 0;
+  let changesInARow = 0;
   let eventCount = 0;
   let rollbacks = 0;
   let rangeSize = options.rangeSize;
@@ -315,6 +336,13 @@ export async function syncToHead(
     eventCount += step.events;
     rangeSize = step.rangeSize;
     if (step.rolledBack !== undefined) rollbacks++;
+    changesInARow = step.chainChanged === undefined ? 0 : changesInARow + 1;
+    if (changesInARow >= MAX_CHAIN_CHANGES_IN_A_ROW) {
+      throw new Error(
+        `The chain changed under ${changesInARow} steps in a row (last: ${step.chainChanged}); is the node` +
+          ` at ${ctx.ledger.rpcUrl} serving a consistent chain?`,
+      );
+    }
     if (step.caughtUp) return { steps, events: eventCount, cursor: step.cursor, head: step.head, rollbacks };
   }
 }
