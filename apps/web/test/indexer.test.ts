@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "drizzle-orm";
+import type { PublicClient } from "viem";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import {
@@ -276,6 +277,27 @@ describe(`indexer (${TEST_DATABASE_KIND})`, () => {
       .from(holdings)
       .where(sql`${holdings.batchId} = ${amoxLot.batchId} and ${holdings.holder} = ${northwind.address.toLowerCase()}`);
     assert.equal(row?.units, await world.unitsHeld(amoxLot, northwind));
+  });
+
+  it("gives up a step when another indexer moved the cursor meanwhile", async () => {
+    const { acme, northwind } = world.parties;
+    await world.ship(acme, northwind, [{ batch: amoxLot, quantity: 1 }]);
+    const chainClient = ctx.chain;
+    // The other indexer completes its step while this one is reading the chain.
+    const racing = {
+      ...chainClient,
+      getLogs: async (args: Parameters<PublicClient["getLogs"]>[0]) => {
+        const other = await syncOnce(ctx);
+        assert.equal(other.events, 1);
+        return chainClient.getLogs(args);
+      },
+    } as PublicClient;
+    await assert.rejects(syncOnce({ ...ctx, chain: racing }), /Another indexer moved the cursor.*PEDIGREE_INDEXER=off/);
+    assert.equal((await syncOnce(ctx)).events, 0);
+    const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    const logs = await chain.publicClient.getLogs({ address: chain.address, fromBlock: 0n, toBlock: BigInt(head) });
+    const rows = await ctx.db.select({ block: events.blockNumber, index: events.logIndex }).from(events);
+    assert.equal(rows.length, logs.length, "the other indexer's step stands, once");
   });
 
   it("refuses a database that holds another deployment's read model, naming both", async () => {

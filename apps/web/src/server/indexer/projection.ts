@@ -13,14 +13,7 @@
  * within the step, applied after the rows it changes were inserted.
  */
 import { sql, type SQL } from "drizzle-orm";
-import {
-  batchStatusName,
-  glnFromUint64,
-  gtinFromUint64,
-  packStateName,
-  roleName,
-  type BatchStatusName,
-} from "@pedigree/ledger";
+import { glnFromUint64, gtinFromUint64, packStateName, roleName, type BatchStatusName } from "@pedigree/ledger";
 import type { Executor } from "../db/database.ts";
 import {
   batches,
@@ -149,7 +142,7 @@ export class Projection {
           manufacturer,
           serialsRoot: text(a, "serialsRoot", name),
           documentHash: text(a, "documentHash", name),
-          status: batchStatusName(1),
+          status: "ACTIVE",
           registeredBlock: event.blockNumber,
           registeredAt: event.timestamp,
         });

@@ -268,6 +268,20 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
     });
 
     await ctx.db.transaction(async (tx) => {
+      // Locks the cursor row for the step; a second indexer on the same database waits here, then
+      // finds the cursor moved and gives up its step instead of writing the range again.
+      const [current] = await tx
+        .select({ blockNumber: indexerCursor.blockNumber, blockHash: indexerCursor.blockHash })
+        .from(indexerCursor)
+        .where(eq(indexerCursor.id, cursorId(target)))
+        .for("update");
+      if ((current?.blockHash ?? null) !== (cursor?.blockHash ?? null)) {
+        throw new Error(
+          `Another indexer moved the cursor of this database to block ${current?.blockNumber ?? "none"} during this` +
+            ` step. Run one indexer per database: with the separate indexer process, start the web server with` +
+            ` PEDIGREE_INDEXER=off.`,
+        );
+      }
       await insertEvents(tx, rows);
       await tx
         .insert(indexedBlocks)
