@@ -1,18 +1,46 @@
 /**
- * `npm start`: one command for the whole local system. Starts a local chain on 127.0.0.1:8545,
- * deploys the ledger through the Ignition module, writes its address for the application side,
- * prints what a newcomer needs, and stops everything cleanly on Ctrl-C.
+ * `npm start`: the whole system on this machine, in one command.
+ *
+ * 1. a local chain on 127.0.0.1:8545 whose clock starts a year ago (the demo world has history);
+ * 2. the ledger, deployed through the Ignition module, its address written for the app side;
+ * 3. the demo world: parties, products, batches, shipments, dispensed and recalled stock, moving
+ *    the chain's clock up to now (scripts/demo), with each batch's serial manifest stored in the
+ *    read model;
+ * 4. the dashboard (Next.js, built on first start or when its sources changed), with the indexer
+ *    running inside it, on 127.0.0.1:3000;
+ * then prints the URL, the demo accounts and one pack link per verdict. Ctrl-C stops everything.
+ *
+ * A local chain starts empty every time, so its read model (.data/local) starts empty too; the
+ * data of a real network (DATABASE_URL, or .data/pglite) is never touched here.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createConnection } from "node:net";
+import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { deploy } from "./deploy.ts";
+import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
+import { openDatabase } from "../apps/web/src/server/db/database.ts";
+import { storeManifest } from "../apps/web/src/server/manifests/store.ts";
 
-const RPC_URL = "http://127.0.0.1:8545";
+const CHAIN_PORT = 8545;
+const WEB_PORT = Number(process.env.PORT ?? 3000);
+const RPC_URL = `http://127.0.0.1:${CHAIN_PORT}`;
+const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
+const ROOT = path.resolve(import.meta.dirname, "..");
+const WEB_DIR = path.join(ROOT, "apps/web");
+const LOCAL_DATA_DIR = path.join(ROOT, ".data/local/pglite");
+const BIN = path.join(ROOT, "node_modules/.bin");
+
 const children: ChildProcess[] = [];
+let stopping = false;
 
-function stopAll(code = 0): never {
+function stopAll(code = 0): void {
+  stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  process.exit(code);
+  // Give the children a moment to close their databases and sockets.
+  setTimeout(() => process.exit(code), 1_500).unref();
+  if (children.every((child) => child.exitCode !== null)) process.exit(code);
 }
 process.on("SIGINT", () => {
   console.log("\nStopping Pedigree...");
@@ -20,48 +48,180 @@ process.on("SIGINT", () => {
 });
 process.on("SIGTERM", () => stopAll(0));
 
-async function rpcAnswers(): Promise<boolean> {
-  try {
-    await createPublicClient({ transport: http(RPC_URL, { retryCount: 0, timeout: 1_000 }) }).getChainId();
-    return true;
-  } catch {
-    return false;
-  }
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
-async function startChain(): Promise<void> {
-  if (await rpcAnswers()) {
-    throw new Error(`Something already answers on ${RPC_URL}. Stop it (another \`npm start\`?) and try again.`);
-  }
-  const chain = spawn("hardhat", ["node", "--hostname", "127.0.0.1", "--port", "8545"], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-  });
-  children.push(chain);
-  chain.on("exit", (code) => {
-    console.error(`The local chain stopped (exit ${code}).`);
+function watch(child: ChildProcess, what: string): void {
+  children.push(child);
+  child.on("exit", (code) => {
+    if (stopping) return;
+    console.error(`\n${what} stopped unexpectedly (exit ${code}). Stopping Pedigree.`);
     stopAll(1);
   });
-  const deadline = Date.now() + 60_000;
-  while (!(await rpcAnswers())) {
-    if (Date.now() > deadline) throw new Error("The local chain did not answer within 60 s.");
+}
+
+async function waitFor(what: string, seconds: number, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await ready())) {
+    if (stopping) throw new Error("stopped");
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${seconds} s.`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
-try {
-  console.log("Starting a local chain on 127.0.0.1:8545...");
-  await startChain();
-  console.log("Deploying the Pedigree ledger...");
-  const { chainId, address, deploymentBlock } = await deploy("localhost", RPC_URL);
+async function startChain(genesis: Date): Promise<void> {
+  // `--network hardhat`: the configured in-process network, whose genesis time this env sets.
+  const chain = spawn(
+    path.join(BIN, "hardhat"),
+    ["--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(CHAIN_PORT)],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+        PEDIGREE_CHAIN_INITIAL_DATE: genesis.toISOString(),
+      },
+    },
+  );
+  watch(chain, "The local chain");
+  const client = createPublicClient({ transport: http(RPC_URL, { retryCount: 0, timeout: 1_000 }) });
+  await waitFor("The local chain", 60, () =>
+    client.getChainId().then(
+      () => true,
+      () => false,
+    ),
+  );
+}
+
+/** Newest modification time under the given paths (files only). */
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(p))
+        if (entry !== "node_modules" && !entry.startsWith(".next")) visit(path.join(p, entry));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+/** `next build` when there is no build yet or a source changed since the last one. */
+function ensureWebBuild(): void {
+  const buildId = path.join(WEB_DIR, ".next/BUILD_ID");
+  const sources = ["src", "public", "next.config.ts", "package.json"].map((p) => path.join(WEB_DIR, p));
+  sources.push(path.join(ROOT, "packages/gs1/src"), path.join(ROOT, "packages/ledger/src"));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(sources)) return;
+  console.log("Building the dashboard (the first start takes a minute or two)...");
+  const result = spawnSync(path.join(BIN, "next"), ["build"], {
+    cwd: WEB_DIR,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new Error(`Building the dashboard failed (exit ${result.status}); see above.`);
+}
+
+async function startWeb(): Promise<void> {
+  const web = spawn(path.join(BIN, "next"), ["start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
+    cwd: WEB_DIR,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      PEDIGREE_RPC_URL: RPC_URL,
+      PEDIGREE_CHAIN_ID: "31337",
+      PEDIGREE_DATA_DIR: LOCAL_DATA_DIR,
+      DATABASE_URL: "",
+    },
+  });
+  watch(web, "The dashboard");
+  await waitFor("The dashboard", 120, async () => {
+    try {
+      const response = await fetch(`${WEB_URL}/api/health`);
+      return response.ok;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function storeDemoManifests(manifests: DemoManifest[]): Promise<void> {
+  rmSync(path.dirname(LOCAL_DATA_DIR), { recursive: true, force: true });
+  const database = await openDatabase({ url: "", dataDir: LOCAL_DATA_DIR });
+  try {
+    for (const manifest of manifests) {
+      await storeManifest(database.db, {
+        batchId: manifest.batchId,
+        gtin: manifest.gtin,
+        lot: manifest.lot,
+        serials: manifest.serials,
+        expectedRoot: manifest.root,
+        uploadedBy: manifest.manufacturer,
+      });
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+function printSummary(summary: DemoSummary, chainId: number, address: string): void {
   console.log(`
 Pedigree is running.
-  chain          ${RPC_URL} (chain id ${chainId})
-  PedigreeLedger ${address} (deployed in block ${deploymentBlock})
-  admin          the chain's first account, 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+
+  dashboard      ${WEB_URL}
+  patient check  ${WEB_URL}/verify
+  chain          ${RPC_URL} (chain id ${chainId}), PedigreeLedger at ${address}
+
+${formatDemoSummary(summary, WEB_URL)}
+Connect in the dashboard with "Demo accounts" (local chain only) to act as any of them.
 
 Press Ctrl-C to stop.`);
+}
+
+try {
+  for (const [port, what] of [
+    [CHAIN_PORT, "the local chain"],
+    [WEB_PORT, "the dashboard"],
+  ] as const) {
+    if (await portTaken(port)) {
+      throw new Error(
+        `Port ${port}, which ${what} needs, is taken. Stop what uses it (another \`npm start\`?) and try again.`,
+      );
+    }
+  }
+  ensureWebBuild();
+  console.log(`Starting a local chain on ${RPC_URL}...`);
+  await startChain(demoGenesisTime());
+  console.log("Deploying the Pedigree ledger...");
+  const { chainId, address, deploymentBlock } = await deploy("localhost", RPC_URL);
+  console.log("Seeding the demo world...");
+  const summary = await seedDemoWorld({
+    rpcUrl: RPC_URL,
+    ledger: { address: address as `0x${string}`, deploymentBlock },
+    storeManifests: storeDemoManifests,
+    log: (line) => console.log(`  ${line}`),
+  });
+  console.log("Starting the dashboard and its indexer...");
+  await startWeb();
+  // The potential falsification of the demo: a dispensed pack scanned again for dispensing.
+  if (summary.alertCode !== undefined) {
+    await fetch(`${WEB_URL}/api/verify?purpose=dispense&code=${encodeURIComponent(summary.alertCode)}`).catch(() => {});
+  }
+  printSummary(summary, chainId, address);
 } catch (error) {
-  console.error(`\nnpm start failed: ${(error as Error).message}`);
-  stopAll(1);
+  if (!stopping) {
+    console.error(`\nnpm start failed: ${(error as Error).message}`);
+    stopAll(1);
+  }
 }

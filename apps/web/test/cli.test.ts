@@ -73,8 +73,9 @@ describe(`pedigree CLI against a test chain and server (${TEST_DATABASE_KIND})`,
           PEDIGREE_RPC_URL: chain.rpcUrl,
           PEDIGREE_API_URL: server.url,
           PEDIGREE_LEDGER_ADDRESS: chain.address,
+          NODE_ENV: "test",
           ...env,
-        } as NodeJS.ProcessEnv,
+        },
       });
       let stdout = "";
       let stderr = "";

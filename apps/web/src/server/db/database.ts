@@ -39,11 +39,12 @@ export interface OpenDatabaseOptions {
 
 /** The repository root: the nearest folder upwards with hardhat.config.ts (the web app runs from apps/web). */
 export function repositoryRoot(from = process.cwd()): string {
-  let dir = path.resolve(from);
+  // turbopackIgnore: a run-time lookup, not a file the server bundle should trace.
+  let dir = path.resolve(/*turbopackIgnore: true*/ from);
   for (;;) {
     if (existsSync(path.join(dir, "hardhat.config.ts"))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(from);
+    if (parent === dir) return path.resolve(/*turbopackIgnore: true*/ from);
     dir = parent;
   }
 }

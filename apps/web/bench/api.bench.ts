@@ -1,0 +1,269 @@
+/**
+ * `npm run bench:api`: the read side's figures on this machine.
+ *
+ * Seeds a local chain with a batch of 100,000 packs and about 1,000 custody events on it
+ * (shipments to a distributor and on to pharmacies, receipts, dispensed packs), stores its
+ * manifest, indexes it and starts the production server (`next start`, the e2e build), then:
+ * - /api/verify: p50/p95/p99 latency and throughput with 50 concurrent connections on loopback,
+ *   each request a different genuine pack, next to the p95 of a bare `eth_call` of the ledger's
+ *   verifyPack to the same node at the same concurrency, and their ratio;
+ * - the batch timeline (GET /api/batches/<gtin>/<lot>, about 1,000 events): p50/p95, one
+ *   connection (the latency one auditor sees);
+ * - indexer catch-up in events per second (bench/indexer.bench.ts, 5,000 events);
+ * - building and storing a 1,000,000-serial manifest: seconds and peak memory
+ *   (bench/manifest-store.bench.ts).
+ * Writes the figures to bench-results/api.json.
+ *
+ *   npm run bench:api [-- --duration=15]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { encodeFunctionData, type Hex } from "viem";
+import { expiryToDate, toHri } from "@pedigree/gs1";
+import { gtinToUint64, pedigreeLedgerAbi } from "@pedigree/ledger";
+import { repositoryRoot } from "../src/server/db/database.ts";
+import { startStack } from "../e2e/support/stack.ts";
+import type { WorldBatch } from "../test/support/world.ts";
+
+const PACKS = 100_000;
+const CONNECTIONS = 50;
+const duration = Number(/^--duration=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 15);
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * A closed loop of `connections` clients on keep-alive sockets, each sending its next request as
+ * soon as the last one answered, for `seconds`. Latency is measured per request.
+ */
+async function load(
+  target: string,
+  options: {
+    connections: number;
+    seconds: number;
+    request: (i: number) => { path: string; method?: string; body?: string };
+  },
+): Promise<LoadResult> {
+  const url = new URL(target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  let counter = 0;
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  const one = (spec: { path: string; method?: string; body?: string }) =>
+    new Promise<boolean>((resolve) => {
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: spec.path,
+          method: spec.method ?? "GET",
+          agent,
+          headers: spec.body
+            ? { "content-type": "application/json", "content-length": Buffer.byteLength(spec.body) }
+            : {},
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode !== undefined && response.statusCode < 400));
+        },
+      );
+      request.on("error", () => resolve(false));
+      if (spec.body) request.write(spec.body);
+      request.end();
+    });
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) {
+        const spec = options.request(counter++);
+        const t = performance.now();
+        const ok = await one(spec);
+        latencies.push(performance.now() - t);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+  };
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** Runs another bench script and returns its output (it prints its own figures). */
+function runBench(script: string, args: string[]): string {
+  const result = spawnSync(process.execPath, [path.join(import.meta.dirname, script), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: "" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status}):\n${result.stdout}`);
+  return result.stdout;
+}
+
+console.log(`Seeding a batch of ${PACKS.toLocaleString("en")} packs with about 1,000 custody events...`);
+const seedStarted = performance.now();
+const stack = await startStack(async ({ world }) => {
+  const { acme, northwind, central, harbour } = world.parties;
+  const product = await world.registerProduct(acme, {
+    name: "Amoxicillin",
+    strength: "500 mg",
+    dosageForm: "capsules",
+  });
+  const batch: WorldBatch = await world.registerBatch(acme, product, { packs: PACKS, lot: "BENCH100K" });
+  let events = 1; // BatchRegistered
+  // 150 shipments to the distributor, each received: 300 events.
+  for (let i = 0; i < 150; i++) {
+    await world.receive(await world.ship(acme, northwind, [{ batch, quantity: 200 }]));
+    events += 2;
+  }
+  // 150 shipments on to the two pharmacies, each received: 300 events.
+  for (let i = 0; i < 150; i++) {
+    await world.receive(await world.ship(northwind, i % 2 === 0 ? central : harbour, [{ batch, quantity: 100 }]));
+    events += 2;
+  }
+  // 400 packs dispensed at the first pharmacy, 100 per transaction: 400 events. They are the
+  // first 400 indexes that pharmacy may dispense (units, not particular packs, move).
+  const dispensed = Array.from({ length: 400 }, (_, i) => i);
+  for (let i = 0; i < dispensed.length; i += 100) {
+    await world.decommissionMany(central, batch, dispensed.slice(i, i + 100), "DISPENSED");
+  }
+  events += dispensed.length;
+  return { batch, events, dispensed: dispensed.length };
+});
+const seedSeconds = (performance.now() - seedStarted) / 1000;
+const { batch, events } = stack.fixtures;
+console.log(`  ${events} events on the batch; chain, manifest, index and server ready in ${seedSeconds.toFixed(0)} s`);
+
+const serials = batch.manifest.serials;
+const parsedExpiry = expiryToDate(String(batch.expiry).slice(2));
+if (!parsedExpiry.ok) throw new Error(`The bench batch's expiry ${batch.expiry} is not a GS1 date`);
+const expiry = parsedExpiry.value;
+const codeOf = (index: number) =>
+  encodeURIComponent(toHri({ gtin: batch.gtin, lot: batch.lot, serial: serials[index]!, expiry }));
+// Genuine, active packs: past the 400 dispensed ones, spread over the whole batch.
+const verifyPaths = Array.from(
+  { length: 5_000 },
+  (_, i) => `/api/verify?code=${codeOf(1_000 + ((i * 7_919) % (PACKS - 1_000)))}`,
+);
+
+try {
+  const probe = await fetch(stack.url(verifyPaths[0]!)).then((r) => r.json() as Promise<{ verdict: string }>);
+  if (probe.verdict !== "GENUINE")
+    throw new Error(`A genuine pack was answered ${probe.verdict}; the bench would measure the wrong thing.`);
+
+  console.log(`\n/api/verify, ${CONNECTIONS} connections, ${duration} s...`);
+  await load(stack.baseUrl, {
+    connections: 4,
+    seconds: 3,
+    request: (i) => ({ path: verifyPaths[i % verifyPaths.length]! }),
+  });
+  const verify = await load(stack.baseUrl, {
+    connections: CONNECTIONS,
+    seconds: duration,
+    request: (i) => ({ path: verifyPaths[i % verifyPaths.length]! }),
+  });
+
+  console.log(`eth_call verifyPack on the node, ${CONNECTIONS} connections, ${duration} s...`);
+  const proofIndex = 1_000;
+  const proof = batch.manifest.proofFor(serials[proofIndex]!)!;
+  const callData = encodeFunctionData({
+    abi: pedigreeLedgerAbi,
+    functionName: "verifyPack",
+    args: [
+      gtinToUint64(batch.gtin),
+      batch.lot,
+      serials[proofIndex]!,
+      BigInt(proof.index),
+      [...proof.proof] as Hex[],
+      20301231,
+    ],
+  });
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "eth_call",
+    params: [{ to: stack.chain.address, data: callData }, "latest"],
+  });
+  const ethCall = await load(stack.chain.rpcUrl, {
+    connections: CONNECTIONS,
+    seconds: duration,
+    request: () => ({ path: "/", method: "POST", body }),
+  });
+
+  console.log(`Batch timeline (${events} events), 1 connection, ${duration} s...`);
+  const timelinePath = `/api/batches/${batch.gtin}/${encodeURIComponent(batch.lot)}`;
+  const timelineCheck = await fetch(stack.url(timelinePath)).then((r) => r.json() as Promise<{ timeline: unknown[] }>);
+  const timeline = await load(stack.baseUrl, {
+    connections: 1,
+    seconds: duration,
+    request: () => ({ path: timelinePath }),
+  });
+
+  await stack.stop();
+
+  console.log("Indexer catch-up (bench/indexer.bench.ts, 5,000 events)...");
+  const indexerOutput = runBench("indexer.bench.ts", ["5000", "--runs=1"]);
+  const eventsPerSecond = Number(/([\d,.]+)\s*events\/s/.exec(indexerOutput)?.[1]?.replaceAll(",", "") ?? NaN);
+  console.log("1,000,000-serial manifest (bench/manifest-store.bench.ts)...");
+  const manifestOutput = runBench("manifest-store.bench.ts", ["1000000"]);
+  const manifest = JSON.parse(manifestOutput.slice(manifestOutput.indexOf("{"))) as {
+    totalSeconds: number;
+    peakRssMiB: number;
+  };
+  const manifestSeconds = manifest.totalSeconds;
+  const manifestPeakMb = manifest.peakRssMiB;
+
+  const figures = {
+    date: new Date().toISOString(),
+    machine: "this 2-core machine, loopback",
+    verify: { connections: CONNECTIONS, ...verify },
+    ethCallVerifyPack: { connections: CONNECTIONS, ...ethCall },
+    verifyToEthCallP95Ratio: verify.p95 / ethCall.p95,
+    timeline: { events: timelineCheck.timeline.length, connections: 1, ...timeline },
+    indexer: { eventsPerSecond, output: indexerOutput.trim() },
+    manifest1M: manifest,
+  };
+
+  console.log(`
+| measure                                   | figure                     | aim        |
+|-------------------------------------------|----------------------------|------------|
+| /api/verify p50 / p95 / p99 (50 conn.)    | ${ms(verify.p50)} / ${ms(verify.p95)} / ${ms(verify.p99)} | p95 <= 50 ms |
+| /api/verify throughput                    | ${verify.rps.toFixed(0)} req/s, ${verify.errors} errors |            |
+| eth_call verifyPack p95 (50 conn.)        | ${ms(ethCall.p95)} (${ethCall.rps.toFixed(0)} req/s) |            |
+| verify p95 / eth_call p95                 | ${figures.verifyToEthCallP95Ratio.toFixed(2)}                       |            |
+| timeline of ${timelineCheck.timeline.length} events p50 / p95 (1 conn.) | ${ms(timeline.p50)} / ${ms(timeline.p95)} | p95 <= 100 ms |
+| indexer catch-up                          | ${eventsPerSecond.toFixed(0)} events/s            | >= 1,000   |
+| 1,000,000-serial manifest build + store   | ${manifestSeconds.toFixed(1)} s, peak ${manifestPeakMb} MiB | <= 30 s, <= 1.5 GB |
+`);
+  const out = path.join(repositoryRoot(), "bench-results/api.json");
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
+  console.log(`Written to ${path.relative(process.cwd(), out)}.`);
+} finally {
+  await stack.stop();
+}
