@@ -30,7 +30,9 @@ const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const WEB_DIR = path.join(ROOT, "apps/web");
 const LOCAL_DATA_DIR = path.join(ROOT, ".data/local/pglite");
-const BIN = path.join(ROOT, "node_modules/.bin");
+// The CLIs' scripts, run on this process's Node 22 (their bin shims take the first `node` on PATH).
+const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
+const NEXT_CLI = path.join(ROOT, "node_modules/next/dist/bin/next");
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -80,8 +82,8 @@ async function waitFor(what: string, seconds: number, ready: () => Promise<boole
 async function startChain(genesis: Date): Promise<void> {
   // `--network hardhat`: the configured in-process network, whose genesis time this env sets.
   const chain = spawn(
-    path.join(BIN, "hardhat"),
-    ["--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(CHAIN_PORT)],
+    process.execPath,
+    [HARDHAT_CLI, "--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(CHAIN_PORT)],
     {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
@@ -124,7 +126,7 @@ function ensureWebBuild(): void {
   sources.push(path.join(ROOT, "packages/gs1/src"), path.join(ROOT, "packages/ledger/src"));
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(sources)) return;
   console.log("Building the dashboard (the first start takes a minute or two)...");
-  const result = spawnSync(path.join(BIN, "next"), ["build"], {
+  const result = spawnSync(process.execPath, [NEXT_CLI, "build"], {
     cwd: WEB_DIR,
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
@@ -133,7 +135,7 @@ function ensureWebBuild(): void {
 }
 
 async function startWeb(): Promise<void> {
-  const web = spawn(path.join(BIN, "next"), ["start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
+  const web = spawn(process.execPath, [NEXT_CLI, "start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
     cwd: WEB_DIR,
     stdio: ["ignore", "ignore", "inherit"],
     env: {

@@ -29,11 +29,10 @@ import { createWorld, type World, type WorldBatch } from "../../test/support/wor
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const E2E_DIST_DIR = ".next-e2e";
-const NEXT_BIN = path.join(WEB_DIR, "node_modules/.bin/next");
-
+/** Next's CLI script, run on this process's Node (its bin shim would take the first `node` on PATH). */
 function nextBin(): string {
-  if (existsSync(NEXT_BIN)) return NEXT_BIN;
-  return path.resolve(WEB_DIR, "../../node_modules/.bin/next");
+  const local = path.join(WEB_DIR, "node_modules/next/dist/bin/next");
+  return existsSync(local) ? local : path.resolve(WEB_DIR, "../../node_modules/next/dist/bin/next");
 }
 
 export async function freePort(): Promise<number> {
@@ -51,7 +50,7 @@ export async function freePort(): Promise<number> {
 /** `next build` into the e2e folder (a production build: what users run, and fast pages in tests). */
 export function buildApp(): void {
   const started = Date.now();
-  const result = spawnSync(nextBin(), ["build"], {
+  const result = spawnSync(process.execPath, [nextBin(), "build"], {
     cwd: WEB_DIR,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
@@ -162,7 +161,7 @@ export async function startStack<F>(
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     let output = "";
-    server = spawn(nextBin(), ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
+    server = spawn(process.execPath, [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
       cwd: WEB_DIR,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],

@@ -91,7 +91,8 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
   const root = repositoryRoot();
   // `--network hardhat`: the config's in-process network, whose genesis time PEDIGREE_CHAIN_INITIAL_DATE sets.
   const args = ["--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)];
-  const child = spawn(path.join(root, "node_modules/.bin/hardhat"), args, {
+  // Run Hardhat's CLI on this process's Node (22): its bin shim would take whatever `node` is first on PATH.
+  const child = spawn(process.execPath, [path.join(root, "node_modules/hardhat/dist/src/cli.js"), ...args], {
     cwd: root,
     stdio: ["ignore", "ignore", "pipe"],
     env: {
