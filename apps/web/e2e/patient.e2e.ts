@@ -86,7 +86,7 @@ describe("patient check on a phone", () => {
       await page.goto(packPath(stack.fixtures.main, 0));
       await expectVerdict(page, "GENUINE");
       // The field still works: the form falls back to a plain GET of /verify?code=.
-      await page.getByLabel("Code on the pack").fill(`${stack.baseUrl}${packPath(stack.fixtures.recalled, 1)}`);
+      await page.getByLabel("Code on the pack", { exact: true }).fill(`${stack.baseUrl}${packPath(stack.fixtures.recalled, 1)}`);
       await page.getByRole("button", { name: "Check", exact: true }).click();
       await expectVerdict(page, "RECALLED");
     } finally {
@@ -108,13 +108,13 @@ describe("patient check on a phone", () => {
       assert.match(await cameraError.innerText(), /camera/i);
 
       // A mistyped code is refused in the page, with the parser's reason.
-      await page.getByLabel("Code on the pack").fill("(01)12345");
+      await page.getByLabel("Code on the pack", { exact: true }).fill("(01)12345");
       await page.getByRole("button", { name: "Check", exact: true }).click();
       assert.match(await page.getByTestId("scanner-error").innerText(), /not a readable pack code/i);
 
       const main = stack.fixtures.main;
       const hri = `(01)${main.gtin}(17)${String(main.expiry).slice(2)}(10)${main.lot}(21)${main.manifest.serials[0]}`;
-      await page.getByLabel("Code on the pack").fill(hri);
+      await page.getByLabel("Code on the pack", { exact: true }).fill(hri);
       await page.getByRole("button", { name: "Check", exact: true }).click();
       await page.waitForURL(/\/verify\?code=/);
       await expectVerdict(page, "GENUINE");
