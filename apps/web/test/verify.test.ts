@@ -206,6 +206,10 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(counter.latest?.reportedBy, world.parties.harbour.address.toLowerCase());
     assert.equal(counter.latest?.status, "OPEN");
     assert.ok(counter.latest?.blockNumber !== null);
+    const dispensedOn = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+      new Date(counter.body.decommissioned!.at),
+    );
+    assert.match(counter.latest?.message ?? "", new RegExp(`Already dispensed on ${dispensedOn}\\.$`));
   });
 
   it("DECOMMISSIONED: a destroyed pack, with an alert only when scanned to dispense", async () => {
@@ -249,6 +253,10 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       const { body, raised } = await scanned(() => verify(hri(expiring, 0), { purpose: "dispense" }));
       assert.equal(body.verdict, "EXPIRED");
       assert.equal(body.expiredOn, expiry);
+      const expiredOn = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+        Date.parse(`${expiry}T00:00:00Z`),
+      );
+      assert.equal(body.headline, `This pack expired on ${expiredOn}.`);
       assert.equal(raised, 0);
       assert.equal(body.checkedAt, now.toISOString());
     } finally {
@@ -262,13 +270,17 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.deepEqual(wrongExpiry.body.mismatch, { field: "expiry", label: "2029-11-30", record: "2030-12-31" });
     assert.equal(wrongExpiry.body.alert, true);
     assert.equal(wrongExpiry.raised, 1);
-    assert.match(wrongExpiry.latest?.message ?? "", /Label expiry 2029-11-30; the record says 2030-12-31/);
+    assert.match(
+      wrongExpiry.latest?.message ?? "",
+      /The label's expiry date is 30 November 2029; the record says 31 December 2030\./,
+    );
 
     const otherLot = await scanned(() => verify(hri(sibling, 0, { serial: active.manifest.serials[5] })));
     assert.equal(otherLot.body.verdict, "MISMATCH");
     assert.deepEqual(otherLot.body.mismatch, { field: "lot", label: "GEN-2", record: ["GEN-1"] });
     assert.equal(otherLot.raised, 1);
     assert.equal(otherLot.latest?.lot, "GEN-2");
+    assert.match(otherLot.latest?.message ?? "", /The label's lot is GEN-2; the record says lot GEN-1\./);
     assert.doesNotMatch(`${otherLot.body.headline} ${otherLot.body.advice}`, /fake|counterfeit/i);
   });
 

@@ -39,7 +39,7 @@ import { alerts, batches, holdings, products } from "../db/schema.ts";
 import { findSerialLots, lookupSerial, type SerialLookup } from "../manifests/store.ts";
 import { loadParties, type PartyLookup } from "../read/parties.ts";
 import { batchEventRows, timelineOf } from "../read/timeline.ts";
-import { wordsFor } from "./words.ts";
+import { alertDetail, wordsFor } from "./words.ts";
 
 export type VerifyPurpose = "verify" | "dispense";
 
@@ -492,15 +492,6 @@ async function raiseAlert(
     // The verdict is still the right answer to give; the lost alert is logged for the operator.
     console.error("An alert could not be recorded:", firstLine(error), body.verdict, body.pack);
   }
-}
-
-function alertDetail(body: VerifyResponse): string {
-  if (body.mismatch !== undefined) {
-    const record = Array.isArray(body.mismatch.record) ? body.mismatch.record.join(", ") : body.mismatch.record;
-    return `Label ${body.mismatch.field} ${body.mismatch.label}; the record says ${record}.`;
-  }
-  if (body.decommissioned) return `Already ${body.decommissioned.state.toLowerCase()} on ${body.decommissioned.at}.`;
-  return "";
 }
 
 function toParty(view: PartyView): Party {

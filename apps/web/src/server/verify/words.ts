@@ -5,6 +5,7 @@
  * investigate, never "fake"; UNAVAILABLE says plainly that it says nothing about the medicine.
  */
 import type { VerdictResult } from "@pedigree/ledger";
+import type { VerifyResponse } from "../../lib/api-types.ts";
 
 export interface VerdictWords {
   headline: string;
@@ -12,12 +13,50 @@ export interface VerdictWords {
 }
 
 const STATE_WORDS: Record<string, string> = {
+  DISPENSED: "dispensed",
   DESTROYED: "destroyed",
   STOLEN: "reported stolen",
   SAMPLE: "taken as a sample",
   EXPORTED: "exported",
   LOCKED: "locked",
 };
+
+const DAY_MONTH_YEAR = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/**
+ * A date as people write it ("31 October 2026") from an ISO date or timestamp. The ledger's days
+ * are UTC days (expiry dates have no time zone), so the date is the UTC one; a value that is not
+ * a date is returned as it came rather than hidden.
+ */
+export function humanDate(iso: string): string {
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(time) ? iso : DAY_MONTH_YEAR.format(time);
+}
+
+/**
+ * What an alert adds to the verdict's headline for the investigator: what the label says against
+ * the record, or when the pack was already taken out of circulation.
+ */
+export function alertDetail(body: Pick<VerifyResponse, "mismatch" | "decommissioned">): string {
+  if (body.mismatch !== undefined) {
+    const { field, label, record } = body.mismatch;
+    const show = field === "expiry" ? humanDate : (value: string) => value;
+    const recorded = Array.isArray(record) ? record.map(show).join(", ") : show(record);
+    return field === "expiry"
+      ? `The label's expiry date is ${show(label)}; the record says ${recorded}.`
+      : `The label's lot is ${label}; the record says lot ${recorded}.`;
+  }
+  if (body.decommissioned) {
+    const state = STATE_WORDS[body.decommissioned.state] ?? body.decommissioned.state.toLowerCase();
+    return `Already ${state} on ${humanDate(body.decommissioned.at)}.`;
+  }
+  return "";
+}
 
 /** `manifestMissing`: UNAVAILABLE because the batch's serial list is not on this server (not an outage). */
 export function wordsFor(
@@ -91,7 +130,7 @@ export function wordsFor(
     case "EXPIRED":
       return pharmacist
         ? {
-            headline: `This pack expired on ${facts.expiredOn ?? facts.batch?.expiry ?? "its expiry date"}.`,
+            headline: expiredHeadline(facts.expiredOn ?? facts.batch?.expiry),
             advice: "Do not supply it. Return it or destroy it as expired stock.",
           }
         : {
@@ -173,4 +212,8 @@ export function wordsFor(
               "Scan the square code on the box again, holding the phone steady, or type the code printed beside it.",
           };
   }
+}
+
+function expiredHeadline(expiry: string | undefined): string {
+  return expiry === undefined ? "This pack has expired." : `This pack expired on ${humanDate(expiry)}.`;
 }
