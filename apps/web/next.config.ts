@@ -1,4 +1,11 @@
 import type { NextConfig } from "next";
+import {
+  API_CONTENT_SECURITY_POLICY,
+  COMMON_SECURITY_HEADERS,
+  STRICT_TRANSPORT_SECURITY,
+} from "./src/server/security/headers.ts";
+
+const asList = (headers: Record<string, string>) => Object.entries(headers).map(([key, value]) => ({ key, value }));
 
 const nextConfig: NextConfig = {
   // The workspace packages ship TypeScript sources (Node runs them by type stripping).
@@ -12,6 +19,22 @@ const nextConfig: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   reactStrictMode: true,
+  // Pages get their headers, with a per-request CSP nonce, from src/proxy.ts. The API stays out of
+  // the proxy (it would buffer upload bodies), so its headers are set here.
+  async headers() {
+    return [
+      {
+        source: "/api/:path*",
+        headers: asList({ ...COMMON_SECURITY_HEADERS, "Content-Security-Policy": API_CONTENT_SECURITY_POLICY }),
+      },
+      {
+        source: "/api/:path*",
+        has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
+        headers: asList({ "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY }),
+      },
+      { source: "/_next/static/:path*", headers: asList({ "X-Content-Type-Options": "nosniff" }) },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -6,6 +6,9 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Per-client rate limits need the socket's address, which Next only passes on in X-Forwarded-For.
+  const { stampPeerAddresses } = await import("./server/security/client-address.ts");
+  stampPeerAddresses();
   if (process.env.PEDIGREE_INDEXER === "off") return;
   const { startWebIndexer } = await import("./server/indexer/service.ts");
   await startWebIndexer();

@@ -1,8 +1,14 @@
 import { handle } from "../../../server/api/errors.ts";
 import { appContext } from "../../../server/context.ts";
+import { clientAddress } from "../../../server/security/client-address.ts";
+import { rateLimitError, takeVerification } from "../../../server/security/rate-limit.ts";
 import { verifyResponse } from "../../../server/verify/http.ts";
 
 export const dynamic = "force-dynamic";
 
-/** Verify a pack code (any GS1 form): ?code=...&purpose=verify|dispense&history=1. */
-export const GET = handle(async (request: Request) => verifyResponse(appContext, request));
+/** Verify a pack code (any GS1 form): ?code=...&purpose=verify|dispense&history=1. Rate limited per client. */
+export const GET = handle(async (request: Request) => {
+  const refusal = takeVerification(clientAddress(request.headers));
+  if (refusal !== undefined) throw rateLimitError(refusal);
+  return verifyResponse(appContext, request);
+});
