@@ -3,6 +3,7 @@
  * into a JSON answer, so no user input can produce a bare 500 (an unexpected error is logged and
  * answered as INTERNAL_ERROR without its details).
  */
+import { BaseError } from "viem";
 import type { ApiErrorBody } from "../../lib/api-types.ts";
 
 export class ApiError extends Error {
@@ -43,15 +44,67 @@ export function errorResponse(
   return jsonResponse(body, { status, headers });
 }
 
+/** Connection failures of postgres-js and Node's sockets (PGlite's is its closed instance). */
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * Whether the database could not be reached or went away mid-query (as opposed to a query it
+ * refused): the server cannot answer now, but nothing is wrong with the request, so the answer is
+ * 503 with Retry-After, never a 500 nor an answer built from missing rows. Chain failures are
+ * told apart by their viem error (they carry the same socket codes) and handled where the chain is read.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof BaseError) return false;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (CONNECTION_ERROR_CODES.has(code)) return true;
+      // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting), 53300 (too many connections).
+      if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === "53300") return true;
+    }
+    if (current.message === "PGlite is closed") return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof ApiError)
     return errorResponse(error.status, error.code, error.message, error.details, error.headers);
+  if (isDatabaseUnavailable(error)) {
+    console.error(`The database cannot be reached: ${firstMessage(error)}`);
+    return errorResponse(
+      503,
+      "DATABASE_UNAVAILABLE",
+      "The server cannot reach its database right now. Nothing was read or changed; try again in a few seconds.",
+      undefined,
+      { "retry-after": "5" },
+    );
+  }
   console.error("Unexpected error in an API handler:", error);
   return errorResponse(
     500,
     "INTERNAL_ERROR",
     "Something went wrong on our side. Try again; if it keeps happening, tell the operator.",
   );
+}
+
+function firstMessage(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 /** Wraps a handler so every throw becomes a JSON error answer. */

@@ -77,7 +77,15 @@ function redactUrl(url: string): string {
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url !== undefined && url !== "") {
-    const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+    const client = postgres(url, {
+      max: 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      // postgres-js waits 3^failures/100 s (up to 20 s) before reconnecting, and queries queue
+      // meanwhile: after a short outage requests would hang for seconds and the server would stay
+      // away long after the database is back. Reconnect within a second instead.
+      backoff: (failures: number) => Math.min(0.05 * 2 ** failures, 1),
+    });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     try {
       await migratePostgres(db as never, { migrationsFolder: migrationsFolder() });
