@@ -44,20 +44,23 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
 
 /**
  * A browser context that refuses every request leaving the app's origin: a page that tries to
- * reach a CDN fails its test instead of quietly working online.
+ * reach a CDN fails its test instead of quietly working online. `alsoAllowed` lists the other
+ * origins the page may reach (the dashboard's wallet talks to the chain's JSON-RPC itself).
  */
 export async function newContext(
   browser: Browser,
   baseUrl: string,
   device: typeof PHONE | typeof LAPTOP,
   extra: Parameters<Browser["newContext"]>[0] = {},
+  alsoAllowed: readonly string[] = [],
 ): Promise<{ context: BrowserContext; offsiteRequests: string[] }> {
   const context = await browser.newContext({ ...device, baseURL: baseUrl, ...extra });
   const offsiteRequests: string[] = [];
-  const origin = new URL(baseUrl).origin;
+  const origins = [baseUrl, ...alsoAllowed].map((url) => new URL(url).origin);
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    const allowed = origins.some((origin) => url === origin || url.startsWith(`${origin}/`));
+    if (allowed || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
     offsiteRequests.push(url);
     return route.abort("blockedbyclient");
   });

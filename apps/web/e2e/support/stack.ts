@@ -28,7 +28,8 @@ import { startTestChain, type TestChain } from "../../test/support/chain.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const E2E_DIST_DIR = ".next-e2e";
+/** PEDIGREE_E2E_DIST_DIR: another folder, so two checkouts' or people's builds do not collide. */
+export const E2E_DIST_DIR = process.env.PEDIGREE_E2E_DIST_DIR ?? ".next-e2e";
 /** Next's CLI script, run on this process's Node (its bin shim would take the first `node` on PATH). */
 function nextBin(): string {
   const local = path.join(WEB_DIR, "node_modules/next/dist/bin/next");
