@@ -211,6 +211,55 @@ export interface SearchResponse {
   notes: string[];
 }
 
+/** Units of a batch by where they are: registered = held + inTransit + decommissioned. */
+export interface UnitBalance {
+  registered: number;
+  held: number;
+  inTransit: number;
+  decommissioned: number;
+}
+
+export interface ProductBatchLine {
+  batch: BatchView;
+  /** True when the expiry date is before today (UTC). */
+  expired: boolean;
+  units: UnitBalance;
+  /** Who holds its units now, most units first. */
+  holders: HoldingView[];
+}
+
+/** The auditor's product page: the product and every batch of it, newest first. */
+export interface ProductResponse {
+  product: ProductView;
+  batches: ProductBatchLine[];
+  /** The batches' units added up. */
+  units: UnitBalance;
+}
+
+/** A timeline entry with its batch's GTIN and lot (null for events that name no batch), for links. */
+export type LocatedEvent = TimelineEntry & { gtin: string | null; lot: string | null };
+
+/** The auditor's transaction page: what one ledger transaction did. */
+export interface TransactionResponse {
+  transactionHash: string;
+  blockNumber: number;
+  /** ISO timestamp of the block. */
+  time: string;
+  /** Its ledger events, in log order. */
+  events: LocatedEvent[];
+  /** The batches its events name. */
+  batches: { batchId: string; gtin: string; lot: string; productName: string | null; status: BatchStatus }[];
+  /** The parties its events name, each once. */
+  parties: PartyView[];
+}
+
+/** A party's most recent ledger events, newest first. */
+export interface PartyActivity {
+  events: LocatedEvent[];
+  /** True when older events exist beyond those listed. */
+  more: boolean;
+}
+
 /** The UI pages results and answers link to; one place so the pages and the API agree. */
 export const readLinks = {
   batch: (gtin: string, lot: string) => `/auditor/batches/${gtin}/${encodeURIComponent(lot)}`,

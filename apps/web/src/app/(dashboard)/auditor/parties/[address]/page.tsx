@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { PartyView } from "@/components/audit/party-view.tsx";
+import { ReadFailure } from "@/components/audit/read-failure.tsx";
+import { appContext } from "@/server/context.ts";
+import { partyActivity } from "@/server/read/audit.ts";
+import { getParty, listProducts } from "@/server/read/directory.ts";
+
+export const dynamic = "force-dynamic";
+
+type Params = Promise<{ address: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Party ${(await params).address}` };
+}
+
+export default async function Page({ params }: { params: Params }) {
+  const { address } = await params;
+  let loaded;
+  try {
+    const ctx = await appContext();
+    const [data, activity] = await Promise.all([
+      getParty(ctx, address, new URLSearchParams()),
+      partyActivity(ctx, address),
+    ]);
+    const products =
+      "role" in data.party && data.party.role === "MANUFACTURER"
+        ? (await listProducts(ctx, new URLSearchParams({ manufacturer: data.party.address }))).products
+        : [];
+    loaded = { data, activity, products };
+  } catch (error) {
+    return <ReadFailure title="Party" error={error} />;
+  }
+  return <PartyView {...loaded} />;
+}

@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { ReadFailure } from "@/components/audit/read-failure.tsx";
+import { TransactionView } from "@/components/audit/transaction-view.tsx";
+import type { TransactionResponse } from "@/lib/api/read.ts";
+import { appContext } from "@/server/context.ts";
+import { getTransaction } from "@/server/read/audit.ts";
+
+export const dynamic = "force-dynamic";
+
+type Params = Promise<{ hash: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Transaction ${(await params).hash}` };
+}
+
+export default async function Page({ params }: { params: Params }) {
+  const { hash } = await params;
+  let data: TransactionResponse;
+  try {
+    data = await getTransaction(await appContext(), hash);
+  } catch (error) {
+    return <ReadFailure title="Transaction" error={error} />;
+  }
+  return <TransactionView data={data} />;
+}
