@@ -11,15 +11,7 @@ describe(`health report (${TEST_DATABASE_KIND})`, () => {
   before(async () => {
     const [started, database] = await Promise.all([startTestChain(), openTestDatabase()]);
     chain = started;
-    ctx = await createAppContext({
-      database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
-    });
+    ctx = await createAppContext({ database, target: chain.target });
   });
   after(async () => {
     await chain?.stop();

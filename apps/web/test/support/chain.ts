@@ -21,6 +21,7 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
+import type { LedgerTarget } from "../../src/server/context.ts";
 import { repositoryRoot } from "../../src/server/db/database.ts";
 
 /** Hardhat's default accounts (the well-known test mnemonic): never hold value. */
@@ -43,6 +44,8 @@ export interface TestChain {
   /** The ledger's address and the block it was deployed in. */
   address: Address;
   deploymentBlock: number;
+  /** The same, as the app's context wants it: `createAppContext({ database, target: chain.target })`. */
+  target: LedgerTarget;
   /** accounts[0] deployed the ledger and holds its admin role. */
   accounts: PrivateKeyAccount[];
   publicClient: PublicClient;
@@ -137,11 +140,14 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
     await testClient.setAutomine(false);
     await testClient.setIntervalMining({ interval: options.blockTime });
   }
+  const chainId = await publicClient.getChainId();
+  const deploymentBlock = Number(receipt.blockNumber);
   return {
     rpcUrl,
-    chainId: await publicClient.getChainId(),
+    chainId,
     address: receipt.contractAddress,
-    deploymentBlock: Number(receipt.blockNumber),
+    deploymentBlock,
+    target: { chainId, address: receipt.contractAddress, deploymentBlock, rpcUrl },
     accounts,
     publicClient: publicClient as PublicClient,
     testClient: createTestClient({ chain: hardhat, mode: "hardhat", transport }),
