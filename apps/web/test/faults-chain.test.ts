@@ -155,7 +155,7 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     const delays: number[] = [];
     let steps = 0;
     let cuts = 0;
-    indexer = startIndexer(ctx, {
+    const running = startIndexer(ctx, {
       rangeSize: 1,
       intervalMs: 20,
       initialBackoffMs: 20,
@@ -165,18 +165,19 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
         steps++;
       },
     });
+    indexer = running;
     // Three outages, each starting after a few more steps, with new events written meanwhile.
     for (let outage = 0; outage < 3; outage++) {
       const resumeAt = steps + 4;
-      await waitFor(indexer, `step ${resumeAt}`, () => steps >= resumeAt);
+      await waitFor(running, `step ${resumeAt}`, () => steps >= resumeAt);
       await proxy.down();
       cuts++;
       await world.decommission(central, stock, 350 + outage, "STOLEN");
-      await waitFor(indexer, "five failures in a row", (s) => {
+      await waitFor(running, "five failures in a row", (s) => {
         if (s.retryInMs !== null && delays.at(-1) !== s.retryInMs) delays.push(s.retryInMs);
         return s.consecutiveFailures >= 5;
       });
-      const status = indexer.status();
+      const status = running.status();
       assert.equal(status.state, "unreachable");
       assert.match(status.lastError?.message ?? "", /cannot be reached/);
       await proxy.up();
@@ -186,8 +187,8 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     assert.ok(delays.includes(20) && delays.includes(40) && delays.includes(80), "doubled from 20 ms");
 
     const head = await headOf();
-    await waitFor(indexer, "live at the head", (s) => s.state === "live" && s.cursor === head, 60_000);
-    await indexer.stop();
+    await waitFor(running, "live at the head", (s) => s.state === "live" && s.cursor === head, 60_000);
+    await running.stop();
     indexer = undefined;
 
     const followed = await snapshotReadModel(ctx.db);
