@@ -116,6 +116,19 @@ async function send(response: Response, outgoing: ServerResponse): Promise<void>
   outgoing.end();
 }
 
+function decodeParams(route: CompiledRoute, match: RegExpExecArray): Record<string, string | string[]> | undefined {
+  const params: Record<string, string | string[]> = {};
+  try {
+    route.names.forEach(({ name, catchAll }, i) => {
+      const raw = match[i + 1] as string;
+      params[name] = catchAll ? raw.split("/").map(decodeURIComponent) : decodeURIComponent(raw);
+    });
+  } catch {
+    return undefined;
+  }
+  return params;
+}
+
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const routes = Object.entries(options.routes).map(([path, module]) => compile(path, module));
   if (options.context !== undefined) {
@@ -138,16 +151,15 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
           response = errorResponse(404, "NOT_FOUND", `No route for ${url.pathname} on this test server.`);
         } else {
           const match = route.pattern.exec(url.pathname) as RegExpExecArray;
-          const params: Record<string, string | string[]> = {};
-          route.names.forEach(({ name, catchAll }, i) => {
-            const raw = match[i + 1] as string;
-            params[name] = catchAll ? raw.split("/").map(decodeURIComponent) : decodeURIComponent(raw);
-          });
+          const params: Record<string, string | string[]> | undefined = decodeParams(route, match);
           const handler = route.module[request.method as "GET"];
           response =
-            typeof handler === "function"
-              ? await handler(request, { params: Promise.resolve(params) })
-              : errorResponse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}.`);
+            params === undefined
+              ? // Next answers a path it cannot percent-decode with 400 before any handler runs.
+                errorResponse(400, "INVALID_PATH", `The path ${url.pathname} has malformed percent-encoding.`)
+              : typeof handler === "function"
+                ? await handler(request, { params: Promise.resolve(params) })
+                : errorResponse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}.`);
         }
       } catch (error) {
         response = toErrorResponse(error);

@@ -1,0 +1,391 @@
+/**
+ * Property tests of the whole HTTP API: every route module under src/app/api, served as it is
+ * (test/support/server.ts) over a real chain and database, gets arbitrary query strings, path
+ * segments, headers, bodies (up to a few MB), content types and encodings. Every answer must be a
+ * 2xx, or a 4xx with the JSON error shape; never a 5xx, never a hang (each call is time-boxed).
+ *
+ * Route modules that import with the `@/` alias (compiled only by Next) are loaded through a
+ * resolve hook that maps `@/x` to `src/x.ts`, so the test serves the same modules Next does.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import { register } from "node:module";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import fc from "fast-check";
+import { createAppContext, type AppContext } from "../src/server/context.ts";
+import type { OpenedDatabase } from "../src/server/db/database.ts";
+import { alerts } from "../src/server/db/schema.ts";
+import { syncToHead } from "../src/server/indexer/sync.ts";
+import { storeManifest } from "../src/server/manifests/store.ts";
+import { startTestChain, type TestChain } from "./support/chain.ts";
+import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
+import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
+import { signInAs } from "./support/signIn.ts";
+import { createWorld, type World, type WorldBatch } from "./support/world.ts";
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
+register(
+  `data:text/javascript,${encodeURIComponent(`
+    import { existsSync } from "node:fs";
+    import { pathToFileURL } from "node:url";
+    let src;
+    export function initialize(data) { src = data.src; }
+    export async function resolve(specifier, context, next) {
+      if (specifier.startsWith("@/")) {
+        const base = src + "/" + specifier.slice(2);
+        for (const candidate of [base, base + ".ts", base + ".tsx", base + "/index.ts"]) {
+          if (existsSync(candidate) && !candidate.endsWith("/")) return next(pathToFileURL(candidate).href, context);
+        }
+      }
+      return next(specifier, context);
+    }`)}`,
+  { parentURL: import.meta.url, data: { src: SRC } },
+);
+
+/** Every route module, by its URL pattern (the folder names under src/app/api). */
+const ROUTE_FILES = [
+  "alerts",
+  "alerts/[id]",
+  "auth/logout",
+  "auth/nonce",
+  "auth/session",
+  "auth/verify",
+  "batches/[gtin]/[lot]",
+  "batches/[gtin]/[lot]/csv",
+  "batches/[gtin]/[lot]/epcis",
+  "epcis/events",
+  "health",
+  "manifests",
+  "packs/proof",
+  "participants",
+  "parties/[address]",
+  "products",
+  "recalls",
+  "search",
+  "shipments",
+  "verify",
+];
+
+/** Known parameters per route, so generated queries often reach past "unknown parameter". */
+const QUERY_KEYS: Record<string, string[]> = {
+  alerts: ["status", "verdict", "gtin", "lot", "from", "to", "format", "perPage", "nextPageToken"],
+  "epcis/events": ["GE_eventTime", "LT_eventTime", "EQ_bizStep", "MATCH_epc", "perPage", "nextPageToken"],
+  manifests: ["gtin", "lot", "batchId"],
+  "packs/proof": ["code"],
+  participants: ["role"],
+  "parties/[address]": ["perPage"],
+  products: ["manufacturer"],
+  recalls: ["gtin"],
+  search: ["q"],
+  shipments: ["to", "from", "status", "batch", "perPage", "nextPageToken"],
+  verify: ["code", "purpose", "history"],
+};
+
+const CALL_TIMEOUT_MS = 15_000;
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** One request with exactly these bytes in its path and body (fetch would normalise both). */
+function rawRequest(
+  base: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: Uint8Array },
+): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { hostname, port, method: options.method, path: options.path, headers: options.headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+        response.on("error", reject);
+      },
+    );
+    request.setTimeout(CALL_TIMEOUT_MS, () =>
+      request.destroy(
+        new Error(`${options.method} ${options.path.slice(0, 200)} did not answer within ${CALL_TIMEOUT_MS} ms`),
+      ),
+    );
+    // The server may answer (401, 413) before reading a large body and drop the rest: not our concern.
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE" || error.code === "ECONNRESET") return;
+      reject(error);
+    });
+    if (options.body !== undefined) request.end(options.body);
+    else request.end();
+  });
+}
+
+/** How often each status was answered, printed at the end: a run of nothing but 400s would test little. */
+const statusTally = new Map<number, number>();
+
+function assertWellFormed(answer: RawAnswer, what: string): void {
+  statusTally.set(answer.status, (statusTally.get(answer.status) ?? 0) + 1);
+  const label = `${what} -> ${answer.status} ${answer.body.subarray(0, 300).toString("utf8")}`;
+  assert.ok(answer.status >= 200 && answer.status < 500, `no 5xx: ${label}`);
+  if (answer.status >= 400) {
+    assert.match(String(answer.headers["content-type"]), /^application\/json/, `JSON error: ${label}`);
+    const parsed = JSON.parse(answer.body.toString("utf8")) as { error?: { code?: unknown; message?: unknown } };
+    assert.equal(typeof parsed.error?.code, "string", `error.code: ${label}`);
+    assert.equal(typeof parsed.error?.message, "string", `error.message: ${label}`);
+    assert.ok((parsed.error?.message as string).length > 10, `a message that says something: ${label}`);
+  }
+}
+
+// ---- generators ------------------------------------------------------------------------------
+
+/** Text as it may arrive in a URL: percent-encoded anything, raw percent garbage, overlong UTF-8. */
+const urlText = fc.oneof(
+  fc.string({ maxLength: 40 }).map(encodeURIComponent),
+  fc.string({ unit: "grapheme", maxLength: 30 }).map(encodeURIComponent),
+  fc.string({ unit: "binary", maxLength: 30 }).map(encodeURIComponent),
+  fc.constantFrom("%", "%%", "%zz", "%C3%28", "%C0%AF", "%ED%A0%80", "%FF%FE", "%00", "%E0%A4%A", "a%2", "%2F..%2F"),
+  fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
+  fc.constantFrom("1e400", "-0", "NaN", "Infinity", "0x", "9".repeat(400), "true", "[]", "{}", "null"),
+  // Long values, while the whole URL stays under what HTTP servers parse (Node: 16 KB of headers).
+  fc.integer({ min: 1, max: 1500 }).map((n) => "A".repeat(n)),
+  fc.constantFrom("09506000134352", "(01)09506000134352(21)1", "0x" + "ab".repeat(20), "2026-01-01", "CLOSED"),
+);
+
+const queryString = (keys: string[]) =>
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ["x"])), urlText), fc.option(urlText)), {
+      maxLength: 6,
+    })
+    .map((pairs) =>
+      pairs.length === 0 ? "" : `?${pairs.map(([key, value]) => (value === null ? key : `${key}=${value}`)).join("&")}`,
+    );
+
+const contentType = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      "application/json",
+      "application/json; charset=utf-16",
+      "text/plain",
+      "text/plain; charset=latin1",
+      "text/csv",
+      "multipart/form-data; boundary=x",
+      "application/x-www-form-urlencoded",
+      "application/octet-stream",
+      "*/*",
+      ";;;",
+    ),
+    fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+  ),
+);
+
+const bodyBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 2048 }),
+  fc.json().map((text) => new TextEncoder().encode(text)),
+  fc.anything().map((value) => new TextEncoder().encode(JSON.stringify(value) ?? "null")),
+  fc.string({ unit: "binary", maxLength: 500 }).map((text) => new TextEncoder().encode(text)),
+  fc.constantFrom(
+    Uint8Array.from([0xff, 0xfe, 0x00, 0x41]),
+    Uint8Array.from([0xc3, 0x28, 0x0a]),
+    new TextEncoder().encode('{"message":"x","signature":"0x00"}'),
+    new TextEncoder().encode('{"status":"CLOSED"}'),
+    new TextEncoder().encode("serial\nA1\nA2\n"),
+    new TextEncoder().encode('{"a":'.repeat(5000)),
+  ),
+);
+
+const extraHeaders = fc.record(
+  {
+    "content-encoding": fc.constantFrom("gzip", "br", "deflate", "identity", "x-unknown"),
+    authorization: fc.oneof(
+      fc.constant("Bearer "),
+      fc.string({ maxLength: 60 }).map((s) => `Bearer ${Buffer.from(s).toString("base64url")}`),
+      fc.constantFrom("Basic YTpi", "Bearer a b c", "bearer", "x".repeat(3000)),
+    ),
+    cookie: fc.oneof(
+      fc.constantFrom("pedigree_session=", "pedigree_session", "=;=;", "pedigree_session=%FF%00"),
+      fc.string({ maxLength: 60 }).map((s) => `pedigree_session=${encodeURIComponent(s)}`),
+    ),
+    "accept-language": fc.constantFrom("de", "*", "ü"),
+  },
+  { requiredKeys: [] },
+);
+
+// ---- the test --------------------------------------------------------------------------------
+
+describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => {
+  let chain: TestChain;
+  let database: OpenedDatabase;
+  let world: World;
+  let ctx: AppContext;
+  let server: TestServer;
+  let batch: WorldBatch;
+  let manufacturerToken: string;
+  let regulatorToken: string;
+  const previousLimit = process.env.PEDIGREE_VERIFY_RATE_LIMIT;
+
+  before(async () => {
+    // Rate limiting has its own tests (security.test.ts); here it would only turn answers into 429s.
+    process.env.PEDIGREE_VERIFY_RATE_LIMIT = "off";
+    [chain, database] = await Promise.all([startTestChain(), openTestDatabase()]);
+    world = await createWorld(chain);
+    const product = await world.registerProduct(world.parties.acme);
+    batch = await world.registerBatch(world.parties.acme, product, { lot: "PROP-1", packs: 8 });
+    // A second batch without a stored list, so uploads can reach the list parser.
+    await world.registerBatch(world.parties.acme, product, { lot: "PROP-2", packs: 3 });
+    ctx = await createAppContext({
+      target: {
+        chainId: chain.chainId,
+        address: chain.address,
+        deploymentBlock: chain.deploymentBlock,
+        rpcUrl: chain.rpcUrl,
+      },
+      database,
+    });
+    await storeManifest(database.db, {
+      batchId: batch.batchId,
+      gtin: batch.gtin,
+      lot: batch.lot,
+      serials: batch.manifest.serials,
+      expectedRoot: batch.manifest.root,
+      uploadedBy: world.parties.acme.address,
+    });
+    await syncToHead(ctx);
+    // Alert 1, so PATCH /api/alerts/1 reaches its body parser.
+    await database.db.insert(alerts).values({
+      verdict: "DISPENSED",
+      purpose: "dispense",
+      gtin: batch.gtin,
+      lot: batch.lot,
+      reportedBy: world.parties.central.address.toLowerCase(),
+      message: "Pack already dispensed",
+    });
+    const routes: Record<string, RouteModule> = {};
+    for (const file of ROUTE_FILES) {
+      routes[`/api/${file}`] = (await import(
+        pathToFileURL(path.join(SRC, "app/api", file, "route.ts")).href
+      )) as RouteModule;
+    }
+    server = await startTestServer({ context: ctx, routes });
+    manufacturerToken = (await signInAs(server.url, world.parties.acme.account)).body.token;
+    regulatorToken = (await signInAs(server.url, world.parties.regulator.account)).body.token;
+  });
+
+  after(async () => {
+    const tally = [...statusTally].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
+    process.stderr.write(`# answers by status: ${tally.join(", ")}\n`);
+    await server?.stop();
+    await Promise.all([chain?.stop(), database?.close()]);
+    if (previousLimit === undefined) delete process.env.PEDIGREE_VERIFY_RATE_LIMIT;
+    else process.env.PEDIGREE_VERIFY_RATE_LIMIT = previousLimit;
+  });
+
+  it("covers every route module under src/app/api", async () => {
+    const { readdirSync } = await import("node:fs");
+    const found = (readdirSync(path.join(SRC, "app/api"), { recursive: true }) as string[])
+      .filter((file) => file.endsWith("route.ts"))
+      .map((file) => path.dirname(file).split(path.sep).join("/"))
+      .sort();
+    assert.deepEqual(found, [...ROUTE_FILES].sort());
+  });
+
+  const pathFor = (file: string, segment: () => string) => `/api/${file.replace(/\[\w+\]/g, () => segment())}`;
+
+  it("GET routes: arbitrary query strings, path segments and headers", async () => {
+    const getRoutes = ROUTE_FILES.filter((file) => !["auth/verify", "auth/logout", "manifests"].includes(file));
+    for (const file of getRoutes) {
+      const keys = QUERY_KEYS[file] ?? [];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(urlText, fc.constantFrom(batch.gtin, batch.lot, world.parties.acme.address, "1")), {
+            minLength: 4,
+            maxLength: 4,
+          }),
+          queryString(keys),
+          extraHeaders,
+          async (segments, query, headers) => {
+            let i = 0;
+            const target = pathFor(file, () => segments[i++] || "x") + query;
+            const answer = await rawRequest(server.url, { method: "GET", path: target, headers });
+            assertWellFormed(answer, `GET ${target}`);
+          },
+        ),
+        { numRuns: file === "verify" || file === "packs/proof" ? 40 : 20 },
+      );
+    }
+  });
+
+  it("GET /api/verify and /api/packs/proof with real codes bent out of shape", async () => {
+    const real = `(01)${batch.gtin}(10)${batch.lot}(17)${String(batch.expiry).slice(2)}(21)${batch.manifest.serials[0]}`;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("/api/verify?code=", "/api/packs/proof?code=", "/api/search?q="),
+        fc.nat({ max: real.length }),
+        fc.string({ unit: "binary", maxLength: 6 }),
+        fc.constantFrom("", "&purpose=dispense", "&history=1", "&history=yes", "&purpose=verify&purpose=verify"),
+        async (route, at, insert, suffix) => {
+          const code = real.slice(0, at) + insert + real.slice(at);
+          const target = `${route}${encodeURIComponent(code)}${route.includes("verify") ? suffix : ""}`;
+          const answer = await rawRequest(server.url, {
+            method: "GET",
+            path: target,
+            headers: { authorization: `Bearer ${manufacturerToken}` },
+          });
+          assertWellFormed(answer, `GET ${target}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("POST and PATCH routes: arbitrary bodies, content types and encodings, signed in or not", async () => {
+    const targets = [
+      (query: string) => ({ method: "POST", path: `/api/auth/verify${query}`, token: undefined as string | undefined }),
+      (query: string) => ({ method: "POST", path: `/api/auth/logout${query}`, token: manufacturerToken }),
+      (query: string) => ({ method: "POST", path: `/api/manifests${query}`, token: manufacturerToken }),
+      () => ({ method: "POST", path: `/api/manifests?gtin=${batch.gtin}&lot=PROP-2`, token: manufacturerToken }),
+      () => ({ method: "PATCH", path: "/api/alerts/1", token: regulatorToken }),
+      (query: string) => ({ method: "PATCH", path: `/api/alerts/${query.slice(1) || "x"}`, token: regulatorToken }),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: targets.length - 1 }),
+        queryString(["gtin", "lot", "batchId"]),
+        contentType,
+        fc.option(fc.constantFrom("gzip", "br", "x-unknown")),
+        bodyBytes,
+        fc.boolean(),
+        async (which, query, type, encoding, body, signedIn) => {
+          const target = (targets[which] as (query: string) => { method: string; path: string; token?: string })(query);
+          const headers: Record<string, string> = {};
+          if (type !== null) headers["content-type"] = type;
+          if (encoding !== null) headers["content-encoding"] = encoding;
+          if (signedIn && target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
+          const answer = await rawRequest(server.url, { method: target.method, path: target.path, headers, body });
+          assertWellFormed(answer, `${target.method} ${target.path} (${type ?? "no type"}, ${body.length} bytes)`);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("large bodies (up to 5 MB) on every writing route are answered, not hung on", async () => {
+    const sizes = [1, 16 * 1024 + 1, 2 * 1024 * 1024, 5 * 1024 * 1024];
+    for (const size of sizes) {
+      const junk = new Uint8Array(size).fill(0x41);
+      for (const [method, target, token] of [
+        ["POST", "/api/auth/verify", undefined],
+        ["POST", `/api/manifests?gtin=${batch.gtin}&lot=PROP-2`, manufacturerToken],
+        ["PATCH", "/api/alerts/1", regulatorToken],
+      ] as const) {
+        const headers: Record<string, string> = { "content-type": "text/plain" };
+        if (token !== undefined) headers.authorization = `Bearer ${token}`;
+        const answer = await rawRequest(server.url, { method, path: target, headers, body: junk });
+        assertWellFormed(answer, `${method} ${target} with ${size} bytes`);
+      }
+    }
+  });
+});
