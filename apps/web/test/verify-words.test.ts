@@ -21,14 +21,14 @@ describe("verification words: dates", () => {
   });
 
   it("alert details name the state and the day, never a raw timestamp", () => {
-    const by = { address: "0x0000000000000000000000000000000000000001" };
+    const by = { address: "0x0000000000000000000000000000000000000001", name: "Central Pharmacy" };
     assert.equal(
       alertDetail({ decommissioned: { state: "DISPENSED", by, at: "2026-10-31T17:18:04.000Z" } }),
-      "Already dispensed on 31 October 2026.",
+      "It was dispensed on 31 October 2026 by Central Pharmacy.",
     );
     assert.equal(
-      alertDetail({ decommissioned: { state: "STOLEN", by, at: "2026-03-02T09:00:00.000Z" } }),
-      "Already reported stolen on 2 March 2026.",
+      alertDetail({ decommissioned: { state: "STOLEN", by: { address: by.address }, at: "2026-03-02T09:00:00.000Z" } }),
+      "It was reported stolen on 2 March 2026.",
     );
     assert.equal(
       alertDetail({ mismatch: { field: "expiry", label: "2029-11-30", record: "2030-12-31" } }),

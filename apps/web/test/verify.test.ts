@@ -209,7 +209,10 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     const dispensedOn = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
       new Date(counter.body.decommissioned!.at),
     );
-    assert.match(counter.latest?.message ?? "", new RegExp(`Already dispensed on ${dispensedOn}\\.$`));
+    assert.match(
+      counter.latest?.message ?? "",
+      new RegExp(`It was dispensed on ${dispensedOn} by Central Pharmacy\\.$`),
+    );
   });
 
   it("DECOMMISSIONED: a destroyed pack, with an alert only when scanned to dispense", async () => {

@@ -7,6 +7,7 @@ import { StatusBadge } from "../ui/badge.tsx";
 import { Section } from "../ui/card.tsx";
 import { formatDateTime, formatNumber } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
+import { PartyLink } from "./links.tsx";
 import { SearchBox } from "./search.tsx";
 
 export function AuditorHome() {
@@ -42,7 +43,12 @@ export function AuditorHome() {
                       {a.gtin ? `GTIN ${a.gtin}` : ""}
                       {a.lot ? ` · lot ${a.lot}` : ""}
                       {a.serial ? ` · serial ${a.serial}` : ""}
-                      {a.reportedBy ? ` · reported by ${a.reportedBy.name ?? a.reportedBy.address}` : ""}
+                      {a.reportedBy ? (
+                        <>
+                          {" · reported by "}
+                          <PartyLink party={a.reportedBy} />
+                        </>
+                      ) : null}
                       {a.gtin && a.lot ? (
                         <>
                           {" · "}
@@ -85,7 +91,7 @@ export function AuditorHome() {
                     <ul className="mt-1">
                       {r.holders.map((h) => (
                         <li key={h.party.address} className="flex justify-between">
-                          <span>{h.party.name ?? h.party.address}</span>
+                          <PartyLink party={h.party} />
                           <span className="tabular-nums">{formatNumber(h.units)}</span>
                         </li>
                       ))}

@@ -15,6 +15,7 @@ import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/field.tsx";
 import { formatDate, formatDateTime, formatNumber } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
+import { PartyLink, ProductLink } from "./links.tsx";
 import { Timeline } from "./timeline.tsx";
 
 /** Recall, for the batch's manufacturer or a regulator: a reason is required and the recall is final. */
@@ -79,7 +80,12 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
           <>
             <PageHeader
               title={`${d.product?.name ?? `GTIN ${gtin}`}, lot ${lot}`}
-              description={`${d.product ? `${d.product.strength} ${d.product.dosageForm} · ` : ""}GTIN ${gtin} · by ${d.manufacturer.name ?? d.manufacturer.address}`}
+              description={
+                <>
+                  {d.product ? `${d.product.strength} ${d.product.dosageForm} · ` : ""}
+                  <ProductLink gtin={d.batch.gtin} /> · made by <PartyLink party={d.manufacturer} />
+                </>
+              }
               actions={
                 <>
                   <a className={buttonClass("secondary", "sm")} href={exportLinks.epcis(gtin, lot)} download>
@@ -134,7 +140,7 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                     {d.holdings.map((h) => (
                       <li key={h.party.address} className="flex justify-between gap-3 py-1.5">
                         <span>
-                          {h.party.name ?? h.party.address}
+                          <PartyLink party={h.party} />
                           {h.party.role ? (
                             <span className="text-slate-600"> · {h.party.role.toLowerCase()}</span>
                           ) : null}
@@ -145,7 +151,7 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                     {d.inTransit.map((s) => (
                       <li key={s.shipmentId} className="flex justify-between gap-3 py-1.5 text-slate-700">
                         <span>
-                          In transit {s.from.name ?? s.from.address} → {s.to.name ?? s.to.address}
+                          In transit <PartyLink party={s.from} /> → <PartyLink party={s.to} />
                         </span>
                         <span className="tabular-nums">{formatNumber(s.quantity)}</span>
                       </li>

@@ -38,7 +38,9 @@ export function StockTable({ stock }: { stock: PartyResponse["stock"] }) {
           <tbody key={product.gtin} className="border-b border-slate-100">
             <tr className="bg-slate-50">
               <th scope="rowgroup" colSpan={3} className="py-2 pr-3 font-semibold text-slate-900">
-                {product.productName ?? "Unnamed product"}{" "}
+                <Link href={readLinks.product(product.gtin)} className="text-teal-800 underline">
+                  {product.productName ?? "Unnamed product"}
+                </Link>{" "}
                 <span className="font-normal text-slate-600">GTIN {product.gtin}</span>
               </th>
               <td className="py-2 text-right font-semibold">{formatNumber(product.units)}</td>

@@ -40,7 +40,7 @@ export function humanDate(iso: string): string {
 
 /**
  * What an alert adds to the verdict's headline for the investigator: what the label says against
- * the record, or when the pack was already taken out of circulation.
+ * the record, or when and by whom the pack was already taken out of circulation.
  */
 export function alertDetail(body: Pick<VerifyResponse, "mismatch" | "decommissioned">): string {
   if (body.mismatch !== undefined) {
@@ -53,7 +53,8 @@ export function alertDetail(body: Pick<VerifyResponse, "mismatch" | "decommissio
   }
   if (body.decommissioned) {
     const state = STATE_WORDS[body.decommissioned.state] ?? body.decommissioned.state.toLowerCase();
-    return `Already ${state} on ${humanDate(body.decommissioned.at)}.`;
+    const by = body.decommissioned.by.name;
+    return `It was ${state} on ${humanDate(body.decommissioned.at)}${by ? ` by ${by}` : ""}.`;
   }
   return "";
 }
