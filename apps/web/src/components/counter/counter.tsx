@@ -1,12 +1,13 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import type { Address } from "viem";
-import { useReadContract } from "wagmi";
+import { useConfig, useReadContract } from "wagmi";
 import type { Gs1Value } from "@pedigree/gs1";
 import {
   contractVerdictName,
   packStateName,
+  type LedgerErrorLookup,
   packStateNumber,
   pedigreeLedgerAbi,
   yyyymmddFromIsoDate,
@@ -16,6 +17,7 @@ import { VerdictCard } from "@/components/verdict/VerdictCard.tsx";
 import { api } from "@/lib/client-api.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
+import { ensureSignedIn } from "@/lib/wallet/sign-in.ts";
 import { useErrorLookup } from "../data/hooks.ts";
 import { TxStatus } from "../tx/tx-status.tsx";
 import { Button } from "../ui/button.tsx";
@@ -39,11 +41,34 @@ const CHAIN_VERDICT_WORDS: Record<string, string> = {
   UnknownProduct: "Unknown product: quarantine it; a potential falsification to investigate.",
 };
 
-function PackCheck({ code, value, self }: { code: string; value: Gs1Value; self: Address }) {
+function PackCheck({
+  code,
+  value,
+  self,
+  scannedAt,
+}: {
+  code: string;
+  value: Gs1Value;
+  self: Address;
+  scannedAt: number;
+}) {
   const { ledgerAddress } = useLedgerSettings();
+  const config = useConfig();
   // The server's verdict raises the alert and says it for people; the chain's own view decides
   // whether the dispense button is offered, so the counter works from the ledger itself.
-  const verdict = useQuery({ queryKey: ["verify", code], queryFn: () => api.verify(code, "dispense"), retry: false });
+  // One scan is one recorded check: "static" keeps the refresh that follows every confirmed write
+  // from checking the pack again, which would record the pharmacy's own dispense as an alert.
+  const verdict = useQuery({
+    queryKey: ["verify", code, scannedAt],
+    queryFn: async () => {
+      // Signed in, the pharmacy is named in the alerts its scans raise; a declined signature
+      // still gets the verdict, unattributed.
+      await ensureSignedIn(config, self).catch(() => undefined);
+      return api.verify(code, "dispense");
+    },
+    retry: false,
+    staleTime: "static",
+  });
   const proof = useQuery({ queryKey: ["proof", code], queryFn: () => api.packProof(code), retry: false });
   const chain = useReadContract({
     address: ledgerAddress,
@@ -61,7 +86,19 @@ function PackCheck({ code, value, self }: { code: string; value: Gs1Value; self:
       : undefined,
     query: { enabled: Boolean(proof.data) },
   });
-  const lookup = useErrorLookup();
+  // A refusal names this pack's batch in words, not by its id.
+  const known = useErrorLookup();
+  const productName = verdict.data?.product?.name;
+  const lookup = useMemo<LedgerErrorLookup>(
+    () => ({
+      ...known,
+      batch: (batchId) =>
+        proof.data && batchId.toLowerCase() === proof.data.batchId.toLowerCase()
+          ? { gtin: proof.data.gtin, lot: proof.data.lot, productName }
+          : known.batch?.(batchId),
+    }),
+    [known, proof.data, productName],
+  );
   const tx = useLedgerWrite(lookup);
 
   const chainVerdict = chain.data ? contractVerdictName(chain.data.verdict) : null;
@@ -97,7 +134,11 @@ function PackCheck({ code, value, self }: { code: string; value: Gs1Value; self:
       {chainVerdict ? (
         <Notice
           tone={chainVerdict === "Genuine" ? "success" : "error"}
-          title={`Ledger: ${CHAIN_VERDICT_WORDS[chainVerdict] ?? chainVerdict}`}
+          title={`Ledger: ${
+            canUndo
+              ? "Dispensed by your pharmacy: do not hand it out again. If it was dispensed by mistake, undo it below."
+              : (CHAIN_VERDICT_WORDS[chainVerdict] ?? chainVerdict)
+          }`}
           testId="chain-verdict"
         >
           {packState && packState !== "ACTIVE" ? (
@@ -165,7 +206,13 @@ export function Counter({ self }: { self: Address }) {
       </Section>
       <Section title="Verdict" description="Dispense with one click when the pack is genuine.">
         {scan ? (
-          <PackCheck key={`${scan.code}-${scan.at}`} code={scan.code} value={scan.value} self={self} />
+          <PackCheck
+            key={`${scan.code}-${scan.at}`}
+            code={scan.code}
+            value={scan.value}
+            self={self}
+            scannedAt={scan.at}
+          />
         ) : (
           <p className="text-sm text-slate-600">Scan a pack to see whether it may be dispensed.</p>
         )}
