@@ -93,7 +93,9 @@ interface LevelResult {
   p95: number;
   p99: number;
   autocannon: { p50: number; p97_5: number; p99: number };
+  /** Every failure: connection errors, timeouts (no answer within autocannon's 10 s), non-2xx answers other than 429, wrong verdicts. */
   errors: number;
+  timeouts: number;
   non2xx: Record<string, number>;
   rateLimited: number;
   verdicts: Record<string, number>;
@@ -146,7 +148,8 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
     autocannon: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
-    errors: result.errors + result.timeouts + failedStatuses + wrongVerdicts,
+    errors: result.errors + failedStatuses + wrongVerdicts,
+    timeouts: result.timeouts,
     non2xx,
     rateLimited,
     verdicts,
@@ -184,7 +187,7 @@ try {
     levels.push(level);
     console.log(
       `  ${String(connections).padStart(3)} connections: ${level.rps} req/s · p50 ${level.p50} ms · p95 ${level.p95} ms` +
-        ` · p99 ${level.p99} ms · ${level.errors} errors` +
+        ` · p99 ${level.p99} ms · ${level.errors} errors (${level.timeouts} of them timeouts)` +
         (level.rateLimited > 0 ? ` · ${level.rateLimited} rate-limited (429)` : "") +
         ` · ${level.requests} requests`,
     );
