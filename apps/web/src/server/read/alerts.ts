@@ -297,7 +297,8 @@ export async function updateAlert(ctx: AppContext, request: Request, rawId: stri
   const existing = await getAlert(ctx, rawId);
   const session = await requireSession(ctx, request);
   const reporter = existing.reportedBy?.address === session.address.toLowerCase();
-  if (!reporter) await requireParty(ctx, request, ["REGULATOR"]);
+  // The reporter too must be a participant in good standing now: a suspended party can do nothing.
+  await requireParty(ctx, request, reporter ? ["MANUFACTURER", "DISTRIBUTOR", "PHARMACY", "REGULATOR"] : ["REGULATOR"]);
   const parsed = alertUpdate.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
   if (!parsed.success) {
     throw new ApiError(

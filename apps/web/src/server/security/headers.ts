@@ -6,8 +6,10 @@
  * What the pages need, and why each source is allowed:
  * - script-src: Next's own scripts carry the nonce; 'strict-dynamic' lets them load the page's
  *   chunks; 'wasm-unsafe-eval' lets the scanner compile zxing's WebAssembly (served from here).
- * - style-src: the stylesheets are files from this origin; style attributes (React and Radix
- *   position elements with them) are allowed, <style> elements only with the nonce.
+ * - style-src 'unsafe-inline': the label sheet's print rules and Radix's dialogs (scroll lock)
+ *   write <style> elements, and React renders style attributes. Styles cannot run code; the nonce
+ *   guards scripts, where injection matters. (With a nonce in style-src, browsers ignore
+ *   'unsafe-inline', so styles carry no nonce.)
  * - connect-src: this server's API, and the chain's JSON-RPC URL, which the dashboard's wallet
  *   code calls from the browser (PEDIGREE_PUBLIC_RPC_URL, else PEDIGREE_RPC_URL).
  * - img-src data: blob: labels draw their barcodes as data URLs; worker-src blob: the
@@ -48,8 +50,7 @@ export function pageContentSecurityPolicy(options: PagePolicyOptions): string {
       "'wasm-unsafe-eval'",
       ...(options.development ? ["'unsafe-eval'"] : []),
     ],
-    ["style-src", "'self'", nonce],
-    ["style-src-attr", "'unsafe-inline'"],
+    ["style-src", "'self'", "'unsafe-inline'"],
     ["img-src", "'self'", "data:", "blob:"],
     ["font-src", "'self'"],
     ["connect-src", "'self'", ...(options.rpcUrl ? [options.rpcUrl] : [])],
