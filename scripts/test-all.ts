@@ -11,7 +11,8 @@
  * 5. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
  *    model, indexer and API) runs on embedded PGlite, and once more on PostgreSQL when
  *    PEDIGREE_TEST_DATABASE_URL is set (.ci/run starts a server and sets it);
- * 6. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium).
+ * 6. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium);
+ * 7. chaos: the slow fault scenarios (`npm run chaos`).
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
@@ -159,6 +160,13 @@ for (const dir of ["packages", "apps"]) {
     }
   }
 }
+
+await suite("chaos (faults: indexer killed, links stalled)", async () => {
+  const r = await run("node", ["apps/web/chaos/run.ts"]);
+  const counts = nodeTestCounts(r.output);
+  if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+});
 
 console.log("\n=== summary ===");
 for (const r of results)

@@ -63,7 +63,9 @@ export function chainClient(target: LedgerTarget): PublicClient {
   });
   return createPublicClient({
     chain,
-    transport: http(target.rpcUrl, { retryCount: 2, retryDelay: 150, timeout: 5_000 }),
+    // Short: a patient waits for at most two tries (about 5 s) before hearing UNAVAILABLE; the indexer
+    // has its own retries with backoff.
+    transport: http(target.rpcUrl, { retryCount: 1, retryDelay: 150, timeout: 2_500 }),
     pollingInterval: 500,
   }) as PublicClient;
 }
