@@ -102,12 +102,18 @@ export async function selectOptionContaining(select: Locator, text: string, time
 
 /**
  * Looks at a main page as a reviewer would: a laptop screenshot, an axe check, and a phone-size
- * screenshot of the same page (the viewport is then put back).
+ * screenshot of the same page, which must not scroll sideways there (the viewport is then put back).
  */
 export async function lookAt(page: Page, name: string, what: string): Promise<void> {
   await screenshot(page, `${name}-laptop`);
   await expectAccessible(page, what);
   await page.setViewportSize(PHONE.viewport);
   await screenshot(page, `${name}-phone`);
+  // On a phone a wide table scrolls inside its box; the page itself never scrolls sideways.
+  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(
+    pageWidth <= PHONE.viewport.width,
+    `${what} is ${pageWidth} px wide on a ${PHONE.viewport.width} px phone screen: something overflows`,
+  );
   await page.setViewportSize(LAPTOP.viewport);
 }

@@ -205,7 +205,8 @@ export function Admin({ paused }: { paused: boolean }) {
           empty="No participant onboarded yet."
         >
           {(d) => (
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
+              {/* relative: the header's screen-reader-only text is positioned; it must scroll with the table, not widen the page. */}
               <table className="w-full min-w-[34rem] text-left text-sm">
                 <caption className="sr-only">Participants</caption>
                 <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase">
