@@ -10,13 +10,8 @@ import { ApiError } from "../src/server/api/errors.ts";
 import { chainClient, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { events } from "../src/server/db/schema.ts";
-import {
-  getProduct,
-  getTransaction,
-  mergePackEvents,
-  partyActivity,
-  PARTY_EVENTS_SHOWN,
-} from "../src/server/read/audit.ts";
+import { mergePackEvents } from "../src/lib/merge-pack-events.ts";
+import { getProduct, getTransaction, partyActivity, PARTY_EVENTS_SHOWN } from "../src/server/read/audit.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { gtinOf, GTIN, GTIN_OTHER, PARTIES, ReadModelWriter, type FixtureBatch } from "./read-fixture.ts";
 

@@ -1,25 +1,51 @@
 /**
- * Looks at every dashboard page as each party, on a laptop and a phone screen: connects through
- * the connect dialog with a demo account, opens the role's pages, fails on a page error or a
- * console error, and writes screenshots. Needs the dev server (BASE_URL, default
- * http://localhost:3101) on a chain with the dev world (test/ui/dev-world.ts).
+ * Looks at every dashboard page as each party of the demo world, on a laptop and a phone screen:
+ * connects through the connect dialog with a demo account, opens the role's pages, fails on a
+ * page error, a console error or a page wider than the screen, and writes screenshots. Needs a
+ * server (BASE_URL, default http://localhost:3101) on a chain seeded with the demo world
+ * (test/ui/demo-world.ts; account indexes as in scripts/demo/world.ts).
  *
  *   node test/ui/smoke.ts [outDir]
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Page } from "playwright-core";
+import type { PartyResponse, ProductsResponse } from "../../src/lib/api/read.ts";
 
 const base = process.env.BASE_URL ?? "http://localhost:3101";
 const outDir = process.argv[2] ?? "/tmp/ui/shots";
 mkdirSync(outDir, { recursive: true });
 
-const visits: { account: number; role: string; pages: string[] }[] = [
-  { account: 1, role: "MANUFACTURER", pages: ["/manufacturer", "/stock"] },
-  { account: 2, role: "DISTRIBUTOR", pages: ["/stock"] },
-  { account: 3, role: "PHARMACY", pages: ["/counter", "/stock"] },
-  { account: 5, role: "REGULATOR", pages: ["/auditor"] },
-  { account: 0, role: "ADMIN", pages: ["/admin"] },
+async function get<T>(pathname: string): Promise<T> {
+  const response = await fetch(`${base}${pathname}`);
+  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+// The auditor's detail pages, found through the read API: a product, a pharmacy, a shipment's transaction.
+const CENTRAL = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
+const { products } = await get<ProductsResponse>("/api/products");
+const central = await get<PartyResponse>(`/api/parties/${CENTRAL}`);
+const shipment = Object.values(central.incoming).flat()[0];
+const product = products[0];
+if (!product || !shipment) throw new Error("The server's world has no product or no shipment: seed the demo world.");
+const auditorPages = [
+  "/auditor",
+  `/auditor/search?q=${encodeURIComponent(product.name)}`,
+  `/auditor/products/${product.gtin}`,
+  `/auditor/batches/${shipment.gtin}/${encodeURIComponent(shipment.lot)}`,
+  `/auditor/parties/${CENTRAL}`,
+  `/auditor/transactions/${shipment.shippedTx}`,
+];
+
+const visits: { account: number; role: string; name: string; pages: string[] }[] = [
+  { account: 0, role: "ADMIN", name: "admin", pages: ["/admin"] },
+  { account: 1, role: "MANUFACTURER", name: "acme", pages: ["/manufacturer", "/stock"] },
+  { account: 2, role: "MANUFACTURER", name: "borealis", pages: ["/manufacturer"] },
+  { account: 3, role: "DISTRIBUTOR", name: "northwind", pages: ["/stock"] },
+  { account: 4, role: "PHARMACY", name: "central", pages: ["/counter", "/stock"] },
+  { account: 5, role: "PHARMACY", name: "harbour", pages: ["/stock"] },
+  { account: 6, role: "REGULATOR", name: "agency", pages: auditorPages },
 ];
 
 const browser = await chromium.launch({
@@ -48,16 +74,16 @@ for (const [label, viewport] of [
   for (const visit of visits) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    page.on("pageerror", (error) => problems.push(`${label} ${visit.role}: page error ${error.message}`));
+    page.on("pageerror", (error) => problems.push(`${label} ${visit.name}: page error ${error.message}`));
     page.on("console", (message) => {
       // Next's dev server refuses the HMR socket and serves no favicon: not the pages' doing.
       if (/favicon|_next\/hmr|WebSocket|status of 404/.test(message.text())) return;
-      if (message.type() === "error") problems.push(`${label} ${visit.role}: console ${message.text()}`);
+      if (message.type() === "error") problems.push(`${label} ${visit.name}: console ${message.text()}`);
     });
     page.on("request", (request) => {
       const url = new URL(request.url());
       if (!["127.0.0.1", "localhost"].includes(url.hostname) && url.protocol.startsWith("http")) {
-        problems.push(`${label} ${visit.role}: request left the machine: ${request.url()}`);
+        problems.push(`${label} ${visit.name}: request left the machine: ${request.url()}`);
       }
     });
     await connectAs(page, visit.account);
@@ -72,7 +98,11 @@ for (const [label, viewport] of [
       await page.goto(`${base}${pathname}`);
       await page.waitForLoadState("networkidle");
       await page.waitForTimeout(800);
-      const file = path.join(outDir, `${label}${pathname.replaceAll("/", "-")}-${visit.role.toLowerCase()}.png`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0)
+        problems.push(`${label} ${visit.name} ${pathname}: the page is ${overflow} px wider than the screen`);
+      const slug = pathname.split("?")[0]!.split("/").filter(Boolean).slice(0, 2).join("-");
+      const file = path.join(outDir, `${label}-${slug}-${visit.name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(`wrote ${file}`);
       // With PACK_CODE (a genuine pack the pharmacy holds), dispense it at the counter and undo it.

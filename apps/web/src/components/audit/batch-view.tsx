@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { api, exportLinks } from "@/lib/client-api.ts";
+import { mergePackEvents } from "@/lib/merge-pack-events.ts";
 import type { BatchResponse } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useParty } from "@/lib/wallet/use-party.ts";
@@ -160,7 +161,7 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                 </Section>
               </div>
               <Section title="Custody timeline" description="Every event of the batch on the ledger, oldest first.">
-                <Timeline entries={d.timeline} />
+                <Timeline entries={mergePackEvents(d.timeline)} />
               </Section>
             </div>
           </>

@@ -16,12 +16,13 @@ import type {
   UnitBalance,
 } from "../../lib/api/read.ts";
 import type { PartyView } from "../../lib/api-types.ts";
+import { mergePackEvents } from "../../lib/merge-pack-events.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../api/errors.ts";
 import { batches, events, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
 import { batchView, productView } from "./batch.ts";
 import { normaliseGtin, parseAddress } from "./input.ts";
-import { loadParties, partyLabel, type PartyLookup } from "./parties.ts";
+import { loadParties, type PartyLookup } from "./parties.ts";
 import { accountsOf, selectEventRows, timelineEntry, type EventRow } from "./timeline.ts";
 
 function located(row: EventRow, party: PartyLookup): LocatedEvent {
@@ -110,56 +111,6 @@ const PARTY_EVENTS_READ = 300;
 
 /** The arguments through which an event names an account (see timeline.ts). */
 const PARTY_ARGUMENTS = ["manufacturer", "from", "to", "by", "account"] as const;
-
-const PACK_EVENTS = new Set(["PackDecommissioned", "PackReactivated"]);
-/** How many pack numbers a merged entry spells out. */
-const PACK_NUMBERS_SHOWN = 8;
-
-/**
- * Pack events that one transaction emitted for one batch, in one state (a pharmacy dispensing
- * several packs at once), as one entry: "Central Pharmacy marked 12 packs as dispensed: #3, #4…".
- * A list of a party's activity would otherwise be filled by one busy afternoon at the counter.
- */
-export function mergePackEvents(entries: readonly LocatedEvent[]): LocatedEvent[] {
-  const merged: LocatedEvent[] = [];
-  const indexes = new Map<LocatedEvent, number[]>();
-  for (const entry of entries) {
-    const last = merged.at(-1);
-    const state = entry.details.state ?? entry.details.previousState;
-    if (
-      last !== undefined &&
-      PACK_EVENTS.has(entry.eventName) &&
-      last.eventName === entry.eventName &&
-      last.transactionHash === entry.transactionHash &&
-      last.batchId === entry.batchId &&
-      (last.details.state ?? last.details.previousState) === state
-    ) {
-      indexes.get(last)!.push(Number(entry.details.index));
-      continue;
-    }
-    const copy = { ...entry, details: { ...entry.details } };
-    merged.push(copy);
-    if (PACK_EVENTS.has(entry.eventName)) indexes.set(copy, [Number(entry.details.index)]);
-  }
-  for (const [entry, packs] of indexes) {
-    if (packs.length < 2) continue;
-    packs.sort((a, b) => a - b);
-    const by = entry.parties.by ? partyLabel(entry.parties.by) : "An unknown account";
-    const state = String(entry.details.state ?? entry.details.previousState ?? "").toLowerCase();
-    const numbers = packs
-      .slice(0, PACK_NUMBERS_SHOWN)
-      .map((i) => `#${i}`)
-      .join(", ");
-    const rest = packs.length > PACK_NUMBERS_SHOWN ? ` and ${packs.length - PACK_NUMBERS_SHOWN} more` : "";
-    entry.summary =
-      entry.eventName === "PackReactivated"
-        ? `${by} undid the ${state} status of ${packs.length} packs (${numbers}${rest}); they are active again`
-        : `${by} marked ${packs.length} packs as ${state}: ${numbers}${rest}`;
-    delete entry.details.index;
-    entry.details.packs = packs.length;
-  }
-  return merged;
-}
 
 /**
  * The most recent events that name the party in any role (sender, recipient, actor, the account
