@@ -19,6 +19,7 @@ import { readLinks, type SearchResponse, type SearchResult } from "../../lib/api
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { batches, manifestSerials, participants, products, shipmentLines } from "../db/schema.ts";
+import { humanDate } from "../verify/words.ts";
 import { parseQuery } from "./input.ts";
 import { timelineOf, transactionEventRows } from "./timeline.ts";
 
@@ -39,7 +40,7 @@ function batchResult(batch: Batch, productName: string | null | undefined): Sear
   return {
     kind: "batch",
     title: `${productName ?? `GTIN ${batch.gtin}`}, lot ${batch.lot}`,
-    subtitle: `Expires ${isoDateFromYyyymmdd(batch.expiry)} · ${batch.packCount} packs · ${batch.status.toLowerCase()}${batch.statusReason && batch.status !== "ACTIVE" ? ` (${batch.statusReason})` : ""}`,
+    subtitle: `Expiry ${humanDate(isoDateFromYyyymmdd(batch.expiry))} · ${batch.packCount.toLocaleString("en-GB")} packs · ${batch.status.toLowerCase()}${batch.statusReason && batch.status !== "ACTIVE" ? ` (${batch.statusReason})` : ""}`,
     href: readLinks.batch(batch.gtin, batch.lot),
     gtin: batch.gtin,
     lot: batch.lot,

@@ -20,6 +20,7 @@ import {
 import type { PartyView, TimelineEntry } from "../../lib/api-types.ts";
 import type { Executor } from "../db/database.ts";
 import { batches, events, manifestSerials } from "../db/schema.ts";
+import { humanDate } from "../verify/words.ts";
 import { loadParties, partyLabel, type PartyLookup } from "./parties.ts";
 
 export type EventArgs = Record<string, string | number | boolean>;
@@ -188,7 +189,7 @@ function summarise(row: EventRow, parties: Record<string, PartyView>): string {
     case "BatchRegistered": {
       let expiry = String(a.expiry);
       try {
-        expiry = isoDateFromYyyymmdd(Number(a.expiry));
+        expiry = humanDate(isoDateFromYyyymmdd(Number(a.expiry)));
       } catch {
         // keep the raw value
       }
