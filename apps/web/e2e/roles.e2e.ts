@@ -343,6 +343,9 @@ describe("every party's main flow, in the browser on a local chain", () => {
     assert.match(words, /recalled/i);
     assert.match(words, new RegExp(`batch ${LOT} of Metformin`));
     assert.doesNotMatch(words, /0x[0-9a-f]{4}|revert|execution/i, `not plain words: ${words}`);
+    // The counter then shows the ledger's view as it is now, and offers the dispense no more.
+    await pharmacy.locator("[data-testid=pack-check][data-chain-verdict=Recalled]").waitFor({ timeout: 20_000 });
+    assert.equal(await check.getByTestId("dispense-button").count(), 0);
     await lookAt(pharmacy, "roles-counter-refused", "The counter with a refused dispense");
     assert.deepEqual(await stack.world.packRecord(batchIdOf(gtin, LOT), 1), before, "nothing was recorded");
   });

@@ -155,8 +155,8 @@ function PackCheck({
           <Button
             data-testid="dispense-button"
             disabled={tx.busy || tx.phase.phase === "confirmed"}
-            onClick={() =>
-              void tx.run({
+            onClick={async () => {
+              const result = await tx.run({
                 functionName: "decommission",
                 args: [
                   proof.data.batchId,
@@ -165,8 +165,10 @@ function PackCheck({
                   proof.data.proof,
                   packStateNumber("DISPENSED"),
                 ],
-              })
-            }
+              });
+              // Refused: the pack changed since the scan (a recall, another counter): show the ledger's view now.
+              if (!result.ok) void chain.refetch();
+            }}
           >
             Dispense
           </Button>
