@@ -86,7 +86,9 @@ describe("patient check on a phone", () => {
       await page.goto(packPath(stack.fixtures.main, 0));
       await expectVerdict(page, "GENUINE");
       // The field still works: the form falls back to a plain GET of /verify?code=.
-      await page.getByLabel("Code on the pack", { exact: true }).fill(`${stack.baseUrl}${packPath(stack.fixtures.recalled, 1)}`);
+      await page
+        .getByLabel("Code on the pack", { exact: true })
+        .fill(`${stack.baseUrl}${packPath(stack.fixtures.recalled, 1)}`);
       await page.getByRole("button", { name: "Check", exact: true }).click();
       await expectVerdict(page, "RECALLED");
     } finally {

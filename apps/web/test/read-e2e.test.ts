@@ -170,16 +170,14 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
   it("an alert is closed by the party that raised it or by a regulator, and by no one else", async () => {
     const { central, harbour, regulator } = world.parties;
     const expiresAt = new Date(Date.now() + 3_600_000);
-    await database.db
-      .insert(sessions)
-      .values(
-        [central, harbour, regulator].map((p) => ({
-          id: hashToken(`token-${p.address}`),
-          address: p.address.toLowerCase(),
-          chainId: chain.chainId,
-          expiresAt,
-        })),
-      );
+    await database.db.insert(sessions).values(
+      [central, harbour, regulator].map((p) => ({
+        id: hashToken(`token-${p.address}`),
+        address: p.address.toLowerCase(),
+        chainId: chain.chainId,
+        expiresAt,
+      })),
+    );
     const [alert] = await database.db
       .insert(alerts)
       .values({

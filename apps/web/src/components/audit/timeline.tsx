@@ -4,7 +4,7 @@ import { formatDateTime } from "../ui/format.ts";
 import { BatchLink, PartyLink, TransactionLink } from "./links.tsx";
 
 const EVENT_LOOK: Record<string, { icon: string; label: string; ring: string }> = {
-  BatchRegistered: { icon: "＋", label: "Registered", ring: "bg-teal-700" },
+  BatchRegistered: { icon: "+", label: "Registered", ring: "bg-teal-700" },
   UnitsShipped: { icon: "→", label: "Shipped", ring: "bg-sky-700" },
   UnitsReceived: { icon: "✓", label: "Received", ring: "bg-emerald-700" },
   UnitsRejected: { icon: "↩", label: "Rejected", ring: "bg-amber-700" },
@@ -14,11 +14,11 @@ const EVENT_LOOK: Record<string, { icon: string; label: string; ring: string }> 
   BatchRecalled: { icon: "!", label: "Recalled", ring: "bg-red-700" },
   BatchSuspended: { icon: "‖", label: "Suspended", ring: "bg-amber-700" },
   BatchReinstated: { icon: "▶", label: "Reinstated", ring: "bg-emerald-700" },
-  ParticipantOnboarded: { icon: "＋", label: "Onboarded", ring: "bg-teal-700" },
+  ParticipantOnboarded: { icon: "+", label: "Onboarded", ring: "bg-teal-700" },
   ParticipantSuspended: { icon: "‖", label: "Participant suspended", ring: "bg-amber-700" },
   ParticipantReinstated: { icon: "▶", label: "Participant reinstated", ring: "bg-emerald-700" },
   CompanyPrefixAssigned: { icon: "#", label: "Company prefix assigned", ring: "bg-slate-600" },
-  ProductRegistered: { icon: "＋", label: "Product registered", ring: "bg-teal-700" },
+  ProductRegistered: { icon: "+", label: "Product registered", ring: "bg-teal-700" },
 };
 
 /** Each party an entry names, once (a party named as both sender and actor is listed once). */
