@@ -12,10 +12,11 @@ import {CivilDate} from "./libraries/CivilDate.sol";
 /// @title Pedigree custody ledger
 /// @notice See {IPedigreeLedger}. The admin (two-step transfer with a delay) onboards
 /// participants and can pause custody writes; participants act according to their role.
-/// @dev Storage is laid out for gas: a participant's role and status share one word, a batch's
-/// record shares one word with the units its manufacturer still holds, a pending shipment is one
-/// word (the hash of its content, passed back in calldata to settle it), and pack states are
-/// packed four to a word (state, who, when).
+/// @dev Storage is laid out for gas: a participant's role and status share one word; a batch is
+/// two words, one for shipping (manufacturer, status, expiry, the units its manufacturer holds) and
+/// one for decommissioning (status, expiry, pack count, serials root), so that each of those reads
+/// one; a pending shipment is one word (the hash of its content, passed back in calldata to settle
+/// it); pack states are packed four to a word (state, who, when).
 contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Pausable {
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     bytes32 public constant MANUFACTURER_ROLE = keccak256("MANUFACTURER_ROLE");
@@ -31,21 +32,30 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     uint256 private constant _PACK_BITS = 64;
     uint256 private constant _PACK_MASK = (1 << 64) - 1;
 
+    // The two batch words. Both carry the batch's state (status in 2 bits, then the expiry day in
+    // 16), so shipping reads only the custody word and decommissioning only the pack-rules word.
+    // The serials root is split: its high 208 bits sit in place in the pack-rules word, which is
+    // what a proof is checked against (a 208-bit match is as hard to forge as a full one), and its
+    // low 48 bits in the custody word, for the views that return the whole root.
+    //   custody word:    manufacturer (bits 0-159) | state (160-177) | units at manufacturer (178-207) | root low (208-255)
+    //   pack-rules word: state (bits 0-17) | pack count (18-47) | root high (48-255)
+    uint256 private constant _CUSTODY_STATE = 160;
+    uint256 private constant _CUSTODY_UNITS = 178;
+    uint256 private constant _CUSTODY_ROOT = 208;
+    uint256 private constant _RULES_STATE = 0;
+    uint256 private constant _RULES_PACK_COUNT = 18;
+    uint256 private constant _STATUS_MASK = 3;
+    uint256 private constant _DAY_MASK = 0xffff;
+    uint256 private constant _COUNT_MASK = (1 << 30) - 1;
+    uint256 private constant _ROOT_LOW_MASK = (1 << 48) - 1;
+    /// @dev 30 bits per count is what lets both words fit; a billion packs is far beyond any batch.
+    uint256 private constant _MAX_PACK_COUNT = _COUNT_MASK;
+
     struct ParticipantRecord {
         Role role;
         bool suspended;
         uint24 number;
         uint64 gln;
-    }
-
-    /// @dev One word. `unitsAtManufacturer` is the manufacturer's own stock of the batch, kept here
-    /// so that registering and shipping from the source touch no second word.
-    struct BatchRecord {
-        address manufacturer;
-        BatchStatus status;
-        uint16 expiryDay;
-        uint32 packCount;
-        uint32 unitsAtManufacturer;
     }
 
     mapping(address account => ParticipantRecord record) private _participants;
@@ -56,8 +66,10 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     mapping(uint256 prefixKey => address manufacturer) private _prefixOwners;
     mapping(uint64 gtin => Product product) private _products;
 
-    mapping(bytes32 batchId => BatchRecord record) private _batches;
-    mapping(bytes32 batchId => bytes32 root) private _serialsRoots;
+    /// @dev The custody word. The units at the manufacturer are its own stock of the batch, kept here
+    /// so that shipping from the source touches no second word.
+    mapping(bytes32 batchId => uint256 word) private _custodyWords;
+    mapping(bytes32 batchId => uint256 word) private _packRules;
     mapping(bytes32 batchId => bytes32 documentHash) private _documentHashes;
     /// @dev Stock of holders other than the batch's manufacturer.
     mapping(bytes32 batchId => mapping(address holder => uint256 units)) private _holdings;
@@ -207,18 +219,18 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (!validExpiry) revert PedigreeInvalidExpiry(expiry);
         if (expiryDay < _today()) revert PedigreeInvalidExpiry(expiry);
         batchId = keccak256(abi.encode(gtin, lot));
-        if (packCount == 0) revert PedigreeInvalidPackCount(packCount);
+        if (packCount == 0 || packCount > _MAX_PACK_COUNT) revert PedigreeInvalidPackCount(packCount);
         if (serialsRoot == bytes32(0)) revert PedigreeEmptySerialsRoot(batchId);
-        if (_batches[batchId].status != BatchStatus.None) revert PedigreeBatchExists(batchId);
+        if (_packRules[batchId] != 0) revert PedigreeBatchExists(batchId);
 
-        _batches[batchId] = BatchRecord({
-            manufacturer: msg.sender,
-            status: BatchStatus.Active,
-            expiryDay: uint16(expiryDay),
-            packCount: packCount,
-            unitsAtManufacturer: packCount
-        });
-        _serialsRoots[batchId] = serialsRoot;
+        uint256 state = uint256(uint8(BatchStatus.Active)) | (expiryDay << 2);
+        uint256 root = uint256(serialsRoot);
+        _custodyWords[batchId] =
+            uint256(uint160(msg.sender)) |
+            (state << _CUSTODY_STATE) |
+            (uint256(packCount) << _CUSTODY_UNITS) |
+            ((root & _ROOT_LOW_MASK) << _CUSTODY_ROOT);
+        _packRules[batchId] = (root & ~_ROOT_LOW_MASK) | (uint256(packCount) << _RULES_PACK_COUNT) | state;
         if (documentHash != bytes32(0)) _documentHashes[batchId] = documentHash;
         emit BatchRegistered(
             batchId,
@@ -235,35 +247,42 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     /// @inheritdoc IPedigreeLedger
     function recallBatch(bytes32 batchId, string calldata reason) external {
         ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
-        BatchRecord storage record = _existingBatch(batchId);
-        if (caller.role != Role.Regulator && record.manufacturer != msg.sender) {
-            revert PedigreeNotBatchManufacturer(batchId, msg.sender, record.manufacturer);
+        uint256 custody = _existingBatch(batchId);
+        address manufacturer = address(uint160(custody));
+        if (caller.role != Role.Regulator && manufacturer != msg.sender) {
+            revert PedigreeNotBatchManufacturer(batchId, msg.sender, manufacturer);
         }
         if (bytes(reason).length == 0) revert PedigreeEmptyReason();
-        _transition(batchId, record, BatchStatus.Recalled);
+        BatchStatus current = _statusIn(custody, _CUSTODY_STATE);
+        if (current == BatchStatus.Recalled) {
+            revert PedigreeInvalidBatchTransition(batchId, current, BatchStatus.Recalled);
+        }
+        _setStatus(batchId, custody, BatchStatus.Recalled);
         emit BatchRecalled(batchId, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreeLedger
     function suspendBatch(bytes32 batchId, string calldata reason) external {
         _requireActive(msg.sender, Role.Regulator);
-        BatchRecord storage record = _existingBatch(batchId);
+        uint256 custody = _existingBatch(batchId);
         if (bytes(reason).length == 0) revert PedigreeEmptyReason();
-        if (record.status != BatchStatus.Active) {
-            revert PedigreeInvalidBatchTransition(batchId, record.status, BatchStatus.Suspended);
+        BatchStatus current = _statusIn(custody, _CUSTODY_STATE);
+        if (current != BatchStatus.Active) {
+            revert PedigreeInvalidBatchTransition(batchId, current, BatchStatus.Suspended);
         }
-        record.status = BatchStatus.Suspended;
+        _setStatus(batchId, custody, BatchStatus.Suspended);
         emit BatchSuspended(batchId, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreeLedger
     function reinstateBatch(bytes32 batchId) external {
         _requireActive(msg.sender, Role.Regulator);
-        BatchRecord storage record = _existingBatch(batchId);
-        if (record.status != BatchStatus.Suspended) {
-            revert PedigreeInvalidBatchTransition(batchId, record.status, BatchStatus.Active);
+        uint256 custody = _existingBatch(batchId);
+        BatchStatus current = _statusIn(custody, _CUSTODY_STATE);
+        if (current != BatchStatus.Suspended) {
+            revert PedigreeInvalidBatchTransition(batchId, current, BatchStatus.Active);
         }
-        record.status = BatchStatus.Active;
+        _setStatus(batchId, custody, BatchStatus.Active);
         emit BatchReinstated(batchId, msg.sender);
     }
 
@@ -294,14 +313,18 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         for (uint256 i; i < lines.length; ++i) {
             ShipmentLine calldata line = lines[i];
             bytes32 batchId = line.batchId;
-            BatchRecord storage record = _existingBatch(batchId);
+            uint256 custody = _existingBatch(batchId);
             if (isReturn) {
-                if (record.manufacturer != to)
-                    revert PedigreeReturnToOtherManufacturer(batchId, to, record.manufacturer);
-            } else if (record.status != BatchStatus.Active || record.expiryDay < today) {
-                revert PedigreeBatchNotMovable(batchId, record.status, _expiryOf(record));
+                address manufacturer = address(uint160(custody));
+                if (manufacturer != to) revert PedigreeReturnToOtherManufacturer(batchId, to, manufacturer);
+            } else if (!_isSupplyable(custody, _CUSTODY_STATE, today)) {
+                revert PedigreeBatchNotMovable(
+                    batchId,
+                    _statusIn(custody, _CUSTODY_STATE),
+                    _expiryIn(custody, _CUSTODY_STATE)
+                );
             }
-            _debit(batchId, record, msg.sender, sender.role, line.quantity);
+            _debit(batchId, custody, msg.sender, sender.role, line.quantity);
             emit UnitsShipped(batchId, shipmentId, msg.sender, to, line.quantity, shipmentRef);
         }
     }
@@ -356,15 +379,14 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bytes32[] calldata proof,
         PackState state
     ) external whenNotPaused {
-        (ParticipantRecord memory holder, BatchRecord storage record) = _checkDecommission(batchId, state);
-        if (index >= record.packCount) revert PedigreeIndexOutOfRange(batchId, index, record.packCount);
-        if (!_isValidProof(proof, _serialsRoots[batchId], _leaf(index, serial))) {
-            revert PedigreeInvalidProof(batchId, index);
-        }
+        (ParticipantRecord memory holder, uint256 rules) = _checkDecommission(batchId, state);
+        uint256 packCount = (rules >> _RULES_PACK_COUNT) & _COUNT_MASK;
+        if (index >= packCount) revert PedigreeIndexOutOfRange(batchId, index, packCount);
+        if (!_matchesRoot(_rootOf(proof, _leaf(index, serial)), rules)) revert PedigreeInvalidProof(batchId, index);
         mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = index / _PACKS_PER_WORD;
         words[wordIndex] = _setPack(batchId, words[wordIndex], index, state, holder.number);
-        _debit(batchId, record, msg.sender, holder.role, 1);
+        _debit(batchId, _custodyIfManufacturer(batchId, holder.role), msg.sender, holder.role, 1);
         emit PackDecommissioned(batchId, index, msg.sender, state);
     }
 
@@ -377,20 +399,20 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bool[] calldata proofFlags,
         PackState state
     ) external whenNotPaused {
-        (ParticipantRecord memory holder, BatchRecord storage record) = _checkDecommission(batchId, state);
+        (ParticipantRecord memory holder, uint256 rules) = _checkDecommission(batchId, state);
         uint256 count = indexes.length;
         if (count != serials.length) revert PedigreeLengthMismatch(count, serials.length);
         if (count == 0) revert PedigreeZeroQuantity(batchId);
-        uint256 packCount = record.packCount;
+        uint256 packCount = (rules >> _RULES_PACK_COUNT) & _COUNT_MASK;
         bytes32[] memory leaves = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             if (indexes[i] >= packCount) revert PedigreeIndexOutOfRange(batchId, indexes[i], packCount);
             leaves[i] = _leaf(indexes[i], serials[i]);
         }
-        if (!MerkleProof.multiProofVerifyCalldata(proof, proofFlags, _serialsRoots[batchId], leaves)) {
+        if (!_matchesRoot(MerkleProof.processMultiProofCalldata(proof, proofFlags, leaves), rules)) {
             revert PedigreeInvalidProof(batchId, indexes[0]);
         }
-        _debit(batchId, record, msg.sender, holder.role, count);
+        _debit(batchId, _custodyIfManufacturer(batchId, holder.role), msg.sender, holder.role, count);
         // Packs that share a status word are written together.
         mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = indexes[0] / _PACKS_PER_WORD;
@@ -412,9 +434,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     /// @inheritdoc IPedigreeLedger
     function reactivate(bytes32 batchId, uint256 index) external whenNotPaused {
         ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
-        BatchRecord storage record = _existingBatch(batchId);
-        if (record.status != BatchStatus.Active || record.expiryDay < _today()) {
-            revert PedigreeDispenseNotAllowed(batchId, record.status, _expiryOf(record));
+        uint256 rules = _existingPackRules(batchId);
+        if (!_isSupplyable(rules, _RULES_STATE, _today())) {
+            revert PedigreeDispenseNotAllowed(batchId, _statusIn(rules, _RULES_STATE), _expiryIn(rules, _RULES_STATE));
         }
         uint256 wordIndex = index / _PACKS_PER_WORD;
         uint256 word = _packWords[batchId][wordIndex];
@@ -447,39 +469,34 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint32 labelExpiry
     ) external view returns (Verification memory result) {
         result.batchId = keccak256(abi.encode(gtin, lot));
-        BatchRecord memory record = _batches[result.batchId];
-        if (record.status == BatchStatus.None) {
+        uint256 rules = _packRules[result.batchId];
+        if (rules == 0) {
             // A batch implies its product, so the product is looked up only when the batch is unknown.
             result.verdict = _products[gtin].manufacturer == address(0) ? Verdict.UnknownProduct : Verdict.UnknownBatch;
             return result;
         }
         // The document hash is left out here (read it with `batch`): the verdict does not depend on
         // it, and skipping its storage read keeps verification within its gas budget.
-        result.batch = Batch(
-            record.manufacturer,
-            record.status,
-            uint32(CivilDate.toYyyymmdd(record.expiryDay)),
-            record.packCount,
-            _serialsRoots[result.batchId],
-            bytes32(0)
-        );
-        if (index >= record.packCount || !_isValidProof(proof, result.batch.serialsRoot, _leaf(index, serial))) {
+        result.batch = _batchOf(_custodyWords[result.batchId], rules);
+        if (index >= result.batch.packCount || _rootOf(proof, _leaf(index, serial)) != result.batch.serialsRoot) {
             result.verdict = Verdict.UnknownSerial;
             return result;
         }
+        uint256 expiryDay = _dayIn(rules, _RULES_STATE);
         if (labelExpiry != 0) {
             (bool valid, uint256 labelDay) = CivilDate.toEpochDay(labelExpiry);
-            if (!valid || labelDay != record.expiryDay) {
+            if (!valid || labelDay != expiryDay) {
                 result.verdict = Verdict.Mismatch;
                 return result;
             }
         }
         result.pack = _packRecord(result.batchId, index);
-        if (record.status == BatchStatus.Recalled) result.verdict = Verdict.Recalled;
-        else if (record.status == BatchStatus.Suspended) result.verdict = Verdict.Suspended;
+        BatchStatus status = result.batch.status;
+        if (status == BatchStatus.Recalled) result.verdict = Verdict.Recalled;
+        else if (status == BatchStatus.Suspended) result.verdict = Verdict.Suspended;
         else if (result.pack.state != PackState.Active && result.pack.state != PackState.Dispensed) {
             result.verdict = Verdict.Decommissioned;
-        } else if (record.expiryDay < _today()) result.verdict = Verdict.Expired;
+        } else if (expiryDay < _today()) result.verdict = Verdict.Expired;
         else if (result.pack.state == PackState.Dispensed) result.verdict = Verdict.Dispensed;
         else result.verdict = Verdict.Genuine;
     }
@@ -507,13 +524,17 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function batch(bytes32 batchId) external view returns (Batch memory) {
-        return _batchView(batchId, _batches[batchId]);
+        uint256 rules = _packRules[batchId];
+        if (rules == 0) return Batch(address(0), BatchStatus.None, 0, 0, 0, 0);
+        Batch memory result = _batchOf(_custodyWords[batchId], rules);
+        result.documentHash = _documentHashes[batchId];
+        return result;
     }
 
     /// @inheritdoc IPedigreeLedger
     function unitsHeld(bytes32 batchId, address holder) external view returns (uint256) {
-        BatchRecord memory record = _batches[batchId];
-        if (holder == record.manufacturer) return record.unitsAtManufacturer;
+        uint256 custody = _custodyWords[batchId];
+        if (holder == address(uint160(custody))) return (custody >> _CUSTODY_UNITS) & _COUNT_MASK;
         return _holdings[batchId][holder];
     }
 
@@ -550,16 +571,64 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (length == 0 || length > MAX_NAME_LENGTH) revert PedigreeInvalidName(length, MAX_NAME_LENGTH);
     }
 
-    function _existingBatch(bytes32 batchId) private view returns (BatchRecord storage record) {
-        record = _batches[batchId];
-        if (record.status == BatchStatus.None) revert PedigreeUnknownBatch(batchId);
+    /// @return custody the batch's custody word (never zero for a registered batch: it holds the manufacturer)
+    function _existingBatch(bytes32 batchId) private view returns (uint256 custody) {
+        custody = _custodyWords[batchId];
+        if (custody == 0) revert PedigreeUnknownBatch(batchId);
     }
 
-    function _transition(bytes32 batchId, BatchRecord storage record, BatchStatus target) private {
-        if (record.status == BatchStatus.Recalled) {
-            revert PedigreeInvalidBatchTransition(batchId, record.status, target);
-        }
-        record.status = target;
+    /// @return rules the batch's pack-rules word (never zero for a registered batch: the pack count is not)
+    function _existingPackRules(bytes32 batchId) private view returns (uint256 rules) {
+        rules = _packRules[batchId];
+        if (rules == 0) revert PedigreeUnknownBatch(batchId);
+    }
+
+    /// @dev Both batch words carry the status; status changes are rare, reads are not.
+    function _setStatus(bytes32 batchId, uint256 custody, BatchStatus status) private {
+        uint256 value = uint256(uint8(status));
+        _custodyWords[batchId] = (custody & ~(_STATUS_MASK << _CUSTODY_STATE)) | (value << _CUSTODY_STATE);
+        _packRules[batchId] = (_packRules[batchId] & ~(_STATUS_MASK << _RULES_STATE)) | (value << _RULES_STATE);
+    }
+
+    function _statusIn(uint256 word, uint256 stateOffset) private pure returns (BatchStatus) {
+        return BatchStatus((word >> stateOffset) & _STATUS_MASK);
+    }
+
+    function _dayIn(uint256 word, uint256 stateOffset) private pure returns (uint256) {
+        return (word >> (stateOffset + 2)) & _DAY_MASK;
+    }
+
+    function _expiryIn(uint256 word, uint256 stateOffset) private pure returns (uint32) {
+        return uint32(CivilDate.toYyyymmdd(_dayIn(word, stateOffset)));
+    }
+
+    /// @dev Active and not past its expiry day: what supplying (shipping on, dispensing) requires.
+    function _isSupplyable(uint256 word, uint256 stateOffset, uint256 today) private pure returns (bool) {
+        return _statusIn(word, stateOffset) == BatchStatus.Active && _dayIn(word, stateOffset) >= today;
+    }
+
+    /// @dev Only a manufacturer's stock lives in the custody word, so a pharmacy's decommission reads
+    /// no custody word at all.
+    function _custodyIfManufacturer(bytes32 batchId, Role holderRole) private view returns (uint256) {
+        return holderRole == Role.Manufacturer ? _custodyWords[batchId] : 0;
+    }
+
+    function _batchOf(uint256 custody, uint256 rules) private pure returns (Batch memory) {
+        return
+            Batch(
+                address(uint160(custody)),
+                _statusIn(rules, _RULES_STATE),
+                _expiryIn(rules, _RULES_STATE),
+                uint32((rules >> _RULES_PACK_COUNT) & _COUNT_MASK),
+                bytes32((rules & ~_ROOT_LOW_MASK) | (custody >> _CUSTODY_ROOT)),
+                bytes32(0)
+            );
+    }
+
+    /// @dev A proof is checked against the high 208 bits of the serials root, the part the
+    /// pack-rules word holds.
+    function _matchesRoot(bytes32 computed, uint256 rules) private pure returns (bool) {
+        return ((uint256(computed) ^ rules) & ~_ROOT_LOW_MASK) == 0;
     }
 
     /// @dev The longest assigned company prefix of the GTIN decides whose number it is.
@@ -581,19 +650,15 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     /// @dev A manufacturer only ever holds its own batches (routes allow returns to the batch's
-    /// manufacturer only), so its stock lives in the batch record.
-    function _debit(
-        bytes32 batchId,
-        BatchRecord storage record,
-        address holder,
-        Role holderRole,
-        uint256 quantity
-    ) private {
+    /// manufacturer only), so its stock lives in the custody word.
+    /// @param custody the batch's custody word (read only for a manufacturer holder)
+    function _debit(bytes32 batchId, uint256 custody, address holder, Role holderRole, uint256 quantity) private {
         if (quantity == 0) revert PedigreeZeroQuantity(batchId);
         if (holderRole == Role.Manufacturer) {
-            uint256 held = record.manufacturer == holder ? record.unitsAtManufacturer : 0;
+            uint256 held = address(uint160(custody)) == holder ? (custody >> _CUSTODY_UNITS) & _COUNT_MASK : 0;
             if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
-            record.unitsAtManufacturer = uint32(held - quantity);
+            // quantity <= held, so the subtraction stays inside the units field.
+            _custodyWords[batchId] = custody - (quantity << _CUSTODY_UNITS);
         } else {
             mapping(address => uint256) storage holdings = _holdings[batchId];
             uint256 held = holdings[holder];
@@ -606,9 +671,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     function _credit(bytes32 batchId, address holder, Role holderRole, uint256 quantity) private {
         if (holderRole == Role.Manufacturer) {
-            BatchRecord storage record = _batches[batchId];
-            // Cannot overflow: units are conserved and the total fits the uint32 pack count.
-            record.unitsAtManufacturer = uint32(record.unitsAtManufacturer + quantity);
+            // Stays inside the units field: units are conserved and never exceed the pack count.
+            _custodyWords[batchId] += quantity << _CUSTODY_UNITS;
         } else {
             _holdings[batchId][holder] += quantity;
         }
@@ -641,9 +705,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     function _checkDecommission(
         bytes32 batchId,
         PackState state
-    ) private view returns (ParticipantRecord memory holder, BatchRecord storage record) {
+    ) private view returns (ParticipantRecord memory holder, uint256 rules) {
         holder = _requireActiveParticipant(msg.sender);
-        record = _existingBatch(batchId);
+        rules = _existingPackRules(batchId);
         if (state == PackState.Active) revert PedigreeInvalidPackState(state);
         if (state == PackState.Dispensed) {
             if (holder.role != Role.Pharmacy) revert AccessControlUnauthorizedAccount(msg.sender, PHARMACY_ROLE);
@@ -652,8 +716,12 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         }
         // Destroying, reporting stolen or locking stays possible for stock that may not be supplied.
         if (state == PackState.Dispensed || state == PackState.Sample || state == PackState.Exported) {
-            if (record.status != BatchStatus.Active || record.expiryDay < _today()) {
-                revert PedigreeDispenseNotAllowed(batchId, record.status, _expiryOf(record));
+            if (!_isSupplyable(rules, _RULES_STATE, _today())) {
+                revert PedigreeDispenseNotAllowed(
+                    batchId,
+                    _statusIn(rules, _RULES_STATE),
+                    _expiryIn(rules, _RULES_STATE)
+                );
             }
         }
     }
@@ -679,26 +747,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         return PackRecord(PackState(uint8(entry >> 56)), _accountsByNumber[uint24(entry >> 32)], uint32(entry));
     }
 
-    function _batchView(bytes32 batchId, BatchRecord memory record) private view returns (Batch memory) {
-        if (record.status == BatchStatus.None) return Batch(address(0), BatchStatus.None, 0, 0, 0, 0);
-        return
-            Batch(
-                record.manufacturer,
-                record.status,
-                uint32(CivilDate.toYyyymmdd(record.expiryDay)),
-                record.packCount,
-                _serialsRoots[batchId],
-                _documentHashes[batchId]
-            );
-    }
-
-    function _expiryOf(BatchRecord storage record) private view returns (uint32) {
-        return uint32(CivilDate.toYyyymmdd(record.expiryDay));
-    }
-
-    /// @dev Same result as OpenZeppelin's `MerkleProof.verifyCalldata` (sorted-pair keccak256),
+    /// @dev Same result as OpenZeppelin's `MerkleProof.processProofCalldata` (sorted-pair keccak256),
     /// hashed in scratch space: a depth-20 proof costs about 1,500 gas less on every dispense.
-    function _isValidProof(bytes32[] calldata proof, bytes32 root, bytes32 leaf) private pure returns (bool valid) {
+    function _rootOf(bytes32[] calldata proof, bytes32 leaf) private pure returns (bytes32 root) {
         assembly ("memory-safe") {
             let computed := leaf
             let end := add(proof.offset, shl(5, proof.length))
@@ -719,7 +770,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
                 }
                 computed := keccak256(0x00, 0x40)
             }
-            valid := eq(computed, root)
+            root := computed
         }
     }
 
@@ -753,10 +804,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         return Role.None;
     }
 
+    /// @dev `_requireActive` guards manufacturer-only and regulator-only functions, nothing else.
     function _roleId(Role role) private pure returns (bytes32) {
-        if (role == Role.Manufacturer) return MANUFACTURER_ROLE;
-        if (role == Role.Distributor) return DISTRIBUTOR_ROLE;
-        if (role == Role.Pharmacy) return PHARMACY_ROLE;
-        return REGULATOR_ROLE;
+        return role == Role.Manufacturer ? MANUFACTURER_ROLE : REGULATOR_ROLE;
     }
 }

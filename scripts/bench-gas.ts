@@ -5,8 +5,12 @@
  *
  * Prints a table and writes bench-results/gas.json (committed, so a regression shows in review).
  * Batches of a million packs use a real serial tree of 1,000,000 serials (proofs of depth 20).
+ *
+ * It is also the gas regression check: it exits with status 1, and leaves gas.json as it was,
+ * when a measure misses its target or uses more than 1% over the figure in the committed gas.json.
+ * A deliberate increase is recorded with PEDIGREE_GAS_ACCEPT=1 (and then shows in review).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import PedigreeModule from "../ignition/modules/Pedigree.ts";
@@ -137,18 +141,25 @@ while (picked.size < 20) {
   const index = Math.floor(random() * 1_000_000);
   if (Math.floor(index / 4) !== word) picked.add(index);
 }
-const multi = big.tree.multiProof([...picked]);
-const manyGas = await gasOf(
-  ledger.connect(pharmacy).decommissionMany(
-    big.id,
-    multi.indexes,
-    multi.indexes.map((i) => bigSerials[i] as string),
-    multi.proof,
-    multi.proofFlags,
-    Dispensed,
-  ),
-);
-results.dispenseMany_20packs_perPack = Math.round(manyGas / 20);
+const dispenseMany = (indexes: number[]) => {
+  const multi = big.tree.multiProof(indexes);
+  return gasOf(
+    ledger.connect(pharmacy).decommissionMany(
+      big.id,
+      multi.indexes,
+      multi.indexes.map((i) => bigSerials[i] as string),
+      multi.proof,
+      multi.proofFlags,
+      Dispensed,
+    ),
+  );
+};
+results.dispenseMany_20packs_perPack = Math.round((await dispenseMany([...picked])) / 20);
+// The usual case at a pharmacy: 20 consecutive packs of one case (five fresh status words).
+const caseStart = 4 * (word + 1_000);
+const consecutive = Array.from({ length: 20 }, (_, k) => caseStart + k);
+if (consecutive.some((index) => picked.has(index))) throw new Error("the consecutive packs overlap the random ones");
+results.dispenseMany_20consecutive_perPack = Math.round((await dispenseMany(consecutive)) / 20);
 
 // ------------------------------------------------------------------ verification view
 // Execution gas: what the call uses beyond the intrinsic cost of its transaction.
@@ -199,13 +210,49 @@ const targetText: Record<string, string> = {
   dispenseMany_20packs_perPack: "<= 20000",
   verify_depth20: "<= 20000",
 };
+// Targets missed for a reason given in docs/ARCHITECTURE.md ("Gas"): they do not fail the check,
+// so that it guards everything else, but they still may not grow.
+const knownMisses: Record<string, string> = {
+  ship_1line:
+    "its storage floor (5 cold reads, one of them the pause flag, a new shipment word, the batch word, the event) is 58,547 and leaves 1,453 gas for the code",
+  dispenseMany_20packs_perPack:
+    "each pack at a random index of a 1,000,000-pack batch needs a fresh storage word (22,100 gas) of its own",
+};
+const RESULTS_FILE = "bench-results/gas.json";
+const previous: Record<string, number> = existsSync(RESULTS_FILE)
+  ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>)
+  : {};
+const GROWTH_ALLOWED = 0.01;
+
+const failures: string[] = [];
 console.log("\nPedigree gas (production profile, in-process chain)\n");
-console.log(`${"measure".padEnd(32)}${"gas".padStart(10)}   target`);
+console.log(`${"measure".padEnd(36)}${"gas".padStart(8)}${"before".padStart(8)}   target`);
 for (const [key, gas] of Object.entries(results)) {
   const check = targets[key];
-  const verdict = check === undefined ? "(for reference)" : `${targetText[key]}  ${check(gas) ? "ok" : "OVER"}`;
-  console.log(`${key.padEnd(32)}${String(gas).padStart(10)}   ${verdict}`);
+  const met = check === undefined || check(gas);
+  const verdict =
+    check === undefined
+      ? "(for reference)"
+      : `${targetText[key]}  ${met ? "ok" : knownMisses[key] === undefined ? "OVER" : "over (known)"}`;
+  const before = previous[key];
+  console.log(`${key.padEnd(36)}${String(gas).padStart(8)}${String(before ?? "-").padStart(8)}   ${verdict}`);
+  if (!met && knownMisses[key] === undefined) failures.push(`${key}: ${gas} misses its target ${targetText[key]}`);
+  if (before !== undefined && gas > before * (1 + GROWTH_ALLOWED)) {
+    failures.push(`${key}: ${gas} is more than 1% over ${before} in ${RESULTS_FILE}`);
+  }
 }
-mkdirSync("bench-results", { recursive: true });
-writeFileSync("bench-results/gas.json", `${JSON.stringify(results, null, 2)}\n`);
-console.log("\nWritten to bench-results/gas.json");
+for (const [key, reason] of Object.entries(knownMisses)) console.log(`\n${key} is over its target: ${reason}.`);
+
+const accept = process.env.PEDIGREE_GAS_ACCEPT === "1";
+if (failures.length > 0) {
+  console.log(`\nGas check failed:\n  ${failures.join("\n  ")}`);
+  if (!accept) {
+    console.log(`${RESULTS_FILE} is left as it was; PEDIGREE_GAS_ACCEPT=1 records these figures anyway.`);
+    process.exitCode = 1;
+  }
+}
+if (failures.length === 0 || accept) {
+  mkdirSync("bench-results", { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWritten to ${RESULTS_FILE}`);
+}

@@ -153,6 +153,29 @@ contract BatchesTest is LedgerFixture {
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 0, ROOT, bytes32(0));
     }
 
+    function test_registerBatch_revertsWhenPackCountAboveThirtyBits() public {
+        vm.prank(mfr);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidPackCount.selector, 1 << 30));
+        ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, uint32(1 << 30), ROOT, bytes32(0));
+    }
+
+    /// @dev The root is split over the two batch words and the counts are 30 bits wide: a root with
+    /// every bit set and the largest pack count must come back whole, also after a status change.
+    function test_registerBatch_keepsWholeRootAndLargestPackCount() public {
+        bytes32 root = bytes32(type(uint256).max);
+        uint32 packCount = uint32((1 << 30) - 1);
+        vm.prank(mfr);
+        bytes32 id = ledger.registerBatch(GTIN, "LOT-MAX", EXPIRY, packCount, root, bytes32(0));
+        vm.prank(regulator);
+        ledger.suspendBatch(id, "Inspection");
+        IPedigreeLedger.Batch memory record = ledger.batch(id);
+        assertEq(record.serialsRoot, root, "root");
+        assertEq(record.packCount, packCount, "pack count");
+        assertEq(record.expiry, 20280229, "expiry");
+        assertEq(uint256(record.status), uint256(IPedigreeLedger.BatchStatus.Suspended), "status");
+        assertEq(units(id, mfr), packCount, "units at the manufacturer");
+    }
+
     function test_registerBatch_revertsWhenSerialsRootEmpty() public {
         bytes32 id = keccak256(abi.encode(GTIN, "LOT-A2"));
         vm.prank(mfr);
