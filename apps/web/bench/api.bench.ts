@@ -125,8 +125,10 @@ function runBench(script: string, args: string[]): string {
   return result.stdout;
 }
 
-// The bench measures the server, not its abuse protection: no rate limit on /api/verify.
+// The bench measures the server, not its abuse protection: no rate limit and no load shedding
+// on /api/verify (bench:load shows those).
 process.env.PEDIGREE_VERIFY_RATE_LIMIT = "off";
+process.env.PEDIGREE_VERIFY_MAX_IN_FLIGHT = "off";
 
 console.log(`Seeding a batch of ${PACKS.toLocaleString("en")} packs with about 1,000 custody events...`);
 const seedStarted = performance.now();

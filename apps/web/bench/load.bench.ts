@@ -92,6 +92,8 @@ interface LevelResult {
   p50: number;
   p95: number;
   p99: number;
+  /** p99 of the checks answered with a verdict (2xx), without the quick 429 refusals. */
+  answeredP99: number;
   autocannon: { p50: number; p97_5: number; p99: number };
   /** Every failure: connection errors, timeouts (no answer within autocannon's 10 s), non-2xx answers other than 429, wrong verdicts. */
   errors: number;
@@ -104,6 +106,8 @@ interface LevelResult {
 async function drive(baseUrl: string, codes: string[], connections: number, seconds: number): Promise<LevelResult> {
   let next = 0;
   const latencies: number[] = [];
+  /** Latencies of the checks that were answered with a verdict (2xx), without the quick 429s. */
+  const answered: number[] = [];
   const statuses: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
   const instance = autocannon({
@@ -127,10 +131,12 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
   });
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
+    if (statusCode >= 200 && statusCode < 300) answered.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
   });
   const result = await instance;
   latencies.sort((a, b) => a - b);
+  answered.sort((a, b) => a - b);
   const non2xx = Object.fromEntries(Object.entries(statuses).filter(([status]) => !status.startsWith("2")));
   const rateLimited = statuses["429"] ?? 0;
   const wrongVerdicts = Object.entries(verdicts)
@@ -147,6 +153,7 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
     p50: round(percentile(latencies, 50)),
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
+    answeredP99: round(percentile(answered, 99)),
     autocannon: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
     errors: result.errors + failedStatuses + wrongVerdicts,
     timeouts: result.timeouts,
@@ -188,7 +195,9 @@ try {
     console.log(
       `  ${String(connections).padStart(3)} connections: ${level.rps} req/s · p50 ${level.p50} ms · p95 ${level.p95} ms` +
         ` · p99 ${level.p99} ms · ${level.errors} errors (${level.timeouts} of them timeouts)` +
-        (level.rateLimited > 0 ? ` · ${level.rateLimited} rate-limited (429)` : "") +
+        (level.rateLimited > 0
+          ? ` · ${level.rateLimited} refused with 429 (busy), answered checks' p99 ${level.answeredP99} ms`
+          : "") +
         ` · ${level.requests} requests`,
     );
   }
