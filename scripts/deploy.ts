@@ -6,7 +6,7 @@
  *
  * A local chain (chain id 31337) starts empty every time, so its old Ignition record is reset.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { createPublicClient, http } from "viem";
 import { exportAbi, exportDeployment, readIgnitionDeployment } from "./export-ledger.ts";
@@ -35,12 +35,17 @@ export async function deploy(
     "production",
   ];
   if (chainId === LOCAL_CHAIN_ID) args.push("--reset");
-  const result = spawnSync("hardhat", args, {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+  // Asynchronous on purpose: a blocked event loop would miss the chain closing our idle
+  // keep-alive sockets, and the caller's next request would then fail on a dead one.
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn("hardhat", args, {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
   });
-  if (result.status !== 0)
-    throw new Error(`Ignition deployment to ${network} failed (exit ${result.status}); see the output above.`);
+  if (status !== 0) throw new Error(`Ignition deployment to ${network} failed (exit ${status}); see the output above.`);
   chainId ??= await chainIdOfNetwork(network);
   exportAbi();
   const record = readIgnitionDeployment(chainId);
