@@ -92,12 +92,7 @@ async function throwawayPostgres(serverUrl: string): Promise<OpenedDatabase> {
 async function measure(chain: TestChain, database: OpenedDatabase, runs: number): Promise<void> {
   const ctx = await createAppContext({
     database,
-    target: {
-      chainId: chain.chainId,
-      address: chain.address,
-      deploymentBlock: chain.deploymentBlock,
-      rpcUrl: chain.rpcUrl,
-    },
+    target: chain.target,
   });
   for (let run = 1; run <= runs; run++) {
     await clearReadModel(ctx.db);

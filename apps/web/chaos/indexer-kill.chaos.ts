@@ -88,12 +88,7 @@ describe("chaos: the indexer process killed at random points while it catches up
     t.diagnostic(`seeded ${seeded} events in ${head} blocks (${((performance.now() - seeding) / 1000).toFixed(0)} s)`);
 
     const followed = await freshDatabase();
-    const target = {
-      chainId: chain.chainId,
-      address: chain.address,
-      deploymentBlock: chain.deploymentBlock,
-      rpcUrl: chain.rpcUrl,
-    };
+    const target = chain.target;
     const ctx = await createAppContext({ database: followed.opened, target });
     const env = {
       ...process.env,

@@ -237,12 +237,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
     // A second batch without a stored list, so uploads can reach the list parser.
     await world.registerBatch(world.parties.acme, product, { lot: "PROP-2", packs: 3 });
     ctx = await createAppContext({
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       database,
     });
     await storeManifest(database.db, {

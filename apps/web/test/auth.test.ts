@@ -25,12 +25,7 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
     [chain, database] = await Promise.all([startTestChain(), openTestDatabase()]);
     world = await createWorld(chain);
     ctx = await createAppContext({
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       database,
       now: () => new Date(Date.now() + clockOffsetMs),
     });

@@ -37,12 +37,7 @@ describe(`pedigree CLI against a test chain and server (${TEST_DATABASE_KIND})`,
     [chain, database] = await Promise.all([startTestChain(), openTestDatabase()]);
     world = await createWorld(chain);
     ctx = await createAppContext({
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       database,
     });
     server = await startTestServer({

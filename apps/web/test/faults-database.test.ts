@@ -75,12 +75,7 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
 
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
     });
     await syncToHead(ctx);
     await storeManifest(ctx.db, {

@@ -44,12 +44,7 @@ describe(`indexer service (${TEST_DATABASE_KIND})`, () => {
     [chain, database] = await Promise.all([startTestChain(), openTestDatabase()]);
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
     });
     world = await createWorld(chain);
   });

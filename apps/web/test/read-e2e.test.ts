@@ -56,12 +56,7 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
     await world.recall(regulator, batch, "Sterility failure");
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
     });
     await syncToHead(ctx);
     await storeManifest(database.db, {

@@ -31,12 +31,7 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
     const product = await world.registerProduct(world.parties.acme);
     batch = await world.registerBatch(world.parties.acme, product, { lot: "PRIV-1", packs: 4 });
     ctx = await createAppContext({
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       database,
     });
     server = await startTestServer({

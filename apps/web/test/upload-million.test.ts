@@ -32,12 +32,7 @@ describe(`1,000,000-serial upload (${TEST_DATABASE_KIND})`, { skip: process.env.
     [chain, database] = await Promise.all([startTestChain(), openTestDatabase()]);
     world = await createWorld(chain);
     ctx = await createAppContext({
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       database,
     });
     server = await startTestServer({

@@ -97,12 +97,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
 
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: chain.rpcUrl,
-      },
+      target: chain.target,
       now: () => now ?? new Date(),
     });
     await syncToHead(ctx);

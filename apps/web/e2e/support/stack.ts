@@ -135,12 +135,7 @@ export async function startStack<F>(
     const fixtures = await seed({ world, chain });
 
     // PGlite is one process at a time: fill the read model before the server opens it.
-    const target = {
-      chainId: chain.chainId,
-      address: chain.address,
-      deploymentBlock: chain.deploymentBlock,
-      rpcUrl: chain.rpcUrl,
-    };
+    const target = chain.target;
     const database = await openDatabase({ url: "", dataDir });
     try {
       for (const batch of batchesOf(fixtures)) {

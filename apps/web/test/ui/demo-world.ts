@@ -35,12 +35,7 @@ process.on("uncaughtException", (error) => {
 });
 
 const ctx = await createAppContext({
-  target: {
-    chainId: chain.chainId,
-    address: chain.address,
-    deploymentBlock: chain.deploymentBlock,
-    rpcUrl: chain.rpcUrl,
-  },
+  target: chain.target,
 });
 const summary = await seedDemoWorld({
   rpcUrl: chain.rpcUrl,

@@ -30,12 +30,7 @@ process.on("uncaughtException", (error) => {
 const world = await createWorld(chain);
 const { acme, borealis, northwind, central, harbour, regulator } = world.parties;
 const ctx = await createAppContext({
-  target: {
-    chainId: chain.chainId,
-    address: chain.address,
-    deploymentBlock: chain.deploymentBlock,
-    rpcUrl: chain.rpcUrl,
-  },
+  target: chain.target,
 });
 const keep = async (batch: WorldBatch) =>
   storeManifest(ctx.db, {
