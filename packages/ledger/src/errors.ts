@@ -14,6 +14,7 @@ import {
 import { gs1CheckDigit } from "@pedigree/gs1";
 import { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
 import { batchStatusName, packStateName, roleName, type BatchStatusName, type PackStateName } from "./enums.ts";
+import { isoDateFromYyyymmdd } from "./dates.ts";
 import type { Address, Hex } from "./types.ts";
 
 type LedgerAbi = typeof pedigreeLedgerAbi;
@@ -249,20 +250,13 @@ function firstLine(text: string): string {
 
 // ---------------------------------------------------------------- naming things
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+/** "3 March 2026": the ledger's day (UTC), as people write it. */
+const DAY_MONTH_YEAR = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
 
 /** Formats the values the ledger's errors carry as words, through the caller's lookup. */
 class Words {
@@ -322,19 +316,16 @@ function dateOf(value: Date | string | number): Date | undefined {
 
 /** "3 March 2026" (UTC, the ledger's day). */
 function dayText(date: Date): string {
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  return DAY_MONTH_YEAR.format(date);
 }
 
 /** YYYYMMDD (DD = 00: the month's last day) as "3 March 2026"; the number itself when it is no date. */
 function yyyymmddText(value: unknown): string {
-  const n = Number(value);
-  const year = Math.floor(n / 10_000);
-  const month = Math.floor(n / 100) % 100;
-  const day = n % 100;
-  if (!Number.isInteger(n) || month < 1 || month > 12) return String(value);
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > last) return String(value);
-  return `${day === 0 ? last : day} ${MONTHS[month - 1]} ${year}`;
+  try {
+    return DAY_MONTH_YEAR.format(new Date(`${isoDateFromYyyymmdd(Number(value))}T00:00:00Z`));
+  } catch {
+    return String(value);
+  }
 }
 
 function isValidYyyymmdd(value: unknown): boolean {

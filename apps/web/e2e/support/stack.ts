@@ -15,7 +15,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +23,7 @@ import { createAppContext } from "../../src/server/context.ts";
 import { openDatabase } from "../../src/server/db/database.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
 import { storeManifest } from "../../src/server/manifests/store.ts";
-import { startTestChain, type TestChain } from "../../test/support/chain.ts";
+import { freePort, startTestChain, type TestChain } from "../../test/support/chain.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -34,18 +33,6 @@ export const E2E_DIST_DIR = process.env.PEDIGREE_E2E_DIST_DIR ?? ".next-e2e";
 function nextBin(): string {
   const local = path.join(WEB_DIR, "node_modules/next/dist/bin/next");
   return existsSync(local) ? local : path.resolve(WEB_DIR, "../../node_modules/next/dist/bin/next");
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** `next build` into the e2e folder (a production build: what users run, and fast pages in tests). */

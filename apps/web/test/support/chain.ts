@@ -57,7 +57,8 @@ export interface TestChain {
   process(): ChildProcess;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (the OS picks it), for a node or server a test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
