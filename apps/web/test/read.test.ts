@@ -471,6 +471,19 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
       await apiError(await readApi.search(ctx, req("/api/search")), 400, "INVALID_QUERY");
       await apiError(await readApi.search(ctx, req(`/api/search?q=${"x".repeat(600)}`)), 400, "INVALID_QUERY");
     });
+
+    it("refuses a NUL character in any parameter with a 400 (PostgreSQL cannot store one in text)", async () => {
+      for (const query of ["q=%00", "q=Acme%00Pharma", "q%00=Acme"]) {
+        const error = await apiError(await readApi.search(ctx, req(`/api/search?${query}`)), 400, "INVALID_QUERY");
+        assert.match(error.message, /NUL character/);
+      }
+      const error = await apiError(
+        await readApi.participants(ctx, req("/api/participants?role=%00")),
+        400,
+        "INVALID_QUERY",
+      );
+      assert.match(error.message, /role contains a NUL character/);
+    });
   });
 
   describe("directory: participants, products, parties, shipments", () => {

@@ -94,12 +94,23 @@ export function pageSizeSchema(defaultSize: number, max: number) {
 
 /**
  * The query string as an object for zod: a parameter given once is a string, one given several
- * times an array (the schema decides what it accepts).
+ * times an array (the schema decides what it accepts). A NUL character (`%00`) is refused here,
+ * for every route at once: no identifier contains one, and PostgreSQL cannot take one in a text
+ * parameter (it would fail the query, a 500, where PGlite happens to accept it).
  */
 export function queryObject(params: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);
+    if (key.includes("\0") || all.some((value) => value.includes("\0"))) {
+      const name = key.replaceAll("\0", "%00");
+      throw new ApiError(
+        400,
+        "INVALID_QUERY",
+        `The request's parameters are not valid: ${name} contains a NUL character (%00), which no identifier or search term contains; remove it and try again.`,
+        { details: [{ parameter: name, message: "contains a NUL character (%00)" }] },
+      );
+    }
     out[key] = all.length === 1 ? (all[0] as string) : all;
   }
   return out;
