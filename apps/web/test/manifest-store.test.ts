@@ -105,6 +105,21 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
     }
   });
 
+  it("refuses to serve a proof from a damaged tree rather than a short or wrong one", async () => {
+    const lot = "DAMAGED";
+    const serials = serialsFor(lot, 300);
+    const input = inputFor(lot, serials);
+    await storeManifest(db, input);
+    // Serial 0's leaf sits in the last chunks; chunk 0 holds the top of every path.
+    await db
+      .delete(manifestNodes)
+      .where(sql`${manifestNodes.batchId} = ${input.batchId} and ${manifestNodes.chunk} = 0`);
+    await assert.rejects(
+      lookupSerial(db, { gtin: GTIN, lot, serial: serials[0]! }),
+      /lacks nodes of the proof of serial .*the manifest is damaged/,
+    );
+  });
+
   it("records who uploaded the list, and the same list again is a no-op", async () => {
     const serials = serialsFor("AGAIN", 40);
     const input = inputFor("AGAIN", serials);

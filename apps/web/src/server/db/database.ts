@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -21,6 +22,16 @@ export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 /** A database or a transaction on it: what the write paths take. */
 export type Executor = Parameters<Parameters<Database["transaction"]>[0]>[0] | Database;
+
+/**
+ * The rows of a hand-written query (for the few hot reads a query builder would split into
+ * several round trips). PGlite answers `{ rows }`, postgres-js an array of rows; both give
+ * integers and text as numbers and strings, so cast columns to int4 or text in the SQL.
+ */
+export async function selectRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as Row[] | { rows: Row[] };
+  return Array.isArray(result) ? result : result.rows;
+}
 
 export interface OpenedDatabase {
   db: Database;

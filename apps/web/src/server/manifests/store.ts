@@ -7,16 +7,16 @@
  * one transaction of bulk statements (COPY on PGlite, `unnest` arrays on PostgreSQL): the
  * manifest row, one row per serial (serial → pack index and leaf position), and the tree's nodes
  * in chunks of NODES_PER_CHUNK by position. A proof is the sibling of each node on the leaf's path
- * to the root; the path's top levels share chunk 0 and each lower level is one chunk, so a proof
- * is two queries: the serial's row, then the chunks.
+ * to the root; the path's top levels share chunk 0 and each lower level is one chunk, and the
+ * database cuts the siblings out of their chunks, so a proof is one query.
  */
 import type { PGlite } from "@electric-sql/pglite";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { batchIdOf, parseSerialList, SerialTree, type Hex } from "@pedigree/ledger";
 import type { Address } from "viem";
 import { ApiError } from "../api/errors.ts";
-import type { Database } from "../db/database.ts";
+import { selectRows, type Database } from "../db/database.ts";
 import { manifestNodes, manifests, manifestSerials } from "../db/schema.ts";
 
 /**
@@ -139,29 +139,60 @@ export type SerialLookup =
   | { status: "not_found"; otherLots: string[]; root: Hex }
   | { status: "no_manifest" };
 
-/** A serial's index and proof in the manifest of batch (gtin, lot); or, when it is not there, the lots whose manifests hold it. */
+/**
+ * A serial's index and proof in the manifest of batch (gtin, lot); or, when it is not there, the
+ * lots whose manifests hold it. One query when the serial is found (the hot path of every
+ * verification): the serial's row, and each sibling on its leaf's path cut out of its chunk by
+ * the database, so only the proof's 32-byte nodes cross to JavaScript, not whole chunks.
+ */
 export async function lookupSerial(
   db: Database,
   query: { gtin: string; lot: string; serial: string },
 ): Promise<SerialLookup> {
   const batchId = batchIdOf(query.gtin, query.lot);
-  const rows = await db
-    .select({ root: manifests.root, index: manifestSerials.index, treeIndex: manifestSerials.treeIndex })
-    .from(manifests)
-    .leftJoin(
-      manifestSerials,
-      and(eq(manifestSerials.batchId, manifests.batchId), eq(manifestSerials.serial, query.serial)),
-    )
-    .where(eq(manifests.batchId, batchId));
+  // Nodes are numbered as in OpenZeppelin's tree (root 0, children 2i+1 and 2i+2). Numbered from
+  // 1 instead, the ancestors of node n are n >> k and the sibling of node m is m # 1 (xor). The
+  // positions are int4, whose shift counts wrap at 32: levels stop at 30 (2^31 nodes).
+  const rows = await selectRows<{ root: string; index: number | null; proof: string | null; levels: number }>(
+    db,
+    sql`
+      with leaf as (
+        select m.root, s.pack_index, s.tree_index
+        from ${manifests} m
+        left join ${manifestSerials} s on s.batch_id = m.batch_id and s.serial = ${query.serial}
+        where m.batch_id = ${batchId}
+      ), siblings as (
+        select k.level, (((leaf.tree_index + 1) >> k.level) # 1) - 1 as position
+        from leaf, generate_series(0, 30) as k(level)
+        where leaf.tree_index is not null and ((leaf.tree_index + 1) >> k.level) > 1
+      )
+      select leaf.root, leaf.pack_index as index,
+        (select string_agg(coalesce(encode(substring(n.nodes from (s.position % ${NODES_PER_CHUNK}) * ${NODE_BYTES} + 1 for ${NODE_BYTES}), 'hex'), ''), ',' order by s.level)
+           from siblings s
+           left join ${manifestNodes} n on n.batch_id = ${batchId} and n.chunk = s.position / ${NODES_PER_CHUNK}) as proof,
+        (select count(*) from siblings)::int4 as levels
+      from leaf`,
+  );
   const row = rows[0];
   if (row === undefined) return { status: "no_manifest" };
-  if (row.index === null || row.treeIndex === null) {
+  if (row.index === null) {
     const lots = await findSerialLots(db, { gtin: query.gtin, serial: query.serial });
     const otherLots = lots.filter((lot) => lot.batchId !== batchId).map((lot) => lot.lot);
     return { status: "not_found", otherLots, root: row.root as Hex };
   }
-  const proof = await readProof(db, batchId, row.treeIndex);
-  return { status: "found", batchId, index: row.index, proof, root: row.root as Hex };
+  const proof = row.proof === null ? [] : row.proof.split(",");
+  if (proof.length !== row.levels || proof.some((node) => node.length !== NODE_BYTES * 2)) {
+    throw new Error(
+      `The stored tree of batch ${batchId} lacks nodes of the proof of serial ${query.serial}; the manifest is damaged.`,
+    );
+  }
+  return {
+    status: "found",
+    batchId,
+    index: row.index,
+    proof: proof.map((node) => `0x${node}` as Hex),
+    root: row.root as Hex,
+  };
 }
 
 /** The batches of `gtin` whose manifests hold `serial` (a label without a lot is looked up this way). */
@@ -189,28 +220,6 @@ export async function storedManifest(
   const rows = await db.select().from(manifests).where(eq(manifests.batchId, batchId.toLowerCase()));
   const row = rows[0];
   return row === undefined ? undefined : { ...row, batchId: row.batchId as Hex, root: row.root as Hex };
-}
-
-/** The siblings of each node from the leaf at `leafPosition` up to the root: the Merkle proof. */
-async function readProof(db: Database, batchId: Hex, leafPosition: number): Promise<Hex[]> {
-  const siblings: number[] = [];
-  for (let position = leafPosition; position > 0; position = (position - 1) >> 1) {
-    siblings.push(position % 2 === 1 ? position + 1 : position - 1);
-  }
-  const chunks = [...new Set(siblings.map((position) => Math.floor(position / NODES_PER_CHUNK)))];
-  const rows = await db
-    .select({ chunk: manifestNodes.chunk, nodes: manifestNodes.nodes })
-    .from(manifestNodes)
-    .where(and(eq(manifestNodes.batchId, batchId), inArray(manifestNodes.chunk, chunks)));
-  const byChunk = new Map(rows.map((row) => [row.chunk, row.nodes]));
-  return siblings.map((position) => {
-    const nodes = byChunk.get(Math.floor(position / NODES_PER_CHUNK));
-    const offset = (position % NODES_PER_CHUNK) * NODE_BYTES;
-    if (nodes === undefined || nodes.length < offset + NODE_BYTES) {
-      throw new Error(`The stored tree of batch ${batchId} lacks node ${position}; the manifest is damaged.`);
-    }
-    return `0x${Buffer.from(nodes.buffer, nodes.byteOffset + offset, NODE_BYTES).toString("hex")}` as Hex;
-  });
 }
 
 function checkBatchIdentity(input: StoreManifestInput): Hex {

@@ -13,7 +13,7 @@
  * alerts table with only what an investigator needs: the code's identifiers, the verdict, the
  * block, and the signed-in party when there is one (never anything about a patient).
  */
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { parseGs1, toDigitalLink, type ParseResult } from "@pedigree/gs1";
 import {
   batchIdOf,
@@ -35,7 +35,8 @@ import {
 import { zeroAddress, type Address, type Hex } from "viem";
 import type { PartyView, TimelineEntry, VerifyResponse } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
-import { alerts, batches, holdings, products } from "../db/schema.ts";
+import { selectRows } from "../db/database.ts";
+import { alerts, batches, holdings, participants, products } from "../db/schema.ts";
 import { findSerialLots, lookupSerial, type SerialLookup } from "../manifests/store.ts";
 import { loadParties, type PartyLookup } from "../read/parties.ts";
 import { batchEventRows, timelineOf } from "../read/timeline.ts";
@@ -69,8 +70,8 @@ interface Readings {
   manifest: ManifestReading;
   lookup?: SerialLookup;
   verification?: PackVerification;
-  productRow?: typeof products.$inferSelect;
-  batchRow?: typeof batches.$inferSelect;
+  productRow?: ProductNames;
+  batchRow?: BatchStatusRecord;
   party: PartyLookup;
   holders: string[];
   /** Whether an unavailable source is the database (or chain) being down rather than data missing here. */
@@ -161,6 +162,8 @@ async function read(
     readings.batchId = batchIdOf(label.gtin, lot);
   }
 
+  // The chain, and beside it the read model's names, GLNs, recall reasons and holders (one query).
+  const namesRead = readModelNames(ctx, label.gtin, readings.batchId).catch(() => undefined);
   let chainProduct: ChainProductRecord | undefined;
   try {
     // Not viem's cached head: the answer must name the block it was read at.
@@ -184,42 +187,40 @@ async function read(
       chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber);
     }
   } catch (error) {
+    await namesRead;
     readings.chain = { status: "unavailable", reason: `the ledger cannot be read (${firstLine(error)})` };
     readings.blockNumber = null;
     readings.sourceDown = true;
     return readings;
   }
 
-  // The read model: names, GLNs, recall reasons, holders. What it lacks (the indexer is behind) is read on chain.
+  // Without the read model the verdict still stands on the chain; only names are missing. What it
+  // lacks because the indexer is behind is read on chain.
+  const names = await namesRead;
   const verification = readings.verification;
-  try {
-    const [productRows, batchRows, holdingRows] = await Promise.all([
-      ctx.db.select().from(products).where(eq(products.gtin, label.gtin)),
-      readings.batchId === undefined
-        ? Promise.resolve([])
-        : ctx.db.select().from(batches).where(eq(batches.batchId, readings.batchId)),
-      readings.batchId === undefined
-        ? Promise.resolve([])
-        : ctx.db.select({ holder: holdings.holder }).from(holdings).where(eq(holdings.batchId, readings.batchId)),
-    ]);
-    readings.productRow = productRows[0];
-    readings.batchRow = batchRows[0];
-    readings.holders = holdingRows.map((row) => row.holder);
-  } catch {
-    // Without the read model the verdict still stands on the chain; only names are missing.
-  }
+  readings.productRow = names?.product ?? undefined;
+  readings.batchRow = names?.batch ?? undefined;
+  readings.holders = names?.holders ?? [];
   const productKnown =
     lot === undefined ? chainProduct !== undefined : verification?.contractVerdict !== "UnknownProduct";
   if (productKnown && readings.productRow === undefined && chainProduct === undefined) {
     chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber).catch(() => undefined);
   }
-  readings.party = await partiesOf(ctx, readings.blockNumber, [
+  const known = new Map((names?.parties ?? []).map((view) => [view.address, view]));
+  const named = [
     chainProduct?.manufacturer,
     verification?.batch?.manufacturer,
     verification?.pack?.by,
     readings.batchRow?.statusBy ?? undefined,
     ...readings.holders,
-  ]).catch(() => readings.party);
+  ];
+  const unnamed = named.filter((account) => account !== undefined && !known.has(account.toLowerCase()));
+  const more =
+    unnamed.length === 0 ? undefined : await partiesOf(ctx, readings.blockNumber, unnamed).catch(() => undefined);
+  readings.party = (address) => {
+    const key = (address ?? "").toLowerCase();
+    return known.get(key) ?? more?.(key) ?? { address: key };
+  };
 
   readings.chain = chainReading(readings, label.gtin, chainProduct);
   if (readings.manifest.status === "ok" && readings.lookup !== undefined) {
@@ -227,6 +228,57 @@ async function read(
     readings.manifestMissing = readings.lookup.status === "no_manifest" && readings.manifest.status !== "ok";
   }
   return readings;
+}
+
+interface ProductNames {
+  name: string;
+  strength: string;
+  dosageForm: string;
+  manufacturer: string;
+}
+
+interface BatchStatusRecord {
+  status: string;
+  statusReason: string | null;
+  statusBy: string | null;
+  statusAt: number | null;
+}
+
+/**
+ * What the read model knows of the product and batch, and every party it names (manufacturer,
+ * the party behind the batch's status, each holder): one round trip, since every check asks it.
+ */
+async function readModelNames(
+  ctx: AppContext,
+  gtin: string,
+  batchId: Hex | undefined,
+): Promise<{ product: ProductNames | null; batch: BatchStatusRecord | null; holders: string[]; parties: PartyView[] }> {
+  const batch = batchId ?? "";
+  const [row] = await selectRows<{
+    product: ProductNames | null;
+    batch: BatchStatusRecord | null;
+    holders: string[];
+    parties: PartyView[];
+  }>(
+    ctx.db,
+    sql`
+      select
+        (select json_build_object('name', p.name, 'strength', p.strength, 'dosageForm', p.dosage_form, 'manufacturer', p.manufacturer)
+           from ${products} p where p.gtin = ${gtin}) as product,
+        (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at)
+           from ${batches} b where b.batch_id = ${batch}) as batch,
+        (select coalesce(json_agg(h.holder order by h.holder), '[]'::json)
+           from ${holdings} h where h.batch_id = ${batch}) as holders,
+        (select coalesce(json_agg(json_build_object('address', a.address, 'name', a.legal_name, 'gln', a.gln, 'role', a.role)), '[]'::json)
+           from ${participants} a
+           where a.address in (
+             select manufacturer from ${products} where gtin = ${gtin}
+             union select manufacturer from ${batches} where batch_id = ${batch}
+             union select status_by from ${batches} where batch_id = ${batch}
+             union select holder from ${holdings} where batch_id = ${batch})) as parties`,
+  );
+  // PGlite parses json columns; postgres-js does too. Either way, only plain JSON comes back.
+  return row ?? { product: null, batch: null, holders: [], parties: [] };
 }
 
 type ChainProductRecord = { name: string; strength: string; dosageForm: string; manufacturer: Address };
