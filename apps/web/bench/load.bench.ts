@@ -5,16 +5,24 @@
  * read model, `next start` with its in-process indexer) and a writer that sends 10 custody
  * transactions per second to the chain (a pharmacy dispensing packs, one transaction each), then
  * drives /api/verify with autocannon at 50 and then 200 concurrent connections, each request a
- * different genuine pack. Prints requests per second, p50/p95/p99 latency (over every answer,
- * computed here: autocannon reports p97.5, not p95) and errors by kind, and writes
- * bench-results/load.json.
+ * different genuine pack. Each level runs 5 s on its connections before the measured window
+ * (connections opened, code paths compiled), so the figures are the steady state; the warm-up's
+ * own slowest answer and errors are printed beside them. Prints
+ * requests per second, p50/p95/p99 latency (over every answer, computed here: autocannon reports
+ * p97.5, not p95), errors by kind and the server's CPU use, and writes
+ * bench-results/load-<database>.json.
  *
- *   npm run bench:load [-- --duration=30]
+ *   npm run bench:load [-- --duration=30] [--database=pglite|postgres]
+ *
+ * `--database=postgres` keeps the read model on a PostgreSQL server (a scratch database on the
+ * server named by PEDIGREE_BENCH_DATABASE_URL or PEDIGREE_TEST_DATABASE_URL; `.ci/postgres-start`
+ * starts one), as a deployment past one process would; the default is embedded PGlite, as
+ * `npm start` runs.
  *
  * The rate limit on /api/verify is turned off for the run (PEDIGREE_VERIFY_RATE_LIMIT=off); a 429
  * would still be counted apart from errors. Aim: no errors, p99 <= 200 ms at 50 connections.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -27,22 +35,53 @@ const WRITER_PACKS = 1_000;
 const WRITES_PER_SECOND = 10;
 const CONNECTION_LEVELS = [50, 200] as const;
 const P99_TARGET_MS = 200;
+const WARM_UP_SECONDS = 5;
 
-function parseArgs(): { duration: number } {
+type DatabaseKind = "pglite" | "postgres";
+const USAGE = "Usage: npm run bench:load [-- --duration=30] [--database=pglite|postgres]";
+
+function parseArgs(): { duration: number; database: DatabaseKind } {
   let duration = 30;
+  let database: DatabaseKind = "pglite";
   for (const arg of process.argv.slice(2)) {
-    const match = /^--duration=(\d+)$/.exec(arg);
-    if (match) duration = Number(match[1]);
+    const durationMatch = /^--duration=(\d+)$/.exec(arg);
+    const databaseMatch = /^--database=(pglite|postgres)$/.exec(arg);
+    if (durationMatch) duration = Number(durationMatch[1]);
+    else if (databaseMatch) database = databaseMatch[1] as DatabaseKind;
     else {
-      console.error(`Unknown argument '${arg}'. Usage: node apps/web/bench/load.bench.ts [--duration=30]`);
+      console.error(`Unknown argument '${arg}'. ${USAGE}`);
       process.exit(2);
     }
   }
   if (duration < 1) {
-    console.error("Give a duration of at least 1 second.");
+    console.error(`Give a duration of at least 1 second. ${USAGE}`);
     process.exit(2);
   }
-  return { duration };
+  return { duration, database };
+}
+
+function postgresServerUrl(): string {
+  const url = process.env.PEDIGREE_BENCH_DATABASE_URL || process.env.PEDIGREE_TEST_DATABASE_URL;
+  if (!url) {
+    console.error(
+      "--database=postgres needs a PostgreSQL server: set PEDIGREE_BENCH_DATABASE_URL (or PEDIGREE_TEST_DATABASE_URL),\n" +
+        "for example: PEDIGREE_BENCH_DATABASE_URL=$(.ci/postgres-start) npm run bench:load -- --database=postgres",
+    );
+    process.exit(2);
+  }
+  return url;
+}
+
+/** CPU seconds used so far by a process and its children's threads (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -94,26 +133,55 @@ interface LevelResult {
   p99: number;
   /** p99 of the checks answered with a verdict (2xx), without the quick 429 refusals. */
   answeredP99: number;
-  autocannon: { p50: number; p97_5: number; p99: number };
   /** Every failure: connection errors, timeouts (no answer within autocannon's 10 s), non-2xx answers other than 429, wrong verdicts. */
   errors: number;
   timeouts: number;
   non2xx: Record<string, number>;
   rateLimited: number;
   verdicts: Record<string, number>;
+  /** CPU used during the measured window, in cores (1 = one core busy all along): the server, and the chain's node. */
+  cpu: { server: number | null; chain: number | null };
+  /** The warm-up window before it (every connection opened at once, code paths compiled), reported apart. */
+  warmUp: { seconds: number; requests: number; maxLatency: number; errors: number; timeouts: number };
 }
 
-async function drive(baseUrl: string, codes: string[], connections: number, seconds: number): Promise<LevelResult> {
+interface Processes {
+  server: number | undefined;
+  chain: number | undefined;
+}
+
+/**
+ * One autocannon run of `warmUpSeconds + seconds` at `connections`: the figures are those of the
+ * requests sent after the warm-up, on connections opened at its start (a level that opened its
+ * connections mid-measurement would measure the stampede of connections, not the steady state).
+ */
+async function drive(
+  baseUrl: string,
+  codes: string[],
+  connections: number,
+  warmUpSeconds: number,
+  seconds: number,
+  processes: Processes,
+): Promise<LevelResult> {
   let next = 0;
+  const started = performance.now();
+  const measuredFrom = started + warmUpSeconds * 1000;
+  let cpuAtStart: { server?: number; chain?: number } = {};
+  const sampleCpu = setTimeout(() => {
+    cpuAtStart = { server: cpuSeconds(processes.server), chain: cpuSeconds(processes.chain) };
+  }, warmUpSeconds * 1000);
   const latencies: number[] = [];
   /** Latencies of the checks that were answered with a verdict (2xx), without the quick 429s. */
   const answered: number[] = [];
   const statuses: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
+  const warmUp = { seconds: warmUpSeconds, requests: 0, maxLatency: 0, errors: 0, timeouts: 0 };
+  let connectionErrors = 0;
+  let timeouts = 0;
   const instance = autocannon({
     url: baseUrl,
     connections,
-    duration: seconds,
+    duration: warmUpSeconds + seconds,
     requests: [
       {
         method: "GET",
@@ -122,6 +190,7 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
           path: `/api/verify?code=${encodeURIComponent(codes[next++ % codes.length]!)}`,
         }),
         onResponse: (status, body) => {
+          if (performance.now() < measuredFrom) return;
           // Every answer must be the verdict for a genuine pack: anything else is an error too.
           const verdict = status === 200 ? ((/"verdict":"([A-Z_]+)"/.exec(body)?.[1] ?? "NONE") as string) : "";
           if (verdict) verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
@@ -130,11 +199,37 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
     ],
   });
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    const sentAt = performance.now() - responseTime;
+    if (sentAt < measuredFrom) {
+      warmUp.requests++;
+      warmUp.maxLatency = Math.max(warmUp.maxLatency, Math.round(responseTime));
+      if (statusCode >= 400 && statusCode !== 429) warmUp.errors++;
+      return;
+    }
     latencies.push(responseTime);
     if (statusCode >= 200 && statusCode < 300) answered.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
   });
-  const result = await instance;
+  instance.on("reqError", (_client: unknown, error: Error) => {
+    // A timeout is reported when autocannon gives up on a request, 10 s after sending it.
+    const timedOut = /timeout/i.test(error.message);
+    const sentAt = performance.now() - (timedOut ? 10_000 : 0);
+    if (sentAt < measuredFrom) {
+      warmUp.errors++;
+      if (timedOut) warmUp.timeouts++;
+      return;
+    }
+    connectionErrors++;
+    if (timedOut) timeouts++;
+  });
+  await instance;
+  clearTimeout(sampleCpu);
+  const elapsed = (performance.now() - measuredFrom) / 1000;
+  const cores = (pid: number | undefined, before: number | undefined) => {
+    const after = cpuSeconds(pid);
+    return before === undefined || after === undefined ? null : round((after - before) / elapsed);
+  };
+  const cpu = { server: cores(processes.server, cpuAtStart.server), chain: cores(processes.chain, cpuAtStart.chain) };
   latencies.sort((a, b) => a - b);
   answered.sort((a, b) => a - b);
   const non2xx = Object.fromEntries(Object.entries(statuses).filter(([status]) => !status.startsWith("2")));
@@ -154,28 +249,39 @@ async function drive(baseUrl: string, codes: string[], connections: number, seco
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
     answeredP99: round(percentile(answered, 99)),
-    autocannon: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
-    errors: result.errors + failedStatuses + wrongVerdicts,
-    timeouts: result.timeouts,
+    errors: connectionErrors + failedStatuses + wrongVerdicts,
+    timeouts,
     non2xx,
     rateLimited,
     verdicts,
+    cpu,
+    warmUp,
   };
 }
 
-const { duration } = parseArgs();
+const { duration, database } = parseArgs();
+const postgres = database === "postgres" ? postgresServerUrl() : undefined;
 // The stack's server inherits this process's environment.
 process.env.PEDIGREE_VERIFY_RATE_LIMIT = "off";
-console.log(`bench:load: /api/verify for ${duration} s at ${CONNECTION_LEVELS.join(" and ")} connections`);
+console.log(
+  `bench:load: /api/verify for ${duration} s at ${CONNECTION_LEVELS.join(" and ")} connections, read model on ${database}`,
+);
 const setupStarted = performance.now();
-const stack = await startStack(async ({ world }) => {
-  const { acme, central } = world.parties;
-  const product = await world.registerProduct(acme, { name: "Amoxicillin", strength: "500 mg", dosageForm: "capsule" });
-  const verified = await world.registerBatch(acme, product, { lot: "LOAD-V", packs: VERIFY_PACKS });
-  const written = await world.registerBatch(acme, product, { lot: "LOAD-W", packs: WRITER_PACKS });
-  await world.receive(await world.ship(acme, central, [{ batch: written, quantity: WRITER_PACKS }]));
-  return { verified, written };
-});
+const stack = await startStack(
+  async ({ world }) => {
+    const { acme, central } = world.parties;
+    const product = await world.registerProduct(acme, {
+      name: "Amoxicillin",
+      strength: "500 mg",
+      dosageForm: "capsule",
+    });
+    const verified = await world.registerBatch(acme, product, { lot: "LOAD-V", packs: VERIFY_PACKS });
+    const written = await world.registerBatch(acme, product, { lot: "LOAD-W", packs: WRITER_PACKS });
+    await world.receive(await world.ship(acme, central, [{ batch: written, quantity: WRITER_PACKS }]));
+    return { verified, written };
+  },
+  postgres === undefined ? {} : { postgresServerUrl: postgres },
+);
 let writer: ReturnType<typeof startWriter> | undefined;
 try {
   const { verified, written } = stack.fixtures;
@@ -184,13 +290,12 @@ try {
     (serial) => `(01)${verified.gtin}(17)${ai17}(10)${verified.lot}(21)${serial}`,
   );
   console.log(`  server ready in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s (${stack.baseUrl})`);
-  // Warm the server's routes and connections before measuring.
-  await drive(stack.baseUrl, codes, 10, 3);
+  const processes: Processes = { server: stack.serverPid, chain: stack.chain.process().pid };
 
   writer = startWriter(stack.world, written);
   const levels: LevelResult[] = [];
   for (const connections of CONNECTION_LEVELS) {
-    const level = await drive(stack.baseUrl, codes, connections, duration);
+    const level = await drive(stack.baseUrl, codes, connections, WARM_UP_SECONDS, duration, processes);
     levels.push(level);
     console.log(
       `  ${String(connections).padStart(3)} connections: ${level.rps} req/s · p50 ${level.p50} ms · p95 ${level.p95} ms` +
@@ -198,7 +303,9 @@ try {
         (level.rateLimited > 0
           ? ` · ${level.rateLimited} refused with 429 (busy), answered checks' p99 ${level.answeredP99} ms`
           : "") +
-        ` · ${level.requests} requests`,
+        ` · ${level.requests} requests` +
+        (level.cpu.server === null ? "" : ` · CPU: server ${level.cpu.server}, chain ${level.cpu.chain} cores`) +
+        ` (warm-up: ${level.warmUp.requests} requests, slowest ${level.warmUp.maxLatency} ms, ${level.warmUp.errors} errors)`,
     );
   }
   const writes = await writer.stop();
@@ -226,7 +333,7 @@ try {
       ` (${at50.p99} ms: ${p99Met ? "met" : "NOT met"})`,
   );
 
-  const out = path.join(repositoryRoot(), "bench-results/load.json");
+  const out = path.join(repositoryRoot(), `bench-results/load-${database}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
@@ -235,6 +342,8 @@ try {
         measuredAt: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", node: process.version },
         route: "GET /api/verify (a different genuine pack per request)",
+        database,
+        warmUpSeconds: WARM_UP_SECONDS,
         durationSeconds: duration,
         rateLimit: "off",
         levels,

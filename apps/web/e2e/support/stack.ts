@@ -24,6 +24,7 @@ import { openDatabase } from "../../src/server/db/database.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
 import { storeManifest } from "../../src/server/manifests/store.ts";
 import { freePort, startTestChain, type TestChain } from "../../test/support/chain.ts";
+import { createScratchDatabase } from "../../test/support/database.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -65,6 +66,8 @@ export interface Stack<F> {
   world: World;
   fixtures: F;
   baseUrl: string;
+  /** The `next start` process (benchmarks read its CPU time). */
+  serverPid: number | undefined;
   url(pathAndQuery: string): string;
   /** Stops the chain only (the server keeps running): for "the chain is unreachable" checks. */
   stopChain(): Promise<void>;
@@ -75,6 +78,11 @@ export interface Stack<F> {
 export interface StackOptions {
   /** The chain's genesis time (ISO), for worlds with history in the past (expired batches). */
   initialDate?: string;
+  /**
+   * A PostgreSQL server to keep the read model on (a new database, dropped at stop), as a
+   * deployment past one process would; default PGlite in a throwaway folder.
+   */
+  postgresServerUrl?: string;
 }
 
 /** Every batch the world registered: their manifests go into the read model like an upload would. */
@@ -116,6 +124,18 @@ export async function startStack<F>(
   ensureBuilt();
   const chain = await startTestChain({ initialDate: options.initialDate });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "pedigree-e2e-"));
+  const scratch = options.postgresServerUrl
+    ? await createScratchDatabase(options.postgresServerUrl).catch(async (error: unknown) => {
+        await chain.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+        throw error;
+      })
+    : undefined;
+  const cleanUp = async () => {
+    await chain.stop();
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   let server: ChildProcess | undefined;
   try {
     const world = await createWorld(chain);
@@ -123,7 +143,7 @@ export async function startStack<F>(
 
     // PGlite is one process at a time: fill the read model before the server opens it.
     const target = chain.target;
-    const database = await openDatabase({ url: "", dataDir });
+    const database = await openDatabase({ url: scratch?.url ?? "", dataDir });
     try {
       for (const batch of batchesOf(fixtures)) {
         await storeManifest(database.db, {
@@ -150,7 +170,7 @@ export async function startStack<F>(
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
-        DATABASE_URL: "",
+        DATABASE_URL: scratch?.url ?? "",
         PEDIGREE_RPC_URL: chain.rpcUrl,
         PEDIGREE_CHAIN_ID: String(chain.chainId),
         PEDIGREE_LEDGER_ADDRESS: chain.address,
@@ -172,20 +192,19 @@ export async function startStack<F>(
       world,
       fixtures,
       baseUrl,
+      serverPid: running.pid,
       url: (pathAndQuery) => new URL(pathAndQuery, baseUrl).toString(),
       stopChain: () => chain.stop(),
       async stop() {
         if (stopped) return;
         stopped = true;
         await stopServer(running);
-        await chain.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        await cleanUp();
       },
     };
   } catch (error) {
     if (server) await stopServer(server);
-    await chain.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp();
     throw error;
   }
 }

@@ -14,6 +14,10 @@
 import { createPublicClient, defineChain, http, type Address, type PublicClient } from "viem";
 import { ledgerDeployment } from "@pedigree/ledger";
 import { openDatabase, type Database, type OpenedDatabase } from "./db/database.ts";
+import { keepAliveFetch } from "./rpcFetch.ts";
+
+/** One pool of kept-alive sockets to the chain per process. */
+const rpcFetch = keepAliveFetch() as unknown as typeof fetch;
 
 export interface LedgerTarget {
   chainId: number;
@@ -65,7 +69,7 @@ export function chainClient(target: LedgerTarget): PublicClient {
     chain,
     // Short: a patient waits for at most two tries (about 5 s) before hearing UNAVAILABLE; the indexer
     // has its own retries with backoff.
-    transport: http(target.rpcUrl, { retryCount: 1, retryDelay: 150, timeout: 2_500 }),
+    transport: http(target.rpcUrl, { retryCount: 1, retryDelay: 150, timeout: 2_500, fetchFn: rpcFetch }),
     pollingInterval: 500,
   }) as PublicClient;
 }

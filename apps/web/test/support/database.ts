@@ -9,21 +9,32 @@ import { openDatabase, type OpenedDatabase } from "../../src/server/db/database.
 
 export const TEST_DATABASE_KIND = process.env.PEDIGREE_TEST_DATABASE_URL ? "postgres" : "pglite";
 
-export async function openTestDatabase(): Promise<OpenedDatabase> {
-  const serverUrl = process.env.PEDIGREE_TEST_DATABASE_URL;
-  if (serverUrl === undefined || serverUrl === "") return openDatabase({ url: "", dataDir: "memory://" });
+/** A new, empty database on the PostgreSQL server at `serverUrl`: its URL, and how to drop it. */
+export async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pedigree_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const opened = await openDatabase({ url: url.toString() });
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+export async function openTestDatabase(): Promise<OpenedDatabase> {
+  const serverUrl = process.env.PEDIGREE_TEST_DATABASE_URL;
+  if (serverUrl === undefined || serverUrl === "") return openDatabase({ url: "", dataDir: "memory://" });
+  const scratch = await createScratchDatabase(serverUrl);
+  const opened = await openDatabase({ url: scratch.url });
   return {
     ...opened,
     async close() {
       await opened.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end({ timeout: 5 });
+      await scratch.drop();
     },
   };
 }

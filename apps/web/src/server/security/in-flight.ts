@@ -23,7 +23,7 @@ export interface SlotConfig {
 export const DEFAULT_SLOTS: SlotConfig = { maxInFlight: 16, maxQueued: 256, maxWaitMs: 2_000 };
 export const BUSY_CODE = "BUSY";
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+function wholeNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
   const text = env[name];
   if (text === undefined || text.trim() === "") return fallback;
   const value = text.trim();
@@ -36,7 +36,7 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
 }
 
 /** The slots the environment asks for, or "off" (PEDIGREE_VERIFY_MAX_IN_FLIGHT=off) for no admission control. */
-export function parseSlotConfig(env: NodeJS.ProcessEnv = process.env): SlotConfig | "off" {
+export function parseSlotConfig(env: Record<string, string | undefined> = process.env): SlotConfig | "off" {
   if (env.PEDIGREE_VERIFY_MAX_IN_FLIGHT?.trim().toLowerCase() === "off") return "off";
   return {
     maxInFlight: wholeNumber(env, "PEDIGREE_VERIFY_MAX_IN_FLIGHT", DEFAULT_SLOTS.maxInFlight, 1),
