@@ -25,6 +25,8 @@ declare module "autocannon" {
       event: "response",
       listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
     ): this;
+    /** A request that failed: a connection error, or a timeout (its message says "request timed out"). */
+    on(event: "reqError", listener: (error: Error) => void): this;
   }
   function autocannon(options: Options): Instance;
   export default autocannon;

@@ -11,7 +11,7 @@
  * database cuts the siblings out of their chunks, so a proof is one query.
  */
 import type { PGlite } from "@electric-sql/pglite";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { batchIdOf, parseSerialList, SerialTree, type Hex } from "@pedigree/ledger";
 import type { Address } from "viem";
@@ -141,40 +141,67 @@ export type SerialLookup =
 
 /**
  * A serial's index and proof in the manifest of batch (gtin, lot); or, when it is not there, the
- * lots whose manifests hold it. One query when the serial is found (the hot path of every
- * verification): the serial's row, and each sibling on its leaf's path cut out of its chunk by
- * the database, so only the proof's 32-byte nodes cross to JavaScript, not whole chunks.
+ * lots whose manifests hold it. One query when the serial is found (see serialLookupSql).
  */
 export async function lookupSerial(
   db: Database,
   query: { gtin: string; lot: string; serial: string },
 ): Promise<SerialLookup> {
+  const [row] = await selectRows<{ lookup: SerialLookupRow | null }>(
+    db,
+    sql`select ${serialLookupSql(query)} as lookup`,
+  );
+  return serialLookupOf(db, query, row?.lookup ?? null);
+}
+
+/** What serialLookupSql selects: null when the batch has no stored manifest. */
+export interface SerialLookupRow {
+  root: string;
+  index: number | null;
+  proof: string | null;
+  levels: number;
+}
+
+/**
+ * A SQL expression (a JSON object, or null without a manifest) for the serial's row and its
+ * proof, to select alone or beside other columns: the hot path of every verification. The
+ * database cuts each sibling on the leaf's path out of its chunk, so only the proof's 32-byte
+ * nodes cross to JavaScript, not whole chunks.
+ */
+export function serialLookupSql(query: { gtin: string; lot: string; serial: string }): SQL {
   const batchId = batchIdOf(query.gtin, query.lot);
   // Nodes are numbered as in OpenZeppelin's tree (root 0, children 2i+1 and 2i+2). Numbered from
   // 1 instead, the ancestors of node n are n >> k and the sibling of node m is m # 1 (xor). The
   // positions are int4, whose shift counts wrap at 32: levels stop at 30 (2^31 nodes).
-  const rows = await selectRows<{ root: string; index: number | null; proof: string | null; levels: number }>(
-    db,
-    sql`
-      with leaf as (
-        select m.root, s.pack_index, s.tree_index
-        from ${manifests} m
-        left join ${manifestSerials} s on s.batch_id = m.batch_id and s.serial = ${query.serial}
-        where m.batch_id = ${batchId}
-      ), siblings as (
-        select k.level, (((leaf.tree_index + 1) >> k.level) # 1) - 1 as position
-        from leaf, generate_series(0, 30) as k(level)
-        where leaf.tree_index is not null and ((leaf.tree_index + 1) >> k.level) > 1
-      )
-      select leaf.root, leaf.pack_index as index,
-        (select string_agg(coalesce(encode(substring(n.nodes from (s.position % ${NODES_PER_CHUNK}) * ${NODE_BYTES} + 1 for ${NODE_BYTES}), 'hex'), ''), ',' order by s.level)
-           from siblings s
-           left join ${manifestNodes} n on n.batch_id = ${batchId} and n.chunk = s.position / ${NODES_PER_CHUNK}) as proof,
-        (select count(*) from siblings)::int4 as levels
-      from leaf`,
-  );
-  const row = rows[0];
-  if (row === undefined) return { status: "no_manifest" };
+  return sql`(
+    with leaf as (
+      select m.root, s.pack_index, s.tree_index
+      from ${manifests} m
+      left join ${manifestSerials} s on s.batch_id = m.batch_id and s.serial = ${query.serial}
+      where m.batch_id = ${batchId}
+    ), siblings as (
+      select k.level, (((leaf.tree_index + 1) >> k.level) # 1) - 1 as position
+      from leaf, generate_series(0, 30) as k(level)
+      where leaf.tree_index is not null and ((leaf.tree_index + 1) >> k.level) > 1
+    )
+    select json_build_object(
+      'root', leaf.root,
+      'index', leaf.pack_index,
+      'proof', (select string_agg(coalesce(encode(substring(n.nodes from (s.position % ${NODES_PER_CHUNK}) * ${NODE_BYTES} + 1 for ${NODE_BYTES}), 'hex'), ''), ',' order by s.level)
+                from siblings s
+                left join ${manifestNodes} n on n.batch_id = ${batchId} and n.chunk = s.position / ${NODES_PER_CHUNK}),
+      'levels', (select count(*) from siblings))
+    from leaf)`;
+}
+
+/** The lookup from what serialLookupSql selected (one more query only for a serial not in the list). */
+export async function serialLookupOf(
+  db: Database,
+  query: { gtin: string; lot: string; serial: string },
+  row: SerialLookupRow | null,
+): Promise<SerialLookup> {
+  const batchId = batchIdOf(query.gtin, query.lot);
+  if (row === null) return { status: "no_manifest" };
   if (row.index === null) {
     const lots = await findSerialLots(db, { gtin: query.gtin, serial: query.serial });
     const otherLots = lots.filter((lot) => lot.batchId !== batchId).map((lot) => lot.lot);

@@ -13,7 +13,7 @@
  * alerts table with only what an investigator needs: the code's identifiers, the verdict, the
  * block, and the signed-in party when there is one (never anything about a patient).
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { parseGs1, toDigitalLink, type ParseResult } from "@pedigree/gs1";
 import {
   batchIdOf,
@@ -37,7 +37,13 @@ import type { PartyView, TimelineEntry, VerifyResponse } from "../../lib/api-typ
 import type { AppContext } from "../context.ts";
 import { selectRows } from "../db/database.ts";
 import { alerts, batches, holdings, participants, products } from "../db/schema.ts";
-import { findSerialLots, lookupSerial, type SerialLookup } from "../manifests/store.ts";
+import {
+  findSerialLots,
+  serialLookupOf,
+  serialLookupSql,
+  type SerialLookup,
+  type SerialLookupRow,
+} from "../manifests/store.ts";
 import { loadParties, type PartyLookup } from "../read/parties.ts";
 import { batchEventRows, timelineOf } from "../read/timeline.ts";
 import { alertDetail, wordsFor } from "./words.ts";
@@ -142,8 +148,10 @@ async function read(
     manifestMissing: false,
   };
 
-  // The manifest first: the chain call needs the serial's index and proof.
+  // The read model first, in one query: the serial's index and proof (the chain call needs
+  // them), and the names, GLNs, recall reasons and holders the answer shows.
   let lot = label.lot;
+  let names: ReadModelNames | undefined;
   try {
     if (lot === undefined) {
       // A label without a lot: GS1 serials are unique per GTIN, so the manifests say which lot it is.
@@ -151,8 +159,13 @@ async function read(
       if (lots.length === 1) lot = lots[0]!.lot;
       else readings.manifest = { status: "ok", found: false, otherLots: lots.map((entry) => entry.lot) };
     }
-    if (lot !== undefined)
-      readings.lookup = await lookupSerial(ctx.db, { gtin: label.gtin, lot, serial: label.serial });
+    const query = lot === undefined ? undefined : { gtin: label.gtin, lot, serial: label.serial };
+    const [row] = await selectRows<ReadModelNames & { lookup: SerialLookupRow | null }>(
+      ctx.db,
+      sql`select ${query === undefined ? sql`null` : serialLookupSql(query)} as lookup, ${namesSql(label.gtin, query === undefined ? undefined : batchIdOf(query.gtin, query.lot))}`,
+    );
+    names = row;
+    if (query !== undefined) readings.lookup = await serialLookupOf(ctx.db, query, row?.lookup ?? null);
   } catch (error) {
     readings.manifest = { status: "unavailable", reason: `the database cannot be read (${firstLine(error)})` };
     readings.sourceDown = true;
@@ -162,32 +175,32 @@ async function read(
     readings.batchId = batchIdOf(label.gtin, lot);
   }
 
-  // The chain, and beside it the read model's names, GLNs, recall reasons and holders (one query).
-  const namesRead = readModelNames(ctx, label.gtin, readings.batchId).catch(() => undefined);
   let chainProduct: ChainProductRecord | undefined;
   try {
-    // Not viem's cached head: the answer must name the block it was read at.
-    readings.blockNumber = Number(await ctx.chain.getBlockNumber({ cacheTime: 0 }));
-    if (lot !== undefined) {
-      const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
-      readings.verification = await readPackVerification(ctx.chain, {
-        chainId: ctx.ledger.chainId,
-        address: ctx.ledger.address,
-        gtin: label.gtin,
-        lot,
-        serial: label.serial,
-        // An unknown serial still gets the batch's record back (the contract answers UnknownSerial).
-        index: found?.index ?? 0,
-        proof: found?.proof ?? [],
-        ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
-        blockNumber: readings.blockNumber,
-      });
-    } else {
-      // Without a batch, only the product record says whether the GTIN is known.
-      chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber);
-    }
+    // The head and the pack's record in one round trip to the node (the transport batches calls
+    // made together; see chainClient), so the answer names the block it was read at.
+    const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
+    const [head, verification] = await Promise.all([
+      ctx.chain.getBlockNumber({ cacheTime: 0 }),
+      lot === undefined
+        ? undefined
+        : readPackVerification(ctx.chain, {
+            chainId: ctx.ledger.chainId,
+            address: ctx.ledger.address,
+            gtin: label.gtin,
+            lot,
+            serial: label.serial,
+            // An unknown serial still gets the batch's record back (the contract answers UnknownSerial).
+            index: found?.index ?? 0,
+            proof: found?.proof ?? [],
+            ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
+          }),
+    ]);
+    readings.blockNumber = Number(head);
+    readings.verification = verification;
+    // Without a batch, only the product record says whether the GTIN is known.
+    if (lot === undefined) chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber);
   } catch (error) {
-    await namesRead;
     readings.chain = { status: "unavailable", reason: `the ledger cannot be read (${firstLine(error)})` };
     readings.blockNumber = null;
     readings.sourceDown = true;
@@ -196,7 +209,6 @@ async function read(
 
   // Without the read model the verdict still stands on the chain; only names are missing. What it
   // lacks because the indexer is behind is read on chain.
-  const names = await namesRead;
   const verification = readings.verification;
   readings.productRow = names?.product ?? undefined;
   readings.batchRow = names?.batch ?? undefined;
@@ -244,41 +256,34 @@ interface BatchStatusRecord {
   statusAt: number | null;
 }
 
+interface ReadModelNames {
+  product: ProductNames | null;
+  batch: BatchStatusRecord | null;
+  holders: string[];
+  parties: PartyView[];
+}
+
 /**
- * What the read model knows of the product and batch, and every party it names (manufacturer,
- * the party behind the batch's status, each holder): one round trip, since every check asks it.
+ * Columns with what the read model knows of the product and batch, and every party it names
+ * (manufacturer, the party behind the batch's status, each holder), selected beside the serial's
+ * proof: every check asks it, so it costs no round trip of its own.
  */
-async function readModelNames(
-  ctx: AppContext,
-  gtin: string,
-  batchId: Hex | undefined,
-): Promise<{ product: ProductNames | null; batch: BatchStatusRecord | null; holders: string[]; parties: PartyView[] }> {
+function namesSql(gtin: string, batchId: Hex | undefined): SQL {
   const batch = batchId ?? "";
-  const [row] = await selectRows<{
-    product: ProductNames | null;
-    batch: BatchStatusRecord | null;
-    holders: string[];
-    parties: PartyView[];
-  }>(
-    ctx.db,
-    sql`
-      select
-        (select json_build_object('name', p.name, 'strength', p.strength, 'dosageForm', p.dosage_form, 'manufacturer', p.manufacturer)
-           from ${products} p where p.gtin = ${gtin}) as product,
-        (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at)
-           from ${batches} b where b.batch_id = ${batch}) as batch,
-        (select coalesce(json_agg(h.holder order by h.holder), '[]'::json)
-           from ${holdings} h where h.batch_id = ${batch}) as holders,
-        (select coalesce(json_agg(json_build_object('address', a.address, 'name', a.legal_name, 'gln', a.gln, 'role', a.role)), '[]'::json)
-           from ${participants} a
-           where a.address in (
-             select manufacturer from ${products} where gtin = ${gtin}
-             union select manufacturer from ${batches} where batch_id = ${batch}
-             union select status_by from ${batches} where batch_id = ${batch}
-             union select holder from ${holdings} where batch_id = ${batch})) as parties`,
-  );
-  // PGlite parses json columns; postgres-js does too. Either way, only plain JSON comes back.
-  return row ?? { product: null, batch: null, holders: [], parties: [] };
+  return sql`
+    (select json_build_object('name', p.name, 'strength', p.strength, 'dosageForm', p.dosage_form, 'manufacturer', p.manufacturer)
+       from ${products} p where p.gtin = ${gtin}) as product,
+    (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at)
+       from ${batches} b where b.batch_id = ${batch}) as batch,
+    (select coalesce(json_agg(h.holder order by h.holder), '[]'::json)
+       from ${holdings} h where h.batch_id = ${batch}) as holders,
+    (select coalesce(json_agg(json_build_object('address', a.address, 'name', a.legal_name, 'gln', a.gln, 'role', a.role)), '[]'::json)
+       from ${participants} a
+       where a.address in (
+         select manufacturer from ${products} where gtin = ${gtin}
+         union select manufacturer from ${batches} where batch_id = ${batch}
+         union select status_by from ${batches} where batch_id = ${batch}
+         union select holder from ${holdings} where batch_id = ${batch})) as parties`;
 }
 
 type ChainProductRecord = { name: string; strength: string; dosageForm: string; manufacturer: Address };
