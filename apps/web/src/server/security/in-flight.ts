@@ -109,7 +109,9 @@ export class InFlightLimiter {
       429,
       BUSY_CODE,
       "The verification service is busy right now. Try again in a second; nothing is wrong with the pack.",
-      { details: { retryAfterSeconds: 1, ...this.config }, headers: { "retry-after": "1" } },
+      // The sizes of the slots and the queue stay private: they would tell an attacker how much
+      // load tips the server over.
+      { details: { retryAfterSeconds: 1 }, headers: { "retry-after": "1" } },
     );
   }
 }
