@@ -367,6 +367,40 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(body.manufacturer?.gln, borealis.gln);
   });
 
+  it("a second check shows what changed since the first: a new holder, then a recall and who made it", async () => {
+    // Product and party names are kept per process once read; the batch's state never is.
+    const { acme, northwind, regulator } = world.parties;
+    const product = await world.registerProduct(acme, { name: "Cetirizine", strength: "10 mg", dosageForm: "tablet" });
+    const batch = await world.registerBatch(acme, product, { lot: "CHG-1", packs: 4 });
+    await storeManifest(ctx.db, {
+      batchId: batch.batchId,
+      gtin: batch.gtin,
+      lot: batch.lot,
+      serials: batch.manifest.serials,
+      expectedRoot: batch.manifest.root,
+      uploadedBy: acme.address,
+    });
+    await syncToHead(ctx);
+    const first = await verify(hri(batch, 0));
+    assert.equal(first.body.verdict, "GENUINE");
+    assert.equal(first.body.product?.name, "Cetirizine");
+    assert.equal(first.body.holder?.name, acme.legalName);
+
+    await world.receive(await world.ship(acme, northwind, [{ batch, quantity: 4 }]));
+    await syncToHead(ctx);
+    const moved = await verify(hri(batch, 1));
+    assert.equal(moved.body.verdict, "GENUINE");
+    assert.equal(moved.body.holder?.name, northwind.legalName);
+    assert.equal(moved.body.product?.name, "Cetirizine");
+
+    await world.recall(regulator, batch, "Label misprint");
+    await syncToHead(ctx);
+    const recalledNow = await verify(hri(batch, 0));
+    assert.equal(recalledNow.body.verdict, "RECALLED");
+    assert.equal(recalledNow.body.batch?.statusReason, "Label misprint");
+    assert.equal(recalledNow.body.manufacturer?.name, acme.legalName);
+  });
+
   it("GET /api/verify: verdicts as JSON, 400 for a missing, oversized or malformed parameter", async () => {
     const get = async (query: string) => {
       try {

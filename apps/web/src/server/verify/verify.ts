@@ -36,7 +36,7 @@ import { zeroAddress, type Address, type Hex } from "viem";
 import type { PartyView, TimelineEntry, VerifyResponse } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import { selectRows } from "../db/database.ts";
-import { alerts, batches, holdings, participants, products } from "../db/schema.ts";
+import { alerts, batches, holdings, products } from "../db/schema.ts";
 import {
   findSerialLots,
   serialLookupOf,
@@ -160,11 +160,13 @@ async function read(
       else readings.manifest = { status: "ok", found: false, otherLots: lots.map((entry) => entry.lot) };
     }
     const query = lot === undefined ? undefined : { gtin: label.gtin, lot, serial: label.serial };
+    const cached = namesCacheOf(ctx).products.get(label.gtin);
     const [row] = await selectRows<ReadModelNames & { lookup: SerialLookupRow | null }>(
       ctx.db,
-      sql`select ${query === undefined ? sql`null` : serialLookupSql(query)} as lookup, ${namesSql(label.gtin, query === undefined ? undefined : batchIdOf(query.gtin, query.lot))}`,
+      sql`select ${query === undefined ? sql`null` : serialLookupSql(query)} as lookup, ${namesSql(label.gtin, query === undefined ? undefined : batchIdOf(query.gtin, query.lot), cached === undefined)}`,
     );
-    names = row;
+    names = row === undefined ? undefined : { ...row, product: cached ?? row.product };
+    if (cached === undefined && row?.product) namesCacheOf(ctx).products.set(label.gtin, row.product);
     if (query !== undefined) readings.lookup = await serialLookupOf(ctx.db, query, row?.lookup ?? null);
   } catch (error) {
     readings.manifest = { status: "unavailable", reason: `the database cannot be read (${firstLine(error)})` };
@@ -218,20 +220,26 @@ async function read(
   if (productKnown && readings.productRow === undefined && chainProduct === undefined) {
     chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber).catch(() => undefined);
   }
-  const known = new Map((names?.parties ?? []).map((view) => [view.address, view]));
+  const known = namesCacheOf(ctx).parties;
   const named = [
     chainProduct?.manufacturer,
+    readings.productRow?.manufacturer,
     verification?.batch?.manufacturer,
     verification?.pack?.by,
     readings.batchRow?.statusBy ?? undefined,
     ...readings.holders,
   ];
-  const unnamed = named.filter((account) => account !== undefined && !known.has(account.toLowerCase()));
+  const unnamed = named.filter((account) => account !== undefined && known.get(account.toLowerCase()) === undefined);
   const more =
     unnamed.length === 0 ? undefined : await partiesOf(ctx, readings.blockNumber, unnamed).catch(() => undefined);
+  for (const account of unnamed) {
+    // Only parties the read model names are kept: one read on chain while the indexer is behind is not.
+    const view = more?.fromReadModel(account);
+    if (view?.name !== undefined) known.set(view.address, view);
+  }
   readings.party = (address) => {
     const key = (address ?? "").toLowerCase();
-    return known.get(key) ?? more?.(key) ?? { address: key };
+    return known.get(key) ?? more?.lookup(key) ?? { address: key };
   };
 
   readings.chain = chainReading(readings, label.gtin, chainProduct);
@@ -260,30 +268,51 @@ interface ReadModelNames {
   product: ProductNames | null;
   batch: BatchStatusRecord | null;
   holders: string[];
-  parties: PartyView[];
 }
 
 /**
- * Columns with what the read model knows of the product and batch, and every party it names
- * (manufacturer, the party behind the batch's status, each holder), selected beside the serial's
- * proof: every check asks it, so it costs no round trip of its own.
+ * Columns with what the read model knows of the batch (status, reason, holders) and, unless it
+ * is cached, the product, selected beside the serial's proof: every check asks them, so they
+ * cost no round trip of their own.
  */
-function namesSql(gtin: string, batchId: Hex | undefined): SQL {
+function namesSql(gtin: string, batchId: Hex | undefined, withProduct: boolean): SQL {
   const batch = batchId ?? "";
+  const product = withProduct
+    ? sql`(select json_build_object('name', p.name, 'strength', p.strength, 'dosageForm', p.dosage_form, 'manufacturer', p.manufacturer)
+         from ${products} p where p.gtin = ${gtin})`
+    : sql`null`;
   return sql`
-    (select json_build_object('name', p.name, 'strength', p.strength, 'dosageForm', p.dosage_form, 'manufacturer', p.manufacturer)
-       from ${products} p where p.gtin = ${gtin}) as product,
+    ${product} as product,
     (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at)
        from ${batches} b where b.batch_id = ${batch}) as batch,
     (select coalesce(json_agg(h.holder order by h.holder), '[]'::json)
-       from ${holdings} h where h.batch_id = ${batch}) as holders,
-    (select coalesce(json_agg(json_build_object('address', a.address, 'name', a.legal_name, 'gln', a.gln, 'role', a.role)), '[]'::json)
-       from ${participants} a
-       where a.address in (
-         select manufacturer from ${products} where gtin = ${gtin}
-         union select manufacturer from ${batches} where batch_id = ${batch}
-         union select status_by from ${batches} where batch_id = ${batch}
-         union select holder from ${holdings} where batch_id = ${batch})) as parties`;
+       from ${holdings} h where h.batch_id = ${batch}) as holders`;
+}
+
+/** At most this many products, and as many parties, are kept per process (then the cache starts again). */
+const NAMES_CACHE_LIMIT = 10_000;
+
+/**
+ * Product and party records never change once indexed: the ledger registers each product and
+ * onboards each participant once, and suspension changes no name. So a context keeps those it has
+ * read from the read model, and a check reads only what does change (the batch's status and
+ * holders, the serial's proof). Only records that exist are kept. A reorganisation that undid a
+ * registration would leave its names here until restart; the verdict itself is always the chain's.
+ */
+interface NamesCache {
+  products: Map<string, ProductNames>;
+  parties: Map<string, PartyView>;
+}
+
+const namesCaches = new WeakMap<AppContext, NamesCache>();
+
+function namesCacheOf(ctx: AppContext): NamesCache {
+  let cache = namesCaches.get(ctx);
+  if (cache === undefined || cache.products.size > NAMES_CACHE_LIMIT || cache.parties.size > NAMES_CACHE_LIMIT) {
+    cache = { products: new Map(), parties: new Map() };
+    namesCaches.set(ctx, cache);
+  }
+  return cache;
 }
 
 type ChainProductRecord = { name: string; strength: string; dosageForm: string; manufacturer: Address };
@@ -382,18 +411,21 @@ function manifestReading(
   return { status: "ok", found: true, index: lookup.index };
 }
 
-/** Parties from the read model, with the chain's participant record for any the indexer has not seen yet. */
+/**
+ * Parties from the read model (`fromReadModel`), and with the chain's participant record for any
+ * the indexer has not seen yet (`lookup`).
+ */
 async function partiesOf(
   ctx: AppContext,
   blockNumber: number | null,
   accounts: (string | undefined)[],
-): Promise<PartyLookup> {
+): Promise<{ fromReadModel: PartyLookup; lookup: PartyLookup }> {
   const wanted = accounts.filter((account): account is string => account !== undefined && account !== zeroAddress);
   const fromReadModel = await loadParties(ctx.db, wanted);
   const missing = [...new Set(wanted.map((account) => account.toLowerCase()))].filter(
     (account) => fromReadModel(account).name === undefined,
   );
-  if (missing.length === 0 || blockNumber === null) return fromReadModel;
+  if (missing.length === 0 || blockNumber === null) return { fromReadModel, lookup: fromReadModel };
   const fromChain = new Map<string, PartyView>();
   await Promise.all(
     missing.map(async (account) => {
@@ -412,7 +444,10 @@ async function partiesOf(
       }
     }),
   );
-  return (address) => fromChain.get((address ?? "").toLowerCase()) ?? fromReadModel(address);
+  return {
+    fromReadModel,
+    lookup: (address) => fromChain.get((address ?? "").toLowerCase()) ?? fromReadModel(address),
+  };
 }
 
 // ---------------------------------------------------------------- the answer
