@@ -149,7 +149,8 @@ async function read(
   };
 
   // The read model first, in one query: the serial's index and proof (the chain call needs
-  // them), and the names, GLNs, recall reasons and holders the answer shows.
+  // them), the batch's status, recall reason and holders, and the product unless this process
+  // has read it before (see NamesCache).
   let lot = label.lot;
   let names: ReadModelNames | undefined;
   try {
@@ -160,10 +161,12 @@ async function read(
       else readings.manifest = { status: "ok", found: false, otherLots: lots.map((entry) => entry.lot) };
     }
     const query = lot === undefined ? undefined : { gtin: label.gtin, lot, serial: label.serial };
+    const batchId = lot === undefined ? undefined : batchIdOf(label.gtin, lot);
     const cached = namesCacheOf(ctx).products.get(label.gtin);
+    const lookupColumn = query === undefined ? sql`null` : serialLookupSql(query);
     const [row] = await selectRows<ReadModelNames & { lookup: SerialLookupRow | null }>(
       ctx.db,
-      sql`select ${query === undefined ? sql`null` : serialLookupSql(query)} as lookup, ${namesSql(label.gtin, query === undefined ? undefined : batchIdOf(query.gtin, query.lot), cached === undefined)}`,
+      sql`select ${lookupColumn} as lookup, ${namesSql(label.gtin, batchId, cached === undefined)}`,
     );
     names = row === undefined ? undefined : { ...row, product: cached ?? row.product };
     if (cached === undefined && row?.product) namesCacheOf(ctx).products.set(label.gtin, row.product);
