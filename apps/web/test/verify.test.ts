@@ -490,6 +490,21 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     }
   });
 
+  it("UNAVAILABLE with 503 when a source hangs: a check never takes longer than its deadline", async () => {
+    // A database that accepts the query and never answers (a connection lost mid-query).
+    const hanging = new Proxy(ctx.db, {
+      get: (target, property, receiver) =>
+        property === "execute" ? () => new Promise(() => {}) : Reflect.get(target, property, receiver),
+    });
+    const started = performance.now();
+    const { status, body } = await verifyCode({ ...ctx, db: hanging }, hri(active, 0), { deadlineMs: 300 });
+    const took = performance.now() - started;
+    assert.equal(status, 503);
+    assert.equal(body.verdict, "UNAVAILABLE");
+    assert.match(body.unavailable?.[0]?.reason ?? "", /did not finish within 0\.3 s/);
+    assert.ok(took >= 290 && took < 2_000, `answered after ${Math.round(took)} ms`);
+  });
+
   it("UNAVAILABLE with 503 when the database cannot be read", async () => {
     // A PostgreSQL server that is not there: what the app sees when its database goes away.
     const client = postgres("postgres://pedigree@127.0.0.1:1/pedigree", { connect_timeout: 2, max: 1 });

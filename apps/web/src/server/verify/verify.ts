@@ -59,7 +59,16 @@ export interface VerifyOptions {
   reportedBy?: Address;
   /** Where this server answers Digital Link URIs (e.g. "https://pedigree.example"); default GS1's resolver. */
   digitalLinkBase?: string;
+  /** The longest the check may take before it answers UNAVAILABLE (default CHECK_DEADLINE_MS). */
+  deadlineMs?: number;
 }
+
+/**
+ * The longest a check takes. Each source has its own limits (the chain client's timeout and one
+ * retry, the database's connect timeout), but a query lost on a dropped connection can wait
+ * forever; past this the person gets UNAVAILABLE, and the check's admission slot is freed.
+ */
+export const CHECK_DEADLINE_MS = 8_000;
 
 export interface VerifyResult {
   /** 200 for every answer about the pack; 503 when a source could not be read (UNAVAILABLE). */
@@ -90,6 +99,22 @@ const NOT_READ_CHAIN: ChainReading = { status: "ok" };
 const NOT_READ_MANIFEST: ManifestReading = { status: "ok", found: false };
 
 export async function verifyCode(ctx: AppContext, code: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const deadlineMs = options.deadlineMs ?? CHECK_DEADLINE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<VerifyResult>((resolve) => {
+    timer = setTimeout(() => {
+      const reason = `the check did not finish within ${deadlineMs / 1000} s (the database or the chain is not answering)`;
+      resolve({ status: 503, body: unavailableAnswer(ctx.now(), options.purpose ?? "verify", reason) });
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([check(ctx, code, options), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function check(ctx: AppContext, code: string, options: VerifyOptions): Promise<VerifyResult> {
   const purpose = options.purpose ?? "verify";
   const now = ctx.now();
   const parsed = parseGs1(code, { now });
