@@ -20,11 +20,11 @@ import { healthReport } from "../src/server/health.ts";
 import { startIndexer, type IndexerHandle, type IndexerStatus } from "../src/server/indexer/service.ts";
 import { snapshotReadModel } from "../src/server/indexer/snapshot.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { storeManifest } from "../src/server/manifests/store.ts";
 import { verifyCode } from "../src/server/verify/verify.ts";
 import { startTestChain, type TestChain } from "../test/support/chain.ts";
 import { createWorld, type World, type WorldBatch } from "../test/support/world.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.ts";
+import { storeWorldManifest } from "../test/support/manifests.ts";
 
 async function waitFor(indexer: IndexerHandle, what: string, done: (s: IndexerStatus) => boolean, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -64,14 +64,7 @@ describe("chaos: the network to the chain's node stalls (pglite)", () => {
       },
     });
     await syncToHead(ctx);
-    await storeManifest(ctx.db, {
-      batchId: batch.batchId,
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serials: batch.manifest.serials,
-      expectedRoot: batch.manifest.root,
-      uploadedBy: acme.address,
-    });
+    await storeWorldManifest(ctx.db, batch);
   });
 
   after(async () => {

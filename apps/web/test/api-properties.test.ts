@@ -18,12 +18,12 @@ import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts } from "../src/server/db/schema.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { storeManifest } from "../src/server/manifests/store.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
 import { signInAs } from "./support/signIn.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
+import { storeWorldManifest } from "./support/manifests.ts";
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
 register(
@@ -240,14 +240,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
       target: chain.target,
       database,
     });
-    await storeManifest(database.db, {
-      batchId: batch.batchId,
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serials: batch.manifest.serials,
-      expectedRoot: batch.manifest.root,
-      uploadedBy: world.parties.acme.address,
-    });
+    await storeWorldManifest(database.db, batch);
     await syncToHead(ctx);
     // Alert 1, so PATCH /api/alerts/1 reaches its body parser.
     await database.db.insert(alerts).values({

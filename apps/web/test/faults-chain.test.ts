@@ -26,12 +26,12 @@ import { healthReport } from "../src/server/health.ts";
 import { startIndexer, type IndexerHandle, type IndexerStatus } from "../src/server/indexer/service.ts";
 import { snapshotReadModel } from "../src/server/indexer/snapshot.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { storeManifest } from "../src/server/manifests/store.ts";
 import { verifyCode } from "../src/server/verify/verify.ts";
 import { startTcpProxy, type TcpProxy } from "../chaos/support/tcp-proxy.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
+import { storeWorldManifest } from "./support/manifests.ts";
 
 async function waitFor(
   indexer: IndexerHandle,
@@ -92,14 +92,7 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
       },
     });
     await syncToHead(ctx);
-    await storeManifest(ctx.db, {
-      batchId: stock.batchId,
-      gtin: stock.gtin,
-      lot: stock.lot,
-      serials: stock.manifest.serials,
-      expectedRoot: stock.manifest.root,
-      uploadedBy: acme.address,
-    });
+    await storeWorldManifest(ctx.db, stock);
   });
 
   after(async () => {

@@ -17,7 +17,6 @@ import { createAppContext, type AppContext } from "../src/server/context.ts";
 import { openDatabase, type OpenedDatabase } from "../src/server/db/database.ts";
 import { healthReport } from "../src/server/health.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { storeManifest } from "../src/server/manifests/store.ts";
 import { readApi } from "../src/server/read/http.ts";
 import { sessionResponse } from "../src/server/auth/http.ts";
 import { startTcpProxy, type TcpProxy } from "../chaos/support/tcp-proxy.ts";
@@ -25,6 +24,7 @@ import { startTestChain, type TestChain } from "./support/chain.ts";
 import { TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
 import { createWorld, type WorldBatch } from "./support/world.ts";
+import { storeWorldManifest } from "./support/manifests.ts";
 
 /** EPCIS documents carry the time they were made; everything else must be identical. */
 const withoutCreationDate = (text: string) => text.replace(/"creationDate":"[^"]*"/, "");
@@ -78,14 +78,7 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
       target: chain.target,
     });
     await syncToHead(ctx);
-    await storeManifest(ctx.db, {
-      batchId: batch.batchId,
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serials: batch.manifest.serials,
-      expectedRoot: batch.manifest.root,
-      uploadedBy: acme.address,
-    });
+    await storeWorldManifest(ctx.db, batch);
 
     // The read routes as the app serves them (src/app/api/**/route.ts: handle() around readApi).
     const get = (answer: (request: Request, params: Record<string, string>) => Promise<Response>): RouteModule => ({

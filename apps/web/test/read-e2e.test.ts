@@ -7,7 +7,6 @@ import { after, before, describe, it } from "node:test";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { storeManifest } from "../src/server/manifests/store.ts";
 import { hashToken } from "../src/server/auth/siwe.ts";
 import { alerts, sessions } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
@@ -17,6 +16,7 @@ import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, type World, type WorldBatch, type WorldShipment } from "./support/world.ts";
 import { parseCsv } from "./read-csv.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
+import { storeWorldManifest } from "./support/manifests.ts";
 
 const req = (path: string) => new Request(`http://localhost${path}`);
 async function json<T>(response: Response): Promise<T> {
@@ -59,14 +59,7 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
       target: chain.target,
     });
     await syncToHead(ctx);
-    await storeManifest(database.db, {
-      batchId: batch.batchId,
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serials: batch.manifest.serials,
-      expectedRoot: batch.manifest.root,
-      uploadedBy: acme.address,
-    });
+    await storeWorldManifest(database.db, batch);
   });
   after(async () => {
     await Promise.all([chain?.stop(), database?.close()]);

@@ -1,7 +1,7 @@
 /**
  * Verification on a real chain: one pack per verdict, every form of pack code, the HTTP surface,
  * and alerts raised exactly where a potential falsification is. The read model is filled by the
- * indexer; the manifests by storeManifest. PGlite, or PostgreSQL with PEDIGREE_TEST_DATABASE_URL.
+ * indexer; the manifests by storeWorldManifest. PGlite, or PostgreSQL with PEDIGREE_TEST_DATABASE_URL.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -16,7 +16,7 @@ import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts } from "../src/server/db/schema.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
-import { lookupSerial, storeManifest } from "../src/server/manifests/store.ts";
+import { lookupSerial } from "../src/server/manifests/store.ts";
 import { verifyResponse } from "../src/server/verify/http.ts";
 import { verifyCode } from "../src/server/verify/verify.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
@@ -24,6 +24,7 @@ import { startTestServer } from "./support/server.ts";
 import { signInAs } from "./support/signIn.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, gtinUnder, COMPANY_PREFIXES, type World, type WorldBatch } from "./support/world.ts";
+import { storeWorldManifest } from "./support/manifests.ts";
 
 const GS = "\u001d";
 
@@ -102,14 +103,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     });
     await syncToHead(ctx);
     for (const batch of [active, sibling, recalled, suspended, expiring]) {
-      await storeManifest(ctx.db, {
-        batchId: batch.batchId,
-        gtin: batch.gtin,
-        lot: batch.lot,
-        serials: batch.manifest.serials,
-        expectedRoot: batch.manifest.root,
-        uploadedBy: acme.address,
-      });
+      await storeWorldManifest(ctx.db, batch);
     }
   });
   after(async () => {
@@ -351,14 +345,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       dosageForm: "tablet",
     });
     const fresh = await world.registerBatch(borealis, product, { lot: "NEW-1", packs: 3 });
-    await storeManifest(ctx.db, {
-      batchId: fresh.batchId,
-      gtin: fresh.gtin,
-      lot: fresh.lot,
-      serials: fresh.manifest.serials,
-      expectedRoot: fresh.manifest.root,
-      uploadedBy: borealis.address,
-    });
+    await storeWorldManifest(ctx.db, fresh);
     const { body } = await verify(hri(fresh, 2));
     assert.equal(body.verdict, "GENUINE");
     assert.equal(body.product?.name, "Ibuprofen");
@@ -372,14 +359,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     const { acme, northwind, regulator } = world.parties;
     const product = await world.registerProduct(acme, { name: "Cetirizine", strength: "10 mg", dosageForm: "tablet" });
     const batch = await world.registerBatch(acme, product, { lot: "CHG-1", packs: 4 });
-    await storeManifest(ctx.db, {
-      batchId: batch.batchId,
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serials: batch.manifest.serials,
-      expectedRoot: batch.manifest.root,
-      uploadedBy: acme.address,
-    });
+    await storeWorldManifest(ctx.db, batch);
     await syncToHead(ctx);
     const first = await verify(hri(batch, 0));
     assert.equal(first.body.verdict, "GENUINE");

@@ -18,14 +18,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Address } from "viem";
 import { createAppContext } from "../../src/server/context.ts";
 import { openDatabase } from "../../src/server/db/database.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
-import { storeManifest } from "../../src/server/manifests/store.ts";
 import { freePort, startTestChain, type TestChain } from "../../test/support/chain.ts";
 import { createScratchDatabase } from "../../test/support/database.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
+import { storeWorldManifest } from "../../test/support/manifests.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** PEDIGREE_E2E_DIST_DIR: another folder, so two checkouts' or people's builds do not collide. */
@@ -146,14 +145,7 @@ export async function startStack<F>(
     const database = await openDatabase({ url: scratch?.url ?? "", dataDir });
     try {
       for (const batch of batchesOf(fixtures)) {
-        await storeManifest(database.db, {
-          batchId: batch.batchId,
-          gtin: batch.gtin,
-          lot: batch.lot,
-          serials: batch.manifest.serials,
-          expectedRoot: batch.manifest.root,
-          uploadedBy: batch.manufacturer.address as Address,
-        });
+        await storeWorldManifest(database.db, batch);
       }
       const ctx = await createAppContext({ target, database });
       await syncToHead(ctx);

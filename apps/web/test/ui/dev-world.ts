@@ -8,9 +8,9 @@
  */
 import { createAppContext } from "../../src/server/context.ts";
 import { syncOnce } from "../../src/server/indexer/sync.ts";
-import { storeManifest } from "../../src/server/manifests/store.ts";
 import { startTestChain } from "../support/chain.ts";
-import { createWorld, type WorldBatch } from "../support/world.ts";
+import { createWorld } from "../support/world.ts";
+import { storeWorldManifest } from "../support/manifests.ts";
 
 if (!process.env.DATABASE_URL) {
   console.error(
@@ -32,16 +32,6 @@ const { acme, borealis, northwind, central, harbour, regulator } = world.parties
 const ctx = await createAppContext({
   target: chain.target,
 });
-const keep = async (batch: WorldBatch) =>
-  storeManifest(ctx.db, {
-    batchId: batch.batchId,
-    gtin: batch.gtin,
-    lot: batch.lot,
-    serials: batch.manifest.serials,
-    expectedRoot: batch.manifest.root,
-    uploadedBy: batch.manufacturer.address,
-  });
-
 const amox = await world.registerProduct(acme, { name: "Amoxicillin", strength: "500 mg", dosageForm: "capsule" });
 const ibu = await world.registerProduct(acme, { name: "Ibuprofen", strength: "400 mg", dosageForm: "tablet" });
 const insulin = await world.registerProduct(borealis, {
@@ -56,7 +46,7 @@ const soonExpiry = soon.getUTCFullYear() * 10_000 + (soon.getUTCMonth() + 1) * 1
 const a2 = await world.registerBatch(acme, amox, { lot: "AMX2402", packs: 100, expiry: soonExpiry });
 const i1 = await world.registerBatch(acme, ibu, { lot: "IBU-77", packs: 120 });
 const b1 = await world.registerBatch(borealis, insulin, { lot: "GLA0099", packs: 80 });
-for (const batch of [a1, a2, i1, b1]) await keep(batch);
+for (const batch of [a1, a2, i1, b1]) await storeWorldManifest(ctx.db, batch);
 
 const s1 = await world.ship(acme, northwind, [
   { batch: a1, quantity: 120 },

@@ -185,13 +185,16 @@ async function read(
       if (lots.length === 1) lot = lots[0]!.lot;
       else readings.manifest = { status: "ok", found: false, otherLots: lots.map((entry) => entry.lot) };
     }
+    if (lot !== undefined) {
+      readings.lot = lot;
+      readings.batchId = batchIdOf(label.gtin, lot);
+    }
     const query = lot === undefined ? undefined : { gtin: label.gtin, lot, serial: label.serial };
-    const batchId = lot === undefined ? undefined : batchIdOf(label.gtin, lot);
     const cached = namesCacheOf(ctx).products.get(label.gtin);
     const lookupColumn = query === undefined ? sql`null` : serialLookupSql(query);
     const [row] = await selectRows<ReadModelNames & { lookup: SerialLookupRow | null }>(
       ctx.db,
-      sql`select ${lookupColumn} as lookup, ${namesSql(label.gtin, batchId, cached === undefined)}`,
+      sql`select ${lookupColumn} as lookup, ${namesSql(label.gtin, readings.batchId, cached === undefined)}`,
     );
     names = row === undefined ? undefined : { ...row, product: cached ?? row.product };
     if (cached === undefined && row?.product) namesCacheOf(ctx).products.set(label.gtin, row.product);
@@ -200,11 +203,6 @@ async function read(
     readings.manifest = { status: "unavailable", reason: `the database cannot be read (${firstLine(error)})` };
     readings.sourceDown = true;
   }
-  if (lot !== undefined) {
-    readings.lot = lot;
-    readings.batchId = batchIdOf(label.gtin, lot);
-  }
-
   let chainProduct: ChainProductRecord | undefined;
   try {
     // The head and the pack's record in one round trip to the node (the transport batches calls
