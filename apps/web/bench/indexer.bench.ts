@@ -9,17 +9,12 @@
  * PostgreSQL when DATABASE_URL is set (in a throwaway database on that server, dropped after).
  * Also times a rebuild of the derived tables from the stored events (what a reorganisation does).
  */
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { createAppContext } from "../src/server/context.ts";
 import { openDatabase, type OpenedDatabase } from "../src/server/db/database.ts";
 import { clearReadModel, rebuildReadModel, syncToHead } from "../src/server/indexer/sync.ts";
+import { seedCustodyEvents } from "../chaos/support/seed.ts";
 import { startTestChain, type TestChain } from "../test/support/chain.ts";
-import { createWorld, type WorldBatch } from "../test/support/world.ts";
-
-const PACKS_PER_BATCH = 1_000;
-const PACKS_PER_DECOMMISSION = 200;
-const BATCHES_PER_SHIPMENT = 10;
+import { createScratchDatabase } from "../test/support/database.ts";
 
 function parseArgs(): { events: number; runs: number } {
   let events = 10_000;
@@ -39,52 +34,16 @@ function parseArgs(): { events: number; runs: number } {
   return { events, runs };
 }
 
-/** Seeds at least `target` ledger events; returns how many the chain holds. */
-async function seed(chain: TestChain, target: number): Promise<number> {
-  const world = await createWorld(chain);
-  const { acme, northwind, central } = world.parties;
-  const product = await world.registerProduct(acme);
-  let events = 0;
-  const count = async () =>
-    (events = (await chain.publicClient.getLogs({ address: chain.address, fromBlock: 0n, toBlock: "latest" })).length);
-  await count();
-  while (events < target) {
-    // Ten batches move manufacturer → distributor → pharmacy as ten-line shipments...
-    const batches: WorldBatch[] = [];
-    for (let i = 0; i < BATCHES_PER_SHIPMENT; i++) {
-      batches.push(await world.registerBatch(acme, product, { packs: PACKS_PER_BATCH }));
-    }
-    const lines = batches.map((batch) => ({ batch, quantity: PACKS_PER_BATCH }));
-    await world.receive(await world.ship(acme, northwind, lines));
-    await world.receive(await world.ship(northwind, central, lines));
-    await count();
-    // ...and the pharmacy decommissions their packs, 200 per transaction, until enough events.
-    for (const batch of batches) {
-      for (let start = 0; start < PACKS_PER_BATCH && events < target; start += PACKS_PER_DECOMMISSION) {
-        const indexes = Array.from({ length: PACKS_PER_DECOMMISSION }, (_, i) => start + i);
-        await world.decommissionMany(central, batch, indexes, "DISPENSED");
-        events += PACKS_PER_DECOMMISSION;
-      }
-    }
-    await count();
-  }
-  return events;
-}
-
+/** A PostgreSQL database of its own on the server at `serverUrl`, dropped again on close. */
 async function throwawayPostgres(serverUrl: string): Promise<OpenedDatabase> {
-  const name = `pedigree_bench_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const opened = await openDatabase({ url: url.toString() });
+  const scratch = await createScratchDatabase(serverUrl);
+  const opened = await openDatabase({ url: scratch.url });
   return {
     ...opened,
     location: `${opened.location} (throwaway)`,
     async close() {
       await opened.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end({ timeout: 5 });
+      await scratch.drop();
     },
   };
 }
@@ -117,7 +76,7 @@ const { events: target, runs } = parseArgs();
 const chain = await startTestChain();
 try {
   const seedStart = performance.now();
-  const seeded = await seed(chain, target);
+  const seeded = await seedCustodyEvents(chain, target);
   const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
   console.log(
     `Seeded ${seeded.toLocaleString("en")} ledger events in ${head} blocks` +

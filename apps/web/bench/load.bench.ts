@@ -72,7 +72,7 @@ function postgresServerUrl(): string {
   return url;
 }
 
-/** CPU seconds used so far by a process and its children's threads (Linux /proc), or undefined elsewhere. */
+/** CPU seconds used so far by a process, all its threads (Linux /proc), or undefined elsewhere. */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {

@@ -56,12 +56,7 @@ describe("chaos: the network to the chain's node stalls (pglite)", () => {
     await world.receive(await world.ship(acme, central, [{ batch, quantity: 20 }]));
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: `http://127.0.0.1:${proxy.port}`,
-      },
+      target: { ...chain.target, rpcUrl: `http://127.0.0.1:${proxy.port}` },
     });
     await syncToHead(ctx);
     await storeWorldManifest(ctx.db, batch);

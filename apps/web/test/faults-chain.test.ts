@@ -84,12 +84,7 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     await world.receive(await world.ship(acme, central, [{ batch: stock, quantity: 400 }]));
     ctx = await createAppContext({
       database,
-      target: {
-        chainId: chain.chainId,
-        address: chain.address,
-        deploymentBlock: chain.deploymentBlock,
-        rpcUrl: `http://127.0.0.1:${proxy.port}`,
-      },
+      target: { ...chain.target, rpcUrl: `http://127.0.0.1:${proxy.port}` },
     });
     await syncToHead(ctx);
     await storeWorldManifest(ctx.db, stock);

@@ -2,8 +2,8 @@
  * Many custody events on a test chain, fast: batches of 1,000 packs move manufacturer →
  * distributor → pharmacy as ten-line shipments, then the pharmacy decommissions their packs with
  * multiproofs (one PackDecommissioned event per pack, `packsPerTransaction` per transaction).
- * The same recipe as bench/indexer.bench.ts; smaller transactions give more blocks, so an indexer
- * stepping a block at a time has more steps to be interrupted in.
+ * bench/indexer.bench.ts seeds with it too; the chaos runs ask for smaller transactions, which
+ * give more blocks, so an indexer stepping a block at a time has more steps to be interrupted in.
  */
 import type { TestChain } from "../../test/support/chain.ts";
 import { createWorld, type WorldBatch } from "../../test/support/world.ts";
