@@ -472,9 +472,15 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
 
   it("UNAVAILABLE with 503 when a source hangs: a check never takes longer than its deadline", async () => {
     // A database that accepts the query and never answers (a connection lost mid-query).
+    // Drizzle's own queries and the prepared hot reads (selectRows, on the driver) both hang.
+    const never = () => new Promise(() => {});
     const hanging = new Proxy(ctx.db, {
       get: (target, property, receiver) =>
-        property === "execute" ? () => new Promise(() => {}) : Reflect.get(target, property, receiver),
+        property === "execute"
+          ? never
+          : property === "$client"
+            ? { unsafe: never }
+            : Reflect.get(target, property, receiver),
     });
     const started = performance.now();
     const { status, body } = await verifyCode({ ...ctx, db: hanging }, hri(active, 0), { deadlineMs: 300 });

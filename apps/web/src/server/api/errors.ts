@@ -44,7 +44,7 @@ export function errorResponse(
   return jsonResponse(body, { status, headers });
 }
 
-/** Connection failures of postgres-js and Node's sockets (PGlite's is its closed instance). */
+/** Connection failures of postgres-js and Node's sockets (PGlite's thread gone is CONNECTION_CLOSED). */
 const CONNECTION_ERROR_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -74,7 +74,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting), 53300 (too many connections).
       if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === "53300") return true;
     }
-    if (current.message === "PGlite is closed") return true;
     current = current.cause;
   }
   return false;

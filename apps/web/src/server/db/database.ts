@@ -4,18 +4,20 @@
  * `PEDIGREE_DATA_DIR`), kept across restarts. Checked-in migrations (../../../drizzle) are applied
  * on open, so a fresh folder or an empty PostgreSQL database is ready at once.
  *
- * Both drivers give the same Drizzle `PgDatabase`, so every query in the app runs on either.
+ * Both are reached through postgres-js and Drizzle (PGlite behind the wire protocol, see
+ * pgliteWire.ts), so every query, prepared statement and connection error is handled the same way
+ * on either.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { Duplex } from "node:stream";
 import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import postgres, { type Sql } from "postgres";
+import { PGlite } from "@electric-sql/pglite";
+import { PgliteWire } from "./pgliteWire.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -25,13 +27,18 @@ export type Executor = Parameters<Parameters<Database["transaction"]>[0]>[0] | D
 
 /**
  * The rows of a hand-written query (for the few hot reads a query builder would split into
- * several round trips). PGlite answers `{ rows }`, postgres-js an array of rows; both give
- * integers and text as numbers and strings, so cast columns to int4 or text in the SQL.
+ * several round trips), as a named prepared statement: the database plans it once per connection
+ * instead of on every call (planning was half of a verification's query on PGlite), and
+ * postgres-js sends it in one exchange instead of describing it first. Integers and text come
+ * back as numbers and strings, so cast columns to int4 or text in the SQL.
  */
-export async function selectRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
-  const result = (await db.execute(query)) as unknown as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
+export async function selectRows<Row>(db: Database, query: SQL): Promise<Row[]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const client = (db as unknown as { $client: Sql }).$client;
+  return [...((await client.unsafe(text, params as never[], { prepare: true })) as unknown as Row[])];
 }
+
+const dialect = new PgDialect();
 
 export interface OpenedDatabase {
   db: Database;
@@ -85,18 +92,19 @@ function redactUrl(url: string): string {
   }
 }
 
+const CLIENT_OPTIONS = {
+  onnotice: () => {},
+  connect_timeout: 10,
+  // postgres-js waits 3^failures/100 s (up to 20 s) before reconnecting, and queries queue
+  // meanwhile: after a short outage requests would hang for seconds and the server would stay
+  // away long after the database is back. Reconnect within a second instead.
+  backoff: (failures: number) => Math.min(0.05 * 2 ** failures, 1),
+};
+
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url !== undefined && url !== "") {
-    const client = postgres(url, {
-      max: 10,
-      onnotice: () => {},
-      connect_timeout: 10,
-      // postgres-js waits 3^failures/100 s (up to 20 s) before reconnecting, and queries queue
-      // meanwhile: after a short outage requests would hang for seconds and the server would stay
-      // away long after the database is back. Reconnect within a second instead.
-      backoff: (failures: number) => Math.min(0.05 * 2 ** failures, 1),
-    });
+    const client = postgres(url, { ...CLIENT_OPTIONS, max: 10 });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     try {
       await migratePostgres(db as never, { migrationsFolder: migrationsFolder() });
@@ -109,9 +117,42 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     return { db, kind: "postgres", location: redactUrl(url), close: () => client.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? defaultPgliteDir();
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  await migratePglite(db as never, { migrationsFolder: migrationsFolder() });
-  return { db, kind: "pglite", location: dataDir, close: () => client.close() };
+  let database: PGlite;
+  try {
+    if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+    database = await PGlite.create(dataDir);
+  } catch (error) {
+    throw new Error(
+      `Could not open the PGlite database in ${dataDir}: ${(error as Error).message}. Give PEDIGREE_DATA_DIR a folder this process may write.`,
+      { cause: error },
+    );
+  }
+  const wire = new PgliteWire(database);
+  // One connection: PGlite is one session, and a transaction holds it whole anyway. `socket` is
+  // documented by postgres-js (README, "Custom socket") but missing from its types.
+  const clientOptions: postgres.Options<Record<string, never>> & { socket: () => Duplex } = {
+    ...CLIENT_OPTIONS,
+    max: 1,
+    user: "postgres",
+    database: "postgres",
+    socket: () => wire.connect(),
+    // Nothing to time out or recycle: the connection lives as long as the database.
+    idle_timeout: 0,
+    max_lifetime: null,
+  };
+  const client = postgres(clientOptions);
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const close = async () => {
+    await client.end({ timeout: 5 });
+    await wire.close();
+  };
+  try {
+    await migratePostgres(db as never, { migrationsFolder: migrationsFolder() });
+  } catch (error) {
+    await close();
+    throw new Error(`Could not prepare the PGlite database in ${dataDir}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { db, kind: "pglite", location: dataDir, close };
 }

@@ -4,13 +4,12 @@
  *
  * A manifest is accepted only when its tree's root equals the batch's root on chain (the caller
  * reads it), so the server cannot hand out a proof the contract would not accept. It is written in
- * one transaction of bulk statements (COPY on PGlite, `unnest` arrays on PostgreSQL): the
+ * one transaction of bulk statements (`unnest` arrays): the
  * manifest row, one row per serial (serial → pack index and leaf position), and the tree's nodes
  * in chunks of NODES_PER_CHUNK by position. A proof is the sibling of each node on the leaf's path
  * to the root; the path's top levels share chunk 0 and each lower level is one chunk, and the
  * database cuts the siblings out of their chunks, so a proof is one query.
  */
-import type { PGlite } from "@electric-sql/pglite";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { batchIdOf, parseSerialList, SerialTree, type Hex } from "@pedigree/ledger";
@@ -332,7 +331,7 @@ function* nodeParts(tree: SerialTree): Generator<NodePart> {
   }
 }
 
-// ---------------------------------------------------------------- one transaction on either driver
+// ---------------------------------------------------------------- one bulk transaction
 
 interface BulkTransaction {
   query(text: string, params: unknown[]): Promise<unknown[]>;
@@ -341,58 +340,32 @@ interface BulkTransaction {
 }
 
 /**
- * Runs `work` in one transaction on the driver under Drizzle, whose row-by-row inserts would take
- * minutes for a million serials. PGlite takes COPY from a blob (one per part: it copies each blob
- * into its own memory, which never shrinks). PostgreSQL takes each part as arrays expanded by
- * `unnest`, as fast as COPY there; postgres-js's COPY stream is not used because it never
- * finishes when the server refuses the data (a duplicate key), which would hang the upload.
+ * Runs `work` in one transaction on the postgres-js client under Drizzle (both databases are
+ * reached through it), whose row-by-row inserts would take minutes for a million serials. Each
+ * part goes as arrays expanded by `unnest`, as fast as COPY; postgres-js's COPY stream is not used
+ * because it never finishes when the server refuses the data (a duplicate key), which would hang
+ * the upload.
  */
 async function inTransaction<T>(db: Database, work: (tx: BulkTransaction) => Promise<T>): Promise<T> {
-  const client = (db as unknown as { $client: PGlite | Sql }).$client;
-  if (typeof client === "function") {
-    const postgresClient = client as Sql;
-    return (await postgresClient.begin(async (tx) =>
-      work({
-        query: async (text, params) => [...(await tx.unsafe(text, params as never[]))],
-        async insertSerials(batchId, gtin, part) {
-          await tx.unsafe(
-            `INSERT INTO manifest_serials (batch_id, gtin, serial, pack_index, tree_index)
-             SELECT $1, $2, serial, pack_index, tree_index FROM unnest($3::text[], $4::int[], $5::int[])
-               AS rows (serial, pack_index, tree_index)`,
-            [batchId, gtin, part.serials, part.indexes, part.positions] as never[],
-          );
-        },
-        async insertNodes(batchId, part) {
-          await tx.unsafe(
-            `INSERT INTO manifest_nodes (batch_id, chunk, nodes)
-             SELECT $1, chunk, decode(hex, 'hex') FROM unnest($2::int[], $3::text[]) AS rows (chunk, hex)`,
-            [batchId, part.chunks, part.hex] as never[],
-          );
-        },
-      }),
-    )) as T;
-  }
-  const pglite = client as PGlite;
-  return pglite.transaction(async (tx) => {
-    const copy = (target: string, text: string) =>
-      tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([text]) });
-    return work({
-      query: async (text, params) => (await tx.query(text, params)).rows,
+  const client = (db as unknown as { $client: Sql }).$client;
+  return (await client.begin(async (tx) =>
+    work({
+      query: async (text, params) => [...(await tx.unsafe(text, params as never[]))],
       async insertSerials(batchId, gtin, part) {
-        // COPY's text format: CSET 82 has no tab, newline or backslash, so nothing needs escaping.
-        const prefix = `${batchId}\t${gtin}\t`;
-        let text = "";
-        for (let i = 0; i < part.serials.length; i++) {
-          text += `${prefix}${part.serials[i]}\t${part.indexes[i]}\t${part.positions[i]}\n`;
-        }
-        await copy("manifest_serials (batch_id, gtin, serial, pack_index, tree_index)", text);
+        await tx.unsafe(
+          `INSERT INTO manifest_serials (batch_id, gtin, serial, pack_index, tree_index)
+           SELECT $1, $2, serial, pack_index, tree_index FROM unnest($3::text[], $4::int[], $5::int[])
+             AS rows (serial, pack_index, tree_index)`,
+          [batchId, gtin, part.serials, part.indexes, part.positions] as never[],
+        );
       },
       async insertNodes(batchId, part) {
-        // bytea's hex input form; the backslash is doubled because COPY's text format unescapes it.
-        let text = "";
-        for (let i = 0; i < part.chunks.length; i++) text += `${batchId}\t${part.chunks[i]}\t\\\\x${part.hex[i]}\n`;
-        await copy("manifest_nodes (batch_id, chunk, nodes)", text);
+        await tx.unsafe(
+          `INSERT INTO manifest_nodes (batch_id, chunk, nodes)
+           SELECT $1, chunk, decode(hex, 'hex') FROM unnest($2::int[], $3::text[]) AS rows (chunk, hex)`,
+          [batchId, part.chunks, part.hex] as never[],
+        );
       },
-    });
-  });
+    }),
+  )) as T;
 }
