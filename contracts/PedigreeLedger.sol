@@ -12,11 +12,12 @@ import {CivilDate} from "./libraries/CivilDate.sol";
 /// @title Pedigree custody ledger
 /// @notice See {IPedigreeLedger}. The admin (two-step transfer with a delay) onboards
 /// participants and can pause custody writes; participants act according to their role.
-/// @dev Storage is laid out for gas: a participant's role and status share one word; a batch is
-/// two words, one for shipping (manufacturer, status, expiry, the units its manufacturer holds) and
-/// one for decommissioning (status, expiry, pack count, serials root), so that each of those reads
-/// one; a pending shipment is one word (the hash of its content, passed back in calldata to settle
-/// it); pack states are packed four to a word (state, who, when).
+/// @dev Storage is laid out for gas: a participant is one word, at a slot derived from its address
+/// without hashing (see `_PARTICIPANT_SLOTS`); a batch is two words, one for shipping
+/// (manufacturer, status, expiry, the units its manufacturer holds) and one for decommissioning
+/// (status, expiry, pack count, serials root), so that each of those reads one; a pending
+/// shipment is one word (the hash of its content, passed back in calldata to settle it); pack
+/// states are packed four to a word (state, who, when).
 contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Pausable {
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     bytes32 public constant MANUFACTURER_ROLE = keccak256("MANUFACTURER_ROLE");
@@ -51,14 +52,22 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     /// @dev 30 bits per count is what lets both words fit; a billion packs is far beyond any batch.
     uint256 private constant _MAX_PACK_COUNT = _COUNT_MASK;
 
-    struct ParticipantRecord {
-        Role role;
-        bool suspended;
-        uint24 number;
-        uint64 gln;
-    }
+    // A participant word: role (bits 0-7) | suspended (8) | number (16-39) | GLN (40-103). It lives at
+    // slot `_PARTICIPANT_SLOTS ^ account` instead of in a mapping, so that reading it hashes nothing
+    // (a ship reads two). _PARTICIPANT_SLOTS is keccak256("pedigree.participants"): every such slot
+    // shares its high 96 bits, a range that no slot Solidity numbers (small integers) or derives
+    // (keccak256 outputs, 2^-96 odds each) falls in. (A full 256-bit constant also keeps the
+    // optimizer from building it with a shift, which costs gas.)
+    uint256 private constant _PARTICIPANT_SLOTS = 0x4e04822cb347e1730b8ec316569746774091b83e278f718c7b694de6d0da9730;
+    uint256 private constant _SUSPENDED = 1 << 8;
+    uint256 private constant _PARTICIPANT_NUMBER = 16;
+    uint256 private constant _PARTICIPANT_GLN = 40;
+    /// @dev Allowed routes: bit `8 * uint8(from) + uint8(to)` is set for each pair of roles that may
+    /// ship (manufacturer to distributor or pharmacy; distributor to distributor, pharmacy or
+    /// manufacturer; pharmacy to distributor or manufacturer). A return to a manufacturer is further
+    /// checked per line against the batch's manufacturer.
+    uint256 private constant _ROUTES = 0xc1c180000;
 
-    mapping(address account => ParticipantRecord record) private _participants;
     mapping(address account => string legalName) private _legalNames;
     mapping(uint24 number => address account) private _accountsByNumber;
     uint24 private _participantCount;
@@ -91,12 +100,15 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint64 gln
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (account == address(0) || role == Role.None) revert PedigreeRoleNotAllowed(account, role);
-        Role existing = _participants[account].role;
+        Role existing = _roleIn(_participantWord(account));
         if (existing != Role.None) revert PedigreeParticipantExists(account, existing);
         _requireName(legalName);
         if (!Gs1.isValidGln(gln)) revert PedigreeInvalidGln(gln);
         uint24 number = ++_participantCount;
-        _participants[account] = ParticipantRecord({role: role, suspended: false, number: number, gln: gln});
+        _setParticipantWord(
+            account,
+            uint256(uint8(role)) | (uint256(number) << _PARTICIPANT_NUMBER) | (uint256(gln) << _PARTICIPANT_GLN)
+        );
         _legalNames[account] = legalName;
         _accountsByNumber[number] = account;
         emit ParticipantOnboarded(account, role, number, gln, legalName);
@@ -104,26 +116,26 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function suspendParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        ParticipantRecord storage record = _participants[account];
-        if (record.role == Role.None) revert PedigreeNotParticipant(account);
-        if (record.suspended) revert PedigreeParticipantSuspended(account);
-        record.suspended = true;
+        uint256 word = _participantWord(account);
+        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
+        if (word & _SUSPENDED != 0) revert PedigreeParticipantSuspended(account);
+        _setParticipantWord(account, word | _SUSPENDED);
         emit ParticipantSuspended(account, msg.sender);
     }
 
     /// @inheritdoc IPedigreeLedger
     function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        ParticipantRecord storage record = _participants[account];
-        if (record.role == Role.None) revert PedigreeNotParticipant(account);
-        if (!record.suspended) revert PedigreeParticipantNotSuspended(account);
-        record.suspended = false;
+        uint256 word = _participantWord(account);
+        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
+        if (word & _SUSPENDED == 0) revert PedigreeParticipantNotSuspended(account);
+        _setParticipantWord(account, word & ~_SUSPENDED);
         emit ParticipantReinstated(account, msg.sender);
     }
 
     /// @inheritdoc IPedigreeLedger
     function assignCompanyPrefix(address manufacturer, string calldata prefix) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        ParticipantRecord memory record = _participants[manufacturer];
-        if (record.role != Role.Manufacturer) revert PedigreeRoleNotAllowed(manufacturer, record.role);
+        Role role = _roleIn(_participantWord(manufacturer));
+        if (role != Role.Manufacturer) revert PedigreeRoleNotAllowed(manufacturer, role);
         uint256 key = Gs1.companyPrefixKey(bytes(prefix));
         if (key == 0) revert PedigreeInvalidCompanyPrefix(prefix);
         address owner = _prefixOwners[key];
@@ -156,8 +168,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     function hasRole(bytes32 role, address account) public view override(AccessControl, IAccessControl) returns (bool) {
         Role participantRole = _roleOf(role);
         if (participantRole == Role.None) return super.hasRole(role, account);
-        ParticipantRecord memory record = _participants[account];
-        return record.role == participantRole && !record.suspended;
+        uint256 word = _participantWord(account);
+        return _roleIn(word) == participantRole && word & _SUSPENDED == 0;
     }
 
     /// @dev Participant roles are granted by onboarding only, so the registry stays the one truth.
@@ -246,10 +258,10 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function recallBatch(bytes32 batchId, string calldata reason) external {
-        ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
+        Role callerRole = _roleIn(_requireActiveParticipant(msg.sender));
         uint256 custody = _existingBatch(batchId);
         address manufacturer = address(uint160(custody));
-        if (caller.role != Role.Regulator && manufacturer != msg.sender) {
+        if (callerRole != Role.Regulator && manufacturer != msg.sender) {
             revert PedigreeNotBatchManufacturer(batchId, msg.sender, manufacturer);
         }
         if (bytes(reason).length == 0) revert PedigreeEmptyReason();
@@ -289,53 +301,88 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     // ================================================================ custody
 
     /// @inheritdoc IPedigreeLedger
+    /// @dev The usual shipment (one line, from its manufacturer to a distributor or a pharmacy)
+    /// takes a hand-written way that reads no word twice and folds every check into two flags:
+    /// a ship is five cold reads and two writes, and the Solidity version spent more on code than
+    /// the 60,000 gas target left over (docs/ARCHITECTURE.md, "Gas"). Anything else, and any
+    /// shipment one of those flags stops, goes to `_shipChecked`, which runs the checks one by one
+    /// in their documented order and raises the first failing one's error; nothing is written
+    /// before both flags are clear. Scratch space is used beyond its 64 bytes here: the free memory
+    /// pointer (0x40) and the zero slot (0x60) are written back before Solidity code runs again.
+    /// `to` is clean: the ABI decoder rejects an address with dirty high bits.
+    // solhint-disable-next-line function-max-lines
     function ship(
         address to,
         bytes32 shipmentRef,
         ShipmentLine[] calldata lines
-    ) external whenNotPaused returns (bytes32 shipmentId) {
-        ParticipantRecord memory sender = _requireActiveParticipant(msg.sender);
-        ParticipantRecord memory recipient = _participants[to];
-        if (recipient.role == Role.None) revert PedigreeNotParticipant(to);
-        if (recipient.suspended) revert PedigreeParticipantSuspended(to);
-        // A shipment to oneself would record a handoff that never happened.
-        if (to == msg.sender || !_isRouteAllowed(sender.role, recipient.role)) {
-            revert PedigreeRouteNotAllowed(msg.sender, sender.role, to, recipient.role);
-        }
-        if (lines.length == 0) revert PedigreeEmptyShipment();
-
-        shipmentId = keccak256(abi.encode(msg.sender, shipmentRef, block.number));
-        if (_pendingShipments[shipmentId] != bytes32(0)) revert PedigreeShipmentExists(shipmentId);
-        _pendingShipments[shipmentId] = _shipmentHash(msg.sender, to, lines);
-
-        bool isReturn = recipient.role == Role.Manufacturer;
-        uint256 today = _today();
-        for (uint256 i; i < lines.length; ++i) {
-            ShipmentLine calldata line = lines[i];
-            bytes32 batchId = line.batchId;
-            uint256 custody = _existingBatch(batchId);
-            if (isReturn) {
-                address manufacturer = address(uint160(custody));
-                if (manufacturer != to) revert PedigreeReturnToOtherManufacturer(batchId, to, manufacturer);
-            } else if (!_isSupplyable(custody, _CUSTODY_STATE, today)) {
-                revert PedigreeBatchNotMovable(
-                    batchId,
-                    _statusIn(custody, _CUSTODY_STATE),
-                    _expiryIn(custody, _CUSTODY_STATE)
-                );
+    ) external returns (bytes32 shipmentId) {
+        bool stopped = paused();
+        bytes32 shippedTopic = UnitsShipped.selector;
+        assembly ("memory-safe") {
+            let free := mload(0x40)
+            let senderWord := sload(xor(_PARTICIPANT_SLOTS, caller()))
+            let recipientWord := sload(xor(_PARTICIPANT_SLOTS, to))
+            // The content hash of a one-line shipment as `_shipmentHash` computes it, from 0x0c:
+            // `to` first, so that the sender's word then leaves the two addresses contiguous.
+            mstore(0x14, to)
+            mstore(0x00, caller())
+            calldatacopy(0x34, lines.offset, 0x40)
+            let contentHash := keccak256(0x0c, 0x68)
+            // keccak256(abi.encode(msg.sender, shipmentRef, block.number)), the sender still in 0x00
+            mstore(0x20, shipmentRef)
+            mstore(0x40, number())
+            shipmentId := keccak256(0x00, 0x60)
+            mstore(0x00, shipmentId)
+            mstore(0x20, _pendingShipments.slot)
+            let pendingSlot := keccak256(0x00, 0x40)
+            // Not paused, not pending, one line, an active manufacturer (role 2, no suspended bit)
+            // shipping to an active distributor or pharmacy (its row of `_ROUTES`).
+            if iszero(
+                or(
+                    or(or(stopped, sload(pendingSlot)), xor(lines.length, 1)),
+                    or(xor(and(senderWord, 0x1ff), 2), iszero(and(shr(and(recipientWord, 0x1ff), shr(16, _ROUTES)), 1)))
+                )
+            ) {
+                let batchId := calldataload(lines.offset)
+                let quantity := calldataload(add(lines.offset, 0x20))
+                mstore(0x00, batchId)
+                mstore(0x20, _custodyWords.slot)
+                let slot := keccak256(0x00, 0x40)
+                let custody := sload(slot)
+                // See `_shipFromManufacturer`.
+                if iszero(
+                    or(
+                        or(
+                            shl(94, xor(custody, or(caller(), shl(160, 1)))),
+                            lt(and(shr(162, custody), 0xffff), div(timestamp(), 86400))
+                        ),
+                        or(iszero(quantity), gt(quantity, and(shr(178, custody), 0x3fffffff)))
+                    )
+                ) {
+                    mstore(0x00, to)
+                    mstore(0x20, quantity)
+                    mstore(0x40, shipmentRef)
+                    log4(0x00, 0x60, shippedTopic, batchId, shipmentId, caller())
+                    // quantity <= units: the subtraction stays inside the units field.
+                    sstore(slot, sub(custody, shl(178, quantity)))
+                    sstore(pendingSlot, contentHash)
+                    mstore(0x00, shipmentId)
+                    return(0x00, 0x20)
+                }
             }
-            _debit(batchId, custody, msg.sender, sender.role, line.quantity);
-            emit UnitsShipped(batchId, shipmentId, msg.sender, to, line.quantity, shipmentRef);
+            mstore(0x40, free)
+            mstore(0x60, 0)
         }
+        return _shipChecked(to, shipmentRef, lines);
     }
 
     /// @inheritdoc IPedigreeLedger
     function receiveShipment(bytes32 shipmentId, address from, ShipmentLine[] calldata lines) external whenNotPaused {
-        ParticipantRecord memory recipient = _requireActiveParticipant(msg.sender);
+        Role recipientRole = _roleIn(_requireActiveParticipant(msg.sender));
         _settle(shipmentId, _shipmentHash(from, msg.sender, lines));
         for (uint256 i; i < lines.length; ++i) {
             ShipmentLine calldata line = lines[i];
-            _credit(line.batchId, msg.sender, recipient.role, line.quantity);
+            _credit(line.batchId, msg.sender, recipientRole, line.quantity);
             emit UnitsReceived(line.batchId, shipmentId, msg.sender, from, line.quantity);
         }
     }
@@ -350,7 +397,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         _requireActiveParticipant(msg.sender);
         if (bytes(reason).length == 0) revert PedigreeEmptyReason();
         _settle(shipmentId, _shipmentHash(from, msg.sender, lines));
-        Role senderRole = _participants[from].role;
+        Role senderRole = _roleIn(_participantWord(from));
         for (uint256 i; i < lines.length; ++i) {
             ShipmentLine calldata line = lines[i];
             _credit(line.batchId, from, senderRole, line.quantity);
@@ -360,11 +407,11 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function cancelShipment(bytes32 shipmentId, address to, ShipmentLine[] calldata lines) external whenNotPaused {
-        ParticipantRecord memory sender = _requireActiveParticipant(msg.sender);
+        Role senderRole = _roleIn(_requireActiveParticipant(msg.sender));
         _settle(shipmentId, _shipmentHash(msg.sender, to, lines));
         for (uint256 i; i < lines.length; ++i) {
             ShipmentLine calldata line = lines[i];
-            _credit(line.batchId, msg.sender, sender.role, line.quantity);
+            _credit(line.batchId, msg.sender, senderRole, line.quantity);
             emit ShipmentCancelled(line.batchId, shipmentId, msg.sender, to, line.quantity);
         }
     }
@@ -379,14 +426,14 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bytes32[] calldata proof,
         PackState state
     ) external whenNotPaused {
-        (ParticipantRecord memory holder, uint256 rules) = _checkDecommission(batchId, state);
+        (Role holderRole, uint24 holderNumber, uint256 rules) = _checkDecommission(batchId, state);
         uint256 packCount = (rules >> _RULES_PACK_COUNT) & _COUNT_MASK;
         if (index >= packCount) revert PedigreeIndexOutOfRange(batchId, index, packCount);
         if (!_matchesRoot(_rootOf(proof, _leaf(index, serial)), rules)) revert PedigreeInvalidProof(batchId, index);
         mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = index / _PACKS_PER_WORD;
-        words[wordIndex] = _setPack(batchId, words[wordIndex], index, state, holder.number);
-        _debit(batchId, _custodyIfManufacturer(batchId, holder.role), msg.sender, holder.role, 1);
+        words[wordIndex] = _setPack(batchId, words[wordIndex], index, state, holderNumber);
+        _debit(batchId, _custodyIfManufacturer(batchId, holderRole), msg.sender, holderRole, 1);
         emit PackDecommissioned(batchId, index, msg.sender, state);
     }
 
@@ -399,7 +446,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bool[] calldata proofFlags,
         PackState state
     ) external whenNotPaused {
-        (ParticipantRecord memory holder, uint256 rules) = _checkDecommission(batchId, state);
+        (Role holderRole, uint24 holderNumber, uint256 rules) = _checkDecommission(batchId, state);
         uint256 count = indexes.length;
         if (count != serials.length) revert PedigreeLengthMismatch(count, serials.length);
         if (count == 0) revert PedigreeZeroQuantity(batchId);
@@ -412,7 +459,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (!_matchesRoot(MerkleProof.processMultiProofCalldata(proof, proofFlags, leaves), rules)) {
             revert PedigreeInvalidProof(batchId, indexes[0]);
         }
-        _debit(batchId, _custodyIfManufacturer(batchId, holder.role), msg.sender, holder.role, count);
+        _debit(batchId, _custodyIfManufacturer(batchId, holderRole), msg.sender, holderRole, count);
         // Packs that share a status word are written together.
         mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = indexes[0] / _PACKS_PER_WORD;
@@ -425,7 +472,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
                 wordIndex = nextWordIndex;
                 word = words[wordIndex];
             }
-            word = _setPack(batchId, word, index, state, holder.number);
+            word = _setPack(batchId, word, index, state, holderNumber);
             emit PackDecommissioned(batchId, index, msg.sender, state);
         }
         words[wordIndex] = word;
@@ -433,7 +480,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function reactivate(bytes32 batchId, uint256 index) external whenNotPaused {
-        ParticipantRecord memory caller = _requireActiveParticipant(msg.sender);
+        uint256 callerWord = _requireActiveParticipant(msg.sender);
         uint256 rules = _existingPackRules(batchId);
         if (!_isSupplyable(rules, _RULES_STATE, _today())) {
             revert PedigreeDispenseNotAllowed(batchId, _statusIn(rules, _RULES_STATE), _expiryIn(rules, _RULES_STATE));
@@ -447,13 +494,13 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
             revert PedigreeUndoNotAllowed(batchId, index, current);
         }
         uint24 by = uint24(entry >> 32);
-        if (by != caller.number) revert PedigreeUndoByOtherParty(batchId, index, _accountsByNumber[by]);
+        if (by != _numberIn(callerWord)) revert PedigreeUndoByOtherParty(batchId, index, _accountsByNumber[by]);
         uint32 at = uint32(entry);
         if (current == PackState.Dispensed && block.timestamp > uint256(at) + UNDO_WINDOW) {
             revert PedigreeUndoWindowClosed(batchId, index, at, uint256(at) + UNDO_WINDOW);
         }
         _packWords[batchId][wordIndex] = word & ~(_PACK_MASK << shift);
-        _credit(batchId, msg.sender, caller.role, 1);
+        _credit(batchId, msg.sender, _roleIn(callerWord), 1);
         emit PackReactivated(batchId, index, msg.sender, current);
     }
 
@@ -503,8 +550,15 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @inheritdoc IPedigreeLedger
     function participant(address account) external view returns (Participant memory) {
-        ParticipantRecord memory record = _participants[account];
-        return Participant(record.role, record.suspended, record.number, record.gln, _legalNames[account]);
+        uint256 word = _participantWord(account);
+        return
+            Participant(
+                _roleIn(word),
+                word & _SUSPENDED != 0,
+                _numberIn(word),
+                uint64(word >> _PARTICIPANT_GLN),
+                _legalNames[account]
+            );
     }
 
     /// @inheritdoc IPedigreeLedger
@@ -555,15 +609,44 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     // ================================================================ internals
 
-    function _requireActiveParticipant(address account) private view returns (ParticipantRecord memory record) {
-        record = _participants[account];
-        if (record.role == Role.None) revert PedigreeNotParticipant(account);
-        if (record.suspended) revert PedigreeParticipantSuspended(account);
+    function _participantWord(address account) private view returns (uint256 word) {
+        uint256 slot = _PARTICIPANT_SLOTS ^ uint256(uint160(account));
+        assembly ("memory-safe") {
+            word := sload(slot)
+        }
     }
 
-    function _requireActive(address account, Role role) private view returns (ParticipantRecord memory record) {
-        record = _requireActiveParticipant(account);
-        if (record.role != role) revert AccessControlUnauthorizedAccount(account, _roleId(role));
+    function _setParticipantWord(address account, uint256 word) private {
+        uint256 slot = _PARTICIPANT_SLOTS ^ uint256(uint160(account));
+        assembly ("memory-safe") {
+            sstore(slot, word)
+        }
+    }
+
+    function _roleIn(uint256 participantWord) private pure returns (Role) {
+        return Role(uint8(participantWord));
+    }
+
+    function _numberIn(uint256 participantWord) private pure returns (uint24) {
+        return uint24(participantWord >> _PARTICIPANT_NUMBER);
+    }
+
+    /// @return word the participant word of `account`, a registered participant not suspended
+    function _requireActiveParticipant(address account) private view returns (uint256 word) {
+        word = _participantWord(account);
+        _requireActiveWord(account, word);
+    }
+
+    /// @param word the participant word of `account`
+    function _requireActiveWord(address account, uint256 word) private pure {
+        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
+        if (word & _SUSPENDED != 0) revert PedigreeParticipantSuspended(account);
+    }
+
+    function _requireActive(address account, Role role) private view {
+        if (_roleIn(_requireActiveParticipant(account)) != role) {
+            revert AccessControlUnauthorizedAccount(account, _roleId(role));
+        }
     }
 
     function _requireName(string calldata text) private pure {
@@ -640,20 +723,17 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         return false;
     }
 
-    /// @dev Forward routes follow the roles; `Manufacturer` as recipient is a return, checked per
-    /// line against the batch's manufacturer.
+    /// @dev See `_ROUTES`; `Manufacturer` as recipient is a return, checked per line against the
+    /// batch's manufacturer.
     function _isRouteAllowed(Role from, Role to) private pure returns (bool) {
-        if (from == Role.Manufacturer) return to == Role.Distributor || to == Role.Pharmacy;
-        if (from == Role.Distributor) return to == Role.Distributor || to == Role.Pharmacy || to == Role.Manufacturer;
-        if (from == Role.Pharmacy) return to == Role.Distributor || to == Role.Manufacturer;
-        return false;
+        return (_ROUTES >> (uint256(uint8(from)) * 8 + uint256(uint8(to)))) & 1 == 1;
     }
 
     /// @dev A manufacturer only ever holds its own batches (routes allow returns to the batch's
-    /// manufacturer only), so its stock lives in the custody word.
+    /// manufacturer only), so its stock lives in the custody word. Decommissioning is its only user
+    /// since `ship` debits in assembly: `quantity` is one pack, or the count of a list refused empty.
     /// @param custody the batch's custody word (read only for a manufacturer holder)
     function _debit(bytes32 batchId, uint256 custody, address holder, Role holderRole, uint256 quantity) private {
-        if (quantity == 0) revert PedigreeZeroQuantity(batchId);
         if (holderRole == Role.Manufacturer) {
             uint256 held = address(uint160(custody)) == holder ? (custody >> _CUSTODY_UNITS) & _COUNT_MASK : 0;
             if (held < quantity) revert PedigreeInsufficientUnits(batchId, holder, held, quantity);
@@ -676,6 +756,170 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         } else {
             _holdings[batchId][holder] += quantity;
         }
+    }
+
+    /// @dev `ship` the general way: the checks before the lines one by one, in their documented
+    /// order, then the lines; the checks of a line are folded into one flag, and `_revertShipmentLine`
+    /// names the failing one when it is set.
+    function _shipChecked(
+        address to,
+        bytes32 shipmentRef,
+        ShipmentLine[] calldata lines
+    ) private returns (bytes32 shipmentId) {
+        _requireNotPaused();
+        uint256 senderWord = _participantWord(msg.sender);
+        uint256 recipientWord = _participantWord(to);
+        _requireActiveWord(msg.sender, senderWord);
+        _requireActiveWord(to, recipientWord);
+        Role senderRole = _roleIn(senderWord);
+        Role recipientRole = _roleIn(recipientWord);
+        // A shipment to oneself would record a handoff that never happened.
+        if (to == msg.sender || !_isRouteAllowed(senderRole, recipientRole)) {
+            revert PedigreeRouteNotAllowed(msg.sender, senderRole, to, recipientRole);
+        }
+        if (lines.length == 0) revert PedigreeEmptyShipment();
+
+        shipmentId = keccak256(abi.encode(msg.sender, shipmentRef, block.number));
+        if (_pendingShipments[shipmentId] != bytes32(0)) revert PedigreeShipmentExists(shipmentId);
+        _pendingShipments[shipmentId] = _shipmentHash(msg.sender, to, lines);
+
+        uint256 failedLine =
+            senderRole == Role.Manufacturer
+                ? _shipFromManufacturer(shipmentId, to, shipmentRef, lines)
+                : _shipFromHolder(shipmentId, to, shipmentRef, lines, recipientRole == Role.Manufacturer);
+        if (failedLine != 0) _revertShipmentLine(lines[failedLine - 1], to, senderWord, recipientWord);
+    }
+
+    /// @dev Debits and announces each line shipped by a manufacturer, whose stock is the units field
+    /// of the custody word (bits 178-207) of its own batches only. A line fails when its batch is
+    /// unknown (a zero word), another manufacturer's (bits 0-159), not active (status 1 in bits
+    /// 160-161) or past its expiry day (bits 162-177), or its quantity is zero or more than the
+    /// units held; the lines before it are then debited already (the caller reverts).
+    /// @return failedLine 1 + the index of the line that failed, or 0
+    function _shipFromManufacturer(
+        bytes32 shipmentId,
+        address to,
+        bytes32 shipmentRef,
+        ShipmentLine[] calldata lines
+    ) private returns (uint256 failedLine) {
+        bytes32 shippedTopic = UnitsShipped.selector;
+        assembly ("memory-safe") {
+            // UnitsShipped data in free memory: to | quantity | shipmentRef.
+            let data := mload(0x40)
+            mstore(data, to)
+            mstore(add(data, 0x40), shipmentRef)
+            let today := div(timestamp(), 86400)
+            let own := or(caller(), shl(160, 1)) // the sender as manufacturer, status Active
+            mstore(0x20, _custodyWords.slot)
+            let end := add(lines.offset, shl(6, lines.length))
+            for {
+                let line := lines.offset
+            } lt(line, end) {
+                line := add(line, 0x40)
+            } {
+                let batchId := calldataload(line)
+                let quantity := calldataload(add(line, 0x20))
+                mstore(0x00, batchId)
+                let slot := keccak256(0x00, 0x40)
+                let custody := sload(slot)
+                if or(
+                    or(shl(94, xor(custody, own)), lt(and(shr(162, custody), 0xffff), today)),
+                    or(iszero(quantity), gt(quantity, and(shr(178, custody), 0x3fffffff)))
+                ) {
+                    failedLine := add(1, shr(6, sub(line, lines.offset)))
+                    break
+                }
+                // quantity <= units: the subtraction stays inside the units field.
+                sstore(slot, sub(custody, shl(178, quantity)))
+                mstore(add(data, 0x20), quantity)
+                log4(data, 0x60, shippedTopic, batchId, shipmentId, caller())
+            }
+        }
+    }
+
+    /// @dev Debits and announces each line shipped by a distributor or a pharmacy, whose stock is in
+    /// `_holdings`. A line fails when its batch is unknown, when it is a return (`isReturn`: to a
+    /// manufacturer) and the batch is another manufacturer's, when it is not a return and the batch
+    /// is not active or past its expiry day, or when its quantity is zero or more than the units held.
+    /// @return failedLine 1 + the index of the line that failed, or 0
+    function _shipFromHolder(
+        bytes32 shipmentId,
+        address to,
+        bytes32 shipmentRef,
+        ShipmentLine[] calldata lines,
+        bool isReturn
+    ) private returns (uint256 failedLine) {
+        bytes32 shippedTopic = UnitsShipped.selector;
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, to)
+            mstore(add(data, 0x40), shipmentRef)
+            let today := div(timestamp(), 86400)
+            let end := add(lines.offset, shl(6, lines.length))
+            for {
+                let line := lines.offset
+            } lt(line, end) {
+                line := add(line, 0x40)
+            } {
+                let batchId := calldataload(line)
+                let quantity := calldataload(add(line, 0x20))
+                mstore(0x00, batchId)
+                mstore(0x20, _custodyWords.slot)
+                let custody := sload(keccak256(0x00, 0x40))
+                mstore(0x20, _holdings.slot)
+                mstore(0x20, keccak256(0x00, 0x40))
+                mstore(0x00, caller())
+                let slot := keccak256(0x00, 0x40)
+                let held := sload(slot)
+                let movable
+                switch isReturn
+                case 0 {
+                    movable := and(eq(and(shr(160, custody), 3), 1), iszero(lt(and(shr(162, custody), 0xffff), today)))
+                }
+                default {
+                    movable := eq(and(custody, 0xffffffffffffffffffffffffffffffffffffffff), to)
+                }
+                if or(iszero(movable), or(iszero(quantity), gt(quantity, held))) {
+                    failedLine := add(1, shr(6, sub(line, lines.offset)))
+                    break
+                }
+                sstore(slot, sub(held, quantity))
+                mstore(add(data, 0x20), quantity)
+                log4(data, 0x60, shippedTopic, batchId, shipmentId, caller())
+            }
+        }
+    }
+
+    /// @dev The checks of one line of `ship`, one by one in their documented order: called only
+    /// when their combined flag is set, so the last one fails if no other did.
+    function _revertShipmentLine(
+        ShipmentLine calldata line,
+        address to,
+        uint256 senderWord,
+        uint256 recipientWord
+    ) private view {
+        bytes32 batchId = line.batchId;
+        uint256 custody = _existingBatch(batchId);
+        if (_roleIn(recipientWord) == Role.Manufacturer) {
+            address manufacturer = address(uint160(custody));
+            if (manufacturer != to) revert PedigreeReturnToOtherManufacturer(batchId, to, manufacturer);
+        } else if (!_isSupplyable(custody, _CUSTODY_STATE, _today())) {
+            revert PedigreeBatchNotMovable(
+                batchId,
+                _statusIn(custody, _CUSTODY_STATE),
+                _expiryIn(custody, _CUSTODY_STATE)
+            );
+        }
+        uint256 quantity = line.quantity;
+        if (quantity == 0) revert PedigreeZeroQuantity(batchId);
+        uint256 held;
+        if (_roleIn(senderWord) == Role.Manufacturer) {
+            // A manufacturer's stock is in the custody word of its own batches.
+            if (address(uint160(custody)) == msg.sender) held = (custody >> _CUSTODY_UNITS) & _COUNT_MASK;
+        } else {
+            held = _holdings[batchId][msg.sender];
+        }
+        revert PedigreeInsufficientUnits(batchId, msg.sender, held, quantity);
     }
 
     function _settle(bytes32 shipmentId, bytes32 expectedHash) private {
@@ -705,14 +949,15 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     function _checkDecommission(
         bytes32 batchId,
         PackState state
-    ) private view returns (ParticipantRecord memory holder, uint256 rules) {
-        holder = _requireActiveParticipant(msg.sender);
+    ) private view returns (Role holderRole, uint24 holderNumber, uint256 rules) {
+        uint256 holder = _requireActiveParticipant(msg.sender);
+        (holderRole, holderNumber) = (_roleIn(holder), _numberIn(holder));
         rules = _existingPackRules(batchId);
         if (state == PackState.Active) revert PedigreeInvalidPackState(state);
         if (state == PackState.Dispensed) {
-            if (holder.role != Role.Pharmacy) revert AccessControlUnauthorizedAccount(msg.sender, PHARMACY_ROLE);
-        } else if (holder.role == Role.Regulator) {
-            revert PedigreeRoleNotAllowed(msg.sender, holder.role);
+            if (holderRole != Role.Pharmacy) revert AccessControlUnauthorizedAccount(msg.sender, PHARMACY_ROLE);
+        } else if (holderRole == Role.Regulator) {
+            revert PedigreeRoleNotAllowed(msg.sender, holderRole);
         }
         // Destroying, reporting stolen or locking stays possible for stock that may not be supplied.
         if (state == PackState.Dispensed || state == PackState.Sample || state == PackState.Exported) {

@@ -4,6 +4,12 @@ pragma solidity ^0.8.28;
 /// @notice The few Foundry-compatible cheatcodes Pedigree's Solidity tests use. Hardhat's test
 /// runner serves them at the standard cheatcode address; forge-std itself is not on npm.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;
@@ -13,6 +19,8 @@ interface Vm {
     function expectRevert(bytes4 revertSelector) external;
     function expectRevert() external;
     function expectEmit() external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function expectEmit(address emitter) external;
     function assume(bool condition) external;
     function addr(uint256 privateKey) external pure returns (address);
