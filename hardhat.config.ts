@@ -7,6 +7,11 @@ const require = createRequire(import.meta.url);
 const solcjsPath = require.resolve("solc/soljson.js");
 const SOLC_VERSION = "0.8.30";
 
+// `hardhat test --coverage` compiles instrumented contracts (larger and slower than the real ones).
+// They get their own artifacts and cache, so a coverage run leaves the build that deployments,
+// `npm start`, the app's tests and the benchmarks use as it was (and nothing recompiles after it).
+const coverageRun = process.argv.includes("--coverage");
+
 const optimizedSettings = {
   evmVersion: "prague",
   optimizer: { enabled: true, runs: 10_000 },
@@ -25,6 +30,7 @@ export default defineConfig({
   },
   paths: {
     tests: { solidity: "./test/contracts", mocha: "./test/flows" },
+    ...(coverageRun ? { artifacts: "./cache/coverage/artifacts", cache: "./cache/coverage" } : {}),
   },
   test: {
     solidity: {

@@ -12,8 +12,8 @@
  * 5. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium);
  * 6. chaos: the slow fault scenarios (`npm run chaos`);
  * 7. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
- *    coverage of contracts/ (lines and statements >= 95%). Last, because coverage rewrites
- *    artifacts/ with instrumented bytecode that the app-side tests could not deploy.
+ *    coverage of contracts/ (lines and statements >= 95%). Its instrumented build has its own
+ *    artifacts and cache (cache/coverage, see hardhat.config.ts), so the real build stays usable.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
@@ -157,7 +157,7 @@ await suite("chaos (faults: indexer killed, links stalled)", async () => {
   return counts;
 });
 
-// Last: coverage leaves instrumented bytecode in artifacts/, too large for the app-side tests to deploy.
+// Last: the slowest. Its instrumented build goes to cache/coverage (hardhat.config.ts), not artifacts/.
 await suite("contracts (Solidity + flows, with coverage)", async () => {
   const tests = await run("hardhat", ["test", "--coverage"]);
   const counts = mochaCounts(tests.output);

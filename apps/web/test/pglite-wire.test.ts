@@ -11,25 +11,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { isDatabaseUnavailable } from "../src/server/api/errors.ts";
 import { PGlite } from "@electric-sql/pglite";
-import { openDatabase, selectRows } from "../src/server/db/database.ts";
+import { openDatabase, pgliteClient, selectRows } from "../src/server/db/database.ts";
 import { PgliteWire } from "../src/server/db/pgliteWire.ts";
 
 async function startWire(): Promise<PgliteWire> {
   return new PgliteWire(await PGlite.create("memory://"));
-}
-
-function clientOf(wire: PgliteWire) {
-  const options = {
-    max: 1,
-    user: "postgres",
-    database: "postgres",
-    onnotice: () => {},
-    socket: () => wire.connect(),
-  };
-  return postgres(options as postgres.Options<Record<string, never>>);
 }
 
 describe("the embedded database behind the wire protocol (PGlite, postgres-js)", () => {
@@ -40,7 +28,7 @@ describe("the embedded database behind the wire protocol (PGlite, postgres-js)",
 
   it("answers queries, prepared ones too, with PostgreSQL's error codes for the ones it refuses", async () => {
     const wire = await startWire();
-    const client = clientOf(wire);
+    const client = pgliteClient(wire);
     try {
       const [row] = await client`select ${41}::int4 + 1 as answer, ${"é ✓"}::text as text`;
       assert.deepEqual({ ...row }, { answer: 42, text: "é ✓" });
@@ -71,17 +59,17 @@ describe("the embedded database behind the wire protocol (PGlite, postgres-js)",
   it("rolls back what a connection left open when it ended inside a transaction", async () => {
     const wire = await startWire();
     try {
-      const setup = clientOf(wire);
+      const setup = pgliteClient(wire);
       await setup`create table notes (text text not null)`;
       await setup`insert into notes values ('kept')`;
       await setup.end({ timeout: 5 });
 
-      const abandoned = clientOf(wire);
+      const abandoned = pgliteClient(wire);
       await abandoned.unsafe("begin");
       await abandoned`insert into notes values ('never committed')`;
       await abandoned.end({ timeout: 5 });
 
-      const next = clientOf(wire);
+      const next = pgliteClient(wire);
       try {
         const rows = await next`select text from notes order by text`;
         assert.deepEqual(

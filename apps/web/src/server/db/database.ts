@@ -101,6 +101,25 @@ const CLIENT_OPTIONS = {
   backoff: (failures: number) => Math.min(0.05 * 2 ** failures, 1),
 };
 
+/**
+ * A postgres-js client of an embedded database behind the wire protocol. One connection: PGlite
+ * is one session, and a transaction holds it whole anyway.
+ */
+export function pgliteClient(wire: PgliteWire): Sql {
+  // `socket` is documented by postgres-js (README, "Custom socket") but missing from its types.
+  const options: postgres.Options<Record<string, never>> & { socket: () => Duplex } = {
+    ...CLIENT_OPTIONS,
+    max: 1,
+    user: "postgres",
+    database: "postgres",
+    socket: () => wire.connect(),
+    // Nothing to time out or recycle: the connection lives as long as the database.
+    idle_timeout: 0,
+    max_lifetime: null,
+  };
+  return postgres(options);
+}
+
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url !== undefined && url !== "") {
@@ -128,19 +147,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     );
   }
   const wire = new PgliteWire(database);
-  // One connection: PGlite is one session, and a transaction holds it whole anyway. `socket` is
-  // documented by postgres-js (README, "Custom socket") but missing from its types.
-  const clientOptions: postgres.Options<Record<string, never>> & { socket: () => Duplex } = {
-    ...CLIENT_OPTIONS,
-    max: 1,
-    user: "postgres",
-    database: "postgres",
-    socket: () => wire.connect(),
-    // Nothing to time out or recycle: the connection lives as long as the database.
-    idle_timeout: 0,
-    max_lifetime: null,
-  };
-  const client = postgres(clientOptions);
+  const client = pgliteClient(wire);
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   const close = async () => {
     await client.end({ timeout: 5 });
