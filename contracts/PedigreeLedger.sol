@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IPedigreeLedger} from "./interfaces/IPedigreeLedger.sol";
 import {Gs1} from "./libraries/Gs1.sol";
 import {CivilDate} from "./libraries/CivilDate.sol";
@@ -443,7 +442,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint256[] calldata indexes,
         string[] calldata serials,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags,
+        bytes calldata proofFlags,
         PackState state
     ) external whenNotPaused {
         (Role holderRole, uint24 holderNumber, uint256 rules) = _checkDecommission(batchId, state);
@@ -451,14 +450,14 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         if (count != serials.length) revert PedigreeLengthMismatch(count, serials.length);
         if (count == 0) revert PedigreeZeroQuantity(batchId);
         uint256 packCount = (rules >> _RULES_PACK_COUNT) & _COUNT_MASK;
-        bytes32[] memory leaves = new bytes32[](count);
+        // The leaves, then one hash per step of the multiproof (`count + proof.length - 1` steps).
+        bytes32[] memory queue = new bytes32[](2 * count + proof.length - 1);
         for (uint256 i; i < count; ++i) {
             if (indexes[i] >= packCount) revert PedigreeIndexOutOfRange(batchId, indexes[i], packCount);
-            leaves[i] = _leaf(indexes[i], serials[i]);
+            queue[i] = _leaf(indexes[i], serials[i]);
         }
-        if (!_matchesRoot(MerkleProof.processMultiProofCalldata(proof, proofFlags, leaves), rules)) {
-            revert PedigreeInvalidProof(batchId, indexes[0]);
-        }
+        (bool wellFormed, bytes32 root) = _multiProofRoot(queue, count, proof, proofFlags);
+        if (!wellFormed || !_matchesRoot(root, rules)) revert PedigreeInvalidProof(batchId, indexes[0]);
         _debit(batchId, _custodyIfManufacturer(batchId, holderRole), msg.sender, holderRole, count);
         // Packs that share a status word are written together.
         mapping(uint256 => uint256) storage words = _packWords[batchId];
@@ -1016,6 +1015,63 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
                 computed := keccak256(0x00, 0x40)
             }
             root := computed
+        }
+    }
+
+    /// @dev OpenZeppelin's `MerkleProof.processMultiProof` (sorted-pair keccak256), reading its flags
+    /// from bits (see {IPedigreeLedger-decommissionMany}). `queue` holds the leaves, then room for
+    /// one hash per step: each step takes the next queue entry (a leaf, or the hash of an earlier
+    /// step), then another one when its flag is set or else the next proof node, and appends their
+    /// hash; the last entry is the root. Not well formed: a flag count other than one per step (in
+    /// whole bytes), or a step that needs a proof node when none is left or a hash not yet computed
+    /// (OpenZeppelin reads that as zero). Otherwise the steps read every leaf, every proof node and
+    /// every step hash but the last exactly once (two reads per step, at most `steps - 1` of them
+    /// hashes), so no leaf is left out of the root.
+    function _multiProofRoot(
+        bytes32[] memory queue,
+        uint256 leafCount,
+        bytes32[] calldata proof,
+        bytes calldata flags
+    ) private pure returns (bool wellFormed, bytes32 root) {
+        assembly ("memory-safe") {
+            let entries := add(queue, 0x20)
+            let steps := sub(mload(queue), leafCount)
+            wellFormed := eq(flags.length, shr(3, add(steps, 7)))
+            let next := 0 // the next queue entry to read
+            let proofPos := 0
+            for {
+                let step := 0
+            } and(wellFormed, lt(step, steps)) {
+                step := add(step, 1)
+            } {
+                let computed := add(leafCount, step) // entries that exist so far
+                wellFormed := and(wellFormed, lt(next, computed))
+                let a := mload(add(entries, shl(5, next)))
+                next := add(next, 1)
+                let b
+                switch and(shr(sub(255, and(step, 255)), calldataload(add(flags.offset, shl(5, shr(8, step))))), 1)
+                case 1 {
+                    wellFormed := and(wellFormed, lt(next, computed))
+                    b := mload(add(entries, shl(5, next)))
+                    next := add(next, 1)
+                }
+                default {
+                    wellFormed := and(wellFormed, lt(proofPos, proof.length))
+                    b := calldataload(add(proof.offset, shl(5, proofPos)))
+                    proofPos := add(proofPos, 1)
+                }
+                switch lt(a, b)
+                case 1 {
+                    mstore(0x00, a)
+                    mstore(0x20, b)
+                }
+                default {
+                    mstore(0x00, b)
+                    mstore(0x20, a)
+                }
+                mstore(add(entries, shl(5, computed)), keccak256(0x00, 0x40))
+            }
+            root := mload(add(entries, shl(5, sub(mload(queue), 1))))
         }
     }
 

@@ -303,13 +303,16 @@ interface IPedigreeLedger {
     ) external;
 
     /// @notice Decommissions many packs of one batch with one Merkle multiproof. `indexes` and
-    /// `serials` are the proved leaves in the multiproof's leaf order.
+    /// `serials` are the proved leaves in the multiproof's leaf order. `proofFlags` are
+    /// OpenZeppelin's multiproof flags (one per step, `leaves + proof - 1` of them) packed eight to
+    /// a byte, the first flag in the high bit of the first byte; the last byte's unused bits are
+    /// ignored. (A `bool[]` would take 32 bytes of calldata per flag.)
     function decommissionMany(
         bytes32 batchId,
         uint256[] calldata indexes,
         string[] calldata serials,
         bytes32[] calldata proof,
-        bool[] calldata proofFlags,
+        bytes calldata proofFlags,
         PackState state
     ) external;
 

@@ -467,7 +467,7 @@ contract PauseAndRolesTest is AdministrationFixture {
         bool[] memory flags = new bool[](proof.length);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
-        ledger.decommissionMany(batchA, indexes, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, indexes, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
 
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 import {SerialTree} from "./utils/SerialTree.sol";
@@ -346,7 +347,7 @@ contract FuzzTest is LedgerFixture {
         string[] memory serials = new string[](ordered.length);
         for (uint256 i; i < ordered.length; ++i) serials[i] = serialOf(batchA, ordered[i]);
         vm.prank(pharmacy);
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
         for (uint256 i; i < PACKS; ++i) {
             uint256 expected = (mask >> i) & 1 == 1 ? uint256(IPedigreeLedger.PackState.Dispensed) : 0;
             assertEq(uint256(packState(batchA, i)), expected, "exactly the proved packs");
@@ -364,7 +365,44 @@ contract FuzzTest is LedgerFixture {
         serials[bound(which, 0, ordered.length - 1)] = "FORGED";
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
+    }
+
+    /// Flags flipped at random (or none): the ledger takes a multiproof exactly when OpenZeppelin's
+    /// `processMultiProof` gives the batch's root from it.
+    function testFuzz_decommissionMany_acceptsExactlyWhatOpenZeppelinAccepts(uint256 mask, uint256 flips) public {
+        mask = bound(mask, 1, (1 << PACKS) - 1);
+        deliver(mfr, pharmacy, batchA, PACKS);
+        uint256[] memory indexes = _indexesOf(mask);
+        (bytes32[] memory proof, bool[] memory flags, uint256[] memory ordered) = multiProofOf(batchA, indexes);
+        if (flips & 1 == 1) {
+            for (uint256 i; i < flags.length; ++i) if ((flips >> (i + 1)) & 1 == 1) flags[i] = !flags[i];
+        }
+        string[] memory serials = new string[](ordered.length);
+        bytes32[] memory leaves = new bytes32[](ordered.length);
+        for (uint256 i; i < ordered.length; ++i) {
+            serials[i] = serialOf(batchA, ordered[i]);
+            leaves[i] = SerialTree.leaf(ordered[i], serials[i]);
+        }
+        bool openZeppelinAccepts;
+        try this.openZeppelinRoot(proof, flags, leaves) returns (bytes32 root) {
+            openZeppelinAccepts = root == rootOf(batchA);
+        } catch {}
+        if (!openZeppelinAccepts) {
+            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
+        }
+        vm.prank(pharmacy);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
+        assertEq(units(batchA, pharmacy), openZeppelinAccepts ? PACKS - indexes.length : PACKS, "units");
+    }
+
+    /// @dev External, so that its reverts can be caught.
+    function openZeppelinRoot(
+        bytes32[] calldata proof,
+        bool[] calldata flags,
+        bytes32[] calldata leaves
+    ) external pure returns (bytes32) {
+        return MerkleProof.processMultiProof(proof, flags, leaves);
     }
 
     function testFuzz_verifyPack_unknownSerialUnlessProofValid(uint256 index, bytes32 noise) public view {

@@ -80,7 +80,7 @@ abstract contract PacksFixture is LedgerFixture {
             emit IPedigreeLedger.PackDecommissioned(batchId, ordered[i], by, state);
         }
         vm.prank(by);
-        ledger.decommissionMany(batchId, ordered, serials, proof, flags, state);
+        ledger.decommissionMany(batchId, ordered, serials, proof, packFlags(flags), state);
         assertEq(units(batchId, by), before - indexes.length, "one unit per pack");
         uint256 count;
         uint256 packCount = ledger.batch(batchId).packCount;
@@ -519,7 +519,7 @@ contract DecommissionManyTest is PacksFixture {
         vm.expectEmit(address(ledger));
         emit IPedigreeLedger.PackDecommissioned(batchA, 9, pharmacy, IPedigreeLedger.PackState.Locked);
         vm.prank(pharmacy);
-        ledger.decommissionMany(batchA, indexes, serials, proof, flags, IPedigreeLedger.PackState.Locked);
+        ledger.decommissionMany(batchA, indexes, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Locked);
         assertEq(uint256(packState(batchA, 9)), uint256(IPedigreeLedger.PackState.Locked), "locked");
     }
 
@@ -541,7 +541,7 @@ contract DecommissionManyTest is PacksFixture {
         bool[] memory flags = new bool[](1);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeLengthMismatch.selector, 2, 1));
-        ledger.decommissionMany(batchA, indexes, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, indexes, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenEmpty() public {
@@ -552,7 +552,7 @@ contract DecommissionManyTest is PacksFixture {
         bool[] memory flags = new bool[](0);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeZeroQuantity.selector, batchA));
-        ledger.decommissionMany(batchA, indexes, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, indexes, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenIndexOutOfRange() public {
@@ -564,7 +564,7 @@ contract DecommissionManyTest is PacksFixture {
         bool[] memory flags = new bool[](1);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeIndexOutOfRange.selector, batchA, 99, 16));
-        ledger.decommissionMany(batchA, indexes, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, indexes, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenProofTampered() public {
@@ -576,7 +576,7 @@ contract DecommissionManyTest is PacksFixture {
         proof[0] = keccak256("forged");
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenSerialSwapped() public {
@@ -588,7 +588,7 @@ contract DecommissionManyTest is PacksFixture {
         serials[1] = serialOf(batchA, 2);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenLeavesOutOfOrder() public {
@@ -601,15 +601,73 @@ contract DecommissionManyTest is PacksFixture {
         (serials[0], serials[1]) = (serials[1], serials[0]);
         vm.prank(pharmacy);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
-    function test_decommissionMany_revertsWhenMultiproofMalformed() public {
-        (uint256[] memory ordered, string[] memory serials, bytes32[] memory proof, ) = _multi(batchA, 1, 11);
-        bool[] memory flags = new bool[](1); // too few flags for the leaves and proof nodes
+    function test_decommissionMany_revertsWhenFlagBytesDoNotFitTheSteps() public {
+        (uint256[] memory ordered, string[] memory serials, bytes32[] memory proof, bool[] memory flags) = _multi(
+            batchA,
+            1,
+            11
+        );
+        bytes memory packed = packFlags(flags);
+        bytes[2] memory wrong = [new bytes(0), bytes.concat(packed, bytes1(0))]; // a byte short, a byte over
+        for (uint256 i; i < wrong.length; ++i) {
+            vm.prank(pharmacy);
+            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
+            ledger.decommissionMany(batchA, ordered, serials, proof, wrong[i], IPedigreeLedger.PackState.Dispensed);
+        }
+    }
+
+    function test_decommissionMany_ignoresTheUnusedBitsOfTheLastFlagByte() public {
+        // Siblings 15 and 16: four steps, the first merges them (flags 1000, packed 0x80).
+        uint256[] memory indexes = new uint256[](2);
+        indexes[0] = trees.indexAt(batchA, 15);
+        indexes[1] = trees.indexAt(batchA, 16);
+        (bytes32[] memory proof, bool[] memory flags, uint256[] memory ordered) = multiProofOf(batchA, indexes);
+        assertEq(keccak256(packFlags(flags)), keccak256(hex"80"), "packed flags: 1000");
         vm.prank(pharmacy);
-        vm.expectRevert(abi.encodeWithSelector(MerkleProof.MerkleProofInvalidMultiproof.selector));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(
+            batchA,
+            ordered,
+            _serials(batchA, ordered),
+            proof,
+            hex"8f",
+            IPedigreeLedger.PackState.Locked
+        );
+        assertEq(units(batchA, pharmacy), AT_PHARMACY - 2, "both packs locked");
+    }
+
+    function test_decommissionMany_revertsWhenAStepReadsAHashNotYetComputed() public {
+        // One leaf with its plain proof, but the first step flagged to merge with another branch:
+        // there is no other leaf, and no step hash yet (OpenZeppelin would read a zero).
+        uint256[] memory indexes = new uint256[](1);
+        indexes[0] = 9;
+        string[] memory serials = new string[](1);
+        serials[0] = serialOf(batchA, 9);
+        bytes32[] memory proof = trees.proof(batchA, 9);
+        vm.prank(pharmacy);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, 9));
+        ledger.decommissionMany(batchA, indexes, serials, proof, hex"80", IPedigreeLedger.PackState.Dispensed);
+    }
+
+    function test_decommissionMany_revertsWhenAStepFindsNoProofNodeLeft() public {
+        // Siblings 15 and 16 with their parent's uncles, but the merge step unflagged: the first
+        // step takes a proof node the merge should have made unnecessary, and the last has none.
+        uint256[] memory indexes = new uint256[](2);
+        indexes[0] = trees.indexAt(batchA, 15);
+        indexes[1] = trees.indexAt(batchA, 16);
+        (bytes32[] memory proof, , uint256[] memory ordered) = multiProofOf(batchA, indexes);
+        vm.prank(pharmacy);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidProof.selector, batchA, ordered[0]));
+        ledger.decommissionMany(
+            batchA,
+            ordered,
+            _serials(batchA, ordered),
+            proof,
+            hex"00",
+            IPedigreeLedger.PackState.Dispensed
+        );
     }
 
     function test_decommissionMany_revertsWhenOnePackAlreadyDecommissioned() public {
@@ -628,7 +686,7 @@ contract DecommissionManyTest is PacksFixture {
                 IPedigreeLedger.PackState.Dispensed
             )
         );
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
         assertEq(uint256(packState(batchA, 1)), uint256(IPedigreeLedger.PackState.Active), "pack 1 untouched");
     }
 
@@ -647,7 +705,7 @@ contract DecommissionManyTest is PacksFixture {
                 PACKS
             )
         );
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
     }
 
     function test_decommissionMany_revertsWhenDispensingRecalledBatch() public {
@@ -667,10 +725,10 @@ contract DecommissionManyTest is PacksFixture {
                 EXPIRY_NORMALIZED
             )
         );
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Dispensed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Dispensed);
         // Destroying recalled stock is allowed.
         vm.prank(pharmacy);
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Destroyed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Destroyed);
         assertEq(units(batchA, pharmacy), AT_PHARMACY - 2, "destroyed");
     }
 
@@ -684,7 +742,7 @@ contract DecommissionManyTest is PacksFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidPackState.selector, IPedigreeLedger.PackState.Active)
         );
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Active);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Active);
     }
 
     function test_decommissionMany_revertsWhenCallerNotParticipant() public {
@@ -695,7 +753,7 @@ contract DecommissionManyTest is PacksFixture {
         );
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Destroyed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Destroyed);
     }
 
     function test_decommissionMany_revertsWhenRegulator() public {
@@ -712,7 +770,7 @@ contract DecommissionManyTest is PacksFixture {
                 IPedigreeLedger.Role.Regulator
             )
         );
-        ledger.decommissionMany(batchA, ordered, serials, proof, flags, IPedigreeLedger.PackState.Destroyed);
+        ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Destroyed);
     }
 }
 

@@ -147,7 +147,7 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
       many.indexes,
       many.indexes.map((i) => SERIALS[i]!),
       many.proof,
-      many.proofFlags,
+      many.flagBits,
       PackState.Dispensed,
     );
     expect(await ledger.unitsHeld(batchId, central.address)).to.equal(6n);

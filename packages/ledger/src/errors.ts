@@ -429,8 +429,6 @@ const EXPLANATIONS: Explanations = {
   EnforcedPause: () =>
     "The ledger is paused by its administrator: batches, shipments and packs cannot change until it is resumed. Nothing was recorded; try again later.",
   ExpectedPause: () => "The ledger is not paused, so there is nothing to resume.",
-  MerkleProofInvalidMultiproof: () =>
-    "The proof sent for these packs is malformed: rebuild it from the batch's serial manifest and try again.",
   SafeCastOverflowedUintDowncast: ([bits, value]) =>
     `The number ${value} is too large for the ledger (it must fit in ${bits} bits): check the quantities and dates you entered.`,
 

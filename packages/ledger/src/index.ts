@@ -1,6 +1,6 @@
 export { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
 export { deployments, type LedgerDeployment } from "./generated/deployments.ts";
-export { SerialTree, serialLeafHash, type Hex } from "./manifest/serialTree.ts";
+export { SerialTree, packProofFlags, serialLeafHash, type Hex } from "./manifest/serialTree.ts";
 export type { Address, Party } from "./types.ts";
 
 export {

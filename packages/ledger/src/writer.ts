@@ -261,7 +261,7 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
         proof.indexes.map(BigInt),
         proof.indexes.map((index) => manifest.serials[index] as string),
         proof.proof,
-        proof.proofFlags,
+        proof.flagBits,
         packStateNumber(state),
       ]);
     },

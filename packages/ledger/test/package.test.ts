@@ -59,6 +59,7 @@ describe("@pedigree/ledger as a workspace package", () => {
       "ledgerDeployment",
       "ledgerEventFromLog",
       "minimumSerialLength",
+      "packProofFlags",
       "packStateName",
       "packStateNumber",
       "parseSerialList",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import fc from "fast-check";
-import { SerialTree, serialLeafHash } from "../src/manifest/serialTree.ts";
+import { SerialTree, packProofFlags, serialLeafHash } from "../src/manifest/serialTree.ts";
 
 const serialList = fc.uniqueArray(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), { minLength: 1, maxLength: 70 });
 
@@ -46,10 +46,18 @@ describe("SerialTree", () => {
             proofFlags: multi.proofFlags,
           });
           assert.equal(verified, true);
+          assert.equal(multi.flagBits, packProofFlags(multi.proofFlags));
         },
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("packs multiproof flags eight to a byte, first flag in the high bit, unused bits zero", () => {
+    assert.equal(packProofFlags([]), "0x");
+    assert.equal(packProofFlags([true]), "0x80");
+    assert.equal(packProofFlags([false, true, false, false, false, false, false, true]), "0x41");
+    assert.equal(packProofFlags([true, false, false, false, false, false, false, false, false, true]), "0x8040");
   });
 
   it("hashes a leaf as keccak256(bytes.concat(keccak256(abi.encode(index, serial))))", () => {

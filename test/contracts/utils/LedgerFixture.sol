@@ -136,6 +136,11 @@ abstract contract LedgerFixture is Assertions {
         return trees.multiProof(batchId, indexes);
     }
 
+    /// @dev The flags of `multiProofOf` as `decommissionMany` takes them.
+    function packFlags(bool[] memory flags) internal pure returns (bytes memory) {
+        return SerialTree.packFlags(flags);
+    }
+
     function rootOf(bytes32 batchId) internal view returns (bytes32) {
         return trees.root(batchId);
     }

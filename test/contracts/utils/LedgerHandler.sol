@@ -231,7 +231,7 @@ abstract contract LedgerHandler is Assertions {
         for (uint256 k; k < found; ++k) serials[k] = SerialTree.serialOf(_tags[batchId], ordered[k]);
         bool wasAllowed = _mayAct(holder);
         vm.prank(holder);
-        try ledger.decommissionMany(batchId, ordered, serials, proof, flags, state) {
+        try ledger.decommissionMany(batchId, ordered, serials, proof, SerialTree.packFlags(flags), state) {
             if (!wasAllowed)
                 _violation("decommissionMany succeeded for an outsider, a suspended party or while paused");
             _checkDecommissionRole(holder, state);

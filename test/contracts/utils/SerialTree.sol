@@ -138,6 +138,15 @@ library SerialTree {
         for (uint256 i; i < flagLength; ++i) flags[i] = flagBuffer[i];
     }
 
+    /// @notice Multiproof flags as `decommissionMany` takes them: eight to a byte, the first flag in
+    /// the high bit of the first byte.
+    function packFlags(bool[] memory flags) internal pure returns (bytes memory packed) {
+        packed = new bytes((flags.length + 7) / 8);
+        for (uint256 i; i < flags.length; ++i) {
+            if (flags[i]) packed[i / 8] |= bytes1(uint8(0x80) >> (i % 8));
+        }
+    }
+
     function _sibling(uint256 position) private pure returns (uint256) {
         require(position > 0, "SerialTree: root has no sibling");
         return position % 2 == 1 ? position + 1 : position - 1;

@@ -366,7 +366,7 @@ export async function createWorld(chain: TestChain): Promise<World> {
           multi.indexes.map(BigInt),
           multi.indexes.map((i) => batch.manifest.serials[i]!),
           multi.proof,
-          multi.proofFlags,
+          multi.flagBits,
           packStateNumber(state),
         ],
       });

@@ -75,11 +75,6 @@ export const pedigreeLedgerAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "MerkleProofInvalidMultiproof",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -1710,9 +1705,9 @@ export const pedigreeLedgerAbi = [
         "type": "bytes32[]"
       },
       {
-        "internalType": "bool[]",
+        "internalType": "bytes",
         "name": "proofFlags",
-        "type": "bool[]"
+        "type": "bytes"
       },
       {
         "internalType": "enum IPedigreeLedger.PackState",

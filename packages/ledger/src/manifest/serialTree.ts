@@ -36,6 +36,18 @@ function writeLeafHash(index: number, serial: string, out: Uint8Array, offset: n
   keccak256Into(innerHash, NODE, out, offset);
 }
 
+/**
+ * Multiproof flags as `decommissionMany` takes them: eight to a byte, the first flag in the high bit
+ * of the first byte, the last byte's unused bits zero (a `bool[]` would take 32 bytes per flag).
+ */
+export function packProofFlags(flags: readonly boolean[]): Hex {
+  const bytes = new Uint8Array(Math.ceil(flags.length / 8));
+  flags.forEach((flag, step) => {
+    if (flag) bytes[step >> 3] = (bytes[step >> 3] as number) | (0x80 >> (step & 7));
+  });
+  return toHex(bytes);
+}
+
 export class SerialTree {
   /** All nodes, root first: node i at bytes [i*32, i*32+32); leaves fill the end in reverse order. */
   readonly #nodes: Uint8Array;
@@ -96,9 +108,11 @@ export class SerialTree {
 
   /**
    * A multiproof for several serial indexes, for `decommissionMany`. `indexes` comes back in the
-   * order the contract must receive the leaves (OpenZeppelin's multiproof order).
+   * order the contract must receive the leaves (OpenZeppelin's multiproof order); `proofFlags` are
+   * OpenZeppelin's flags, and `flagBits` the same packed as the contract takes them
+   * (`packProofFlags`).
    */
-  multiProof(indexes: readonly number[]): { indexes: number[]; proof: Hex[]; proofFlags: boolean[] } {
+  multiProof(indexes: readonly number[]): { indexes: number[]; proof: Hex[]; proofFlags: boolean[]; flagBits: Hex } {
     const byPosition = new Map<number, number>();
     for (const index of indexes) {
       const position = this.#position(index);
@@ -122,7 +136,12 @@ export class SerialTree {
       }
       queue.push((position - 1) >> 1);
     }
-    return { indexes: positions.map((position) => byPosition.get(position) as number), proof, proofFlags };
+    return {
+      indexes: positions.map((position) => byPosition.get(position) as number),
+      proof,
+      proofFlags,
+      flagBits: packProofFlags(proofFlags),
+    };
   }
 
   /** Number of nodes in the tree (2 × size − 1), root at position 0. */
