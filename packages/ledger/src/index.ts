@@ -1,6 +1,15 @@
 export { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
 export { deployments, type LedgerDeployment } from "./generated/deployments.ts";
-export { SerialTree, packProofFlags, serialLeafHash, type Hex } from "./manifest/serialTree.ts";
+export {
+  SerialTree,
+  hashInnerNodes,
+  nodeBytesFor,
+  packProofFlags,
+  placeLeaves,
+  serialLeafHash,
+  serialLeafHashes,
+  type Hex,
+} from "./manifest/serialTree.ts";
 export type { Address, Party } from "./types.ts";
 
 export {

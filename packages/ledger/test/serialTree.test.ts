@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import fc from "fast-check";
-import { SerialTree, packProofFlags, serialLeafHash } from "../src/manifest/serialTree.ts";
+import {
+  hashInnerNodes,
+  nodeBytesFor,
+  placeLeaves,
+  SerialTree,
+  packProofFlags,
+  serialLeafHash,
+  serialLeafHashes,
+} from "../src/manifest/serialTree.ts";
 
 const serialList = fc.uniqueArray(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), { minLength: 1, maxLength: 70 });
 
@@ -50,6 +58,45 @@ describe("SerialTree", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("builds the same tree from leaf hashes made in parts, and from its own parts", () => {
+    const serials = Array.from({ length: 37 }, (_, i) => `S${(i * 7919).toString(36).toUpperCase()}`);
+    const whole = SerialTree.build(serials);
+    const leaves = new Uint8Array(37 * 32);
+    leaves.set(serialLeafHashes(serials.slice(0, 20)), 0);
+    leaves.set(serialLeafHashes(serials.slice(20), 20), 20 * 32);
+    assert.deepEqual(leaves, serialLeafHashes(serials));
+    assert.equal(SerialTree.fromLeafHashes(leaves).root, whole.root);
+    const copy = SerialTree.fromParts(whole.parts());
+    assert.equal(copy.root, whole.root);
+    assert.deepEqual(copy.proof(36), whole.proof(36));
+  });
+
+  it("gives the same tree when the root's two subtrees are hashed apart, then the root (any size)", () => {
+    for (let count = 3; count <= 70; count++) {
+      const serials = Array.from({ length: count }, (_, i) => `P${count}-${i}`);
+      const leaves = serialLeafHashes(serials);
+      const nodes = new Uint8Array(nodeBytesFor(leaves));
+      const positions = placeLeaves(leaves, nodes);
+      hashInnerNodes(nodes, 2);
+      hashInnerNodes(nodes, 1);
+      hashInnerNodes(nodes, 0, 0);
+      const whole = SerialTree.build(serials);
+      assert.deepEqual(nodes, whole.nodeBytes(0, whole.nodeCount), `${count} serials`);
+      assert.deepEqual(positions, whole.parts().positions, `${count} serials`);
+    }
+  });
+
+  it("refuses leaf hashes and parts that make no tree", () => {
+    assert.throws(() => SerialTree.fromLeafHashes(new Uint8Array(0)), /32 bytes each, at least one/);
+    assert.throws(() => SerialTree.fromLeafHashes(new Uint8Array(33)), /32 bytes each/);
+    assert.throws(() => serialLeafHashes(["A"], -1), /first serial index/);
+    const { nodes, positions } = SerialTree.build(["A", "B"]).parts();
+    assert.throws(
+      () => SerialTree.fromParts({ nodes: nodes.subarray(32), positions }),
+      /do not make the tree of 2 serials/,
     );
   });
 

@@ -48,6 +48,83 @@ export function packProofFlags(flags: readonly boolean[]): Hex {
   return toHex(bytes);
 }
 
+/**
+ * The leaf hashes of a list's serials, 32 bytes each in order, serial k hashed as index
+ * `firstIndex + k` (a part of a longer list starts at its own index): the bulk of building a tree
+ * (two of its three hashes per serial), and the part other threads can share (see
+ * `SerialTree.fromLeafHashes`).
+ */
+export function serialLeafHashes(serials: readonly string[], firstIndex = 0): Uint8Array {
+  if (!Number.isSafeInteger(firstIndex) || firstIndex < 0) {
+    throw new RangeError(`The first serial index must be a whole number from 0 (got ${firstIndex})`);
+  }
+  const leaves = new Uint8Array(serials.length * NODE);
+  for (let k = 0; k < serials.length; k++) writeLeafHash(firstIndex + k, serials[k] as string, leaves, k * NODE);
+  return leaves;
+}
+
+/** The size of the tree of these leaf hashes (2n - 1 nodes of 32 bytes). */
+export function nodeBytesFor(leaves: Uint8Array): number {
+  const count = leaves.length / NODE;
+  if (count === 0 || !Number.isInteger(count)) {
+    throw new RangeError(`Leaf hashes come 32 bytes each, at least one (got ${leaves.length} bytes)`);
+  }
+  return (2 * count - 1) * NODE;
+}
+
+/**
+ * The first step of building a tree from its leaf hashes: the leaves sorted by hash into their
+ * places at the end of `nodes` (room for 2n - 1 nodes; OpenZeppelin puts the smallest leaf last).
+ * Returns each serial index's tree position.
+ */
+export function placeLeaves(leaves: Uint8Array, nodes: Uint8Array): Uint32Array {
+  if (nodes.length !== nodeBytesFor(leaves)) {
+    throw new RangeError(
+      `The tree of ${leaves.length / NODE} leaves takes ${nodeBytesFor(leaves)} bytes of nodes, not ${nodes.length}`,
+    );
+  }
+  const count = leaves.length / NODE;
+  const nodeCount = 2 * count - 1;
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => compareNodes(leaves, a * NODE, leaves, b * NODE));
+  const positions = new Uint32Array(count);
+  for (let rank = 0; rank < count; rank++) {
+    const serialIndex = order[rank] as number;
+    const position = nodeCount - 1 - rank;
+    nodes.set(leaves.subarray(serialIndex * NODE, serialIndex * NODE + NODE), position * NODE);
+    positions[serialIndex] = position;
+  }
+  return positions;
+}
+
+/**
+ * The second step: hashes the inner nodes of the subtree under position `top` (0: the whole
+ * tree), deepest first, once its leaves are in place; with `fromDepth`, only those from that depth
+ * up (0: only the root). The subtrees under two different nodes of one level share no node, so
+ * threads can hash them side by side in one shared buffer.
+ */
+export function hashInnerNodes(nodes: Uint8Array, top: number, fromDepth = Infinity): void {
+  const innerCount = (nodes.length / NODE - 1) / 2; // inner nodes are positions 0 to innerCount - 1
+  const pair = new Uint8Array(2 * NODE);
+  const topDepth = Math.floor(Math.log2(top + 1));
+  const deepest = Math.floor(Math.log2(nodes.length / NODE)); // the depth of the last position
+  for (let depth = Math.min(deepest - 1, fromDepth); depth >= topDepth; depth--) {
+    // The subtree's nodes at this depth are one run of positions.
+    const width = 2 ** (depth - topDepth);
+    const first = (top + 1) * width - 1;
+    const end = Math.min(first + width, innerCount);
+    for (let i = end - 1; i >= first; i--) {
+      const left = (2 * i + 1) * NODE;
+      const right = (2 * i + 2) * NODE;
+      const leftFirst = compareNodes(nodes, left, nodes, right) <= 0;
+      pair.set(nodes.subarray(leftFirst ? left : right, (leftFirst ? left : right) + NODE), 0);
+      pair.set(nodes.subarray(leftFirst ? right : left, (leftFirst ? right : left) + NODE), NODE);
+      keccak256Into(pair, 2 * NODE, nodes, i * NODE);
+    }
+  }
+}
+
 export class SerialTree {
   /** All nodes, root first: node i at bytes [i*32, i*32+32); leaves fill the end in reverse order. */
   readonly #nodes: Uint8Array;
@@ -62,33 +139,37 @@ export class SerialTree {
   }
 
   static build(serials: readonly string[]): SerialTree {
-    const count = serials.length;
-    if (count === 0) throw new RangeError("A serial tree needs at least one serial");
-    const leaves = new Uint8Array(count * NODE);
-    for (let i = 0; i < count; i++) writeLeafHash(i, serials[i] as string, leaves, i * NODE);
-    const order = new Uint32Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    order.sort((a, b) => compareNodes(leaves, a * NODE, leaves, b * NODE));
+    if (serials.length === 0) throw new RangeError("A serial tree needs at least one serial");
+    return SerialTree.fromLeafHashes(serialLeafHashes(serials));
+  }
 
-    const nodeCount = 2 * count - 1;
-    const nodes = new Uint8Array(nodeCount * NODE);
-    const positions = new Uint32Array(count);
-    for (let rank = 0; rank < count; rank++) {
-      const serialIndex = order[rank] as number;
-      const position = nodeCount - 1 - rank;
-      nodes.set(leaves.subarray(serialIndex * NODE, serialIndex * NODE + NODE), position * NODE);
-      positions[serialIndex] = position;
-    }
-    const pair = new Uint8Array(2 * NODE);
-    for (let i = nodeCount - 1 - count; i >= 0; i--) {
-      const left = (2 * i + 1) * NODE;
-      const right = (2 * i + 2) * NODE;
-      const leftFirst = compareNodes(nodes, left, nodes, right) <= 0;
-      pair.set(nodes.subarray(leftFirst ? left : right, (leftFirst ? left : right) + NODE), 0);
-      pair.set(nodes.subarray(leftFirst ? right : left, (leftFirst ? right : left) + NODE), NODE);
-      keccak256Into(pair, 2 * NODE, nodes, i * NODE);
+  /**
+   * The tree whose leaf hashes (`serialLeafHashes`, 32 bytes each, in serial index order) are
+   * given: what `build` does after hashing, for callers that hash the leaves elsewhere (on other
+   * threads, see apps/web's treeBuilder.ts).
+   */
+  static fromLeafHashes(leaves: Uint8Array): SerialTree {
+    const nodes = new Uint8Array(nodeBytesFor(leaves));
+    const positions = placeLeaves(leaves, nodes);
+    hashInnerNodes(nodes, 0);
+    return new SerialTree(nodes, positions);
+  }
+
+  /**
+   * A tree from the parts `parts()` gave (another thread built it and handed its buffers over).
+   * Checks only that the sizes fit: the parts must come from `parts()`.
+   */
+  static fromParts(parts: { nodes: Uint8Array; positions: Uint32Array }): SerialTree {
+    const { nodes, positions } = parts;
+    if (positions.length === 0 || nodes.length !== (2 * positions.length - 1) * NODE) {
+      throw new RangeError(`${nodes.length} bytes of nodes do not make the tree of ${positions.length} serials`);
     }
     return new SerialTree(nodes, positions);
+  }
+
+  /** The tree's buffers, for `fromParts` (no copy: hand them over, do not change them). */
+  parts(): { nodes: Uint8Array; positions: Uint32Array } {
+    return { nodes: this.#nodes, positions: this.#positions };
   }
 
   get root(): Hex {

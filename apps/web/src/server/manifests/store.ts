@@ -12,11 +12,12 @@
  */
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Sql } from "postgres";
-import { batchIdOf, parseSerialList, SerialTree, type Hex } from "@pedigree/ledger";
+import { batchIdOf, parseSerialList, type Hex, type SerialTree } from "@pedigree/ledger";
 import type { Address } from "viem";
 import { ApiError } from "../api/errors.ts";
 import { selectRows, type Database } from "../db/database.ts";
 import { manifestNodes, manifests, manifestSerials } from "../db/schema.ts";
+import { buildSerialTree } from "./treeBuilder.ts";
 
 /**
  * Nodes (32 bytes each) per stored chunk: the most whose row stays under PostgreSQL's 2 KB TOAST
@@ -93,7 +94,7 @@ export async function storeManifest(db: Database, input: StoreManifestInput): Pr
   progress("validate", serials.length, serials.length);
 
   progress("build", 0, serials.length);
-  const tree = SerialTree.build(serials);
+  const tree = await buildSerialTree(serials);
   progress("build", serials.length, serials.length);
   if (tree.root !== expectedRoot) {
     throw new ManifestError(
