@@ -32,6 +32,15 @@ describe("the serial tree, built off the main thread", () => {
     assertSameTree(await buildSerialTree(serials), SerialTree.build(serials));
   });
 
+  it("builds in place, with the same result, when its workers cannot run", async (t) => {
+    const warn = t.mock.method(console, "warn", () => {});
+    const serials = serialsOf(OFF_THREAD_FROM + 7);
+    const tree = await buildSerialTree(serials, { workerScript: "/nonexistent/treeWorker.ts" });
+    assertSameTree(tree, SerialTree.build(serials));
+    assert.equal(warn.mock.callCount(), 1);
+    assert.match(String(warn.mock.calls[0]?.arguments[0]), /worker threads failed .*building it in place/);
+  });
+
   it("leaves the event loop free while it hashes (built in place, 400,000 serials hold it for seconds)", async () => {
     const serials = serialsOf(400_000);
     // The longest gap between the ticks of a 10 ms timer while the tree is built.

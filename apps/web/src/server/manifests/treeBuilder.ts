@@ -27,9 +27,26 @@ export const OFF_THREAD_FROM = 20_000;
 /** Two: the root has two subtrees. */
 const THREADS = 2;
 
-export async function buildSerialTree(serials: readonly string[]): Promise<SerialTree> {
+/** `workerScript`: the worker's file (tests give a broken one). */
+export async function buildSerialTree(
+  serials: readonly string[],
+  { workerScript = defaultWorkerScript() }: { workerScript?: string } = {},
+): Promise<SerialTree> {
   if (serials.length < OFF_THREAD_FROM) return SerialTree.build(serials);
-  const workers = Array.from({ length: THREADS }, startWorker);
+  try {
+    return await buildOnWorkers(serials, workerScript);
+  } catch (error) {
+    // A worker that cannot start or dies (out of memory, a runtime without worker threads) must
+    // not lose the upload: build in place, slower for everyone meanwhile, and say so.
+    console.warn(
+      `Building the serial tree on worker threads failed (${(error as Error).message}); building it in place.`,
+    );
+    return SerialTree.build(serials);
+  }
+}
+
+async function buildOnWorkers(serials: readonly string[], workerScript: string): Promise<SerialTree> {
+  const workers = Array.from({ length: THREADS }, () => new Worker(workerScript));
   try {
     const share = Math.ceil(serials.length / THREADS);
     const parts = await Promise.all(
@@ -57,10 +74,9 @@ export async function buildSerialTree(serials: readonly string[]): Promise<Seria
   }
 }
 
-function startWorker(): Worker {
+function defaultWorkerScript(): string {
   // turbopackIgnore: the worker is loaded by Node at run time, not bundled with the server.
-  const script = path.join(/*turbopackIgnore: true*/ repositoryRoot(), "apps/web/src/server/manifests/treeWorker.ts");
-  return new Worker(script);
+  return path.join(/*turbopackIgnore: true*/ repositoryRoot(), "apps/web/src/server/manifests/treeWorker.ts");
 }
 
 /** One request, one reply; a worker that fails or exits first rejects it with the reason. */
