@@ -18,7 +18,10 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { signIn } from "./cli/api.ts";
 import { deploy } from "./deploy.ts";
+import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
 import { openDatabase } from "../apps/web/src/server/db/database.ts";
 import { storeManifest } from "../apps/web/src/server/manifests/store.ts";
@@ -134,6 +137,24 @@ function ensureWebBuild(): void {
   if (result.status !== 0) throw new Error(`Building the dashboard failed (exit ${result.status}); see above.`);
 }
 
+/**
+ * The potential falsification of the demo: Harbour Pharmacy scans, for dispensing, a pack that
+ * Central Pharmacy dispensed three weeks ago. Only a signed-in pharmacy's scan raises an alert, so
+ * it signs in as Harbour (the demo mnemonic's account), as the CLI does.
+ */
+async function raiseDemoAlert(code: string, chainId: number): Promise<void> {
+  try {
+    const harbour = mnemonicToAccount(DEMO_MNEMONIC, { addressIndex: PARTIES.harbour.index });
+    const token = await signIn(WEB_URL, harbour, chainId);
+    const response = await fetch(`${WEB_URL}/api/verify?purpose=dispense&code=${encodeURIComponent(code)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) throw new Error(`the check answered ${response.status}`);
+  } catch (error) {
+    console.warn(`The demo's falsification alert could not be raised (${(error as Error).message}); the rest works.`);
+  }
+}
+
 async function startWeb(): Promise<void> {
   const web = spawn(process.execPath, [NEXT_CLI, "start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
     cwd: WEB_DIR,
@@ -144,6 +165,8 @@ async function startWeb(): Promise<void> {
       PEDIGREE_RPC_URL: RPC_URL,
       PEDIGREE_CHAIN_ID: "31337",
       PEDIGREE_DATA_DIR: LOCAL_DATA_DIR,
+      // Sign-in messages and labels name this origin; requests addressed to another host are refused.
+      PEDIGREE_PUBLIC_ORIGIN: WEB_URL,
       DATABASE_URL: "",
     },
   });
@@ -216,10 +239,7 @@ try {
   });
   console.log("Starting the dashboard and its indexer...");
   await startWeb();
-  // The potential falsification of the demo: a dispensed pack scanned again for dispensing.
-  if (summary.alertCode !== undefined) {
-    await fetch(`${WEB_URL}/api/verify?purpose=dispense&code=${encodeURIComponent(summary.alertCode)}`).catch(() => {});
-  }
+  await raiseDemoAlert(summary.alertCode, chainId);
   printSummary(summary, chainId, address);
 } catch (error) {
   if (!stopping) {

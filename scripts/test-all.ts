@@ -5,7 +5,8 @@
  * 1. build: contracts compiled (production settings are the default profile's) and the generated
  *    ABI in packages/ledger matches the compiled one;
  * 2. lint: solhint, prettier, tsc;
- * 3. scripts: the demo world's seed (what `npm start` shows a newcomer);
+ * 3. scripts: the demo world's seed (what `npm start` shows a newcomer), and package-lock.json
+ *    resolving every system's native packages on its own (scripts/lockfile-platforms.ts);
  * 4. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
  *    model, indexer and API) runs on embedded PGlite, and once more on PostgreSQL when
  *    PEDIGREE_TEST_DATABASE_URL is set (.ci/run starts a server and sets it);
@@ -114,8 +115,13 @@ await suite("lint", async () => {
   );
 });
 
-await suite("scripts (demo world)", async () => {
-  const r = await run("node", ["--test", "--test-reporter=spec", "scripts/demo/seed.test.ts"]);
+await suite("scripts (demo world, lockfile)", async () => {
+  const r = await run("node", [
+    "--test",
+    "--test-reporter=spec",
+    "scripts/demo/seed.test.ts",
+    "scripts/lockfile-platforms.test.ts",
+  ]);
   const counts = nodeTestCounts(r.output);
   if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;

@@ -61,6 +61,8 @@ export async function signIn(api: string, account: PrivateKeyAccount | HDAccount
   const nonceResponse = await call(new URL("/api/auth/nonce", origin).toString(), {}, "start signing in");
   if (!nonceResponse.ok) throw await refusal(nonceResponse, "start signing in");
   const nonce = (await nonceResponse.json()) as NonceAnswer;
+  // The nonce is bound to this client by its sign-in cookie, which goes back with the signed message.
+  const signInCookie = (nonceResponse.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   if (nonce.chainId !== chainId) {
     throw new CliError(
       1,
@@ -82,7 +84,11 @@ export async function signIn(api: string, account: PrivateKeyAccount | HDAccount
   const signature = await account.signMessage({ message });
   const verify = await call(
     new URL("/api/auth/verify", origin).toString(),
-    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature }) },
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: signInCookie },
+      body: JSON.stringify({ message, signature }),
+    },
     "sign in",
   );
   if (!verify.ok) throw await refusal(verify, "sign you in");

@@ -27,7 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { repositoryRoot } from "../src/server/db/database.ts";
-import { startStack } from "../e2e/support/stack.ts";
+import { operatorHealth, startStack } from "../e2e/support/stack.ts";
 import type { World, WorldBatch } from "../test/support/world.ts";
 
 const VERIFY_PACKS = 2_000;
@@ -316,8 +316,7 @@ try {
   let indexed: number | null = null;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const health = (await (await fetch(stack.url("/api/health"))).json()) as { indexer?: { cursor: number | null } };
-    indexed = health.indexer?.cursor ?? null;
+    indexed = (await operatorHealth(stack.baseUrl)).indexer?.cursor ?? null;
     if (indexed !== null && indexed >= head) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

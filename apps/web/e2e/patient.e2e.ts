@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { expectAccessible, LAPTOP, launchBrowser, newContext, PHONE, screenshot } from "./support/browser.ts";
 import { packPath, PATIENT_WORLD_START, seedPatientWorld, type PatientWorld } from "./support/patient-world.ts";
-import { startStack, type Stack } from "./support/stack.ts";
+import { signInBrowser, startStack, type Stack } from "./support/stack.ts";
 import { cameraFrameOfLabel, writeY4m } from "./support/y4m.ts";
 
 let stack: Stack<PatientWorld>;
@@ -139,6 +139,7 @@ describe("labels and the camera scanner", () => {
     const main = stack.fixtures.main;
     const { context, offsiteRequests } = await newContext(browser, stack.baseUrl, LAPTOP);
     const video = path.join(videoDir, "label.y4m");
+    await signInBrowser(context, stack.baseUrl, stack.world.parties.acme.account);
     try {
       const page = await context.newPage();
       await page.goto(`/labels/${main.gtin}/${encodeURIComponent(main.lot)}?from=0&count=6`);

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { LAPTOP, launchBrowser, newContext } from "./support/browser.ts";
 import { packPath, PATIENT_WORLD_START, seedPatientWorld, type PatientWorld } from "./support/patient-world.ts";
-import { startStack, type Stack } from "./support/stack.ts";
+import { signInBrowser, startStack, type Stack } from "./support/stack.ts";
 import { writeY4m } from "./support/y4m.ts";
 
 let stack: Stack<PatientWorld>;
@@ -77,6 +77,8 @@ describe("pages under the Content-Security-Policy", () => {
       "/auditor",
     ];
     const { page, context, violations, errors, offsiteRequests } = await watchedPage();
+    // The label sheet lists serials: only the batch's manufacturer, signed in, sees it.
+    await signInBrowser(context, stack.baseUrl, stack.world.parties.acme.account);
     try {
       const nonces = new Set<string>();
       for (const target of pages) {
@@ -109,6 +111,40 @@ describe("pages under the Content-Security-Policy", () => {
       assert.deepEqual(offsiteRequests, []);
     } finally {
       await context.close();
+    }
+  });
+
+  it("hands the label sheet, and so the serial list, to nobody but the batch's manufacturer signed in", async () => {
+    const { main } = stack.fixtures;
+    const sheet = `/labels/${main.gtin}/${encodeURIComponent(main.lot)}?from=0&count=240`;
+    const serials = main.manifest.serials.slice(0, 20);
+    const leaked = (html: string) => serials.filter((serial) => html.includes(serial));
+
+    const anonymous = await fetch(stack.url(sheet));
+    const anonymousHtml = await anonymous.text();
+    assert.deepEqual(leaked(anonymousHtml), [], "an anonymous request gets no serial");
+    assert.match(anonymousHtml, /printed by the batch(&#x27;|')s manufacturer only/);
+
+    for (const [who, account, expected] of [
+      [
+        "another manufacturer",
+        stack.world.parties.borealis.account,
+        /Only the manufacturer that registered this batch/,
+      ],
+      ["a pharmacy", stack.world.parties.central.account, /needs the role MANUFACTURER/],
+    ] as const) {
+      const { context } = await newContext(browser, stack.baseUrl, LAPTOP);
+      try {
+        await signInBrowser(context, stack.baseUrl, account);
+        const page = await context.newPage();
+        await page.goto(sheet);
+        const error = await page.getByTestId("labels-error").innerText();
+        assert.match(error, expected, who);
+        assert.deepEqual(leaked(await page.content()), [], `${who} gets no serial`);
+        assert.equal(await page.getByTestId("pack-label").count(), 0, who);
+      } finally {
+        await context.close();
+      }
     }
   });
 

@@ -1,13 +1,20 @@
 /**
- * Runs before every page (not the API: see the matcher). Two jobs:
+ * Runs before every page (not the API: see the matcher). Four jobs:
  *
+ * 0. A request addressed to another host than the configured origin (PEDIGREE_PUBLIC_ORIGIN), or
+ *    a cross-site write, is refused (checkRequestOrigin, as `handle` does for the API).
  * 1. A Content-Security-Policy with a fresh nonce. Next reads the nonce from the request's
  *    Content-Security-Policy header and puts it on its own scripts, so the pages need nothing else;
  *    every page is rendered per request (they read headers or the session), as nonces require.
  * 2. The patient pages that verify on the server (/verify?code=... and the Digital Link pages
  *    /01/...) share the per-client allowance of GET /api/verify: past it, a 429 with Retry-After.
+ * 3. A path that cannot be percent-decoded gets a 400 that says so, pages and API alike (Next
+ *    itself would answer a bare 500): the matcher sends API paths holding a '%' here for this.
  */
 import { NextResponse, type NextRequest } from "next/server.js";
+import { ApiError, toErrorResponse } from "./server/api/errors.ts";
+import { checkRequestOrigin } from "./server/auth/origin.ts";
+import { isApiPath, undecodablePathError } from "./server/request-path.ts";
 import { clientAddress } from "./server/security/client-address.ts";
 import {
   browserRpcOrigin,
@@ -28,27 +35,101 @@ function isHttps(request: NextRequest): boolean {
   return request.nextUrl.protocol === "https:" || (process.env.PEDIGREE_PUBLIC_ORIGIN ?? "").startsWith("https:");
 }
 
-/** A patient's browser gets a page it can read; programs get the API's JSON error. */
-function tooManyRequests(request: NextRequest, retryAfterSeconds: number, message: string): Response {
-  const headers = new Headers({ "retry-after": String(retryAfterSeconds), "cache-control": "no-store" });
+/** A browser gets a page it can read; programs get the API's JSON error. */
+function refusal(
+  request: NextRequest,
+  status: number,
+  error: { code: string; message: string; details?: unknown },
+  page: { title: string; heading: string; footnote?: string },
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const headers = new Headers({ ...extraHeaders, "cache-control": "no-store" });
   if ((request.headers.get("accept") ?? "").includes("text/html")) {
     headers.set("content-type", "text/html; charset=utf-8");
     const html =
       '<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-      "<title>Too many checks · Pedigree</title>" +
+      `<title>${page.title} · Pedigree</title>` +
       '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">' +
-      "<h1>Too many checks from your connection</h1>" +
-      `<p>${message}</p><p>This says nothing about the medicine itself.</p></body></html>`;
-    return new Response(html, { status: 429, headers });
+      `<h1>${page.heading}</h1><p>${escapeHtml(error.message)}</p>` +
+      (page.footnote === undefined ? "" : `<p>${page.footnote}</p>`) +
+      "</body></html>";
+    return new Response(html, { status, headers });
   }
   headers.set("content-type", "application/json; charset=utf-8");
-  return new Response(JSON.stringify({ error: { code: RATE_LIMITED_CODE, message, details: { retryAfterSeconds } } }), {
-    status: 429,
-    headers,
-  });
+  return new Response(JSON.stringify({ error }), { status, headers });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function tooManyRequests(request: NextRequest, retryAfterSeconds: number, message: string): Response {
+  return refusal(
+    request,
+    429,
+    { code: RATE_LIMITED_CODE, message, details: { retryAfterSeconds } },
+    {
+      title: "Too many checks",
+      heading: "Too many checks from your connection",
+      footnote: "This says nothing about the medicine itself.",
+    },
+    { "retry-after": String(retryAfterSeconds) },
+  );
+}
+
+/** The origin gate's refusal (421 another host, 403 a cross-site write), or undefined when the request may go on. */
+function misdirected(request: NextRequest): Response | undefined {
+  try {
+    checkRequestOrigin(request);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return refusal(
+      request,
+      error.status,
+      { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+      { title: "Wrong address", heading: "This page is not served at this address" },
+    );
+  }
+}
+
+/** The patient pages share GET /api/verify's per-client allowance: past it, a 429. */
+function rateLimited(request: NextRequest): Response | undefined {
+  if (!verifiesOnServer(request)) return undefined;
+  const limited = takeVerification(clientAddress(request.headers));
+  return limited === undefined
+    ? undefined
+    : tooManyRequests(request, limited.retryAfterSeconds, rateLimitMessage(limited));
+}
+
+/** A path that cannot be percent-decoded: a 400 that says so, where Next would answer a bare 500 (see request-path.ts). */
+function undecodable(request: NextRequest): Response | undefined {
+  const error = undecodablePathError(request.nextUrl.pathname);
+  if (error === undefined) return undefined;
+  if (isApiPath(request.nextUrl.pathname)) return toErrorResponse(error);
+  return refusal(
+    request,
+    error.status,
+    { code: error.code, message: error.message, details: error.details },
+    {
+      title: "Broken link",
+      heading: "This link is broken",
+      footnote: 'To check a medicine pack, scan the code on the box again, or type it on the <a href="/verify">check page</a>.',
+    },
+  );
+}
+
+/** On to the page, with the policy in the request's headers for Next to read its nonce from. */
+function next(request: NextRequest, policy: string): Response {
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("content-security-policy", policy);
+  return NextResponse.next({ request: { headers: requestHeaders } });
 }
 
 export function proxy(request: NextRequest): Response {
+  // API paths come here only when they hold a '%' (see the matcher), for this check alone; their
+  // headers are next.config.ts's.
+  if (isApiPath(request.nextUrl.pathname)) return undecodable(request) ?? NextResponse.next();
   const https = isHttps(request);
   const nonce = newNonce();
   const policy = pageContentSecurityPolicy({
@@ -58,15 +139,7 @@ export function proxy(request: NextRequest): Response {
     https,
   });
 
-  let response: Response;
-  const refusal = verifiesOnServer(request) ? takeVerification(clientAddress(request.headers)) : undefined;
-  if (refusal !== undefined) {
-    response = tooManyRequests(request, refusal.retryAfterSeconds, rateLimitMessage(refusal));
-  } else {
-    const requestHeaders = new Headers(request.headers);
-    requestHeaders.set("content-security-policy", policy);
-    response = NextResponse.next({ request: { headers: requestHeaders } });
-  }
+  const response = misdirected(request) ?? undecodable(request) ?? rateLimited(request) ?? next(request, policy);
   response.headers.set("content-security-policy", policy);
   for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) response.headers.set(name, value);
   if (https) response.headers.set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
@@ -76,6 +149,8 @@ export function proxy(request: NextRequest): Response {
 export const config = {
   matcher: [
     // Everything but the API (its bodies must stream: a proxy buffers them) and build assets.
-    "/((?!api/|api$|_next/static/|_next/image|favicon.ico).*)",
+    "/((?!api/|api$|_next/static/|_next/image).*)",
+    // API paths holding a '%', for the percent-encoding check only (no upload path holds one).
+    "/api/(.*%.*)",
   ],
 };

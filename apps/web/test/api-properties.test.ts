@@ -241,16 +241,22 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
       database,
     });
     await storeWorldManifest(database.db, batch);
+    await world.ship(world.parties.acme, world.parties.northwind, [{ batch, quantity: 2 }]);
+    await world.ship(world.parties.acme, world.parties.northwind, [{ batch, quantity: 1 }]);
     await syncToHead(ctx);
-    // Alert 1, so PATCH /api/alerts/1 reaches its body parser.
-    await database.db.insert(alerts).values({
-      verdict: "DISPENSED",
-      purpose: "dispense",
-      gtin: batch.gtin,
-      lot: batch.lot,
-      reportedBy: world.parties.central.address.toLowerCase(),
-      message: "Pack already dispensed",
-    });
+    // Alert 1, so PATCH /api/alerts/1 reaches its body parser; alert 2 and two shipments, so every
+    // paged route has a second page and hands out a real page token.
+    await database.db.insert(alerts).values(
+      [0, 1].map((i) => ({
+        verdict: "DISPENSED",
+        purpose: "dispense",
+        gtin: batch.gtin,
+        lot: batch.lot,
+        serial: batch.manifest.serials[i],
+        reportedBy: world.parties.central.address.toLowerCase(),
+        message: "Pack already dispensed",
+      })),
+    );
     const routes: Record<string, RouteModule> = {};
     for (const file of ROUTE_FILES) {
       routes[`/api/${file}`] = (await import(
@@ -304,6 +310,90 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
         { numRuns: file === "verify" || file === "packs/proof" ? 40 : 20 },
       );
     }
+  });
+
+  it("GET routes: every known parameter given twice", async () => {
+    for (const [file, keys] of Object.entries(QUERY_KEYS)) {
+      for (const key of keys) {
+        for (const signedIn of [false, true]) {
+          const target = `${pathFor(file, () => world.parties.acme.address)}?${key}=1&${key}=2`;
+          const headers: Record<string, string> = signedIn ? { authorization: `Bearer ${regulatorToken}` } : {};
+          assertWellFormed(await rawRequest(server.url, { method: "GET", path: target, headers }), `GET ${target}`);
+        }
+      }
+    }
+  });
+
+  it("paged routes: forged page tokens with keys of any type and size", async () => {
+    const authorization = `Bearer ${regulatorToken}`;
+    // A real token of each route: only its key is forged, so it gets past the filter check.
+    const tokens: { route: string; token: { k: unknown; f: unknown } }[] = [];
+    for (const route of ["/api/alerts", "/api/epcis/events", "/api/shipments"]) {
+      const first = await rawRequest(server.url, {
+        method: "GET",
+        path: `${route}?perPage=1`,
+        headers: { authorization },
+      });
+      assert.equal(first.status, 200, `${route}: ${first.body.toString("utf8").slice(0, 300)}`);
+      // EPCIS names the next page in a Link header (the REST binding), the others in the body.
+      const link = /[?&]nextPageToken=([\w-]+)/.exec(String(first.headers.link ?? ""))?.[1];
+      const next = link ?? (JSON.parse(first.body.toString("utf8")) as { nextPageToken?: string | null }).nextPageToken;
+      assert.ok(typeof next === "string", `${route} should have a second page`);
+      tokens.push({ route, token: JSON.parse(Buffer.from(next, "base64url").toString("utf8")) });
+    }
+    const number = fc.oneof(
+      fc.constantFrom(
+        2147483647,
+        2147483648,
+        -2147483649,
+        4294967296,
+        2 ** 53 - 1,
+        2 ** 53,
+        2 ** 63,
+        -1,
+        0,
+        1.5,
+        1e308,
+      ),
+      fc.integer(),
+      fc.double(),
+    );
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom("\u0000", "a\u0000b", "x".repeat(300), "0x" + "f".repeat(64)),
+    );
+    const keyPart = fc.oneof(number, text, fc.constantFrom(null, true, [], {}));
+    // Mostly the real key with some of its values swapped, so the forgery has the key's shape and
+    // reaches the query; sometimes any JSON at all.
+    const forgedKey = (real: unknown[]) =>
+      fc.oneof(
+        { weight: 4, arbitrary: fc.tuple(...real.map((value) => fc.oneof(fc.constant(value), keyPart))) },
+        { weight: 1, arbitrary: fc.array(keyPart, { maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.anything() },
+      );
+    const forgery = fc.constantFrom(...tokens).chain(({ route, token }) =>
+      forgedKey(token.k as unknown[]).map((k) => ({ route, token: { ...token, k } })),
+    );
+    const ask = async ({ route, token }: (typeof tokens)[number]) => {
+      const encoded = Buffer.from(JSON.stringify(token)).toString("base64url");
+      const target = `${route}?perPage=1&nextPageToken=${encoded}`;
+      const answer = await rawRequest(server.url, { method: "GET", path: target, headers: { authorization } });
+      assertWellFormed(answer, `GET ${route} with page key ${JSON.stringify(token.k)?.slice(0, 80)}`);
+      return answer.status;
+    };
+    // The real tokens work as they are, so a forgery is refused for its key, not for its form.
+    for (const real of tokens) assert.equal(await ask(real), 200, real.route);
+    // Each number one past the largest a PostgreSQL integer column holds.
+    const pastInt4 = (real: (typeof tokens)[number]) => ({
+      ...real,
+      token: { ...real.token, k: (real.token.k as unknown[]).map((v) => (typeof v === "number" ? 2 ** 31 : v)) },
+    });
+    await fc.assert(
+      fc.asyncProperty(forgery, async (forged) => {
+        await ask(forged);
+      }),
+      { numRuns: 150, examples: tokens.map((real) => [pastInt4(real)]) },
+    );
   });
 
   it("GET /api/verify and /api/packs/proof with real codes bent out of shape", async () => {

@@ -5,10 +5,11 @@ import { jsonResponse, toErrorResponse } from "../src/server/api/errors.ts";
 import { requireParty } from "../src/server/auth/session.ts";
 import { chainClient, createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import type { SessionResponse } from "../src/lib/api-types.ts";
+import type { NonceResponse, SessionResponse } from "../src/lib/api-types.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+import { jsonOf, rawRequest } from "./support/rawHttp.ts";
 import { fetchNonce, postSignIn, signInAs, siweMessageFor } from "./support/signIn.ts";
 import { createWorld, type World } from "./support/world.ts";
 
@@ -110,7 +111,7 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
   it("refuses a replayed message: its nonce was used", async () => {
     const first = await signInAs(server.url, world.parties.acme.account);
     assert.equal(first.status, 200);
-    const replay = await postSignIn(server.url, first.message, first.signature);
+    const replay = await postSignIn(server.url, first.message, first.signature, first.cookie);
     assert.equal(replay.status, 401);
     assert.equal(replay.body.error?.code, "NONCE_REUSED");
     assert.equal(replay.setCookie, null);
@@ -124,6 +125,7 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
       server.url,
       unknownMessage,
       await account.signMessage({ message: unknownMessage }),
+      nonce.cookie,
     );
     assert.equal(unknown.body.error?.code, "NONCE_UNKNOWN");
 
@@ -131,7 +133,7 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
     const signature = await account.signMessage({ message });
     clockOffsetMs = 11 * 60 * 1000;
     try {
-      const late = await postSignIn(server.url, message, signature);
+      const late = await postSignIn(server.url, message, signature, nonce.cookie);
       assert.equal(late.status, 401);
       assert.equal(late.body.error?.code, "NONCE_EXPIRED");
     } finally {
@@ -174,12 +176,17 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
     const { acme, northwind } = world.parties;
     const nonce = await fetchNonce(server.url);
     const message = siweMessageFor(acme.account, nonce);
-    const forged = await postSignIn(server.url, message, await northwind.account.signMessage({ message }));
+    const forged = await postSignIn(
+      server.url,
+      message,
+      await northwind.account.signMessage({ message }),
+      nonce.cookie,
+    );
     assert.equal(forged.status, 401);
     assert.equal(forged.body.error?.code, "BAD_SIGNATURE");
-    const garbage = await postSignIn(server.url, message, "0x1234");
+    const garbage = await postSignIn(server.url, message, "0x1234", nonce.cookie);
     assert.equal(garbage.body.error?.code, "BAD_SIGNATURE");
-    const genuine = await postSignIn(server.url, message, await acme.account.signMessage({ message }));
+    const genuine = await postSignIn(server.url, message, await acme.account.signMessage({ message }), nonce.cookie);
     assert.equal(genuine.status, 200);
   });
 
@@ -258,25 +265,105 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
     assert.equal(await errorCode(after), "NOT_SIGNED_IN");
   });
 
-  it("binds sign-in to PEDIGREE_PUBLIC_ORIGIN when set, with a Secure cookie on https", async () => {
+  it("names the configured origin in sign-in, never the request's Host, with a Secure cookie on https", async () => {
     const previous = process.env.PEDIGREE_PUBLIC_ORIGIN;
     process.env.PEDIGREE_PUBLIC_ORIGIN = "https://pedigree.example.org";
+    const as = (
+      host: string,
+      path: string,
+      init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+    ) =>
+      rawRequest(server.url, {
+        method: init.method ?? "GET",
+        path,
+        headers: { host, ...init.headers },
+        body: init.body,
+      });
     try {
-      const nonce = await fetchNonce(server.url);
+      const nonceAnswer = await as("pedigree.example.org", "/api/auth/nonce");
+      assert.equal(nonceAnswer.status, 200);
+      const nonce = jsonOf<NonceResponse>(nonceAnswer);
       assert.equal(nonce.domain, "pedigree.example.org");
       assert.equal(nonce.uri, "https://pedigree.example.org");
+      const bindingCookie = String(nonceAnswer.headers["set-cookie"]?.[0] ?? "");
+      assert.match(
+        bindingCookie,
+        /^pedigree_signin=[^;]+; Path=\/api\/auth; Max-Age=300; HttpOnly; SameSite=Strict; Secure$/,
+      );
       const account = world.parties.acme.account;
       const message = siweMessageFor(account, nonce);
-      const attempt = await postSignIn(server.url, message, await account.signMessage({ message }));
+      const attempt = await as("pedigree.example.org", "/api/auth/verify", {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: bindingCookie.split(";")[0]! },
+        body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
+      });
       assert.equal(attempt.status, 200);
-      assert.match(attempt.setCookie ?? "", /; Secure/);
+      assert.ok(String(attempt.headers["set-cookie"]).includes("; Secure"));
 
-      const hostOnly = await signInAs(server.url, account, { overrides: { domain: new URL(server.url).host } });
-      assert.equal(hostOnly.body.error?.code, "WRONG_DOMAIN");
+      // A phishing host that forwards to us gets neither a nonce naming it nor a session.
+      const phished = await as("evil.example", "/api/auth/nonce");
+      assert.equal(phished.status, 421);
+      assert.equal(jsonOf<{ error: { code: string } }>(phished).error.code, "WRONG_HOST");
+      const evilMessage = siweMessageFor(account, { ...nonce, domain: "evil.example", uri: "https://evil.example" });
+      const evilPost = await as("evil.example", "/api/auth/verify", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: evilMessage, signature: await account.signMessage({ message: evilMessage }) }),
+      });
+      assert.equal(evilPost.status, 421);
+      assert.equal(evilPost.headers["set-cookie"], undefined);
     } finally {
       if (previous === undefined) delete process.env.PEDIGREE_PUBLIC_ORIGIN;
       else process.env.PEDIGREE_PUBLIC_ORIGIN = previous;
     }
+  });
+
+  it("refuses cross-site sign-in (login CSRF): a foreign Origin, a cross-site fetch, a form's content type", async () => {
+    const account = world.parties.acme.account;
+    const nonce = await fetchNonce(server.url);
+    const message = siweMessageFor(account, nonce);
+    const body = JSON.stringify({ message, signature: await account.signMessage({ message }) });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/auth/verify`, { method: "POST", headers: { cookie: nonce.cookie, ...headers }, body });
+    const foreign = await post({ "content-type": "application/json", origin: "https://evil.example" });
+    assert.equal(foreign.status, 403);
+    assert.equal(await errorCode(foreign), "FOREIGN_ORIGIN");
+    assert.equal(foreign.headers.get("set-cookie"), null);
+    const crossSite = await post({ "content-type": "application/json", "sec-fetch-site": "cross-site" });
+    assert.equal(crossSite.status, 403);
+    // What an HTML form can send without a preflight: text/plain.
+    const form = await post({ "content-type": "text/plain", origin: new URL(server.url).origin });
+    assert.equal(form.status, 415);
+    assert.equal(await errorCode(form), "UNSUPPORTED_CONTENT_TYPE");
+    // The same request from our own page signs in: nothing above used the nonce.
+    const own = await post({
+      "content-type": "application/json",
+      origin: new URL(server.url).origin,
+      "sec-fetch-site": "same-origin",
+    });
+    assert.equal(own.status, 200);
+  });
+
+  it("issues unpredictable nonces bound to the client that asked", async () => {
+    const nonces = await Promise.all(Array.from({ length: 20 }, () => fetchNonce(server.url)));
+    for (const { nonce } of nonces) assert.match(nonce, /^[0-9a-f]{32}$/, "128 random bits as hex");
+    // No nonce is a shift of another (viem's generateSiweNonce was: each the previous moved by one digit).
+    for (const a of nonces)
+      for (const b of nonces)
+        if (a !== b) assert.ok(!b.nonce.startsWith(a.nonce.slice(1, 9)), `${a.nonce} / ${b.nonce}`);
+    assert.equal(new Set(nonces.map((n) => n.nonce)).size, nonces.length);
+
+    const account = world.parties.acme.account;
+    const [mine, theirs] = nonces;
+    const message = siweMessageFor(account, mine!);
+    const signature = await account.signMessage({ message });
+    const noCookie = await postSignIn(server.url, message, signature);
+    assert.equal(noCookie.status, 401);
+    assert.equal(noCookie.body.error?.code, "NONCE_OTHER_CLIENT");
+    const otherClient = await postSignIn(server.url, message, signature, theirs!.cookie);
+    assert.equal(otherClient.body.error?.code, "NONCE_OTHER_CLIENT");
+    const sameClient = await postSignIn(server.url, message, signature, mine!.cookie);
+    assert.equal(sameClient.status, 200);
   });
 
   it("answers LEDGER_UNAVAILABLE (503), not a refusal, when the chain cannot be read", async () => {

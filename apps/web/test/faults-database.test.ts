@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import postgres from "postgres";
-import { handle } from "../src/server/api/errors.ts";
+import { handle } from "../src/server/api/handle.ts";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import { openDatabase, type OpenedDatabase } from "../src/server/db/database.ts";
 import { healthReport } from "../src/server/health.ts";
@@ -161,7 +161,7 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
 
     // A genuine pack and a dispensed one: UNAVAILABLE, never UNKNOWN_SERIAL or another verdict.
     for (const index of [1, 0]) {
-      const verify = await fetchTimed(`/api/verify?code=${encodeURIComponent(code(index))}&purpose=dispense`);
+      const verify = await fetchTimed(`/api/verify?code=${encodeURIComponent(code(index))}`);
       assert.equal(verify.status, 503, verify.text);
       const body = JSON.parse(verify.text) as { verdict: string; alert: boolean };
       assert.equal(body.verdict, "UNAVAILABLE");

@@ -82,6 +82,8 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
         purpose: "dispense",
         gtin: batch.gtin,
         lot: batch.lot,
+        // A pack of its own: one open alert per pack and reporter.
+        serial: `S${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
         reportedBy: address.toLowerCase(),
         message: "Pack already dispensed",
       })

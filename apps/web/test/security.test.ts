@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { NextRequest } from "next/server.js";
 import { proxy, config as proxyConfig } from "../src/proxy.ts";
 import { clientAddress, stampPeerAddresses, trustedProxyHops } from "../src/server/security/client-address.ts";
@@ -137,10 +137,35 @@ describe("GET /api/verify rate limit over HTTP", () => {
   });
 });
 
-describe("proxy.ts: page headers and the patient pages' rate limit", () => {
+describe("proxy.ts: page headers, the origin gate and the patient pages' rate limit", () => {
+  beforeEach(() => {
+    process.env.PEDIGREE_PUBLIC_ORIGIN = "http://127.0.0.1:3000";
+  });
   afterEach(restoreEnv);
-  const page = (path: string, init: { headers?: Record<string, string> } = {}) =>
-    proxy(new NextRequest(new URL(path, "http://127.0.0.1:3000"), { headers: init.headers }));
+  const page = (path: string, init: { headers?: Record<string, string>; method?: string } = {}) =>
+    // A browser always sends Host (NextRequest alone would make its URL's host "localhost").
+    proxy(
+      new NextRequest(new URL(path, "http://127.0.0.1:3000"), {
+        headers: { host: "127.0.0.1:3000", ...init.headers },
+        method: init.method,
+      }),
+    );
+
+  it("refuses a page addressed to another host (421), and a cross-site write (403), with the headers", async () => {
+    process.env.PEDIGREE_VERIFY_RATE_LIMIT = "off";
+    const phished = page("/verify", { headers: { host: "evil.example", accept: "text/html" } });
+    assert.equal(phished.status, 421);
+    assert.match(await phished.text(), /answers as http:\/\/127\.0\.0\.1:3000 only/);
+    assert.match(phished.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+    assert.equal(phished.headers.get("x-content-type-options"), "nosniff");
+    const program = page("/counter", { headers: { host: "127.0.0.1:3001", accept: "application/json" } });
+    assert.equal(program.status, 421);
+    assert.equal(((await program.json()) as { error: { code: string } }).error.code, "WRONG_HOST");
+    const forged = page("/counter", { method: "POST", headers: { origin: "https://evil.example" } });
+    assert.equal(forged.status, 403);
+    assert.notEqual(page("/counter", { method: "POST", headers: { origin: "http://127.0.0.1:3000" } }).status, 403);
+    assert.notEqual(page("/counter").status, 421);
+  });
 
   it("gives every page a CSP with a fresh nonce, passed to Next on the request, and the other headers", () => {
     process.env.PEDIGREE_PUBLIC_RPC_URL = "https://rpc.example.org:8443/some/path";

@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { count, desc } from "drizzle-orm";
+import { count, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { toDigitalLink, toHri } from "@pedigree/gs1";
 import { readPackVerification } from "@pedigree/ledger";
 import type { VerifyResponse } from "../src/lib/api-types.ts";
 import { toErrorResponse } from "../src/server/api/errors.ts";
+import { publicOrigin } from "../src/server/auth/origin.ts";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts } from "../src/server/db/schema.ts";
@@ -60,6 +61,9 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
   let nearExpiry: number;
 
   const verify = (code: string, options: Parameters<typeof verifyCode>[2] = {}) => verifyCode(ctx, code, options);
+  /** A signed-in participant's scan: the whole answer, and alerts. The regulator holds no stock. */
+  const byRegulator = () => ({ reportedBy: world.parties.regulator.address });
+  const byPharmacy = () => ({ reportedBy: world.parties.harbour.address });
   const alertCount = async () => (await ctx.db.select({ n: count() }).from(alerts))[0]!.n;
   /** Runs `scan` and returns its result with the alerts it raised. */
   async function scanned(scan: () => Promise<{ status: number; body: VerifyResponse }>) {
@@ -126,7 +130,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(onChain.verdict, "GENUINE");
 
     const head = Number(await chain.publicClient.getBlockNumber());
-    const { status, body, raised } = await scanned(() => verify(hri(active, 0)));
+    const { status, body, raised } = await scanned(() => verify(hri(active, 0), byRegulator()));
     assert.equal(status, 200);
     assert.equal(body.verdict, "GENUINE");
     assert.equal(body.alert, false);
@@ -149,6 +153,15 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(body.pack?.serial, serial);
     assert.equal(body.holder, null, "units are held by two parties, so the pack's own holder is not known");
     assert.match(body.pack?.digitalLink ?? "", new RegExp(`/01/${active.gtin}/10/GEN-1/21/`));
+
+    // The public learns the verdict, product, maker and dates; no quantities, no place in the list.
+    const patient = await verify(hri(active, 0));
+    assert.equal(patient.body.verdict, "GENUINE");
+    assert.equal(patient.body.manufacturer?.name, "Acme Pharma AG");
+    assert.equal(patient.body.batch?.expiry, body.batch?.expiry);
+    assert.equal(patient.body.batch?.packCount, undefined);
+    assert.equal(patient.body.pack?.index, undefined);
+    assert.equal(patient.body.holder, null);
   });
 
   it("reads every form of the code alike: scan data with GS and ]d2, bracketed, Digital Link, and a label without a lot", async () => {
@@ -161,7 +174,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       `https://pedigree.example/01/${active.gtin}/21/${serial}`,
     ];
     for (const code of forms) {
-      const { status, body } = await verify(code);
+      const { status, body } = await verify(code, byRegulator());
       assert.equal(status, 200, code);
       assert.equal(body.verdict, "GENUINE", `${code}: ${body.headline}`);
       assert.equal(body.pack?.index, 3, code);
@@ -175,9 +188,13 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(patient.body.alert, false);
     assert.equal(patient.raised, 0);
     assert.equal(patient.body.decommissioned?.state, "DISPENSED");
-    assert.equal(patient.body.decommissioned?.by.name, "Central Pharmacy");
-    assert.equal(patient.body.holder?.name, "Central Pharmacy");
+    assert.ok(patient.body.decommissioned?.at, "the patient learns when it was dispensed");
+    assert.equal(patient.body.decommissioned?.by, undefined, "but not by which pharmacy");
+    assert.equal(patient.body.holder, null);
     assert.match(patient.body.advice, /If you did not get it from a pharmacy/);
+    const participant = await verify(hri(active, 1), byRegulator());
+    assert.equal(participant.body.decommissioned?.by?.name, "Central Pharmacy");
+    assert.equal(participant.body.holder?.name, "Central Pharmacy");
 
     const counter = await scanned(() =>
       verify(hri(active, 1), { purpose: "dispense", reportedBy: world.parties.harbour.address }),
@@ -210,10 +227,13 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(patient.body.decommissioned?.state, "DESTROYED");
     assert.match(patient.body.headline, /destroyed/);
     assert.equal(patient.raised, 0);
-    const counter = await scanned(() => verify(hri(active, 2), { purpose: "dispense" }));
+    const anonymous = await scanned(() => verify(hri(active, 2), { purpose: "dispense" }));
+    assert.equal(anonymous.raised, 0, "anonymous scans raise nothing");
+    assert.equal(anonymous.body.alert, false);
+    const counter = await scanned(() => verify(hri(active, 2), { purpose: "dispense", ...byPharmacy() }));
     assert.equal(counter.body.alert, true);
     assert.equal(counter.raised, 1);
-    assert.equal(counter.latest?.reportedBy, null);
+    assert.equal(counter.latest?.reportedBy, world.parties.harbour.address.toLowerCase());
   });
 
   it("RECALLED and SUSPENDED: with the regulator's reason, no alert", async () => {
@@ -257,7 +277,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
   });
 
   it("MISMATCH: a wrong expiry on the label, or a serial of another lot, raises an alert", async () => {
-    const wrongExpiry = await scanned(() => verify(hri(active, 4, { expiry: 20291130 })));
+    const wrongExpiry = await scanned(() => verify(hri(active, 4, { expiry: 20291130 }), byPharmacy()));
     assert.equal(wrongExpiry.body.verdict, "MISMATCH");
     assert.deepEqual(wrongExpiry.body.mismatch, { field: "expiry", label: "2029-11-30", record: "2030-12-31" });
     assert.equal(wrongExpiry.body.alert, true);
@@ -267,7 +287,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       /The label's expiry date is 30 November 2029; the record says 31 December 2030\./,
     );
 
-    const otherLot = await scanned(() => verify(hri(sibling, 0, { serial: active.manifest.serials[5] })));
+    const otherLot = await scanned(() => verify(hri(sibling, 0, { serial: active.manifest.serials[5] }), byPharmacy()));
     assert.equal(otherLot.body.verdict, "MISMATCH");
     assert.deepEqual(otherLot.body.mismatch, { field: "lot", label: "GEN-2", record: ["GEN-1"] });
     assert.equal(otherLot.raised, 1);
@@ -277,7 +297,12 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
   });
 
   it("UNKNOWN_SERIAL: a serial in no list of the product raises an alert", async () => {
-    const { body, raised, latest } = await scanned(() => verify(hri(active, 0, { serial: "NOTASERIAL9" })));
+    const typo = await scanned(() => verify(hri(active, 0, { serial: "NOTASERIAL9" })));
+    assert.equal(typo.body.verdict, "UNKNOWN_SERIAL");
+    assert.equal(typo.raised, 0, "a patient's typo raises nothing");
+    const { body, raised, latest } = await scanned(() =>
+      verify(hri(active, 0, { serial: "NOTASERIAL9" }), byPharmacy()),
+    );
     assert.equal(body.verdict, "UNKNOWN_SERIAL");
     assert.equal(body.alert, true);
     assert.equal(raised, 1);
@@ -289,7 +314,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
 
   it("UNKNOWN_PRODUCT: an unregistered GTIN or lot", async () => {
     const gtin = gtinUnder(COMPANY_PREFIXES.acme, 999);
-    const product = await scanned(() => verify(`(01)${gtin}(10)X1(21)ABC`));
+    const product = await scanned(() => verify(`(01)${gtin}(10)X1(21)ABC`, byPharmacy()));
     assert.equal(product.body.verdict, "UNKNOWN_PRODUCT");
     assert.equal(product.body.product, null);
     assert.match(product.body.headline, /product is not/);
@@ -329,12 +354,14 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
   });
 
   it("history=1 adds the batch's custody timeline with this pack's own events only", async () => {
-    const { body } = await verify(hri(active, 1), { history: true });
+    const { body } = await verify(hri(active, 1), { history: true, ...byRegulator() });
     const names = (body.history ?? []).map((entry) => entry.eventName);
     assert.deepEqual(names, ["BatchRegistered", "UnitsShipped", "UnitsReceived", "PackDecommissioned"]);
     assert.equal(body.history?.[3]?.details.index, 1);
-    const plain = await verify(hri(active, 1));
+    const plain = await verify(hri(active, 1), byRegulator());
     assert.equal(plain.body.history, undefined);
+    const anonymous = await verify(hri(active, 1), { history: true });
+    assert.equal(anonymous.body.history, undefined, "the public never gets the custody record");
   });
 
   it("names come from the chain when the indexer has not caught up", async () => {
@@ -361,14 +388,14 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     const batch = await world.registerBatch(acme, product, { lot: "CHG-1", packs: 4 });
     await storeWorldManifest(ctx.db, batch);
     await syncToHead(ctx);
-    const first = await verify(hri(batch, 0));
+    const first = await verify(hri(batch, 0), byRegulator());
     assert.equal(first.body.verdict, "GENUINE");
     assert.equal(first.body.product?.name, "Cetirizine");
     assert.equal(first.body.holder?.name, acme.legalName);
 
     await world.receive(await world.ship(acme, northwind, [{ batch, quantity: 4 }]));
     await syncToHead(ctx);
-    const moved = await verify(hri(batch, 1));
+    const moved = await verify(hri(batch, 1), byRegulator());
     assert.equal(moved.body.verdict, "GENUINE");
     assert.equal(moved.body.holder?.name, northwind.legalName);
     assert.equal(moved.body.product?.name, "Cetirizine");
@@ -389,14 +416,21 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
         return toErrorResponse(error);
       }
     };
-    const ok = await get(`code=${encodeURIComponent(hri(active, 0))}&purpose=dispense&history=1`);
+    const ok = await get(`code=${encodeURIComponent(hri(active, 0))}`);
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get("content-type") ?? "", /application\/json/);
     const body = (await ok.json()) as VerifyResponse;
     assert.equal(body.verdict, "GENUINE");
-    assert.equal(body.headline, "Genuine and active: this pack may be supplied.");
-    assert.ok((body.history ?? []).length > 0);
-    assert.match(body.pack?.digitalLink ?? "", /^http:\/\/pedigree\.test\/01\//);
+    assert.equal(body.headline, "This pack is genuine.");
+    // Links name the configured origin, never the request's Host (pedigree.test here).
+    assert.ok(body.pack?.digitalLink?.startsWith(`${publicOrigin().origin}/01/`), body.pack?.digitalLink);
+
+    // Dispensing and the custody record are for signed-in parties.
+    for (const query of ["purpose=dispense", "history=1"]) {
+      const refused = await get(`code=${encodeURIComponent(hri(active, 0))}&${query}`);
+      assert.equal(refused.status, 401, query);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "NOT_SIGNED_IN", query);
+    }
 
     const invalid = await get("code=nonsense");
     assert.equal(invalid.status, 200);
@@ -451,6 +485,23 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       assert.equal(counter.raised, 1);
       assert.equal(counter.latest?.reportedBy, world.parties.central.address.toLowerCase());
 
+      // The same pharmacy scanning the same pack again adds to its open alert.
+      const again = await scanned(async () => {
+        const response = await fetch(url, { headers: { cookie } });
+        return { status: response.status, body: (await response.json()) as VerifyResponse };
+      });
+      assert.equal(again.body.verdict, "DISPENSED");
+      assert.equal(again.raised, 0);
+      const [merged] = await ctx.db.select().from(alerts).where(eq(alerts.id, counter.latest!.id));
+      assert.equal(merged?.occurrences, 2);
+
+      const anonymousDispense = await fetch(url);
+      assert.equal(anonymousDispense.status, 401);
+      const distributor = await signInAs(server.url, world.parties.northwind.account);
+      const notPharmacy = await fetch(url, { headers: { cookie: (distributor.setCookie ?? "").split(";")[0]! } });
+      assert.equal(notPharmacy.status, 403);
+      assert.equal(((await notPharmacy.json()) as { error: { code: string } }).error.code, "WRONG_ROLE");
+
       const patient = await scanned(async () => {
         const response = await fetch(
           `${server.url}/api/verify?code=${encodeURIComponent(hri(active, 0, { serial: "NOPE1" }))}`,
@@ -458,9 +509,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
         return { status: response.status, body: (await response.json()) as VerifyResponse };
       });
       assert.equal(patient.body.verdict, "UNKNOWN_SERIAL");
-      assert.equal(patient.raised, 1);
-      assert.equal(patient.latest?.reportedBy, null);
-      assert.equal(patient.latest?.purpose, "verify");
+      assert.equal(patient.raised, 0, "a patient's scan raises nothing");
 
       const missing = await fetch(`${server.url}/api/verify`);
       assert.equal(missing.status, 400);
@@ -509,7 +558,9 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
 
   it("UNAVAILABLE with 503 when the chain cannot be read (last: it stops the chain)", async () => {
     await chain.stop();
-    const { status, body, raised } = await scanned(() => verify(hri(active, 0), { purpose: "dispense" }));
+    const { status, body, raised } = await scanned(() =>
+      verify(hri(active, 0), { purpose: "dispense", ...byPharmacy() }),
+    );
     assert.equal(status, 503);
     assert.equal(body.verdict, "UNAVAILABLE");
     assert.equal(body.alert, false);

@@ -236,6 +236,39 @@ export function addElement(
   return undefined;
 }
 
+/**
+ * Adds a GTIN that may be written as GTIN-8, -12 or -13 as well as -14 (a Digital Link path, the
+ * text printed on a pack): the shorter ones are padded with leading zeros to 14 digits, which
+ * leaves the check digit as it is. `what` names the GTIN in the length error.
+ */
+export function addShortOrFullGtin(
+  b: ValueBuilder,
+  gtin: string,
+  at: number | undefined,
+  aiAt: number | undefined,
+  what: string,
+): Gs1Error | undefined {
+  const spec = AI_SPECS["01"];
+  let allDigits = gtin.length > 0;
+  for (let i = 0; i < gtin.length && allDigits; i++) {
+    const c = gtin.charCodeAt(i);
+    allDigits = c >= 48 && c <= 57;
+  }
+  if (!allDigits || gtin.length === 14) return addElement(b, spec, gtin, at, aiAt);
+  if (gtin.length === 8 || gtin.length === 12 || gtin.length === 13) {
+    const pad = 14 - gtin.length;
+    // Offsets in the padded value map onto the input only where the input has room for the zeros.
+    const paddedAt = at === undefined || at < pad ? undefined : at - pad;
+    return addElement(b, spec, "0".repeat(pad) + gtin, paddedAt, aiAt);
+  }
+  return gs1Error("BAD_LENGTH", `${what} must have 8, 12, 13 or 14 digits, found ${gtin.length} (AI 01)`, {
+    ai: "01",
+    at,
+    expected: "8, 12, 13 or 14",
+    found: String(gtin.length),
+  });
+}
+
 function duplicate(
   b: ValueBuilder,
   spec: AiSpec,

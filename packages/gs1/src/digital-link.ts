@@ -1,4 +1,13 @@
-import { addElement, AI_SPECS, aiAt, aiSpecOf, SUPPORTED_AI_LIST, type AiSpec, type ValueBuilder } from "./ais.ts";
+import {
+  addElement,
+  addShortOrFullGtin,
+  AI_SPECS,
+  aiAt,
+  aiSpecOf,
+  SUPPORTED_AI_LIST,
+  type AiSpec,
+  type ValueBuilder,
+} from "./ais.ts";
 import { describeChar, gs1Error, type Gs1Error } from "./errors.ts";
 
 const SLASH = 0x2f;
@@ -77,28 +86,10 @@ function addDecoded(
   const decoded = percentDecode(s, start, end, spec.ai);
   if (typeof decoded !== "string") return decoded;
   const exact = decoded.length === end - start;
-  if (spec.ai === "01") return addGtin(b, decoded, exact ? start : undefined, aiAt);
+  // The DL grammar allows GTIN-8, -12, -13 and -14 in the path.
+  if (spec.ai === "01")
+    return addShortOrFullGtin(b, decoded, exact ? start : undefined, aiAt, "GTIN in a Digital Link");
   return addElement(b, spec, decoded, exact ? start : undefined, aiAt);
-}
-
-/** GS1 Digital Link allows GTIN-8, -12, -13 and -14 in the path; they are padded to 14 digits. */
-function addGtin(b: ValueBuilder, gtin: string, at: number | undefined, aiAt: number): Gs1Error | undefined {
-  const spec = AI_SPECS["01"];
-  let allDigits = gtin.length > 0;
-  for (let i = 0; i < gtin.length && allDigits; i++) {
-    const c = gtin.charCodeAt(i);
-    allDigits = c >= 48 && c <= 57;
-  }
-  if (!allDigits || gtin.length === 14) return addElement(b, spec, gtin, at, aiAt);
-  if (gtin.length === 8 || gtin.length === 12 || gtin.length === 13) {
-    const pad = 14 - gtin.length;
-    return addElement(b, spec, "0".repeat(pad) + gtin, at === undefined ? undefined : at - pad, aiAt);
-  }
-  return gs1Error(
-    "BAD_LENGTH",
-    `GTIN in a Digital Link must have 8, 12, 13 or 14 digits, found ${gtin.length} (AI 01)`,
-    { ai: "01", at, expected: "8, 12, 13 or 14", found: String(gtin.length) },
-  );
 }
 
 /** Qualifier rank after /01/: GS1 DL path order is 22, 10, 21; Pedigree reads 10 and 21. */

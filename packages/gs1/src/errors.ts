@@ -28,6 +28,9 @@ export type Gs1ErrorCode =
   // How the values go together
   | "MISSING_GTIN"
   | "DUPLICATE_AI"
+  // The text printed on a pack
+  | "UNKNOWN_FIELD"
+  | "NDC_WITHOUT_GTIN"
   // GS1 Digital Link
   | "DL_BAD_URI"
   | "DL_BAD_PERCENT_ENCODING"

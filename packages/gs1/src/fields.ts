@@ -40,17 +40,19 @@ export function checkFixedDigits(
 
 /**
  * Shape check for a variable-length CSET 82 value of 1 to `max` characters:
- * empty, too long, a character outside CSET 82.
+ * empty, too long, a character outside CSET 82. `ai` is undefined for a
+ * printed field that no AI carries (the EU's national number "NN").
  */
 export function checkCset82Text(
   value: string,
-  ai: string,
+  ai: string | undefined,
   max: number,
   label: string,
   at: number | undefined,
 ): Gs1Error | undefined {
+  const where = ai === undefined ? "" : ` (AI ${ai})`;
   if (value.length === 0) {
-    return gs1Error("EMPTY_VALUE", `${label} is empty; it needs 1 to ${max} characters (AI ${ai})`, { ai, at });
+    return gs1Error("EMPTY_VALUE", `${label} is empty; it needs 1 to ${max} characters${where}`, { ai, at });
   }
   const bad = firstNonCset82(value, 0, value.length);
   if (bad !== -1) {
@@ -58,12 +60,12 @@ export function checkCset82Text(
     return gs1Error(
       "CSET82",
       `${label} contains ${describeChar(ch)} at character ${bad + 1}, which GS1 does not allow ` +
-        `(allowed: A-Z a-z 0-9 and ! " % & ' ( ) * + , - . / : ; < = > ? _) (AI ${ai})`,
+        `(allowed: A-Z a-z 0-9 and ! " % & ' ( ) * + , - . / : ; < = > ? _)${where}`,
       { ai, at: offset(at, bad), found: ch },
     );
   }
   if (value.length > max) {
-    return gs1Error("TOO_LONG", `${label} has ${value.length} characters; at most ${max} are allowed (AI ${ai})`, {
+    return gs1Error("TOO_LONG", `${label} has ${value.length} characters; at most ${max} are allowed${where}`, {
       ai,
       at: offset(at, max),
       expected: `at most ${max}`,

@@ -17,8 +17,39 @@ export const MAX_INPUT_LENGTH = 512;
  */
 export const SYMBOLOGY_IDENTIFIERS: readonly string[] = ["]d2", "]Q3", "]C1", "]e0", "]d1", "]Q1"];
 
-function isWhiteSpace(c: number): boolean {
+export function isWhiteSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * What every reader checks first: the input is text, at most MAX_INPUT_LENGTH long, and holds
+ * more than white space. Returns the bounds of the input without its surrounding white space.
+ */
+export function trimmedBounds(input: unknown): { start: number; end: number } | Gs1Error {
+  if (typeof input !== "string") {
+    return gs1Error("NOT_A_STRING", `Expected the code as text, got ${input === null ? "null" : typeof input}`);
+  }
+  if (input.length > MAX_INPUT_LENGTH) {
+    return gs1Error(
+      "INPUT_TOO_LONG",
+      `The input is ${input.length} characters long; at most ${MAX_INPUT_LENGTH} are read`,
+      {
+        expected: `at most ${MAX_INPUT_LENGTH}`,
+        found: String(input.length),
+      },
+    );
+  }
+  let start = 0;
+  let end = input.length;
+  while (start < end && isWhiteSpace(input.charCodeAt(start))) start++;
+  while (end > start && isWhiteSpace(input.charCodeAt(end - 1))) end--;
+  if (start === end) return gs1Error("EMPTY_INPUT", "The input is empty");
+  return { start, end };
+}
+
+/** The `now` of options that hold a usable one. */
+export function nowOf(options: ParseOptions | undefined): Date | undefined {
+  return options !== null && typeof options === "object" && options.now instanceof Date ? options.now : undefined;
 }
 
 /** ]d2 ]Q3 ]C1 ]e0 ]d1 ]Q1, compared without allocating. */
@@ -51,22 +82,10 @@ function fail(error: Gs1Error): ParseResult {
  * where. Never throws, whatever `input` is.
  */
 export function parseGs1(input: string, options?: ParseOptions): ParseResult {
-  if (typeof input !== "string") {
-    return fail(gs1Error("NOT_A_STRING", `Expected the code as text, got ${input === null ? "null" : typeof input}`));
-  }
-  if (input.length > MAX_INPUT_LENGTH) {
-    return fail(
-      gs1Error("INPUT_TOO_LONG", `The input is ${input.length} characters long; at most ${MAX_INPUT_LENGTH} are read`, {
-        expected: `at most ${MAX_INPUT_LENGTH}`,
-        found: String(input.length),
-      }),
-    );
-  }
-  let start = 0;
-  let end = input.length;
-  while (start < end && isWhiteSpace(input.charCodeAt(start))) start++;
-  while (end > start && isWhiteSpace(input.charCodeAt(end - 1))) end--;
-  if (start === end) return fail(gs1Error("EMPTY_INPUT", "The input is empty"));
+  const bounds = trimmedBounds(input);
+  if ("code" in bounds) return fail(bounds);
+  let { start } = bounds;
+  const { end } = bounds;
 
   if (input.charCodeAt(start) === 0x5d /* ] */) {
     if (!isSymbologyIdentifier(input.charCodeAt(start + 1), input.charCodeAt(start + 2))) {
@@ -87,7 +106,7 @@ export function parseGs1(input: string, options?: ParseOptions): ParseResult {
     }
   }
 
-  const now = options !== null && typeof options === "object" && options.now instanceof Date ? options.now : undefined;
+  const now = nowOf(options);
   const first = input.charCodeAt(start);
   let form: Gs1Form;
   let error: Gs1Error | undefined;

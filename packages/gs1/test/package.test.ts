@@ -25,6 +25,7 @@ describe("@pedigree/gs1 as a workspace package", () => {
       "isValidSscc",
       "lastDayOfMonth",
       "parseGs1",
+      "parsePrintedText",
       "resolveTwoDigitYear",
       "toDigitalLink",
       "toElementString",

@@ -1,7 +1,7 @@
 /**
  * GS1's official EPCIS 2.0 JSON Schema, compiled once with ajv (draft-07) and ajv-formats. The
- * schema lives in shared/ beside the repository (../shared/epcis from the repository root), which
- * is where CI clones it too; the root is three levels up from this folder.
+ * schema is kept, unchanged, in this package's standards/epcis/ (see its NOTICE.md), so the tests
+ * need nothing outside the repository.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -13,8 +13,10 @@ import ajvFormats from "ajv-formats";
 // ajv-formats is CommonJS: its default export is the module object, whose `default` is the plugin.
 const addFormats = ajvFormats.default;
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const EPCIS_SCHEMA_PATH = path.resolve(repositoryRoot, "../shared/epcis/EPCIS-JSON-Schema.json");
+export const EPCIS_SCHEMA_PATH = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../standards/epcis/EPCIS-JSON-Schema.json",
+);
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);

@@ -13,7 +13,7 @@ import type { Locator, Page } from "playwright-core";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { glnOf, type WorldParty, type WorldProduct } from "../../test/support/world.ts";
 import { expectAccessible, LAPTOP, PHONE, screenshot } from "./browser.ts";
-import type { SeedContext } from "./stack.ts";
+import { operatorHealth, type SeedContext } from "./stack.ts";
 
 /** The demo account the administrator onboards through /admin (accounts 1 to 6 are the world's parties). */
 export const NEW_PHARMACY_ACCOUNT = 7;
@@ -58,7 +58,7 @@ export async function connectAs(page: Page, index: number, role: string): Promis
 
 /**
  * Waits for the transaction helper inside `scope` to confirm, and returns the block it was mined
- * in (the helper prints it). Fails with the helper's explanation when the write was refused.
+ * in (the helper's data-block). Fails with the helper's explanation when the write was refused.
  */
 export async function confirmedBlock(scope: Page | Locator, timeout = 30_000): Promise<number> {
   const status = scope.getByTestId("tx-status").locator("[data-phase=confirmed], [data-phase=failed]");
@@ -66,8 +66,8 @@ export async function confirmedBlock(scope: Page | Locator, timeout = 30_000): P
   const phase = await status.first().getAttribute("data-phase");
   const text = await status.first().innerText();
   assert.equal(phase, "confirmed", `the transaction was not recorded: ${text}`);
-  const block = /confirmed in block (\d+)/.exec(text)?.[1];
-  assert.ok(block, `the confirmation names no block: ${text}`);
+  const block = await status.first().getAttribute("data-block");
+  assert.ok(block !== null && /^\d+$/.test(block), `the confirmation names no block: ${text}`);
   return Number(block);
 }
 
@@ -77,8 +77,7 @@ export async function waitForIndexed(baseUrl: string, block: number, timeoutMs =
   let last = "";
   for (;;) {
     try {
-      const response = await fetch(new URL("/api/health", baseUrl), { signal: AbortSignal.timeout(5_000) });
-      const report = (await response.json()) as { indexer: { cursor: number | null; state: string } | null };
+      const report = await operatorHealth(baseUrl);
       last = JSON.stringify(report.indexer);
       if ((report.indexer?.cursor ?? -1) >= block) return;
     } catch (error) {

@@ -18,6 +18,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BrowserContext } from "playwright-core";
+import type { PrivateKeyAccount } from "viem/accounts";
 import { createAppContext } from "../../src/server/context.ts";
 import { openDatabase } from "../../src/server/db/database.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
@@ -25,6 +27,7 @@ import { freePort, startTestChain, type TestChain } from "../../test/support/cha
 import { createScratchDatabase } from "../../test/support/database.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
 import { storeWorldManifest } from "../../test/support/manifests.ts";
+import { signInAs } from "../../test/support/signIn.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** PEDIGREE_E2E_DIST_DIR: another folder, so two checkouts' or people's builds do not collide. */
@@ -48,6 +51,37 @@ export function buildApp(): void {
     throw new Error(`next build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
   process.stderr.write(`# next build: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+/** The operator token the test server accepts for the full /api/health report (see src/server/health.ts). */
+export const OPERATOR_TOKEN = `e2e-operator-${process.pid}-${Date.now()}`;
+
+/** The full health report, as an operator sees it. */
+export async function operatorHealth(
+  baseUrl: string,
+): Promise<{ indexer: { cursor: number | null; state: string } | null }> {
+  const response = await fetch(new URL("/api/health", baseUrl), {
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  return (await response.json()) as { indexer: { cursor: number | null; state: string } | null };
+}
+
+/**
+ * Gives a browser context the session of `account`, signed in over HTTP as the CLI does: for
+ * tests whose subject is not the wallet dialog (the roles suite signs in through it).
+ */
+export async function signInBrowser(
+  context: BrowserContext,
+  baseUrl: string,
+  account: PrivateKeyAccount,
+): Promise<void> {
+  const attempt = await signInAs(baseUrl, account);
+  if (attempt.status !== 200)
+    throw new Error(`Signing in as ${account.address} failed: ${JSON.stringify(attempt.body)}`);
+  await context.addCookies([
+    { name: "pedigree_session", value: attempt.body.token, url: baseUrl, httpOnly: true, sameSite: "Strict" },
+  ]);
 }
 
 export function ensureBuilt(): void {
@@ -170,6 +204,7 @@ export async function startStack<F>(
         PEDIGREE_DATA_DIR: dataDir,
         PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR,
         PEDIGREE_PUBLIC_ORIGIN: baseUrl,
+        PEDIGREE_OPERATOR_TOKEN: OPERATOR_TOKEN,
         NEXT_TELEMETRY_DISABLED: "1",
       },
     });

@@ -47,6 +47,7 @@ export interface VerifyResponse {
     lot?: string;
     serial?: string;
     expiry?: string;
+    /** The pack's place in its batch's serial list: for signed-in participants only. */
     index?: number;
     state?: string;
     digitalLink?: string;
@@ -57,15 +58,17 @@ export interface VerifyResponse {
     /** ISO date (YYYY-MM-DD) of the last day of validity. */
     expiry: string;
     status: string;
-    packCount: number;
+    /** How many packs the batch has: for signed-in participants only (a quantity). */
+    packCount?: number;
     statusReason?: string;
     statusAt?: string;
   } | null;
   product: { gtin: string; name: string; strength: string; dosageForm: string } | null;
   manufacturer: PartyView | null;
+  /** Who holds the pack, when known: for signed-in participants only (null for the public). */
   holder: PartyView | null;
-  /** For a dispensed or decommissioned pack: who and when. */
-  decommissioned?: { state: string; by: PartyView; at: string } | null;
+  /** For a dispensed or decommissioned pack: when, and (for signed-in participants) by whom. */
+  decommissioned?: { state: string; by?: PartyView; at: string } | null;
   /** The pack's custody history (shipments of its batch that reached its holder), when asked with `history=1`. */
   history?: TimelineEntry[];
   /** The parser's error for INVALID_CODE. */

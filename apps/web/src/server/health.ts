@@ -1,9 +1,14 @@
 /**
  * GET /api/health: can this server answer right now, and from how fresh a read model? For
- * operators, load balancers and `npm start` (which waits for the indexer to be live before it
- * prints the demo links). 200 when the database and the chain both answer, 503 otherwise; the
- * body says which part failed either way.
+ * load balancers and `npm start` (200 when the database and the chain both answer, 503
+ * otherwise), and for operators.
+ *
+ * Anyone gets ok/degraded per component (`publicHealth`), nothing more: the RPC URL may carry a
+ * provider's API key, and error messages name hosts and internals. The full report goes only to a
+ * request bearing the operator token (PEDIGREE_OPERATOR_TOKEN), and even then the RPC URL is
+ * reduced to its origin.
  */
+import { timingSafeEqual, createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { AppContext } from "./context.ts";
 import type { IndexerStatus } from "./indexer/service.ts";
@@ -32,6 +37,49 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split("\n")[0] ?? "unknown error";
 }
 
+export type ComponentHealth = "ok" | "degraded";
+
+/** What an anonymous caller learns: whether each part works. */
+export interface PublicHealth {
+  status: "ok" | "degraded";
+  checkedAt: string;
+  database: ComponentHealth;
+  chain: ComponentHealth;
+  /** null when the indexer runs as its own process. */
+  indexer: ComponentHealth | null;
+}
+
+export function publicHealth(report: HealthReport): PublicHealth {
+  const of = (ok: boolean): ComponentHealth => (ok ? "ok" : "degraded");
+  return {
+    status: report.status === "ok" ? "ok" : "degraded",
+    checkedAt: report.checkedAt,
+    database: of(report.database.ok),
+    chain: of(report.chain.ok),
+    indexer:
+      report.indexer === null ? null : of(report.indexer.state === "live" || report.indexer.state === "catching-up"),
+  };
+}
+
+/** Whether the request carries `Authorization: Bearer <PEDIGREE_OPERATOR_TOKEN>` (never, when none is set). */
+export function isOperator(request: Request, env: NodeJS.ProcessEnv = process.env): boolean {
+  const expected = env.PEDIGREE_OPERATOR_TOKEN;
+  if (expected === undefined || expected === "") return false;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  if (match === null) return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(match[1]!), digest(expected));
+}
+
+/** An RPC URL without what may be a secret in it (user info, path, query): its origin. */
+export function redactedRpcUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 export async function healthReport(ctx: AppContext, indexer: IndexerStatus | null): Promise<HealthReport> {
   const [database, chain] = await Promise.all([
     withTimeout(ctx.db.execute(sql`select 1`), "The database").then(
@@ -53,6 +101,6 @@ export async function healthReport(ctx: AppContext, indexer: IndexerStatus | nul
     checkedAt: new Date().toISOString(),
     database,
     chain,
-    indexer,
+    indexer: indexer === null ? null : { ...indexer, rpcUrl: redactedRpcUrl(indexer.rpcUrl) },
   };
 }

@@ -20,6 +20,10 @@
  * ```
  *
  * Unmatched paths answer 404 and unsupported methods 405, both as JSON errors like the app's.
+ *
+ * The app answers only as its configured origin (src/server/auth/origin.ts), so while the server
+ * runs, PEDIGREE_PUBLIC_ORIGIN is its own URL (the previous value comes back at stop); a test that
+ * plays another origin sets the variable itself.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -177,6 +181,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://${hostname}:${port}`;
+  const previousOrigin = process.env.PEDIGREE_PUBLIC_ORIGIN;
+  process.env.PEDIGREE_PUBLIC_ORIGIN = origin;
   return {
     url: origin,
     port,
@@ -184,6 +190,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (previousOrigin === undefined) delete process.env.PEDIGREE_PUBLIC_ORIGIN;
+      else process.env.PEDIGREE_PUBLIC_ORIGIN = previousOrigin;
     },
   };
 }

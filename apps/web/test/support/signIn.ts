@@ -13,12 +13,18 @@ export interface SignInAttempt {
   setCookie: string | null;
   message: string;
   signature: string;
+  /** The sign-in cookie sent with it (the nonce's binding), for a replay from the same client. */
+  cookie?: string;
 }
 
-export async function fetchNonce(baseUrl: string): Promise<NonceResponse> {
+/** The nonce and the sign-in cookie that binds it to this client (send it back with postSignIn). */
+export type IssuedNonce = NonceResponse & { cookie: string };
+
+export async function fetchNonce(baseUrl: string): Promise<IssuedNonce> {
   const response = await fetch(`${baseUrl}/api/auth/nonce`);
   if (response.status !== 200) throw new Error(`GET /api/auth/nonce answered ${response.status}`);
-  return (await response.json()) as NonceResponse;
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  return { ...((await response.json()) as NonceResponse), cookie };
 }
 
 export function siweMessageFor(
@@ -39,18 +45,24 @@ export function siweMessageFor(
   });
 }
 
-export async function postSignIn(baseUrl: string, message: string, signature: string): Promise<SignInAttempt> {
+export async function postSignIn(
+  baseUrl: string,
+  message: string,
+  signature: string,
+  cookie?: string,
+): Promise<SignInAttempt> {
   const response = await fetch(`${baseUrl}/api/auth/verify`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(cookie === undefined ? {} : { cookie }) },
     body: JSON.stringify({ message, signature }),
   });
   return {
     status: response.status,
     body: (await response.json()) as SignInAttempt["body"],
-    setCookie: response.headers.get("set-cookie"),
+    setCookie: response.headers.getSetCookie().find((line) => line.startsWith("pedigree_session=")) ?? null,
     message,
     signature,
+    ...(cookie === undefined ? {} : { cookie }),
   };
 }
 
@@ -63,5 +75,5 @@ export async function signInAs(
   const nonce = await fetchNonce(baseUrl);
   const message = siweMessageFor(account, nonce, options.overrides);
   const signature = await (options.signer ?? account).signMessage({ message });
-  return postSignIn(baseUrl, message, signature);
+  return postSignIn(baseUrl, message, signature, nonce.cookie);
 }

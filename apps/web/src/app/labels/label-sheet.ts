@@ -3,10 +3,15 @@
  * the GS1 DataMatrix (scan data with FNC1), the Digital Link QR code on this app's origin, and
  * the human-readable text. Barcodes are drawn on the server with bwip-js as SVG, so printing
  * needs no script and no network.
+ *
+ * A sheet lists serials, and a serial list is a secret (whoever holds it prints labels that
+ * verify as genuine): only the batch's manufacturer, signed in, gets its labels.
  */
 import { and, asc, eq, gte, lt } from "drizzle-orm";
+import type { Address } from "viem";
 import { toDigitalLink, toHri, type Gs1Value } from "@pedigree/gs1";
 import { dataMatrixSvg, qrCodeSvg } from "./barcodes";
+import { ApiError } from "@/server/api/errors";
 import type { Database } from "@/server/db/database";
 import { manifestSerials, products } from "@/server/db/schema";
 import { findBatch } from "@/server/read/batch";
@@ -53,8 +58,16 @@ export async function labelSheet(
   rawLot: string,
   range: { from: number; count: number },
   origin: string,
+  requester: Address,
 ): Promise<LabelSheet> {
   const batch = await findBatch(db, rawGtin, rawLot);
+  if (batch.manufacturer.toLowerCase() !== requester.toLowerCase()) {
+    throw new ApiError(
+      403,
+      "NOT_THE_MANUFACTURER",
+      "Only the manufacturer that registered this batch can print its pack labels. Sign in with the manufacturer's account.",
+    );
+  }
   const expiryRaw = String(batch.expiry).slice(2);
   const expiry = `${String(batch.expiry).slice(0, 4)}-${String(batch.expiry).slice(4, 6)}-${String(batch.expiry).slice(6, 8)}`;
   const [product] = await db

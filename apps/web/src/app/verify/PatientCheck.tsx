@@ -5,10 +5,28 @@
  */
 import Link from "next/link";
 import type { VerifyResponse } from "@/lib/api-types";
+import { readPackCode, uppercaseSerialReading, type PackCodeEntry } from "@/lib/pack-code";
 import { VerdictCard } from "@/components/verdict/VerdictCard";
 import { PatientScanner } from "./PatientScanner";
 
-export function PatientCheck({ result }: { result: VerifyResponse | null }) {
+/** A typed code whose serial has small letters, in capitals: what the pack most likely says. */
+function uppercaseOf(code: string | undefined): { serial: string; code: string } | undefined {
+  if (code === undefined) return undefined;
+  const reading = readPackCode(code);
+  return reading.ok ? uppercaseSerialReading(reading.value) : undefined;
+}
+
+export function PatientCheck({
+  result,
+  code,
+  entry = "scanned",
+}: {
+  result: VerifyResponse | null;
+  /** The code as it came, for the result's follow-ups. */
+  code?: string;
+  entry?: PackCodeEntry;
+}) {
+  const upper = entry === "typed" ? uppercaseOf(code) : undefined;
   return (
     <div className="min-h-screen bg-slate-50">
       <header className="border-b border-slate-200 bg-white">
@@ -30,7 +48,23 @@ export function PatientCheck({ result }: { result: VerifyResponse | null }) {
         {result ? (
           <>
             <h1 className="sr-only">Result of your medicine check</h1>
-            <VerdictCard verification={result} audience="patient" headingLevel={2} />
+            <VerdictCard
+              verification={result}
+              audience="patient"
+              headingLevel={2}
+              entry={entry}
+              uppercaseCheck={
+                upper && (
+                  <Link
+                    href={`/verify?code=${encodeURIComponent(upper.code)}&entry=typed`}
+                    className="inline-flex min-h-11 items-center rounded-xl bg-slate-900 px-5 font-semibold text-white hover:bg-slate-800 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
+                    data-testid="check-uppercase"
+                  >
+                    Check&nbsp;<span className="font-mono">{upper.serial}</span>
+                  </Link>
+                )
+              }
+            />
             <section aria-labelledby="again-heading" className="rounded-2xl border border-slate-200 bg-white p-5">
               <h2 id="again-heading" className="text-lg font-semibold text-slate-900">
                 Check another pack

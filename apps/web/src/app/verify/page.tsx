@@ -10,9 +10,15 @@ export const metadata: Metadata = {
 
 export const dynamic = "force-dynamic";
 
-export default async function VerifyPage({ searchParams }: { searchParams: Promise<{ code?: string | string[] }> }) {
-  const { code } = await searchParams;
+export default async function VerifyPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ code?: string | string[]; entry?: string | string[] }>;
+}) {
+  const { code, entry } = await searchParams;
   const text = Array.isArray(code) ? code[0] : code;
-  const result = text !== undefined && text.trim() !== "" ? await checkPackCode(text) : null;
-  return <PatientCheck result={result} />;
+  if (text === undefined || text.trim() === "") return <PatientCheck result={null} />;
+  // The scanner marks what a person typed; a code that comes without the mark was scanned.
+  const typed = (Array.isArray(entry) ? entry[0] : entry) === "typed";
+  return <PatientCheck result={await checkPackCode(text)} code={text} entry={typed ? "typed" : "scanned"} />;
 }

@@ -1,22 +1,54 @@
 "use client";
 /**
  * Reads a pack code four ways: the camera (GS1 DataMatrix or QR, frame by frame), an image file,
- * a USB barcode scanner (which types the code into the field and presses Enter), or typing.
- * Every input goes through @pedigree/gs1; only a code it accepts reaches `onCode`. When the
- * camera is refused or absent, the message says so and the other ways keep working.
+ * a USB barcode scanner (which types the code into the field, with or without Enter), or typing
+ * (a GS1 form, or the text printed beside the code). Every input goes through @pedigree/gs1; only
+ * a code it accepts reaches `onCode`. When the camera is refused or absent, the message says so
+ * and the other ways keep working.
  *
- *   <Scanner onCode={(text, value) => ...} />
+ *   <Scanner onCode={(code, value, entry) => ...} onEdit={() => ...} ref={handle} />
+ *
+ * A scanner's burst is one scan: a keyboard-wedge scanner types the whole code within a few ms a
+ * character, so a run of keys that fast replaces whatever the field held and is checked when it
+ * stops (or at its Enter). Slower keys are a person typing or correcting, and edit the field.
  */
-import { parseGs1, type Gs1Value } from "@pedigree/gs1";
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import type { Gs1Value } from "@pedigree/gs1";
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useImperativeHandle,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type KeyboardEvent,
+  type Ref,
+} from "react";
+import { packCodeProblem, readPackCode, type PackCodeEntry } from "@/lib/pack-code";
 import { isGroupSeparatorKey, VISIBLE_GS } from "./scan-text";
 
+/** What a page can do with its scanner: give the field back its focus, or check a code in it. */
+export interface ScannerHandle {
+  focus(): void;
+  /** Puts `text` in the field and checks it, as if it had been typed there. */
+  enter(text: string): void;
+}
+
 export interface ScannerProps {
-  /** Called with the code as read (scan data, bracketed form or Digital Link) and its parsed value. */
-  onCode: (text: string, value: Gs1Value) => void;
+  /**
+   * Called with the code to check (scan data or a Digital Link as read; typed printed text in the
+   * bracketed form), its parsed value, and whether it was scanned or typed.
+   */
+  onCode: (code: string, value: Gs1Value, entry: PackCodeEntry) => void;
+  /** Called when the field's text changes: whatever was checked before no longer is on screen. */
+  onEdit?: () => void;
+  ref?: Ref<ScannerHandle>;
   /** Label of the text field. */
   fieldLabel?: string;
-  /** Put the cursor in the field at once (a counter with a USB scanner wants this). */
+  /**
+   * Keep the cursor in the field: at once, and again after each check (a counter with a USB
+   * scanner wants this, so that no scan is typed into a button).
+   */
   autoFocus?: boolean;
   /** Text of the submit button. */
   submitLabel?: string;
@@ -33,6 +65,18 @@ type CameraState = { kind: "off" } | { kind: "starting" } | { kind: "on" } | { k
 
 const FRAME_INTERVAL_MS = 200;
 const MAX_FRAME_WIDTH = 960;
+
+/**
+ * Keys closer together than this belong to one burst: wedge scanners type a character every few
+ * milliseconds, people at most every 60 ms or so, even fast typists.
+ */
+const BURST_KEY_GAP_MS = 50;
+/** A burst this long is a scanner's: no person types eight characters that fast. */
+const BURST_MIN_LENGTH = 8;
+/** A scanner's burst that pauses this long without Enter is complete, and is checked. */
+const BURST_END_MS = 150;
+
+type Burst = { text: string; lastAt: number; isScan: boolean };
 
 function cameraErrorMessage(error: unknown): string {
   const name = error instanceof DOMException || error instanceof Error ? error.name : "";
@@ -51,23 +95,23 @@ function cameraErrorMessage(error: unknown): string {
   }
 }
 
-function parseOrExplain(text: string): { ok: true; value: Gs1Value } | { ok: false; message: string } {
-  const parsed = parseGs1(text);
-  if (parsed.ok) {
-    if (parsed.value.gtin === undefined || parsed.value.serial === undefined) {
-      return {
-        ok: false,
-        message:
-          "This code has no product number (GTIN) and serial number together, so it does not identify one pack. Scan the square code on the pack.",
-      };
-    }
-    return { ok: true, value: parsed.value };
+function readOrExplain(text: string): { ok: true; value: Gs1Value; code: string } | { ok: false; message: string } {
+  const reading = readPackCode(text);
+  if (!reading.ok) return { ok: false, message: `This is not a readable pack code. ${packCodeProblem(reading.error)}` };
+  if (reading.value.gtin === undefined || reading.value.serial === undefined) {
+    return {
+      ok: false,
+      message:
+        "This code has no product number (GTIN) and serial number together, so it does not identify one pack. Scan the square code on the pack.",
+    };
   }
-  return { ok: false, message: `This is not a readable pack code: ${parsed.error.message}.` };
+  return reading;
 }
 
 export function Scanner({
   onCode,
+  onEdit,
+  ref,
   fieldLabel = "Pack code",
   autoFocus = false,
   submitLabel = "Check",
@@ -83,11 +127,32 @@ export function Scanner({
   const [fileStatus, setFileStatus] = useState<string | null>(null);
   const [camera, setCamera] = useState<CameraState>({ kind: "off" });
   const videoRef = useRef<HTMLVideoElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   const streamRef = useRef<MediaStream | null>(null);
   const timerRef = useRef<number | null>(null);
   const lastRejectedRef = useRef<string | null>(null);
   const onCodeRef = useRef(onCode);
   onCodeRef.current = onCode;
+  const onEditRef = useRef(onEdit);
+  onEditRef.current = onEdit;
+  // The field's text for callbacks that outlive a render (the end of a burst).
+  const textRef = useRef("");
+  const burstRef = useRef<Burst | null>(null);
+  const burstTimerRef = useRef<number | null>(null);
+  const entryRef = useRef<PackCodeEntry>("typed");
+
+  const show = useCallback((next: string) => {
+    textRef.current = next;
+    setText(next);
+  }, []);
+
+  const endBurst = useCallback(() => {
+    if (burstTimerRef.current !== null) window.clearTimeout(burstTimerRef.current);
+    burstTimerRef.current = null;
+    burstRef.current = null;
+  }, []);
+
+  useEffect(() => endBurst, [endBurst]);
 
   const stopCamera = useCallback(() => {
     if (timerRef.current !== null) window.clearTimeout(timerRef.current);
@@ -99,16 +164,67 @@ export function Scanner({
 
   useEffect(() => stopCamera, [stopCamera]);
 
-  const accept = useCallback((raw: string): boolean => {
-    const result = parseOrExplain(raw);
+  const accept = useCallback((raw: string, entry: PackCodeEntry): boolean => {
+    const result = readOrExplain(raw);
     if (!result.ok) {
       setInputError(result.message);
       return false;
     }
     setInputError(null);
-    onCodeRef.current(raw, result.value);
+    onCodeRef.current(result.code, result.value, entry);
     return true;
   }, []);
+
+  const submit = useCallback(() => {
+    endBurst();
+    accept(textRef.current.trim(), entryRef.current);
+    // A click on the button took the focus: the next scan must land in the field.
+    if (autoFocus) inputRef.current?.focus();
+  }, [accept, autoFocus, endBurst]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus: () => inputRef.current?.focus(),
+      enter: (next: string) => {
+        show(next);
+        entryRef.current = "typed";
+        onEditRef.current?.();
+        submit();
+      },
+    }),
+    [show, submit],
+  );
+
+  /**
+   * One key's character, typed at `at` (ms). Returns the field's text after it: `edited` (the
+   * field with the character put in), or, once the keys come as a scanner's burst, the burst alone.
+   */
+  const keyTyped = (character: string, at: number, edited: string): string => {
+    const burst = burstRef.current;
+    const continues = burst !== null && at - burst.lastAt <= BURST_KEY_GAP_MS;
+    const burstText = continues ? burst.text + character : character;
+    const isScan = (continues && burst.isScan) || burstText.length >= BURST_MIN_LENGTH;
+    const next: Burst = { text: burstText, lastAt: at, isScan };
+    burstRef.current = next;
+    if (!next.isScan) {
+      entryRef.current = "typed";
+      return edited;
+    }
+    entryRef.current = "scanned";
+    if (burstTimerRef.current !== null) window.clearTimeout(burstTimerRef.current);
+    burstTimerRef.current = window.setTimeout(submit, BURST_END_MS);
+    return next.text;
+  };
+
+  /** Any change that is not one typed key (a paste, a deletion, autofill) is a person editing. */
+  const edited = (next: string) => {
+    endBurst();
+    entryRef.current = "typed";
+    show(next);
+    setInputError(null);
+    onEditRef.current?.();
+  };
 
   const startCamera = useCallback(async () => {
     if (typeof navigator === "undefined" || !navigator.mediaDevices?.getUserMedia) {
@@ -145,13 +261,15 @@ export function Scanner({
           try {
             const codes = await readPackCodes(context.getImageData(0, 0, canvas.width, canvas.height));
             for (const code of codes) {
-              const result = parseOrExplain(code);
+              const result = readOrExplain(code);
               if (result.ok) {
                 stopCamera();
                 setCamera({ kind: "off" });
-                setText(code.replaceAll("\u001d", VISIBLE_GS));
+                endBurst();
+                show(code.replaceAll("\u001d", VISIBLE_GS));
+                entryRef.current = "scanned";
                 setInputError(null);
-                onCodeRef.current(code, result.value);
+                onCodeRef.current(result.code, result.value, "scanned");
                 return;
               }
               if (lastRejectedRef.current !== code) {
@@ -172,7 +290,7 @@ export function Scanner({
       stopCamera();
       setCamera({ kind: "error", message: cameraErrorMessage(error) });
     }
-  }, [stopCamera]);
+  }, [endBurst, show, stopCamera]);
 
   const readFile = useCallback(
     async (file: File) => {
@@ -189,15 +307,18 @@ export function Scanner({
           return;
         }
         setFileStatus(null);
-        const first = codes.find((code) => parseOrExplain(code).ok) ?? codes[0]!;
-        setText(first.replaceAll("\u001d", VISIBLE_GS));
-        accept(first);
+        const first = codes.find((code) => readOrExplain(code).ok) ?? codes[0]!;
+        endBurst();
+        show(first.replaceAll("\u001d", VISIBLE_GS));
+        entryRef.current = "scanned";
+        onEditRef.current?.();
+        accept(first, "scanned");
       } catch (error) {
         setFileStatus(null);
         setInputError(`This file could not be read as a picture (${(error as Error).message}).`);
       }
     },
-    [accept],
+    [accept, endBurst, show],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -206,7 +327,21 @@ export function Scanner({
     const input = event.currentTarget;
     const start = input.selectionStart ?? text.length;
     const end = input.selectionEnd ?? text.length;
-    setText(text.slice(0, start) + VISIBLE_GS + text.slice(end));
+    show(keyTyped(VISIBLE_GS, event.timeStamp, text.slice(0, start) + VISIBLE_GS + text.slice(end)));
+    setInputError(null);
+    onEditRef.current?.();
+  };
+
+  // A text field drops line breaks from pasted text, gluing the printed lines together
+  // ("SN ABC123" and "LOT L1" into "SN ABC123LOT L1"): put a space where each one was.
+  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
+    const pasted = event.clipboardData.getData("text");
+    if (!/[\r\n]/.test(pasted)) return;
+    event.preventDefault();
+    const input = event.currentTarget;
+    const start = input.selectionStart ?? text.length;
+    const end = input.selectionEnd ?? text.length;
+    edited(text.slice(0, start) + pasted.trim().replace(/\s*[\r\n]+\s*/g, " ") + text.slice(end));
   };
 
   const cameraOn = camera.kind === "on" || camera.kind === "starting";
@@ -294,17 +429,21 @@ export function Scanner({
         className="flex flex-col gap-1"
         onSubmit={(event) => {
           event.preventDefault();
-          accept(text.trim());
+          submit();
         }}
       >
+        {/* Without JavaScript the form itself is sent: whatever is in the field was typed. */}
+        {formAction ? <input type="hidden" name="entry" value="typed" /> : null}
         <label htmlFor={fieldId} className="font-medium text-slate-800">
           {fieldLabel}
         </label>
         <p id={hintId} className="text-sm text-slate-600">
-          Type the numbers under the code, e.g. (01)…(17)…(10)…(21)…, paste a link, or scan with a USB barcode scanner.
+          Type the text printed beside the code (GTIN or PC, SN, LOT, EXP), paste a link, or scan with a USB barcode
+          scanner.
         </p>
         <div className="flex flex-col gap-2 sm:flex-row">
           <input
+            ref={inputRef}
             id={fieldId}
             name="code"
             type="text"
@@ -316,10 +455,18 @@ export function Scanner({
             value={text}
             disabled={busy}
             onChange={(event) => {
-              setText(event.currentTarget.value);
-              if (inputError) setInputError(null);
+              const native = event.nativeEvent as InputEvent;
+              const value = event.currentTarget.value;
+              if (native.inputType !== "insertText" || native.data?.length !== 1) {
+                edited(value);
+                return;
+              }
+              show(keyTyped(native.data, event.timeStamp, value));
+              setInputError(null);
+              onEditRef.current?.();
             }}
             onKeyDown={onKeyDown}
+            onPaste={onPaste}
             aria-describedby={`${hintId}${inputError ? ` ${errorId}` : ""}`}
             aria-invalid={inputError ? true : undefined}
             className="min-h-12 w-full rounded-xl border-2 border-slate-400 bg-white px-3 font-mono text-base text-slate-900 focus:border-sky-700 focus:outline-none focus-visible:ring-3 focus-visible:ring-sky-700/40"

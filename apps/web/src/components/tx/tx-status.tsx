@@ -42,9 +42,9 @@ export function TxStatus({
     case "confirmed":
       return (
         <Notice tone="success" testId={testId} title={successText ?? "Recorded on the ledger."}>
-          <span data-phase="confirmed">
-            Transaction <code title={phase.hash}>{shortHash(phase.hash)}</code> confirmed in block{" "}
-            {phase.blockNumber.toString()}.
+          {/* The block is for programs (tests wait for the indexer to reach it); people get the hash. */}
+          <span data-phase="confirmed" data-block={phase.blockNumber.toString()}>
+            Transaction <code title={phase.hash}>{shortHash(phase.hash)}</code> confirmed.
           </span>
         </Notice>
       );

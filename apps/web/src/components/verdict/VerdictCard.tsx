@@ -3,8 +3,10 @@
  * pharmacist (the same, plus the record's details). A server component: it renders without
  * JavaScript, so a phone that opens a printed QR link sees the answer at once.
  */
+import type { ReactNode } from "react";
 import type { PartyView, VerifyResponse } from "@/lib/api-types";
-import { TONE_CLASSES, VERDICT_PRESENTATION } from "./presentation";
+import { packCodeProblem, type PackCodeEntry } from "@/lib/pack-code";
+import { TONE_CLASSES, typedCodeOverride, VERDICT_PRESENTATION, type VerdictOverride } from "./presentation";
 import { VerdictIcon } from "./VerdictIcon";
 
 export type VerdictAudience = "patient" | "pharmacist";
@@ -56,14 +58,25 @@ export function VerdictCard({
   verification,
   audience,
   headingLevel = 2,
+  entry = "scanned",
+  override,
+  uppercaseCheck,
 }: {
   verification: VerifyResponse;
   audience: VerdictAudience;
   /** The heading level of the verdict's headline in the page's outline. */
   headingLevel?: 1 | 2 | 3;
+  /** How the code came in: a typed code that matches nothing is first a possible typing slip. */
+  entry?: PackCodeEntry;
+  /** What the page knows better than the server (the counter: a pack its pharmacy does not hold). */
+  override?: VerdictOverride;
+  /** For a typed serial in small letters: a way to check it in capitals, shown when it matched nothing. */
+  uppercaseCheck?: ReactNode;
 }) {
   const v = verification;
-  const look = VERDICT_PRESENTATION[v.verdict] ?? VERDICT_PRESENTATION.UNAVAILABLE;
+  const typedCheck = entry === "typed" ? typedCodeOverride(v, audience) : undefined;
+  const shown = override ?? typedCheck;
+  const look = shown ?? VERDICT_PRESENTATION[v.verdict] ?? VERDICT_PRESENTATION.UNAVAILABLE;
   const tone = TONE_CLASSES[look.tone];
   const Heading = `h${headingLevel}` as "h1" | "h2" | "h3";
   const product = v.product;
@@ -76,6 +89,7 @@ export function VerdictCard({
       aria-labelledby="verdict-headline"
       data-testid="verdict"
       data-verdict={v.verdict}
+      data-presentation={shown?.id}
       className={`overflow-hidden rounded-2xl border-2 bg-white shadow-sm ${tone.ring}`}
     >
       <div className={`flex items-start gap-4 p-5 ${tone.banner}`}>
@@ -85,7 +99,7 @@ export function VerdictCard({
             {look.label}
           </p>
           <Heading id="verdict-headline" className="mt-1 text-xl font-semibold leading-snug sm:text-2xl">
-            {v.headline}
+            {shown?.headline ?? v.headline}
           </Heading>
         </div>
       </div>
@@ -93,9 +107,20 @@ export function VerdictCard({
       <div className={`p-5 ${tone.panel}`}>
         <p className="text-sm font-semibold uppercase tracking-wide">What to do</p>
         <p className="mt-1 text-lg leading-relaxed" data-testid="verdict-advice">
-          {v.advice}
+          {shown?.advice ?? v.advice}
         </p>
-        {v.alert && (
+        {typedCheck && uppercaseCheck && v.pack?.serial && (
+          <div className="mt-3 rounded-lg border border-current/30 bg-white/70 p-3" data-testid="verdict-uppercase">
+            <p>
+              Serial numbers are printed in capital letters, and the case matters:{" "}
+              <span className="font-mono">{v.pack.serial}</span> and{" "}
+              <span className="font-mono">{v.pack.serial.toUpperCase()}</span> are different serials.
+            </p>
+            <div className="mt-2">{uppercaseCheck}</div>
+          </div>
+        )}
+        {/* A typed code's alert is in the advice, after the request to check what was typed. */}
+        {v.alert && !typedCheck && (
           <p className="mt-3 rounded-lg border border-current/30 bg-white/70 p-3 text-sm" data-testid="verdict-alert">
             {pharmacist
               ? "Alert raised: a potential falsification to investigate. Do not dispense this pack; set it aside and report it."
@@ -104,7 +129,7 @@ export function VerdictCard({
         )}
         {v.verdict === "INVALID_CODE" && v.codeError && (
           <p className="mt-3 text-sm" data-testid="verdict-code-error">
-            What we read: {v.codeError.message}.
+            {packCodeProblem(v.codeError)}
           </p>
         )}
       </div>
@@ -148,17 +173,12 @@ export function VerdictCard({
               {v.holder.gln ? ` (GLN ${v.holder.gln})` : ""}
             </Detail>
           )}
-          {pharmacist && v.pack?.index !== undefined && (
-            <Detail term="Pack index">
-              {v.pack.index} of {v.batch?.packCount ?? "?"}
-            </Detail>
-          )}
         </dl>
       )}
 
       <p className="border-t border-slate-200 px-5 py-3 text-sm text-slate-600" data-testid="verdict-checked">
         Checked {formatDate(v.checkedAt, true) ?? v.checkedAt}
-        {v.blockNumber !== null ? ` against the custody record at block ${v.blockNumber}` : ""}.
+        {v.blockNumber !== null ? " against the custody record" : ""}.
       </p>
     </section>
   );

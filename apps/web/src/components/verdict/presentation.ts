@@ -3,7 +3,7 @@
  * on colour alone. Headline and advice come from the server (VerifyResponse); these are the
  * words around them.
  */
-import type { VerdictName } from "@/lib/api-types";
+import type { VerdictName, VerifyResponse } from "@/lib/api-types";
 
 export type Tone = "good" | "info" | "warning" | "danger" | "neutral";
 export type IconName = "check" | "bag" | "stop" | "alert" | "clock" | "question" | "cloud-off" | "barcode-off";
@@ -28,6 +28,39 @@ export const VERDICT_PRESENTATION: Record<VerdictName, VerdictPresentation> = {
   UNAVAILABLE: { tone: "neutral", icon: "cloud-off", label: "Cannot check right now" },
   INVALID_CODE: { tone: "neutral", icon: "barcode-off", label: "Not a pack code" },
 };
+
+/** What a card says instead of the server's words, when the page knows more than the server did. */
+export interface VerdictOverride extends VerdictPresentation {
+  /** Names the override on the card (data-presentation), e.g. "typed-check". */
+  id: string;
+  headline: string;
+  advice: string;
+}
+
+/** Verdicts a typing slip produces: the code names no pack on record, or another lot or expiry. */
+const TYPING_SLIP_VERDICTS: ReadonlySet<VerdictName> = new Set(["UNKNOWN_SERIAL", "UNKNOWN_PRODUCT", "MISMATCH"]);
+
+/**
+ * A typed code that matches nothing is most often mistyped (most verification alerts are scanner
+ * or typing faults): the card asks to check what was typed first, and gives the server's advice
+ * for the case that it matches the pack exactly.
+ */
+export function typedCodeOverride(
+  v: Pick<VerifyResponse, "verdict" | "advice">,
+  audience: "patient" | "pharmacist",
+): VerdictOverride | undefined {
+  if (!TYPING_SLIP_VERDICTS.has(v.verdict)) return undefined;
+  const what = v.verdict === "MISMATCH" ? "does not match the record of this pack" : "matches no pack on record";
+  const again = audience === "pharmacist" ? "type it again or scan the pack's square code" : "type it again";
+  return {
+    id: "typed-check",
+    tone: "warning",
+    icon: "question",
+    label: "Check what you typed",
+    headline: `Check what you typed: the code ${what}.`,
+    advice: `Compare each character with the text printed on the pack, then ${again}. If it matches the pack exactly: ${v.advice}`,
+  };
+}
 
 /** Tailwind classes per tone; text/background pairs meet WCAG AA contrast. */
 export const TONE_CLASSES: Record<Tone, { banner: string; panel: string; ring: string }> = {

@@ -1,7 +1,8 @@
 /**
- * Errors the API answers with. Handlers throw `ApiError`; `toErrorResponse` turns anything thrown
- * into a JSON answer, so no user input can produce a bare 500 (an unexpected error is logged and
- * answered as INTERNAL_ERROR without its details).
+ * Errors the API answers with. Handlers throw `ApiError`; `toErrorResponse` (which `handle` in
+ * ./handle.ts applies to every route) turns anything thrown into a JSON answer, so no user input
+ * can produce a bare 500 (an unexpected error is logged and answered as INTERNAL_ERROR without its
+ * details).
  */
 import { BaseError } from "viem";
 import type { ApiErrorBody } from "../../lib/api-types.ts";
@@ -104,17 +105,4 @@ function firstMessage(error: unknown): string {
   let current: unknown = error;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   return current instanceof Error ? current.message : String(current);
-}
-
-/** Wraps a handler so every throw becomes a JSON error answer. */
-export function handle<A extends unknown[]>(
-  handler: (...args: A) => Promise<Response>,
-): (...args: A) => Promise<Response> {
-  return async (...args: A) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      return toErrorResponse(error);
-    }
-  };
 }

@@ -7,20 +7,24 @@ import { jsonResponse, ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
 import type { SessionResponse, SignInResponse } from "../../lib/api-types.ts";
 import { readParticipant } from "./ledgerReads.ts";
-import { serverOrigin } from "./origin.ts";
+import { publicOrigin, requireContentType } from "./origin.ts";
 import { readBodyJson } from "./requestBody.ts";
-import { clearedSessionCookie, findSession, sessionCookie, signOut } from "./session.ts";
-import { issueNonce, signIn, signInRequestSchema } from "./siwe.ts";
+import { clearedSessionCookie, findSession, readCookie, sessionCookie, signOut } from "./session.ts";
+import { issueNonce, SIGN_IN_COOKIE, signIn, signInCookie, signInRequestSchema } from "./siwe.ts";
 
 /** A signed SIWE message is a few hundred bytes; anything much larger is not one. */
 const MAX_SIGN_IN_BODY_BYTES = 16 * 1024;
 
-export async function nonceResponse(ctx: AppContext, request: Request): Promise<Response> {
-  return jsonResponse(await issueNonce(ctx, serverOrigin(request)));
+/** A fresh nonce, and the cookie that binds it to this client (programs send it back to /verify). */
+export async function nonceResponse(ctx: AppContext): Promise<Response> {
+  const origin = publicOrigin();
+  const { answer, clientSecret } = await issueNonce(ctx, origin);
+  return jsonResponse(answer, { headers: { "set-cookie": signInCookie(clientSecret, origin) } });
 }
 
 export async function verifyResponse(ctx: AppContext, request: Request): Promise<Response> {
-  const origin = serverOrigin(request);
+  const origin = publicOrigin();
+  requireContentType(request, ["application/json"], "The sign-in request");
   const body = await readBodyJson(request, { maxBytes: MAX_SIGN_IN_BODY_BYTES, what: "The sign-in request" });
   const parsed = signInRequestSchema.safeParse(body);
   if (!parsed.success) {
@@ -31,16 +35,17 @@ export async function verifyResponse(ctx: AppContext, request: Request): Promise
       { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
     );
   }
-  const result = await signIn(ctx, origin, parsed.data);
+  const result = await signIn(ctx, origin, parsed.data, readCookie(request, SIGN_IN_COOKIE));
   const answer: SignInResponse = {
     token: result.token,
     address: result.address,
     chainId: result.chainId,
     expiresAt: result.expiresAt.toISOString(),
   };
-  return jsonResponse(answer, {
-    headers: { "set-cookie": sessionCookie(result.token, result.expiresAt, origin, ctx.now()) },
-  });
+  const headers = new Headers();
+  headers.append("set-cookie", sessionCookie(result.token, result.expiresAt, origin, ctx.now()));
+  headers.append("set-cookie", `${SIGN_IN_COOKIE}=; Path=/api/auth; Max-Age=0; HttpOnly; SameSite=Strict`);
+  return jsonResponse(answer, { headers });
 }
 
 /** Who am I: the session's address and, read on chain now, its role, name and suspension. */
@@ -65,5 +70,5 @@ export async function sessionResponse(ctx: AppContext, request: Request): Promis
 
 export async function logoutResponse(ctx: AppContext, request: Request): Promise<Response> {
   await signOut(ctx, request);
-  return jsonResponse({ signedIn: false }, { headers: { "set-cookie": clearedSessionCookie(serverOrigin(request)) } });
+  return jsonResponse({ signedIn: false }, { headers: { "set-cookie": clearedSessionCookie(publicOrigin()) } });
 }

@@ -1,31 +1,93 @@
 /**
- * The origin this server answers as: what a Sign-In with Ethereum message must name (its `domain`
- * is the origin's host, its `uri` must be on the origin) and whether cookies need `Secure`.
+ * The one origin this server answers as, and the gate that refuses requests meant for another.
  *
- * Behind a proxy or load balancer the request's Host header may be an internal name, so
- * PEDIGREE_PUBLIC_ORIGIN (e.g. https://pedigree.example.org) wins when set. Forwarded headers are
- * not trusted: any client can send them.
+ * The origin comes from configuration, never from the request: PEDIGREE_PUBLIC_ORIGIN (e.g.
+ * https://pedigree.example.org), else DEFAULT_PUBLIC_ORIGIN, where `next dev`/`next start` listen
+ * in this repository (`npm start` sets the variable to the URL it prints). It is what a Sign-In
+ * with Ethereum message must name, what labels print into their QR codes, and whether cookies need
+ * `Secure`. Taking it from the Host header would let a phishing site that forwards to us obtain
+ * signatures its victims' wallets show as ours (DNS rebinding does the same to a local server).
+ *
+ * `checkRequestOrigin` runs before every API handler (`handle`) and every page (proxy.ts):
+ * - a Host other than the origin's is refused (421): the request was not addressed to us;
+ * - a state-changing request (anything but GET, HEAD, OPTIONS) whose `Origin` is another origin,
+ *   or that a browser marks as cross-site (`Sec-Fetch-Site`), is refused (403): login CSRF and
+ *   every other cross-site write. Programs (the CLI, a partner's system) send no Origin and
+ *   authenticate with a bearer token, which no other site can attach.
  */
 import { ApiError } from "../api/errors.ts";
 
-export function serverOrigin(request: Request, env: NodeJS.ProcessEnv = process.env): URL {
+/** Where the dashboard listens when nothing is configured (apps/web's `dev` and `start` scripts). */
+export const DEFAULT_PUBLIC_ORIGIN = "http://127.0.0.1:3000";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The configured public origin, as a URL with nothing but scheme, host and port. */
+export function publicOrigin(env: NodeJS.ProcessEnv = process.env): URL {
   const configured = env.PEDIGREE_PUBLIC_ORIGIN;
-  if (configured !== undefined && configured !== "") {
-    let url: URL;
-    try {
-      url = new URL(configured);
-    } catch {
-      throw new Error(
-        `PEDIGREE_PUBLIC_ORIGIN must be an absolute URL such as https://pedigree.example.org (got '${configured}').`,
-      );
-    }
-    return new URL(url.origin);
-  }
-  const requestUrl = new URL(request.url);
-  const host = request.headers.get("host") ?? requestUrl.host;
+  const text = configured === undefined || configured === "" ? DEFAULT_PUBLIC_ORIGIN : configured;
+  let url: URL;
   try {
-    return new URL(`${requestUrl.protocol}//${host}`);
+    url = new URL(text);
   } catch {
-    throw new ApiError(400, "INVALID_HOST", `The request's Host header ('${host}') is not a valid host name.`);
+    throw new Error(
+      `PEDIGREE_PUBLIC_ORIGIN must be an absolute URL such as https://pedigree.example.org (got '${text}').`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`PEDIGREE_PUBLIC_ORIGIN must be an http or https URL (got '${text}').`);
+  }
+  return new URL(url.origin);
+}
+
+/**
+ * Refuses a request that was addressed to another host, or that writes on behalf of another
+ * origin. Throws ApiError (421 WRONG_HOST, 403 FOREIGN_ORIGIN); returns the public origin.
+ */
+export function checkRequestOrigin(request: Request, env: NodeJS.ProcessEnv = process.env): URL {
+  const origin = publicOrigin(env);
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  if (host.toLowerCase() !== origin.host) {
+    throw new ApiError(
+      421,
+      "WRONG_HOST",
+      `This server answers as ${origin.origin} only; the request was addressed to '${host}'. Open ${origin.origin} instead.`,
+      { details: { expected: origin.host, got: host } },
+    );
+  }
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return origin;
+  const from = request.headers.get("origin");
+  if (from !== null && from !== origin.origin) {
+    throw new ApiError(
+      403,
+      "FOREIGN_ORIGIN",
+      `Changes are accepted only from pages of ${origin.origin}; this request came from '${from}'.`,
+      { details: { expected: origin.origin, got: from } },
+    );
+  }
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") {
+    throw new ApiError(
+      403,
+      "FOREIGN_ORIGIN",
+      `Changes are accepted only from pages of ${origin.origin}; the browser says this request came from another site.`,
+    );
+  }
+  return origin;
+}
+
+/**
+ * Refuses a body whose Content-Type is not the one the route documents (415), before reading it:
+ * a cross-site form can send text/plain or form encodings without a preflight, never JSON.
+ */
+export function requireContentType(request: Request, expected: readonly string[], what: string): void {
+  const declared = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!expected.includes(declared)) {
+    throw new ApiError(
+      415,
+      "UNSUPPORTED_CONTENT_TYPE",
+      `${what} must be sent as ${expected.join(" or ")} (got ${declared === "" ? "no Content-Type" : `'${declared}'`}).`,
+      { details: { expected, got: declared } },
+    );
   }
 }

@@ -13,6 +13,7 @@ import { ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
 import { sessions } from "../db/schema.ts";
 import { readParticipant, type ChainParticipant } from "./ledgerReads.ts";
+import { publicOrigin } from "./origin.ts";
 import { hashToken } from "./siwe.ts";
 
 export const SESSION_COOKIE = "pedigree_session";
@@ -27,6 +28,21 @@ export interface Party extends ChainParticipant {
   session: Session;
 }
 
+/** The value of the cookie `name` the request carries, or undefined (also when empty). */
+export function readCookie(request: Request, name: string): string | undefined {
+  const cookies = request.headers.get("cookie");
+  if (cookies === null) return undefined;
+  for (const part of cookies.split(";")) {
+    const separator = part.indexOf("=");
+    if (separator < 0) continue;
+    if (part.slice(0, separator).trim() === name) {
+      const value = part.slice(separator + 1).trim();
+      return value === "" ? undefined : value;
+    }
+  }
+  return undefined;
+}
+
 /** The token the request carries, from `Authorization: Bearer` first, then the session cookie. */
 export function sessionToken(request: Request): string | undefined {
   const authorization = request.headers.get("authorization");
@@ -34,17 +50,7 @@ export function sessionToken(request: Request): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match !== null) return match[1];
   }
-  const cookies = request.headers.get("cookie");
-  if (cookies === null) return undefined;
-  for (const part of cookies.split(";")) {
-    const separator = part.indexOf("=");
-    if (separator < 0) continue;
-    if (part.slice(0, separator).trim() === SESSION_COOKIE) {
-      const value = part.slice(separator + 1).trim();
-      return value === "" ? undefined : value;
-    }
-  }
-  return undefined;
+  return readCookie(request, SESSION_COOKIE);
 }
 
 /** The request's session, or undefined when it carries none that is current. Expired sessions are deleted. */
@@ -118,6 +124,15 @@ export async function requireParty(
     );
   }
   return { ...participant, session };
+}
+
+/** requireParty for a page rendered on the server, from its request's headers (next/headers). */
+export function requirePartyOnPage(
+  ctx: AppContext,
+  requestHeaders: Headers,
+  allowedRoles: readonly Exclude<RoleName, "NONE">[],
+): Promise<Party> {
+  return requireParty(ctx, new Request(publicOrigin(), { headers: requestHeaders }), allowedRoles);
 }
 
 export async function signOut(ctx: AppContext, request: Request): Promise<void> {

@@ -1,11 +1,16 @@
 /**
  * Sign-In with Ethereum (EIP-4361) on viem's SIWE utilities.
  *
- * 1. `issueNonce`: a random nonce, stored with an expiry; the answer also says which domain, URI
- *    and chain id the message must carry, so a client builds exactly the message we accept.
+ * 1. `issueNonce`: 128 random bits from the operating system's CSPRNG (viem's generateSiweNonce
+ *    is a fast id generator whose successive values are shifts of one another: predictable),
+ *    stored with a short expiry and bound to the client that asked, through a secret in an
+ *    HttpOnly cookie whose hash is kept beside the nonce. The answer also says which domain, URI
+ *    and chain id the message must carry (the configured origin, ./origin.ts), so a client builds
+ *    exactly the message we accept.
  * 2. `signIn`: the signed message is checked field by field (each refusal has its own code),
- *    then the signature, then the nonce is consumed and the session created in one transaction,
- *    so a replayed message finds its nonce used and is refused.
+ *    then the signature, then the nonce is consumed (only with its client's cookie) and the
+ *    session created in one transaction, so a replayed message finds its nonce used and is refused,
+ *    and a signature phished over another client's nonce cannot be redeemed.
  *
  * The session token is returned once (cookie and body); the database keeps only its SHA-256, so a
  * leaked database holds no usable session.
@@ -13,15 +18,17 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { getAddress, isAddressEqual, recoverMessageAddress, type Address, type Hex } from "viem";
-import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
+import { parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import { z } from "zod";
 import { ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
 import { sessions, siweNonces } from "../db/schema.ts";
 import { ledgerUnavailable } from "./ledgerReads.ts";
 
-/** How long a nonce may wait for its signed message. */
-export const NONCE_LIFETIME_MS = 10 * 60 * 1000;
+/** How long a nonce may wait for its signed message: long enough to read a wallet's dialog. */
+export const NONCE_LIFETIME_MS = 5 * 60 * 1000;
+/** The cookie that binds a nonce to the client that asked for it (sent to /api/auth only). */
+export const SIGN_IN_COOKIE = "pedigree_signin";
 /** How long a session lasts at most (shorter when the message's expirationTime says so). */
 export const SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
 /** Tolerated clock difference between the signer and this server, for `issuedAt` and `notBefore`. */
@@ -40,21 +47,44 @@ export interface NonceAnswer {
   statement: string;
 }
 
-export async function issueNonce(ctx: AppContext, origin: URL): Promise<NonceAnswer> {
+export interface IssuedNonce {
+  answer: NonceAnswer;
+  /** The secret for the client's sign-in cookie (see signInCookie). */
+  clientSecret: string;
+}
+
+export async function issueNonce(ctx: AppContext, origin: URL): Promise<IssuedNonce> {
   const now = ctx.now();
-  const nonce = generateSiweNonce();
+  // Hex is within EIP-4361's alphanumeric nonce alphabet; 32 digits are 128 bits.
+  const nonce = randomBytes(16).toString("hex");
+  const clientSecret = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + NONCE_LIFETIME_MS);
   // Expired nonces are useless; dropping them here keeps the table as small as the traffic of the last minutes.
   await ctx.db.delete(siweNonces).where(lt(siweNonces.expiresAt, now));
-  await ctx.db.insert(siweNonces).values({ nonce, issuedAt: now, expiresAt });
+  await ctx.db.insert(siweNonces).values({ nonce, clientBinding: hashToken(clientSecret), issuedAt: now, expiresAt });
   return {
-    nonce,
-    expiresAt: expiresAt.toISOString(),
-    domain: origin.host,
-    uri: origin.origin,
-    chainId: ctx.ledger.chainId,
-    statement: SIGN_IN_STATEMENT,
+    answer: {
+      nonce,
+      expiresAt: expiresAt.toISOString(),
+      domain: origin.host,
+      uri: origin.origin,
+      chainId: ctx.ledger.chainId,
+      statement: SIGN_IN_STATEMENT,
+    },
+    clientSecret,
   };
+}
+
+/** `Set-Cookie` for the sign-in binding: HttpOnly, SameSite=Strict, for /api/auth, as long as the nonce lives. */
+export function signInCookie(secret: string, origin: URL): string {
+  return [
+    `${SIGN_IN_COOKIE}=${secret}`,
+    "Path=/api/auth",
+    `Max-Age=${NONCE_LIFETIME_MS / 1000}`,
+    "HttpOnly",
+    "SameSite=Strict",
+    ...(origin.protocol === "https:" ? ["Secure"] : []),
+  ].join("; ");
 }
 
 export const signInRequestSchema = z.object({
@@ -79,7 +109,12 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export async function signIn(ctx: AppContext, origin: URL, request: SignInRequest): Promise<SignInResult> {
+export async function signIn(
+  ctx: AppContext,
+  origin: URL,
+  request: SignInRequest,
+  clientSecret: string | undefined,
+): Promise<SignInResult> {
   const now = ctx.now();
   const fields = parseSiweMessage(request.message);
   if (fields.address === undefined || fields.domain === undefined || fields.nonce === undefined) {
@@ -163,11 +198,20 @@ export async function signIn(ctx: AppContext, origin: URL, request: SignInReques
   );
   const token = randomBytes(32).toString("base64url");
   const nonce = fields.nonce;
+  // No cookie matches no stored hash: the refusal below then says which client the nonce was for.
+  const binding = clientSecret === undefined ? "" : hashToken(clientSecret);
   await ctx.db.transaction(async (tx) => {
     const consumed = await tx
       .update(siweNonces)
       .set({ usedAt: now })
-      .where(and(eq(siweNonces.nonce, nonce), isNull(siweNonces.usedAt), gt(siweNonces.expiresAt, now)))
+      .where(
+        and(
+          eq(siweNonces.nonce, nonce),
+          eq(siweNonces.clientBinding, binding),
+          isNull(siweNonces.usedAt),
+          gt(siweNonces.expiresAt, now),
+        ),
+      )
       .returning({ nonce: siweNonces.nonce });
     if (consumed.length === 0) {
       const [row] = await tx.select().from(siweNonces).where(eq(siweNonces.nonce, nonce));
@@ -175,6 +219,12 @@ export async function signIn(ctx: AppContext, origin: URL, request: SignInReques
         throw refuse(
           "NONCE_UNKNOWN",
           "This server did not issue the message's nonce. Ask GET /api/auth/nonce for one.",
+        );
+      }
+      if (row.clientBinding !== binding) {
+        throw refuse(
+          "NONCE_OTHER_CLIENT",
+          "The message's nonce was issued to another client (or this client's sign-in cookie is missing). Start signing in again from here.",
         );
       }
       if (row.usedAt !== null) {

@@ -23,7 +23,9 @@ import {
   serial,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
@@ -239,13 +241,26 @@ export const alerts = pgTable(
     /** OPEN or CLOSED */
     status: text("status").notNull().default("OPEN"),
     blockNumber: bigint("block_number", { mode: "number" }),
+    /** How many scans raised it: the same party scanning the same pack again adds to an open alert. */
+    occurrences: integer("occurrences").notNull().default(1),
+    /** The latest of those scans. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("alerts_raised_idx").on(t.raisedAt), index("alerts_batch_idx").on(t.batchId)],
+  (t) => [
+    index("alerts_raised_idx").on(t.raisedAt),
+    index("alerts_batch_idx").on(t.batchId),
+    // One open alert per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
+    uniqueIndex("alerts_open_pack_reporter_idx")
+      .on(sql`coalesce(${t.gtin}, '')`, sql`coalesce(${t.lot}, '')`, sql`coalesce(${t.serial}, '')`, t.reportedBy)
+      .where(sql`${t.status} = 'OPEN' and ${t.reportedBy} is not null`),
+  ],
 );
 
 /** Sign-In with Ethereum: nonces handed out (each usable once) and sessions created from them. */
 export const siweNonces = pgTable("siwe_nonces", {
   nonce: text("nonce").primaryKey(),
+  /** SHA-256 of the secret in the client's sign-in cookie: only the client that asked may use the nonce. */
+  clientBinding: text("client_binding").notNull(),
   issuedAt: timestamp("issued_at", { withTimezone: true }).notNull().defaultNow(),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   usedAt: timestamp("used_at", { withTimezone: true }),

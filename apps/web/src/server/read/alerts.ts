@@ -12,7 +12,7 @@ import { alerts, batches, holdings, products, shipmentLines } from "../db/schema
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { csvLine, csvResponse } from "./csv.ts";
 import { checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
-import { decodePageToken, encodePageToken } from "./pageToken.ts";
+import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { readBodyJson } from "../auth/requestBody.ts";
 import { requireParty, requireSession } from "../auth/session.ts";
@@ -43,7 +43,7 @@ const alertsQuery = z
   })
   .strict();
 
-const tokenKey = z.tuple([z.number().int().positive()]);
+const tokenKey = z.tuple([pageKey.integer]);
 
 function alertView(row: AlertRow, party: PartyLookup): AlertView {
   return {

@@ -31,7 +31,7 @@ import type { Executor } from "../db/database.ts";
 import { batches, events, manifestSerials } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { clip, isoInstantSchema, pageSizeSchema, parseQuery } from "./input.ts";
-import { decodePageToken, encodePageToken } from "./pageToken.ts";
+import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { ledgerEventsOf, selectEventRows } from "./timeline.ts";
 
 export const MAX_EPCIS_PAGE = 1000;
@@ -79,7 +79,7 @@ const epcisQuery = z
   })
   .strict();
 
-const tokenKey = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+const tokenKey = z.tuple([pageKey.bigint, pageKey.integer]);
 
 /** What an EPC or class URI names, read from its GS1 Digital Link or EPC URN form. */
 interface EpcTarget {

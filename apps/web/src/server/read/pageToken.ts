@@ -4,8 +4,22 @@
  * refused). Base64url JSON; not secret, only opaque.
  */
 import { createHash } from "node:crypto";
-import type { z } from "zod";
+import { z } from "zod";
 import { ApiError } from "../api/errors.ts";
+
+/**
+ * The values a key may hold, bounded by the columns they are compared with: a token is not
+ * signed, and a value its column's type cannot hold (2147483648 for an integer) would fail the
+ * query itself, a 500, where a forged token deserves the 400 below.
+ */
+export const pageKey = {
+  /** A PostgreSQL integer column (serial ids, log indexes). */
+  integer: z.number().int().min(0).max(2_147_483_647),
+  /** A bigint column read as a JavaScript number (block numbers). */
+  bigint: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** A text column: PostgreSQL text holds no NUL character. */
+  text: z.string().max(256).regex(/^[^\0]*$/),
+};
 
 function filterHash(fingerprint: string): string {
   return createHash("sha256").update(fingerprint).digest("base64url").slice(0, 12);

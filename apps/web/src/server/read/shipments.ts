@@ -12,7 +12,7 @@ import { batches, products, shipmentLines } from "../db/schema.ts";
 import { ApiError } from "../api/errors.ts";
 import { addressSchema, checkLot, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
-import { decodePageToken, encodePageToken } from "./pageToken.ts";
+import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 
 export const SHIPMENT_STATUSES = ["PENDING", "RECEIVED", "REJECTED", "CANCELLED"] as const;
 
@@ -113,7 +113,7 @@ const shipmentsQuery = z
   })
   .strict();
 
-const tokenSchema = z.tuple([z.number().int().nonnegative(), z.string(), z.string()]);
+const tokenSchema = z.tuple([pageKey.bigint, pageKey.text, pageKey.text]);
 
 /** GET /api/shipments?to=&from=&status=&batch=&perPage=&nextPageToken= */
 export async function listShipments(ctx: AppContext, params: URLSearchParams): Promise<ShipmentsResponse> {

@@ -2,13 +2,21 @@
  * GET /api/verify?code=...&purpose=verify|dispense&history=1: the request side of verifyCode. A
  * missing, oversized or malformed parameter is a 400 JSON error; every answer about the pack
  * (INVALID_CODE included) is a verdict, with 503 only when a source could not be read.
+ *
+ * Who asks decides what is answered (DESIGN.md, "Who may see what"): anyone may check a code and
+ * gets the public answer; `purpose=dispense` needs a signed-in pharmacy and `history=1` a
+ * signed-in participant (401/403 otherwise); a signed-in participant's scan gets the whole answer
+ * and is the only kind that can raise an alert.
  */
 import { MAX_INPUT_LENGTH } from "@pedigree/gs1";
+import type { Address } from "viem";
 import { ApiError, jsonResponse } from "../api/errors.ts";
-import { serverOrigin } from "../auth/origin.ts";
-import { findSession } from "../auth/session.ts";
+import { readParticipant } from "../auth/ledgerReads.ts";
+import { publicOrigin } from "../auth/origin.ts";
+import { findSession, requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
-import { unavailableAnswer, verifyCode, type VerifyPurpose } from "./verify.ts";
+import { unavailableAnswer, type VerifyPurpose } from "./answer.ts";
+import { verifyCode } from "./verify.ts";
 
 const RETRY_LATER = { "retry-after": "5" };
 const FLAGS: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
@@ -34,10 +42,11 @@ export async function verifyResponse(context: () => Promise<AppContext>, request
       `The code has ${code.length} characters; a pack code has at most ${MAX_INPUT_LENGTH}. Send only the code.`,
     );
   }
-  const purpose = single(params, "purpose") ?? "verify";
-  if (purpose !== "verify" && purpose !== "dispense") {
-    throw new ApiError(400, "INVALID_PURPOSE", `purpose must be 'verify' or 'dispense' (got '${purpose}').`);
+  const purposeText = single(params, "purpose") ?? "verify";
+  if (purposeText !== "verify" && purposeText !== "dispense") {
+    throw new ApiError(400, "INVALID_PURPOSE", `purpose must be 'verify' or 'dispense' (got '${purposeText}').`);
   }
+  const purpose: VerifyPurpose = purposeText;
   const historyText = single(params, "history") ?? "0";
   const history = FLAGS[historyText];
   if (history === undefined) {
@@ -56,17 +65,40 @@ export async function verifyResponse(context: () => Promise<AppContext>, request
       },
     );
   }
-  // A signed-in party's scan is recorded with its alerts; without a session (a patient) nothing is.
+  const reportedBy = await scanningParticipant(ctx, request, purpose, history);
+  const { status, body } = await verifyCode(ctx, code, {
+    purpose,
+    history,
+    ...(reportedBy === undefined ? {} : { reportedBy }),
+    digitalLinkBase: publicOrigin().origin,
+  });
+  return jsonResponse(body, { status, ...(status === 503 ? { headers: RETRY_LATER } : {}) });
+}
+
+/**
+ * The participant whose scan this is, or undefined for the public. A dispense check needs a
+ * signed-in pharmacy and history a signed-in participant: those refuse (401/403) without one. For a
+ * plain check a session only widens the answer, so one that cannot be used (expired, suspended,
+ * not a participant, the chain unreadable) makes it the public's rather than failing the check.
+ */
+async function scanningParticipant(
+  ctx: AppContext,
+  request: Request,
+  purpose: VerifyPurpose,
+  history: boolean,
+): Promise<Address | undefined> {
+  if (purpose === "dispense") return (await requireParty(ctx, request, ["PHARMACY"])).session.address;
+  if (history) {
+    return (await requireParty(ctx, request, ["MANUFACTURER", "DISTRIBUTOR", "PHARMACY", "REGULATOR"])).session.address;
+  }
   const session = await findSession(ctx, request)
     .then((found) => found.session)
     .catch(() => undefined);
-  const { status, body } = await verifyCode(ctx, code, {
-    purpose: purpose as VerifyPurpose,
-    history,
-    ...(session === undefined ? {} : { reportedBy: session.address }),
-    digitalLinkBase: serverOrigin(request).origin,
-  });
-  return jsonResponse(body, { status, ...(status === 503 ? { headers: RETRY_LATER } : {}) });
+  if (session === undefined) return undefined;
+  const participant = await readParticipant(ctx, session.address).catch(() => undefined);
+  return participant !== undefined && participant.role !== "NONE" && !participant.suspended
+    ? session.address
+    : undefined;
 }
 
 function single(params: URLSearchParams, name: string): string | undefined {

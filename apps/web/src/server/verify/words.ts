@@ -53,7 +53,7 @@ export function alertDetail(body: Pick<VerifyResponse, "mismatch" | "decommissio
   }
   if (body.decommissioned) {
     const state = STATE_WORDS[body.decommissioned.state] ?? body.decommissioned.state.toLowerCase();
-    const by = body.decommissioned.by.name;
+    const by = body.decommissioned.by?.name;
     return `It was ${state} on ${humanDate(body.decommissioned.at)}${by ? ` by ${by}` : ""}.`;
   }
   return "";

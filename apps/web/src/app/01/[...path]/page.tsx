@@ -9,6 +9,7 @@ import { headers } from "next/headers";
 import { checkPackCode } from "../../verify/check";
 import { PatientCheck } from "../../verify/PatientCheck";
 import { publicOrigin } from "../../labels/public-origin";
+import { pageSegment } from "../../../server/request-path";
 
 export const metadata: Metadata = {
   title: "Check your medicine",
@@ -17,14 +18,23 @@ export const metadata: Metadata = {
 
 export const dynamic = "force-dynamic";
 
-/** Next hands the path segments over percent-decoded (once); the Digital Link parser wants them as written. */
+/**
+ * The Digital Link this page was opened with, rebuilt for the parser from the values Next read:
+ * each path segment decoded once (pageSegment), then every value percent-encoded once again, so
+ * the parser, decoding each value once, reads what /api/verify reads for the same link. Next
+ * hands over the query decoded the way forms are, a "+" as a space, and keeps no raw copy: a "+"
+ * in a query value must come as %2B (as GS1 writes it, and as toDigitalLink does), or it is read
+ * as a space and refused.
+ */
 function digitalLinkOf(origin: string, path: string[], query: Record<string, string | string[] | undefined>): string {
-  const search = new URLSearchParams();
+  const segments = path.map((segment) => encodeURIComponent(pageSegment(segment)));
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(query)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) search.append(key, v);
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
+    }
   }
-  const queryText = search.toString();
-  return `${origin}/01/${path.map((segment) => encodeURIComponent(segment)).join("/")}${queryText ? `?${queryText}` : ""}`;
+  return `${origin}/01/${segments.join("/")}${pairs.length > 0 ? `?${pairs.join("&")}` : ""}`;
 }
 
 export default async function DigitalLinkPage({

@@ -1,4 +1,4 @@
-import { handle } from "../../../server/api/errors.ts";
+import { handle } from "../../../server/api/handle.ts";
 import { appContext } from "../../../server/context.ts";
 import { clientAddress } from "../../../server/security/client-address.ts";
 import { withVerificationSlot } from "../../../server/security/in-flight.ts";

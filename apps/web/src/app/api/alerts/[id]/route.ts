@@ -1,4 +1,4 @@
-import { handle } from "@/server/api/errors";
+import { handle } from "@/server/api/handle";
 import { appContext } from "@/server/context";
 import { readApi } from "@/server/read/http";
 

@@ -1,4 +1,4 @@
-import { handle } from "../../../../server/api/errors.ts";
+import { handle } from "../../../../server/api/handle.ts";
 import { logoutResponse } from "../../../../server/auth/http.ts";
 import { appContext } from "../../../../server/context.ts";
 

@@ -1,4 +1,4 @@
-import { handle } from "../../../../server/api/errors.ts";
+import { handle } from "../../../../server/api/handle.ts";
 import { sessionResponse } from "../../../../server/auth/http.ts";
 import { appContext } from "../../../../server/context.ts";
 

@@ -1,14 +1,20 @@
 import { parseGs1 } from "@pedigree/gs1";
-import { ApiError, handle, jsonResponse } from "@/server/api/errors";
+import { ApiError, jsonResponse } from "@/server/api/errors";
+import { handle } from "@/server/api/handle";
 import { appContext } from "@/server/context";
 import { lookupSerial } from "@/server/manifests/store";
+import { clientAddress } from "@/server/security/client-address";
+import { rateLimitError, takeVerification } from "@/server/security/rate-limit";
 
 /**
  * GET /api/packs/proof?code=<pack code>: the pack's index and Merkle proof in its batch's serial
- * list, what `decommission` and `verifyPack` take. Public like the list's root on chain: a proof
- * only shows that a serial belongs to the batch.
+ * list, what `decommission` and `verifyPack` take. Given only to whoever presents the pack's own
+ * code (a proof shows no serial but the one asked about), one code at a time, under the same
+ * per-client allowance as verification, so it cannot be used to test guessed serials in bulk.
  */
 export const GET = handle(async (request: Request) => {
+  const refusal = takeVerification(clientAddress(request.headers));
+  if (refusal !== undefined) throw rateLimitError(refusal);
   const code = new URL(request.url).searchParams.get("code");
   if (!code)
     throw new ApiError(

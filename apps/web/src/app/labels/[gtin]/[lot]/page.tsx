@@ -8,7 +8,8 @@ import Link from "next/link";
 import { ApiError } from "@/server/api/errors";
 import { appContext } from "@/server/context";
 import { labelRange, labelSheet, type LabelSheet } from "../../label-sheet";
-import { publicOrigin } from "../../public-origin";
+import { publicOrigin } from "@/server/auth/origin";
+import { requirePartyOnPage } from "@/server/auth/session";
 import { PrintButton } from "../../PrintButton";
 
 export const dynamic = "force-dynamic";
@@ -34,12 +35,14 @@ export default async function LabelsPage({ params, searchParams }: { params: Par
   let sheet: LabelSheet;
   try {
     const ctx = await appContext();
-    sheet = await labelSheet(ctx.db, gtin, lot, range, publicOrigin(await headers()));
+    const manufacturer = await requirePartyOnPage(ctx, await headers(), ["MANUFACTURER"]);
+    sheet = await labelSheet(ctx.db, gtin, lot, range, publicOrigin().origin, manufacturer.session.address);
   } catch (error) {
-    const message =
-      error instanceof ApiError
-        ? error.message
-        : "The labels could not be prepared because the record cannot be read right now. Try again in a minute.";
+    const message = !(error instanceof ApiError)
+      ? "The labels could not be prepared because the record cannot be read right now. Try again in a minute."
+      : error.status === 401
+        ? "Pack labels are printed by the batch's manufacturer only. Sign in with the manufacturer's account on the dashboard, then open the labels from the batch."
+        : error.message;
     if (!(error instanceof ApiError)) console.error("Label sheet failed:", error);
     return (
       <main className="mx-auto max-w-2xl p-6">
@@ -50,6 +53,11 @@ export default async function LabelsPage({ params, searchParams }: { params: Par
           data-testid="labels-error"
         >
           {message}
+        </p>
+        <p className="mt-4">
+          <Link className="font-medium text-sky-800 underline" href="/manufacturer">
+            Back to the manufacturer&apos;s page
+          </Link>
         </p>
       </main>
     );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PartyView } from "@/components/audit/party-view.tsx";
 import { ReadFailure } from "@/components/audit/read-failure.tsx";
 import { appContext } from "@/server/context.ts";
+import { pageSegment } from "@/server/request-path.ts";
 import { partyActivity } from "@/server/read/audit.ts";
 import { getParty, listProducts } from "@/server/read/directory.ts";
 
@@ -10,11 +11,11 @@ export const dynamic = "force-dynamic";
 type Params = Promise<{ address: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Party ${(await params).address}` };
+  return { title: `Party ${pageSegment((await params).address)}` };
 }
 
 export default async function Page({ params }: { params: Params }) {
-  const { address } = await params;
+  const address = pageSegment((await params).address);
   let loaded;
   try {
     const ctx = await appContext();

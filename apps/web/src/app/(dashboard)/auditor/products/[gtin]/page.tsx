@@ -3,6 +3,7 @@ import { ProductView } from "@/components/audit/product-view.tsx";
 import { ReadFailure } from "@/components/audit/read-failure.tsx";
 import type { ProductResponse } from "@/lib/api/read.ts";
 import { appContext } from "@/server/context.ts";
+import { pageSegment } from "@/server/request-path.ts";
 import { getProduct } from "@/server/read/audit.ts";
 
 export const dynamic = "force-dynamic";
@@ -10,11 +11,11 @@ export const dynamic = "force-dynamic";
 type Params = Promise<{ gtin: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Product ${(await params).gtin}` };
+  return { title: `Product ${pageSegment((await params).gtin)}` };
 }
 
 export default async function Page({ params }: { params: Params }) {
-  const { gtin } = await params;
+  const gtin = pageSegment((await params).gtin);
   let data: ProductResponse;
   try {
     data = await getProduct(await appContext(), gtin);

@@ -3,6 +3,7 @@ import { ReadFailure } from "@/components/audit/read-failure.tsx";
 import { TransactionView } from "@/components/audit/transaction-view.tsx";
 import type { TransactionResponse } from "@/lib/api/read.ts";
 import { appContext } from "@/server/context.ts";
+import { pageSegment } from "@/server/request-path.ts";
 import { getTransaction } from "@/server/read/audit.ts";
 
 export const dynamic = "force-dynamic";
@@ -10,11 +11,11 @@ export const dynamic = "force-dynamic";
 type Params = Promise<{ hash: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Transaction ${(await params).hash}` };
+  return { title: `Transaction ${pageSegment((await params).hash)}` };
 }
 
 export default async function Page({ params }: { params: Params }) {
-  const { hash } = await params;
+  const hash = pageSegment((await params).hash);
   let data: TransactionResponse;
   try {
     data = await getTransaction(await appContext(), hash);

@@ -1,0 +1,174 @@
+/**
+ * The shaping half of a check: the answer a person or program gets, from the decided verdict and
+ * the findings of ./sources.ts, and what of it each audience may see.
+ *
+ * Who may see what (DESIGN.md): a patient (anonymous) learns the verdict, the product, the
+ * manufacturer and the dates that matter to them (expiry, dispensed on, recalled on, with the
+ * reason), never quantities, shipment references or which pharmacy or wholesaler holds stock.
+ * A signed-in participant gets the whole answer.
+ */
+import { toDigitalLink, type ParseResult } from "@pedigree/gs1";
+import type { VerdictResult } from "@pedigree/ledger";
+import type { Address } from "viem";
+import type { PartyView, VerifyResponse } from "../../lib/api-types.ts";
+import type { PartyLookup } from "../read/parties.ts";
+import type { Findings } from "./sources.ts";
+import { wordsFor, type VerdictWords } from "./words.ts";
+
+export type VerifyPurpose = "verify" | "dispense";
+
+/** Who is asking: nobody signed in, or a participant of the ledger. */
+export type Audience = "public" | "participant";
+
+export interface AnswerOptions {
+  /** The signed-in party that scanned: the holder is named as it when it holds units of the batch. */
+  reportedBy?: Address;
+  /** Where this server answers Digital Link URIs (e.g. "https://pedigree.example"); default GS1's resolver. */
+  digitalLinkBase?: string;
+}
+
+/** The answer with its verdict and words, and nothing known about the pack yet. */
+export function emptyAnswer(
+  decision: Pick<VerdictResult, "verdict" | "alert">,
+  words: VerdictWords,
+  now: Date,
+  blockNumber: number | null,
+): VerifyResponse {
+  return {
+    verdict: decision.verdict,
+    headline: words.headline,
+    advice: words.advice,
+    alert: decision.alert,
+    pack: null,
+    batch: null,
+    product: null,
+    manufacturer: null,
+    holder: null,
+    checkedAt: now.toISOString(),
+    blockNumber,
+  };
+}
+
+/** The answer when verification cannot even start (the server's own connections failed). */
+export function unavailableAnswer(now: Date, purpose: VerifyPurpose, reason: string): VerifyResponse {
+  const unavailable = [
+    { source: "chain" as const, reason },
+    { source: "manifest" as const, reason },
+  ];
+  const decision = { verdict: "UNAVAILABLE" as const, facts: { unavailable }, alert: false };
+  return { ...emptyAnswer(decision, wordsFor(decision, purpose), now, null), unavailable };
+}
+
+/**
+ * The answer as `audience` may see it. The public's leaves out who holds or held the pack, the
+ * batch's pack count and the pack's index in its list, and any custody history; its `alert` is
+ * false, since an anonymous scan raises none.
+ */
+export function forAudience(body: VerifyResponse, audience: Audience): VerifyResponse {
+  if (audience === "participant") return body;
+  const { history: _history, ...rest } = body;
+  const pack = body.pack === null ? null : (({ index: _index, ...kept }) => kept)(body.pack);
+  const batch = body.batch === null ? null : (({ packCount: _count, ...kept }) => kept)(body.batch);
+  const decommissioned =
+    body.decommissioned == null
+      ? body.decommissioned
+      : { state: body.decommissioned.state, at: body.decommissioned.at };
+  return {
+    ...rest,
+    // No alert is raised for the public (see verify.ts); the words still say what to do.
+    alert: false,
+    pack,
+    batch,
+    holder: null,
+    ...(decommissioned === undefined ? {} : { decommissioned }),
+  };
+}
+
+/**
+ * The answer for a decided verdict. `findings` is undefined when no source was read (the code
+ * could not be read). The full answer is a participant's; `forAudience` cuts it to the public's.
+ */
+export function answerOf(
+  decision: VerdictResult,
+  parsed: ParseResult,
+  purpose: VerifyPurpose,
+  now: Date,
+  blockNumber: number | null,
+  findings: Findings | undefined,
+  options: AnswerOptions,
+): VerifyResponse {
+  const { verdict, facts } = decision;
+  const body = emptyAnswer(decision, wordsFor(decision, purpose, findings?.manifestMissing === true), now, blockNumber);
+  const party = findings?.party ?? ((address: string | null | undefined) => ({ address: address ?? "" }));
+  if (parsed.ok) {
+    const value = parsed.value;
+    const lot = value.lot ?? findings?.lot;
+    const pack: NonNullable<VerifyResponse["pack"]> = {};
+    if (value.gtin !== undefined) pack.gtin = value.gtin;
+    if (lot !== undefined) pack.lot = lot;
+    if (value.serial !== undefined) pack.serial = value.serial;
+    if (value.expiry !== undefined) pack.expiry = value.expiry.date;
+    if (facts.packIndex !== undefined) pack.index = facts.packIndex;
+    if (findings?.packState !== undefined && facts.packIndex !== undefined) pack.state = findings.packState;
+    if (value.gtin !== undefined && value.serial !== undefined) {
+      pack.digitalLink = toDigitalLink(
+        {
+          gtin: value.gtin,
+          serial: value.serial,
+          ...(lot === undefined ? {} : { lot }),
+          ...(value.expiry ? { expiry: value.expiry } : {}),
+        },
+        options.digitalLinkBase,
+      );
+    }
+    body.pack = pack;
+  }
+  if (facts.product !== undefined) {
+    body.product = {
+      gtin: facts.product.gtin,
+      name: facts.product.name,
+      strength: facts.product.strength ?? "",
+      dosageForm: facts.product.dosageForm ?? "",
+    };
+  }
+  if (facts.manufacturer !== undefined) body.manufacturer = party(facts.manufacturer.address);
+  if (facts.batch !== undefined && facts.batch.batchId !== undefined) {
+    const statusEvent = facts.recall ?? facts.suspension;
+    body.batch = {
+      batchId: facts.batch.batchId,
+      lot: facts.batch.lot,
+      expiry: facts.batch.expiry,
+      status: facts.batch.status,
+      packCount: facts.batch.packCount ?? 0,
+      ...(statusEvent?.reason === undefined ? {} : { statusReason: statusEvent.reason }),
+      ...(statusEvent?.at === undefined ? {} : { statusAt: statusEvent.at }),
+    };
+  }
+  const decommission =
+    facts.dispensed !== undefined ? { state: "DISPENSED", ...facts.dispensed } : facts.decommissioned;
+  if (decommission !== undefined && decommission.by !== undefined && decommission.at !== undefined) {
+    body.decommissioned = { state: decommission.state, by: party(decommission.by.address), at: decommission.at };
+  }
+  body.holder = holderOf(decommission?.by?.address, findings?.holders ?? [], options.reportedBy, party);
+  if (facts.codeError !== undefined) body.codeError = { code: facts.codeError.code, message: facts.codeError.message };
+  if (facts.mismatch !== undefined) body.mismatch = facts.mismatch;
+  if (facts.unavailable !== undefined) body.unavailable = facts.unavailable;
+  if (facts.expiredOn !== undefined) body.expiredOn = facts.expiredOn;
+  return body;
+}
+
+/**
+ * Who has the pack: the party that decommissioned it; otherwise the scanning party when it holds
+ * units of the batch, or the batch's only holder. Units are tracked per batch, so with several
+ * holders the pack's own holder is not known.
+ */
+function holderOf(
+  decommissionedBy: string | undefined,
+  holders: readonly string[],
+  reportedBy: Address | undefined,
+  party: PartyLookup,
+): PartyView | null {
+  if (decommissionedBy !== undefined) return party(decommissionedBy);
+  if (reportedBy !== undefined && holders.includes(reportedBy.toLowerCase())) return party(reportedBy);
+  return holders.length === 1 ? party(holders[0]) : null;
+}
