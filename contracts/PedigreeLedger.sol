@@ -97,7 +97,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         Role role,
         string calldata legalName,
         uint64 gln
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
         if (account == address(0) || role == Role.None) revert PedigreeRoleNotAllowed(account, role);
         Role existing = _roleIn(_participantWord(account));
         if (existing != Role.None) revert PedigreeParticipantExists(account, existing);
@@ -123,7 +123,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     /// @inheritdoc IPedigreeLedger
-    function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
         uint256 word = _participantWord(account);
         if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
         if (word & _SUSPENDED == 0) revert PedigreeParticipantNotSuspended(account);
@@ -132,7 +132,10 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     /// @inheritdoc IPedigreeLedger
-    function assignCompanyPrefix(address manufacturer, string calldata prefix) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function assignCompanyPrefix(
+        address manufacturer,
+        string calldata prefix
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
         Role role = _roleIn(_participantWord(manufacturer));
         if (role != Role.Manufacturer) revert PedigreeRoleNotAllowed(manufacturer, role);
         uint256 key = Gs1.companyPrefixKey(bytes(prefix));
@@ -196,7 +199,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         string calldata name,
         string calldata strength,
         string calldata dosageForm
-    ) external {
+    ) external whenNotPaused {
         _requireActive(msg.sender, Role.Manufacturer);
         if (!Gs1.isValidGtin14(gtin)) revert PedigreeInvalidGtin(gtin);
         address existing = _products[gtin].manufacturer;
@@ -286,7 +289,7 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     /// @inheritdoc IPedigreeLedger
-    function reinstateBatch(bytes32 batchId) external {
+    function reinstateBatch(bytes32 batchId) external whenNotPaused {
         _requireActive(msg.sender, Role.Regulator);
         uint256 custody = _existingBatch(batchId);
         BatchStatus current = _statusIn(custody, _CUSTODY_STATE);

@@ -32,7 +32,9 @@ const nextConfig: NextConfig = {
         has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
         headers: asList({ "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY }),
       },
-      { source: "/_next/static/:path*", headers: asList({ "X-Content-Type-Options": "nosniff" }) },
+      // Build assets and Next's own answers there (the proxy skips /_next). No CSP: a worker
+      // script takes its policy from its own answer, and the pages' policy is per request.
+      { source: "/_next/:path*", headers: asList(COMMON_SECURITY_HEADERS) },
     ];
   },
 };

@@ -223,10 +223,14 @@ interface IPedigreeLedger {
     /// @notice Assigns a GS1 company prefix (6 to 12 digits) to a manufacturer. Only the admin.
     function assignCompanyPrefix(address manufacturer, string calldata prefix) external;
 
-    /// @notice Stops every custody write (batches, shipments, packs). Only the admin.
+    /// @notice Emergency stop (a leaked key, a faulty client writing wrong records). Stops everything
+    /// that adds to, moves or releases the record: onboarding, reinstating a participant, company
+    /// prefixes, products, batches, shipments, decommissioning and reactivating packs, reinstating a
+    /// batch. Leaves the safety brakes working: recalling and suspending a batch, suspending a
+    /// participant, and unpausing. Only the admin.
     function pause() external;
 
-    /// @notice Resumes custody writes. Only the admin.
+    /// @notice Ends the emergency stop. Only the admin.
     function unpause() external;
 
     // ---------------------------------------------------------------- products and batches

@@ -483,15 +483,42 @@ contract PauseAndRolesTest is AdministrationFixture {
         assertEq(uint256(ledger.batch(batchA).status), uint256(IPedigreeLedger.BatchStatus.Recalled), "recalled");
     }
 
-    function test_pause_doesNotBlockBatchSuspensionOrProducts() public {
+    function test_pause_doesNotBlockSafetyBrakes() public {
         ledger.pause();
         vm.prank(regulator);
         ledger.suspendBatch(batchA, "inspection");
+        assertEq(uint256(ledger.batch(batchA).status), uint256(IPedigreeLedger.BatchStatus.Suspended), "suspended");
+        ledger.suspendParticipant(dist);
+        assertFalse(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "participant suspended while paused");
+    }
+
+    function test_pause_blocksReleasesRegistrationAndOnboarding() public {
+        vm.prank(regulator);
+        ledger.suspendBatch(batchA, "inspection");
+        ledger.suspendParticipant(dist);
+        ledger.pause();
+        bytes memory paused = abi.encodeWithSelector(Pausable.EnforcedPause.selector);
+
+        vm.prank(regulator);
+        vm.expectRevert(paused);
+        ledger.reinstateBatch(batchA);
+        vm.expectRevert(paused);
+        ledger.reinstateParticipant(dist);
+        vm.prank(mfr);
+        vm.expectRevert(paused);
+        ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
+        vm.expectRevert(paused);
+        ledger.onboardParticipant(stranger, IPedigreeLedger.Role.Pharmacy, "Late Pharmacy", GLN_SPARE);
+        vm.expectRevert(paused);
+        ledger.assignCompanyPrefix(mfr, "9529999");
+
+        ledger.unpause();
         vm.prank(regulator);
         ledger.reinstateBatch(batchA);
+        ledger.reinstateParticipant(dist);
         vm.prank(mfr);
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
-        assertEq(ledger.product(GTIN_UNREGISTERED).manufacturer, mfr, "product registered while paused");
+        assertEq(ledger.product(GTIN_UNREGISTERED).manufacturer, mfr, "registered after unpause");
     }
 
     // ------------------------------------------------------------ roles follow the registry

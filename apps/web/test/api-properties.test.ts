@@ -5,19 +5,20 @@
  * 2xx, or a 4xx with the JSON error shape; never a 5xx, never a hang (each call is time-boxed).
  *
  * Route modules that import with the `@/` alias (compiled only by Next) are loaded through a
- * resolve hook that maps `@/x` to `src/x.ts`, so the test serves the same modules Next does.
+ * resolve hook that maps `@/x` to `src/x.ts` (support/app-modules.ts), so the test serves the
+ * same modules Next does.
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import { register } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts } from "../src/server/db/schema.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
+import { APP_SRC, resolveAppModules } from "./support/app-modules.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
@@ -25,24 +26,7 @@ import { signInAs } from "./support/signIn.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
 import { storeWorldManifest } from "./support/manifests.ts";
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src");
-register(
-  `data:text/javascript,${encodeURIComponent(`
-    import { existsSync } from "node:fs";
-    import { pathToFileURL } from "node:url";
-    let src;
-    export function initialize(data) { src = data.src; }
-    export async function resolve(specifier, context, next) {
-      if (specifier.startsWith("@/")) {
-        const base = src + "/" + specifier.slice(2);
-        for (const candidate of [base, base + ".ts", base + ".tsx", base + "/index.ts"]) {
-          if (existsSync(candidate) && !candidate.endsWith("/")) return next(pathToFileURL(candidate).href, context);
-        }
-      }
-      return next(specifier, context);
-    }`)}`,
-  { parentURL: import.meta.url, data: { src: SRC } },
-);
+resolveAppModules();
 
 /** Every route module, by its URL pattern (the folder names under src/app/api). */
 const ROUTE_FILES = [
@@ -260,7 +244,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
     const routes: Record<string, RouteModule> = {};
     for (const file of ROUTE_FILES) {
       routes[`/api/${file}`] = (await import(
-        pathToFileURL(path.join(SRC, "app/api", file, "route.ts")).href
+        pathToFileURL(path.join(APP_SRC, "app/api", file, "route.ts")).href
       )) as RouteModule;
     }
     server = await startTestServer({ context: ctx, routes });
@@ -279,7 +263,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
 
   it("covers every route module under src/app/api", async () => {
     const { readdirSync } = await import("node:fs");
-    const found = (readdirSync(path.join(SRC, "app/api"), { recursive: true }) as string[])
+    const found = (readdirSync(path.join(APP_SRC, "app/api"), { recursive: true }) as string[])
       .filter((file) => file.endsWith("route.ts"))
       .map((file) => path.dirname(file).split(path.sep).join("/"))
       .sort();
@@ -392,7 +376,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
       fc.asyncProperty(forgery, async (forged) => {
         await ask(forged);
       }),
-      { numRuns: 150, examples: tokens.map((real) => [pastInt4(real)]) },
+      { numRuns: 150, examples: tokens.map((real): [(typeof tokens)[number]] => [pastInt4(real)]) },
     );
   });
 

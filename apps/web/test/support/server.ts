@@ -30,6 +30,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { AppContext } from "../../src/server/context.ts";
 import { errorResponse, toErrorResponse } from "../../src/server/api/errors.ts";
+import { undecodablePathError } from "../../src/server/request-path.ts";
 
 /** The second argument Next passes to a route handler. */
 export interface RouteHandlerContext {
@@ -120,16 +121,13 @@ async function send(response: Response, outgoing: ServerResponse): Promise<void>
   outgoing.end();
 }
 
-function decodeParams(route: CompiledRoute, match: RegExpExecArray): Record<string, string | string[]> | undefined {
+/** As Next hands them to route handlers: each segment decoded once (the path is known to decode). */
+function decodeParams(route: CompiledRoute, match: RegExpExecArray): Record<string, string | string[]> {
   const params: Record<string, string | string[]> = {};
-  try {
-    route.names.forEach(({ name, catchAll }, i) => {
-      const raw = match[i + 1] as string;
-      params[name] = catchAll ? raw.split("/").map(decodeURIComponent) : decodeURIComponent(raw);
-    });
-  } catch {
-    return undefined;
-  }
+  route.names.forEach(({ name, catchAll }, i) => {
+    const raw = match[i + 1] as string;
+    params[name] = catchAll ? raw.split("/").map(decodeURIComponent) : decodeURIComponent(raw);
+  });
   return params;
 }
 
@@ -151,19 +149,19 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         const url = new URL(request.url);
         requests.push(`${request.method} ${url.pathname}`);
         const route = routes.find((candidate) => candidate.pattern.test(url.pathname));
-        if (route === undefined) {
+        // A path that cannot be decoded is the app's proxy's to answer, before Next routes it.
+        const undecodable = undecodablePathError(url.pathname);
+        if (undecodable !== undefined) {
+          response = toErrorResponse(undecodable);
+        } else if (route === undefined) {
           response = errorResponse(404, "NOT_FOUND", `No route for ${url.pathname} on this test server.`);
         } else {
-          const match = route.pattern.exec(url.pathname) as RegExpExecArray;
-          const params: Record<string, string | string[]> | undefined = decodeParams(route, match);
+          const params = decodeParams(route, route.pattern.exec(url.pathname) as RegExpExecArray);
           const handler = route.module[request.method as "GET"];
           response =
-            params === undefined
-              ? // Next answers a path it cannot percent-decode with 400 before any handler runs.
-                errorResponse(400, "INVALID_PATH", `The path ${url.pathname} has malformed percent-encoding.`)
-              : typeof handler === "function"
-                ? await handler(request, { params: Promise.resolve(params) })
-                : errorResponse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}.`);
+            typeof handler === "function"
+              ? await handler(request, { params: Promise.resolve(params) })
+              : errorResponse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${url.pathname}.`);
         }
       } catch (error) {
         response = toErrorResponse(error);

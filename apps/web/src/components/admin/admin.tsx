@@ -175,8 +175,9 @@ export function PauseControl({ paused }: { paused: boolean }) {
   return (
     <div className="space-y-3">
       <p className="text-sm text-slate-700">
-        {paused ? "The ledger is paused: no custody write is accepted." : "The ledger is running."} Pausing stops every
-        batch, shipment and pack write at once (for an incident); reading and verifying go on.
+        {paused ? "The ledger is paused: nothing is registered, moved or released." : "The ledger is running."} Pausing
+        stops, at once, every onboarding, product, batch, shipment and pack write, and every reinstatement (for an
+        incident); recalls, batch suspensions and participant suspensions still work, and reading and verifying go on.
       </p>
       <Button
         variant={paused ? "primary" : "danger"}
