@@ -114,7 +114,8 @@ function undecodable(request: NextRequest): Response | undefined {
     {
       title: "Broken link",
       heading: "This link is broken",
-      footnote: 'To check a medicine pack, scan the code on the box again, or type it on the <a href="/verify">check page</a>.',
+      footnote:
+        'To check a medicine pack, scan the code on the box again, or type it on the <a href="/verify">check page</a>.',
     },
   );
 }

@@ -9,7 +9,6 @@
  * same modules Next does.
  */
 import assert from "node:assert/strict";
-import http from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -25,6 +24,8 @@ import { startTestServer, type RouteModule, type TestServer } from "./support/se
 import { signInAs } from "./support/signIn.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
 import { storeWorldManifest } from "./support/manifests.ts";
+import { rawRequest, type RawAnswer } from "./support/raw-request.ts";
+import { queryString, urlText } from "./support/url-input.ts";
 
 resolveAppModules();
 
@@ -67,47 +68,6 @@ const QUERY_KEYS: Record<string, string[]> = {
   verify: ["code", "purpose", "history"],
 };
 
-const CALL_TIMEOUT_MS = 15_000;
-
-interface RawAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** One request with exactly these bytes in its path and body (fetch would normalise both). */
-function rawRequest(
-  base: string,
-  options: { method: string; path: string; headers?: Record<string, string>; body?: Uint8Array },
-): Promise<RawAnswer> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { hostname, port, method: options.method, path: options.path, headers: options.headers, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-        );
-        response.on("error", reject);
-      },
-    );
-    request.setTimeout(CALL_TIMEOUT_MS, () =>
-      request.destroy(
-        new Error(`${options.method} ${options.path.slice(0, 200)} did not answer within ${CALL_TIMEOUT_MS} ms`),
-      ),
-    );
-    // The server may answer (401, 413) before reading a large body and drop the rest: not our concern.
-    request.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE" || error.code === "ECONNRESET") return;
-      reject(error);
-    });
-    if (options.body !== undefined) request.end(options.body);
-    else request.end();
-  });
-}
-
 /** How often each status was answered, printed at the end: a run of nothing but 400s would test little. */
 const statusTally = new Map<number, number>();
 
@@ -125,28 +85,6 @@ function assertWellFormed(answer: RawAnswer, what: string): void {
 }
 
 // ---- generators ------------------------------------------------------------------------------
-
-/** Text as it may arrive in a URL: percent-encoded anything, raw percent garbage, overlong UTF-8. */
-const urlText = fc.oneof(
-  fc.string({ maxLength: 40 }).map(encodeURIComponent),
-  fc.string({ unit: "grapheme", maxLength: 30 }).map(encodeURIComponent),
-  fc.string({ unit: "binary", maxLength: 30 }).map(encodeURIComponent),
-  fc.constantFrom("%", "%%", "%zz", "%C3%28", "%C0%AF", "%ED%A0%80", "%FF%FE", "%00", "%E0%A4%A", "a%2", "%2F..%2F"),
-  fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
-  fc.constantFrom("1e400", "-0", "NaN", "Infinity", "0x", "9".repeat(400), "true", "[]", "{}", "null"),
-  // Long values, while the whole URL stays under what HTTP servers parse (Node: 16 KB of headers).
-  fc.integer({ min: 1, max: 1500 }).map((n) => "A".repeat(n)),
-  fc.constantFrom("09506000134352", "(01)09506000134352(21)1", "0x" + "ab".repeat(20), "2026-01-01", "CLOSED"),
-);
-
-const queryString = (keys: string[]) =>
-  fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ["x"])), urlText), fc.option(urlText)), {
-      maxLength: 6,
-    })
-    .map((pairs) =>
-      pairs.length === 0 ? "" : `?${pairs.map(([key, value]) => (value === null ? key : `${key}=${value}`)).join("&")}`,
-    );
 
 const contentType = fc.option(
   fc.oneof(
@@ -355,9 +293,9 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
         { weight: 1, arbitrary: fc.array(keyPart, { maxLength: 4 }) },
         { weight: 1, arbitrary: fc.anything() },
       );
-    const forgery = fc.constantFrom(...tokens).chain(({ route, token }) =>
-      forgedKey(token.k as unknown[]).map((k) => ({ route, token: { ...token, k } })),
-    );
+    const forgery = fc
+      .constantFrom(...tokens)
+      .chain(({ route, token }) => forgedKey(token.k as unknown[]).map((k) => ({ route, token: { ...token, k } })));
     const ask = async ({ route, token }: (typeof tokens)[number]) => {
       const encoded = Buffer.from(JSON.stringify(token)).toString("base64url");
       const target = `${route}?perPage=1&nextPageToken=${encoded}`;

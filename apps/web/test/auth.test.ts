@@ -9,7 +9,7 @@ import type { NonceResponse, SessionResponse } from "../src/lib/api-types.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
-import { jsonOf, rawRequest } from "./support/rawHttp.ts";
+import { jsonOf, rawRequest } from "./support/raw-request.ts";
 import { fetchNonce, postSignIn, signInAs, siweMessageFor } from "./support/signIn.ts";
 import { createWorld, type World } from "./support/world.ts";
 

@@ -19,7 +19,9 @@ export default function PageError({ error, reset }: { error: Error & { digest?: 
           Try again
         </button>
       </p>
-      {error.digest ? <p className="text-sm text-slate-600">If it keeps happening, tell the operator: error {error.digest}.</p> : null}
+      {error.digest ? (
+        <p className="text-sm text-slate-600">If it keeps happening, tell the operator: error {error.digest}.</p>
+      ) : null}
     </StatusPage>
   );
 }

@@ -9,7 +9,9 @@ export default function GlobalError({ error }: { error: Error & { digest?: strin
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
         <StatusPage heading="Pedigree could not be shown" testId="global-error">
           <p>Something went wrong on our side. Nothing you did caused this; try again in a minute.</p>
-          {error.digest ? <p className="text-sm text-slate-600">If it keeps happening, tell the operator: error {error.digest}.</p> : null}
+          {error.digest ? (
+            <p className="text-sm text-slate-600">If it keeps happening, tell the operator: error {error.digest}.</p>
+          ) : null}
         </StatusPage>
       </body>
     </html>

@@ -32,7 +32,7 @@ export function undecodablePathError(pathname: string): ApiError | undefined {
       return new ApiError(
         400,
         "INVALID_PATH",
-        `The address is broken: its part '${shown}' is not valid percent-encoding (a '%' must be followed by ` +
+        `The part '${shown}' of the address is not valid percent-encoding (a '%' must be followed by ` +
           "two hexadecimal digits, and together they must spell UTF-8 text; a '%' itself is written %25). " +
           "It was probably cut short or changed when it was copied.",
         { details: { segment: shown } },

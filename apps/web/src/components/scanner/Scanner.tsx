@@ -10,7 +10,7 @@
  *
  * A scanner's burst is one scan: a keyboard-wedge scanner types the whole code within a few ms a
  * character, so a run of keys that fast replaces whatever the field held and is checked when it
- * stops (or at its Enter). Slower keys are a person typing or correcting, and edit the field.
+ * pauses (or at its Enter). Slower keys are a person typing or correcting, and edit the field.
  */
 import type { Gs1Value } from "@pedigree/gs1";
 import {
@@ -67,16 +67,22 @@ const FRAME_INTERVAL_MS = 200;
 const MAX_FRAME_WIDTH = 960;
 
 /**
- * Keys closer together than this belong to one burst: wedge scanners type a character every few
+ * A pause this long ends a run of keys: a scanner's burst without Enter is checked then, and the
+ * keys after it start a new run (a new scan replaces the field's text).
+ */
+const SCAN_PAUSE_MS = 300;
+/**
+ * Keys closer together than this are a scanner's: wedge scanners type a character every few
  * milliseconds, people at most every 60 ms or so, even fast typists.
  */
 const BURST_KEY_GAP_MS = 50;
-/** A burst this long is a scanner's: no person types eight characters that fast. */
+/** A run this long is a scanner's burst when most of its keys came that fast: no person types so. */
 const BURST_MIN_LENGTH = 8;
-/** A scanner's burst that pauses this long without Enter is complete, and is checked. */
-const BURST_END_MS = 150;
+/** Most, not all: a busy page may hold a few of a scanner's keys back. */
+const BURST_FAST_SHARE = 0.75;
 
-type Burst = { text: string; lastAt: number; isScan: boolean };
+/** The keys since the last pause: how many came, how many of them a scanner's distance apart. */
+type Run = { text: string; lastAt: number; gaps: number; fastGaps: number; isScan: boolean };
 
 function cameraErrorMessage(error: unknown): string {
   const name = error instanceof DOMException || error instanceof Error ? error.name : "";
@@ -135,10 +141,10 @@ export function Scanner({
   onCodeRef.current = onCode;
   const onEditRef = useRef(onEdit);
   onEditRef.current = onEdit;
-  // The field's text for callbacks that outlive a render (the end of a burst).
+  // The field's text for callbacks that outlive a render (the end of a scan).
   const textRef = useRef("");
-  const burstRef = useRef<Burst | null>(null);
-  const burstTimerRef = useRef<number | null>(null);
+  const runRef = useRef<Run | null>(null);
+  const scanEndTimerRef = useRef<number | null>(null);
   const entryRef = useRef<PackCodeEntry>("typed");
 
   const show = useCallback((next: string) => {
@@ -146,13 +152,13 @@ export function Scanner({
     setText(next);
   }, []);
 
-  const endBurst = useCallback(() => {
-    if (burstTimerRef.current !== null) window.clearTimeout(burstTimerRef.current);
-    burstTimerRef.current = null;
-    burstRef.current = null;
+  const endRun = useCallback(() => {
+    if (scanEndTimerRef.current !== null) window.clearTimeout(scanEndTimerRef.current);
+    scanEndTimerRef.current = null;
+    runRef.current = null;
   }, []);
 
-  useEffect(() => endBurst, [endBurst]);
+  useEffect(() => endRun, [endRun]);
 
   const stopCamera = useCallback(() => {
     if (timerRef.current !== null) window.clearTimeout(timerRef.current);
@@ -176,11 +182,11 @@ export function Scanner({
   }, []);
 
   const submit = useCallback(() => {
-    endBurst();
+    endRun();
     accept(textRef.current.trim(), entryRef.current);
     // A click on the button took the focus: the next scan must land in the field.
     if (autoFocus) inputRef.current?.focus();
-  }, [accept, autoFocus, endBurst]);
+  }, [accept, autoFocus, endRun]);
 
   useImperativeHandle(
     ref,
@@ -198,28 +204,35 @@ export function Scanner({
 
   /**
    * One key's character, typed at `at` (ms). Returns the field's text after it: `edited` (the
-   * field with the character put in), or, once the keys come as a scanner's burst, the burst alone.
+   * field with the character put in), or, once the run of keys is a scanner's burst, the run alone.
    */
   const keyTyped = (character: string, at: number, edited: string): string => {
-    const burst = burstRef.current;
-    const continues = burst !== null && at - burst.lastAt <= BURST_KEY_GAP_MS;
-    const burstText = continues ? burst.text + character : character;
-    const isScan = (continues && burst.isScan) || burstText.length >= BURST_MIN_LENGTH;
-    const next: Burst = { text: burstText, lastAt: at, isScan };
-    burstRef.current = next;
+    const run = runRef.current;
+    const next: Run =
+      run !== null && at - run.lastAt < SCAN_PAUSE_MS
+        ? {
+            text: run.text + character,
+            lastAt: at,
+            gaps: run.gaps + 1,
+            fastGaps: run.fastGaps + (at - run.lastAt <= BURST_KEY_GAP_MS ? 1 : 0),
+            isScan: run.isScan,
+          }
+        : { text: character, lastAt: at, gaps: 0, fastGaps: 0, isScan: false };
+    next.isScan ||= next.text.length >= BURST_MIN_LENGTH && next.fastGaps >= next.gaps * BURST_FAST_SHARE;
+    runRef.current = next;
     if (!next.isScan) {
       entryRef.current = "typed";
       return edited;
     }
     entryRef.current = "scanned";
-    if (burstTimerRef.current !== null) window.clearTimeout(burstTimerRef.current);
-    burstTimerRef.current = window.setTimeout(submit, BURST_END_MS);
+    if (scanEndTimerRef.current !== null) window.clearTimeout(scanEndTimerRef.current);
+    scanEndTimerRef.current = window.setTimeout(submit, SCAN_PAUSE_MS);
     return next.text;
   };
 
   /** Any change that is not one typed key (a paste, a deletion, autofill) is a person editing. */
   const edited = (next: string) => {
-    endBurst();
+    endRun();
     entryRef.current = "typed";
     show(next);
     setInputError(null);
@@ -265,7 +278,7 @@ export function Scanner({
               if (result.ok) {
                 stopCamera();
                 setCamera({ kind: "off" });
-                endBurst();
+                endRun();
                 show(code.replaceAll("\u001d", VISIBLE_GS));
                 entryRef.current = "scanned";
                 setInputError(null);
@@ -290,7 +303,7 @@ export function Scanner({
       stopCamera();
       setCamera({ kind: "error", message: cameraErrorMessage(error) });
     }
-  }, [endBurst, show, stopCamera]);
+  }, [endRun, show, stopCamera]);
 
   const readFile = useCallback(
     async (file: File) => {
@@ -308,7 +321,7 @@ export function Scanner({
         }
         setFileStatus(null);
         const first = codes.find((code) => readOrExplain(code).ok) ?? codes[0]!;
-        endBurst();
+        endRun();
         show(first.replaceAll("\u001d", VISIBLE_GS));
         entryRef.current = "scanned";
         onEditRef.current?.();
@@ -318,7 +331,7 @@ export function Scanner({
         setInputError(`This file could not be read as a picture (${(error as Error).message}).`);
       }
     },
-    [accept, endBurst, show],
+    [accept, endRun, show],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {

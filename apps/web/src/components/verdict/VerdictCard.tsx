@@ -144,7 +144,12 @@ export function VerdictCard({
             </Detail>
           )}
           {v.manufacturer && <Detail term="Made by">{partyName(v.manufacturer)}</Detail>}
-          {(v.batch?.lot ?? v.pack?.lot) && <Detail term="Batch (lot)">{v.batch?.lot ?? v.pack?.lot}</Detail>}
+          {(v.batch?.lot ?? v.pack?.lot) && (
+            <Detail term="Batch (lot)">
+              {/* Monospaced like the serial: the sans font's ligatures would draw "<=>" or "->" as arrows. */}
+              <span className="font-mono">{v.batch?.lot ?? v.pack?.lot}</span>
+            </Detail>
+          )}
           {expiry && <Detail term="Use before">{expiry}</Detail>}
           {v.pack?.serial && (
             <Detail term="Pack serial number">

@@ -57,7 +57,7 @@ export function typedCodeOverride(
     tone: "warning",
     icon: "question",
     label: "Check what you typed",
-    headline: `Check what you typed: the code ${what}.`,
+    headline: `The code you typed ${what}.`,
     advice: `Compare each character with the text printed on the pack, then ${again}. If it matches the pack exactly: ${v.advice}`,
   };
 }

@@ -85,7 +85,7 @@ export async function requireSession(ctx: AppContext, request: Request): Promise
     "NOT_SIGNED_IN",
     sent
       ? "Your session is not known here (you signed out, or it belongs to another server). Sign in again."
-      : "Sign in with your wallet first (GET /api/auth/nonce, then POST /api/auth/verify).",
+      : "Sign in first: connect on the dashboard (programs: GET /api/auth/nonce, then POST /api/auth/verify, then send the token).",
   );
 }
 

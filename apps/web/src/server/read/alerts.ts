@@ -15,7 +15,8 @@ import { checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery }
 import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { readBodyJson } from "../auth/requestBody.ts";
-import { requireParty, requireSession } from "../auth/session.ts";
+import { requireContentType } from "../auth/origin.ts";
+import { alertScope, requireViewer, seesEverything, type Viewer } from "./access.ts";
 
 type AlertRow = typeof alerts.$inferSelect;
 
@@ -116,9 +117,12 @@ async function alertRows(db: Executor, where: SQL[], limit: number): Promise<Ale
 }
 
 /** GET /api/alerts (JSON, newest first, paged) or ?format=csv (every matching alert, streamed). */
-export async function alertsResponse(ctx: AppContext, params: URLSearchParams): Promise<Response> {
+export async function alertsResponse(ctx: AppContext, params: URLSearchParams, viewer: Viewer): Promise<Response> {
   const query = parseQuery(alertsQuery, params);
-  const { where, fingerprint } = alertFilters(query);
+  const chosen = alertFilters(query);
+  const scope = alertScope(viewer);
+  const where = scope === undefined ? chosen.where : [...chosen.where, scope];
+  const { fingerprint } = chosen;
   if (query.format === "csv") {
     if (query.nextPageToken !== undefined) {
       throw new ApiError(400, "INVALID_QUERY", "The CSV export holds every matching alert: drop nextPageToken.");
@@ -140,7 +144,7 @@ export async function alertsResponse(ctx: AppContext, params: URLSearchParams): 
   const body: AlertsResponse = {
     alerts: page.map((row) => alertView(row, party)),
     nextPageToken: rows.length > query.perPage && last ? encodePageToken([last.id], fingerprint) : null,
-    recalledStock: await recalledStock(ctx.db),
+    recalledStock: await recalledStock(ctx.db, recallsVisibleTo(viewer)),
   };
   return jsonResponse(body);
 }
@@ -208,8 +212,8 @@ function alertsCsvStream(db: Executor, where: SQL[]): ReadableStream<Uint8Array>
   });
 }
 
-/** GET /api/alerts/<id> */
-export async function getAlert(ctx: AppContext, rawId: string): Promise<AlertView> {
+/** GET /api/alerts/<id>: one alert the viewer may see (./access.ts); another is not found. */
+export async function getAlert(ctx: AppContext, rawId: string, viewer: Viewer): Promise<AlertView> {
   if (!/^\d{1,9}$/.test(rawId)) {
     throw new ApiError(
       400,
@@ -220,15 +224,21 @@ export async function getAlert(ctx: AppContext, rawId: string): Promise<AlertVie
   const [row] = await ctx.db
     .select()
     .from(alerts)
-    .where(eq(alerts.id, Number(rawId)))
+    .where(and(eq(alerts.id, Number(rawId)), alertScope(viewer)))
     .limit(1);
-  if (row === undefined) throw new ApiError(404, "ALERT_NOT_FOUND", `There is no alert number ${rawId}.`);
+  if (row === undefined) {
+    throw new ApiError(404, "ALERT_NOT_FOUND", `There is no alert number ${rawId} among the alerts you may see.`);
+  }
   const party = await loadParties(ctx.db, [row.reportedBy]);
   return alertView(row, party);
 }
 
-/** Recalled batches some of whose units are still held or in transit, with the holders (most units first). */
-export async function recalledStock(db: Executor): Promise<RecalledStockView[]> {
+/**
+ * Recalled batches some of whose units are still held or in transit, with the holders (most units
+ * first). With `visibleTo`, what that party may see: the whole picture of the batches it made, and
+ * only its own holding of the others it holds.
+ */
+export async function recalledStock(db: Executor, visibleTo?: string): Promise<RecalledStockView[]> {
   const recalled = await db
     .select({ batch: batches, productName: products.name })
     .from(batches)
@@ -256,11 +266,13 @@ export async function recalledStock(db: Executor): Promise<RecalledStockView[]> 
   const inTransit = new Map(transit.map((t) => [t.batchId, t.units]));
   const out: RecalledStockView[] = [];
   for (const { batch, productName } of recalled) {
+    const own = visibleTo === undefined || batch.manufacturer === visibleTo;
     const holders = held
-      .filter((h) => h.batchId === batch.batchId)
+      .filter((h) => h.batchId === batch.batchId && (own || h.holder === visibleTo))
       .map((h) => ({ party: party(h.holder), units: h.units }));
+    if (!own && holders.length === 0) continue;
     const unitsHeld = holders.reduce((sum, h) => sum + h.units, 0);
-    const unitsInTransit = inTransit.get(batch.batchId) ?? 0;
+    const unitsInTransit = own ? (inTransit.get(batch.batchId) ?? 0) : 0;
     if (unitsHeld === 0 && unitsInTransit === 0) continue;
     out.push({
       batch: {
@@ -282,9 +294,22 @@ export async function recalledStock(db: Executor): Promise<RecalledStockView[]> 
   return out;
 }
 
-export async function listRecalls(ctx: AppContext, params: URLSearchParams): Promise<RecallsResponse> {
+export async function listRecalls(ctx: AppContext, params: URLSearchParams, viewer: Viewer): Promise<RecallsResponse> {
   parseQuery(z.object({}).strict(), params);
-  return { recalledStock: await recalledStock(ctx.db) };
+  return { recalledStock: await recalledStock(ctx.db, recallsVisibleTo(viewer)) };
+}
+
+/** A regulator sees every holder of recalled stock; another party what recalledStock allows it. */
+function recallsVisibleTo(viewer: Viewer): string | undefined {
+  return seesEverything(viewer) ? undefined : viewer.session.address.toLowerCase();
+}
+
+/** PostgreSQL's unique_violation (23505), wherever the driver puts it in the error's causes. */
+function uniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if ((current as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
 }
 
 const alertUpdate = z.object({ status: z.enum(["OPEN", "CLOSED"], { error: "must be OPEN or CLOSED" }) }).strict();
@@ -294,11 +319,19 @@ const alertUpdate = z.object({ status: z.enum(["OPEN", "CLOSED"], { error: "must
  * the party whose scan raised the alert once it has investigated. Signed-in parties only.
  */
 export async function updateAlert(ctx: AppContext, request: Request, rawId: string): Promise<AlertView> {
-  const existing = await getAlert(ctx, rawId);
-  const session = await requireSession(ctx, request);
-  const reporter = existing.reportedBy?.address === session.address.toLowerCase();
-  // The reporter too must be a participant in good standing now: a suspended party can do nothing.
-  await requireParty(ctx, request, reporter ? ["MANUFACTURER", "DISTRIBUTOR", "PHARMACY", "REGULATOR"] : ["REGULATOR"]);
+  // A participant in good standing now (a suspended party can do nothing), then one that may see the alert.
+  const viewer = await requireViewer(ctx, request);
+  const existing = await getAlert(ctx, rawId, viewer);
+  const reporter = existing.reportedBy?.address === viewer.session.address.toLowerCase();
+  if (!reporter && !seesEverything(viewer)) {
+    throw new ApiError(
+      403,
+      "WRONG_ROLE",
+      `Alert ${existing.id} is closed by the party whose scan raised it, or by a regulator; ${viewer.legalName} is neither.`,
+      { details: { required: ["REGULATOR"], role: viewer.role } },
+    );
+  }
+  requireContentType(request, ["application/json"], "An alert update");
   const parsed = alertUpdate.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
   if (!parsed.success) {
     throw new ApiError(
@@ -313,6 +346,18 @@ export async function updateAlert(ctx: AppContext, request: Request, rawId: stri
       },
     );
   }
-  await ctx.db.update(alerts).set({ status: parsed.data.status }).where(eq(alerts.id, existing.id));
+  try {
+    await ctx.db.update(alerts).set({ status: parsed.data.status }).where(eq(alerts.id, existing.id));
+  } catch (error) {
+    // Reopening while a newer alert of the same pack and reporter is open (alerts_open_pack_reporter_idx).
+    if (uniqueViolation(error)) {
+      throw new ApiError(
+        409,
+        "ALERT_ALREADY_OPEN",
+        `Alert ${existing.id} cannot be reopened: a newer alert of the same pack by the same party is open. Work on that one.`,
+      );
+    }
+    throw error;
+  }
   return { ...existing, status: parsed.data.status };
 }

@@ -6,7 +6,8 @@
 import type { AppContext } from "../context.ts";
 import { jsonResponse, toErrorResponse } from "../api/errors.ts";
 import { alertsResponse, getAlert, listRecalls, updateAlert } from "./alerts.ts";
-import { batchEpcisDocument, batchTimelineCsv, getBatch } from "./batch.ts";
+import { requireBatchAccess, requirePartyAccess, requireRegulator, requireViewer, shipmentScope } from "./access.ts";
+import { batchEpcisDocument, batchTimelineCsv, findBatch, getBatch } from "./batch.ts";
 import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
 import { parseQuery } from "./input.ts";
@@ -29,15 +30,21 @@ async function answer(work: () => Promise<Response>): Promise<Response> {
 
 const noParameters = z.object({}).strict();
 
+/**
+ * Every read route answers a signed-in participant only, and only what it may see (./access.ts):
+ * the viewer is read first, then the answer is scoped to it.
+ */
 export const readApi = {
   batch: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
       parseQuery(noParameters, new URL(request.url).searchParams);
+      await batchVisible(ctx, request, path);
       return jsonResponse(await getBatch(ctx, path.gtin, path.lot));
     }),
   batchEpcis: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
       parseQuery(noParameters, new URL(request.url).searchParams);
+      await batchVisible(ctx, request, path);
       const document = await batchEpcisDocument(ctx, path.gtin, path.lot);
       return jsonResponse(document, {
         headers: {
@@ -51,23 +58,56 @@ export const readApi = {
   batchCsv: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
       parseQuery(noParameters, new URL(request.url).searchParams);
+      await batchVisible(ctx, request, path);
       return batchTimelineCsv(ctx, path.gtin, path.lot);
     }),
-  epcisEvents: (ctx: AppContext, request: Request) => answer(() => epcisEventsResponse(ctx, new URL(request.url))),
-  alerts: (ctx: AppContext, request: Request) => answer(() => alertsResponse(ctx, new URL(request.url).searchParams)),
-  alert: (ctx: AppContext, _request: Request, id: string) => answer(async () => jsonResponse(await getAlert(ctx, id))),
+  epcisEvents: (ctx: AppContext, request: Request) =>
+    answer(async () => {
+      requireRegulator(
+        await requireViewer(ctx, request),
+        "The EPCIS query interface, which spans every party's events,",
+      );
+      return epcisEventsResponse(ctx, new URL(request.url));
+    }),
+  alerts: (ctx: AppContext, request: Request) =>
+    answer(async () => alertsResponse(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),
+  alert: (ctx: AppContext, request: Request, id: string) =>
+    answer(async () => jsonResponse(await getAlert(ctx, id, await requireViewer(ctx, request)))),
   closeAlert: (ctx: AppContext, request: Request, id: string) =>
     answer(async () => jsonResponse(await updateAlert(ctx, request, id))),
   recalls: (ctx: AppContext, request: Request) =>
-    answer(async () => jsonResponse(await listRecalls(ctx, new URL(request.url).searchParams))),
+    answer(async () =>
+      jsonResponse(await listRecalls(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),
+    ),
   search: (ctx: AppContext, request: Request) =>
-    answer(async () => jsonResponse(await search(ctx, new URL(request.url).searchParams))),
+    answer(async () => {
+      await requireViewer(ctx, request);
+      return jsonResponse(await search(ctx, new URL(request.url).searchParams));
+    }),
   participants: (ctx: AppContext, request: Request) =>
-    answer(async () => jsonResponse(await listParticipants(ctx, new URL(request.url).searchParams))),
+    answer(async () => {
+      await requireViewer(ctx, request);
+      return jsonResponse(await listParticipants(ctx, new URL(request.url).searchParams));
+    }),
   party: (ctx: AppContext, request: Request, address: string) =>
-    answer(async () => jsonResponse(await getParty(ctx, address, new URL(request.url).searchParams))),
+    answer(async () => {
+      requirePartyAccess(await requireViewer(ctx, request), address);
+      return jsonResponse(await getParty(ctx, address, new URL(request.url).searchParams));
+    }),
   shipments: (ctx: AppContext, request: Request) =>
-    answer(async () => jsonResponse(await listShipments(ctx, new URL(request.url).searchParams))),
+    answer(async () => {
+      const scope = shipmentScope(await requireViewer(ctx, request));
+      return jsonResponse(await listShipments(ctx, new URL(request.url).searchParams, scope));
+    }),
   products: (ctx: AppContext, request: Request) =>
-    answer(async () => jsonResponse(await listProducts(ctx, new URL(request.url).searchParams))),
+    answer(async () => {
+      await requireViewer(ctx, request);
+      return jsonResponse(await listProducts(ctx, new URL(request.url).searchParams));
+    }),
 };
+
+/** The viewer may read the batch at `path` (404 first when there is no such batch). */
+async function batchVisible(ctx: AppContext, request: Request, path: BatchPath): Promise<void> {
+  const viewer = await requireViewer(ctx, request);
+  await requireBatchAccess(ctx, viewer, await findBatch(ctx.db, path.gtin, path.lot));
+}

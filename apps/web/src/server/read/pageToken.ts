@@ -18,7 +18,10 @@ export const pageKey = {
   /** A bigint column read as a JavaScript number (block numbers). */
   bigint: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** A text column: PostgreSQL text holds no NUL character. */
-  text: z.string().max(256).regex(/^[^\0]*$/),
+  text: z
+    .string()
+    .max(256)
+    .regex(/^[^\0]*$/),
 };
 
 function filterHash(fingerprint: string): string {

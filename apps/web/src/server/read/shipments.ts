@@ -115,10 +115,15 @@ const shipmentsQuery = z
 
 const tokenSchema = z.tuple([pageKey.bigint, pageKey.text, pageKey.text]);
 
-/** GET /api/shipments?to=&from=&status=&batch=&perPage=&nextPageToken= */
-export async function listShipments(ctx: AppContext, params: URLSearchParams): Promise<ShipmentsResponse> {
+/** GET /api/shipments?to=&from=&status=&batch=&perPage=&nextPageToken=, within `scope` (see ./access.ts). */
+export async function listShipments(
+  ctx: AppContext,
+  params: URLSearchParams,
+  scope: SQL | undefined,
+): Promise<ShipmentsResponse> {
   const query = parseQuery(shipmentsQuery, params);
   const filters: (SQL | undefined)[] = [
+    scope,
     query.to ? eq(shipmentLines.recipient, query.to) : undefined,
     query.from ? eq(shipmentLines.sender, query.from) : undefined,
     query.status ? eq(shipmentLines.status, query.status) : undefined,

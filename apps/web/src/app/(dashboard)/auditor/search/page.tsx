@@ -17,8 +17,8 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ q
           <SearchBox initial={term} />
           {repeated ? (
             <Notice tone="warning" title="One search at a time" testId="search-repeated">
-              The address asks for {q.length} searches at once ({q.map((one) => `“${one}”`).join(", ")}). Type the
-              one you want in the box above.
+              The address asks for {q.length} searches at once ({q.map((one) => `“${one}”`).join(", ")}). Type the one
+              you want in the box above.
             </Notice>
           ) : (
             <SearchResults q={term} />

@@ -10,6 +10,7 @@ import { appContext } from "@/server/context";
 import { labelRange, labelSheet, type LabelSheet } from "../../label-sheet";
 import { publicOrigin } from "@/server/auth/origin";
 import { requirePartyOnPage } from "@/server/auth/session";
+import { pageSegment } from "@/server/request-path";
 import { PrintButton } from "../../PrintButton";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ type Search = Promise<{ from?: string; count?: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { gtin, lot } = await params;
-  return { title: `Labels for lot ${lot} of ${gtin}`, robots: { index: false } };
+  return { title: `Labels for lot ${pageSegment(lot)} of ${pageSegment(gtin)}`, robots: { index: false } };
 }
 
 const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
@@ -29,8 +30,9 @@ function pageHref(gtin: string, lot: string, from: number, count: number): strin
 }
 
 export default async function LabelsPage({ params, searchParams }: { params: Params; searchParams: Search }) {
-  // Next hands the segments over percent-decoded.
-  const [{ gtin, lot }, query] = await Promise.all([params, searchParams]);
+  const [segments, query] = await Promise.all([params, searchParams]);
+  const gtin = pageSegment(segments.gtin);
+  const lot = pageSegment(segments.lot);
   const range = labelRange(query.from, query.count);
   let sheet: LabelSheet;
   try {

@@ -1,7 +1,7 @@
 /**
- * One HTTP request with exactly the given bytes in its path, headers and body: fetch normalises
- * the path and drops a Host header of its own choosing, which tests of the origin gate and of
- * malformed input need to send.
+ * One HTTP request with exactly these bytes in its path, headers and body (fetch would normalise
+ * the path and drop a Host header of the caller's choosing), time-boxed: for property tests of the
+ * HTTP surface and tests of the origin gate.
  */
 import http from "node:http";
 

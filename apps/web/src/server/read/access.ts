@@ -1,0 +1,103 @@
+/**
+ * Who may read what of the read model (DESIGN.md, "Who may see what"). The read API answers
+ * signed-in participants only: quantities, shipment references and who holds which stock are
+ * trading data, and anonymous callers get the verification answer and nothing else.
+ *
+ * - A regulator sees everything.
+ * - Any participant sees the directory (participants, products, recalls) and searches it.
+ * - A batch's timeline and exports: its manufacturer, and the parties it was shipped to or from.
+ * - A party's stock and shipments: that party (and the regulator).
+ * - Shipments and alerts lists: those the party is part of (sender or recipient; the alerts it
+ *   raised and those on batches it made).
+ * - The EPCIS query interface spans every party's events: regulators (a participant exports the
+ *   batches it traded from each batch instead).
+ *
+ * The participant record is read on chain at every request (requireParty), so a suspended party
+ * loses access at once.
+ */
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import type { RoleName } from "@pedigree/ledger";
+import { ApiError } from "../api/errors.ts";
+import { requireParty, type Party } from "../auth/session.ts";
+import type { AppContext } from "../context.ts";
+import { alerts, batches, shipmentLines } from "../db/schema.ts";
+
+export type Viewer = Party;
+
+export const PARTICIPANT_ROLES: readonly Exclude<RoleName, "NONE">[] = [
+  "MANUFACTURER",
+  "DISTRIBUTOR",
+  "PHARMACY",
+  "REGULATOR",
+];
+
+/** The signed-in participant in good standing, or 401/403. */
+export function requireViewer(ctx: AppContext, request: Request): Promise<Viewer> {
+  return requireParty(ctx, request, PARTICIPANT_ROLES);
+}
+
+export function seesEverything(viewer: Viewer): boolean {
+  return viewer.role === "REGULATOR";
+}
+
+function viewerAddress(viewer: Viewer): string {
+  return viewer.session.address.toLowerCase();
+}
+
+function notYours(message: string): ApiError {
+  return new ApiError(403, "NOT_YOUR_RECORD", message);
+}
+
+/** Refuses a batch's timeline to a party that neither made it nor shipped or received any of it. */
+export async function requireBatchAccess(
+  ctx: AppContext,
+  viewer: Viewer,
+  batch: { batchId: string; manufacturer: string },
+): Promise<void> {
+  if (seesEverything(viewer)) return;
+  const me = viewerAddress(viewer);
+  if (batch.manufacturer.toLowerCase() === me) return;
+  const [traded] = await ctx.db
+    .select({ one: sql<number>`1` })
+    .from(shipmentLines)
+    .where(
+      and(eq(shipmentLines.batchId, batch.batchId), or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me))),
+    )
+    .limit(1);
+  if (traded === undefined) {
+    throw notYours(
+      "This batch's custody record is shown to its manufacturer, the parties it was shipped to or from, and regulators.",
+    );
+  }
+}
+
+/** Refuses a party's stock and shipments to anyone but that party and regulators. */
+export function requirePartyAccess(viewer: Viewer, address: string): void {
+  if (seesEverything(viewer) || address.toLowerCase() === viewerAddress(viewer)) return;
+  throw notYours("A party's stock and shipments are shown to that party and to regulators only.");
+}
+
+/** Refuses what only regulators may read. */
+export function requireRegulator(viewer: Viewer, what: string): void {
+  if (seesEverything(viewer)) return;
+  throw new ApiError(403, "REGULATORS_ONLY", `${what} is open to regulators only.`, {
+    details: { role: viewer.role },
+  });
+}
+
+/** The shipment lines the viewer may list: all for a regulator, else those it sent or received. */
+export function shipmentScope(viewer: Viewer): SQL | undefined {
+  if (seesEverything(viewer)) return undefined;
+  const me = viewerAddress(viewer);
+  return or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me));
+}
+
+/** The alerts the viewer may list: all for a regulator, else those it raised and those on its batches. */
+export function alertScope(viewer: Viewer): SQL | undefined {
+  if (seesEverything(viewer)) return undefined;
+  const me = viewerAddress(viewer);
+  return or(
+    eq(alerts.reportedBy, me),
+    sql`${alerts.batchId} in (select ${batches.batchId} from ${batches} where ${batches.manufacturer} = ${me})`,
+  );
+}
