@@ -123,7 +123,7 @@ function field(page: Page): Locator {
 
 /** Waits until the counter shows its verdict for the pack with `serial`, and returns the check. */
 async function verdictFor(page: Page, serial: string): Promise<Locator> {
-  const check = page.locator("[data-testid=pack-check][data-state=verdict]");
+  const check = page.getByTestId("pack-check");
   // The first check of a fresh server also signs the pharmacy in: give it time.
   await check.getByTestId("verdict").filter({ hasText: serial }).waitFor({ timeout: 60_000 });
   return check;
@@ -175,7 +175,7 @@ describe("the pharmacy counter", () => {
       await route.continue();
     });
     await wedgeScan(page, scanData(held, 2), true);
-    await page.locator("[data-testid=pack-check][data-state=checking]").waitFor();
+    await page.getByTestId("pack-check").getByRole("status").filter({ hasText: "Checking the pack" }).waitFor();
     assert.equal(await page.getByTestId("dispense-button").count(), 0, "nothing to dispense before the verdict");
     await wedgeScan(page, scanData(held, 3), true);
     check = await verdictFor(page, serialOf(held, 3));
@@ -197,10 +197,8 @@ describe("the pharmacy counter", () => {
     await wedgeScan(page, scanData(held, 4), true);
     const check = await verdictFor(page, serialOf(held, 4));
     await check.getByTestId("dispense-button").click();
-    await waitForIndexed(stack.baseUrl, await confirmedBlock(page.getByTestId("pack-check")));
-
-    const done = page.locator("[data-testid=pack-check][data-state=dispensed]");
-    await done.waitFor();
+    const done = page.getByTestId("pack-check");
+    await waitForIndexed(stack.baseUrl, await confirmedBlock(done));
     assert.equal(await focusedTestId(page), "scanner-input", "the next scan goes into the field");
     assert.match(await done.getByTestId("tx-status").innerText(), /Dispensed and recorded/);
     // Not the green verdict from before, nor the ledger's "do not hand it out again", beside it.
@@ -267,7 +265,7 @@ describe("typed codes", () => {
     const page = await counterPage();
     await field(page).fill(printedText(held, "NOSUCH99"));
     await field(page).press("Enter");
-    const card = page.locator("[data-testid=pack-check][data-state=verdict]").getByTestId("verdict");
+    const card = page.getByTestId("pack-check").getByTestId("verdict");
     await card.waitFor({ timeout: 30_000 });
     assert.equal(await card.getAttribute("data-verdict"), "UNKNOWN_SERIAL");
     assert.equal(await card.getAttribute("data-presentation"), "typed-check");
@@ -284,7 +282,7 @@ describe("typed codes", () => {
     // The same code from a scanner is the alert it always was.
     await field(page).fill("");
     await wedgeScan(page, `01${held.gtin}17${String(held.expiry).slice(2)}10${held.lot}^21NOSUCH99`, true);
-    const scanned = page.locator("[data-testid=pack-check][data-state=verdict]").getByTestId("verdict");
+    const scanned = page.getByTestId("pack-check").getByTestId("verdict");
     await scanned.waitFor({ timeout: 30_000 });
     assert.equal(await scanned.getAttribute("data-presentation"), null);
     assert.match(await scanned.innerText(), /Pack not on record/i);
@@ -296,7 +294,7 @@ describe("typed codes", () => {
     const serial = serialOf(held, 8);
     await field(page).fill(printedText(held, serial.toLowerCase()));
     await field(page).press("Enter");
-    const card = page.locator("[data-testid=pack-check][data-state=verdict]").getByTestId("verdict");
+    const card = page.getByTestId("pack-check").getByTestId("verdict");
     await card.getByTestId("verdict-uppercase").waitFor({ timeout: 30_000 });
     assert.match(await card.innerText(), /printed in capital letters, and the case matters/);
     await card.getByTestId("check-uppercase").click();

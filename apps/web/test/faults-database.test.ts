@@ -25,6 +25,7 @@ import { TEST_DATABASE_KIND } from "./support/database.ts";
 import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
 import { createWorld, type WorldBatch } from "./support/world.ts";
 import { storeWorldManifest } from "./support/manifests.ts";
+import { signInAs } from "./support/signIn.ts";
 
 /** EPCIS documents carry the time they were made; everything else must be identical. */
 const withoutCreationDate = (text: string) => text.replace(/"creationDate":"[^"]*"/, "");
@@ -41,6 +42,9 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
   let server: TestServer;
   let batch: WorldBatch;
   let paths: string[];
+  /** The regulator's session: the read routes answer signed-in participants only, and only a
+   * request with a session reaches the database (an anonymous one is refused before it). */
+  let authorization: { authorization: string };
 
   before(async () => {
     chain = await startTestChain();
@@ -101,9 +105,14 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
         "/api/shipments": get((r) => readApi.shipments(ctx, r)),
         "/api/products": get((r) => readApi.products(ctx, r)),
         "/api/auth/session": get((r) => sessionResponse(ctx, r)),
+        "/api/auth/nonce": await import("../src/app/api/auth/nonce/route.ts"),
+        "/api/auth/verify": await import("../src/app/api/auth/verify/route.ts"),
         "/api/verify": await import("../src/app/api/verify/route.ts"),
       },
     });
+    const signedIn = await signInAs(server.url, regulator.account);
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    authorization = { authorization: `Bearer ${signedIn.body.token}` };
     const { central: pharmacy } = world.parties;
     paths = [
       `/api/batches/${batch.gtin}/${batch.lot}`,
@@ -146,14 +155,22 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
     }
   }
 
+  /** A read route as the signed-in regulator. */
+  const fetchSignedIn = (path: string) => fetchTimed(path, { headers: authorization });
+
   /** Every route answers 503 with a JSON error naming the database; verification answers UNAVAILABLE. */
   async function assertAllUnavailable() {
     for (const path of paths) {
-      const { status, text } = await fetchTimed(path);
+      // With the regulator's session: the session itself must be looked up in the database.
+      const { status, text } = await fetchSignedIn(path);
       assert.equal(status, 503, `${path}: ${text}`);
       const body = JSON.parse(text) as { error: { code: string; message: string } };
       assert.equal(body.error.code, "DATABASE_UNAVAILABLE", path);
       assert.match(body.error.message, /try again/i, path);
+      // Without a session the answer needs no database: refused as before, and nothing more.
+      const anonymous = await fetchTimed(path);
+      assert.equal(anonymous.status, 401, `${path} anonymous: ${anonymous.text}`);
+      assert.equal((JSON.parse(anonymous.text) as { error: { code: string } }).error.code, "NOT_SIGNED_IN");
     }
     const session = await fetchTimed("/api/auth/session", { headers: { cookie: "pedigree_session=whatever" } });
     assert.equal(session.status, 503, session.text);
@@ -182,7 +199,7 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
     }
     const before = new Map<string, string>();
     for (const path of paths) {
-      const { status, text } = await fetchTimed(path);
+      const { status, text } = await fetchSignedIn(path);
       assert.equal(status, 200, `${path}: ${text}`);
       before.set(path, withoutCreationDate(text));
     }
@@ -200,7 +217,7 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
     await waitForHealth("ok");
     assert.ok(performance.now() - reconnected < 3_000, "the server reconnects within seconds of the database's return");
     for (const path of paths) {
-      const { status, text } = await fetchTimed(path);
+      const { status, text } = await fetchSignedIn(path);
       assert.equal(status, 200, `${path} after the database came back: ${text}`);
       assert.ok(withoutCreationDate(text) === before.get(path), `${path} answers as before the outage`);
     }
@@ -211,6 +228,11 @@ describe(`faults: the database is unavailable (${TEST_DATABASE_KIND})`, () => {
   });
 
   it("the database gone for good (last: it closes the database): 503 on every route, nothing wrong", async () => {
+    // The session is a real one: every read route answers it while the database is there.
+    for (const path of paths) {
+      const { status, text } = await fetchSignedIn(path);
+      assert.equal(status, 200, `${path}: ${text}`);
+    }
     await database.close();
     await assertAllUnavailable();
   });

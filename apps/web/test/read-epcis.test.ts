@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { chainClient, type AppContext } from "../src/server/context.ts";
+import type { AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { manifestSerials, manifests } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
@@ -9,6 +9,7 @@ import type { ApiErrorBody } from "../src/lib/api-types.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { GTIN, GTIN_OTHER, PARTIES, ReadModelWriter, T0, type FixtureBatch } from "./read-fixture.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
+import { openSession, participantLedger, requestAs } from "./support/viewers.ts";
 
 interface QueryDocument {
   type: string;
@@ -25,14 +26,14 @@ interface EpcisEvent {
   "pedigree:batchId": string;
 }
 
-const req = (path: string) => new Request(`http://localhost${path}`);
-
 describe(`EPCIS query and timeline speed (${TEST_DATABASE_KIND})`, () => {
   let database: OpenedDatabase;
   let ctx: AppContext;
   let big: FixtureBatch;
   let small: FixtureBatch;
   let all: EpcisEvent[];
+  /** Requests as the regulator: the EPCIS query interface is open to regulators only. */
+  let req: (path: string) => Request;
 
   async function query(params: string): Promise<{ document: QueryDocument; link: string | null; response: Response }> {
     const response = await readApi.epcisEvents(ctx, req(`/api/epcis/events${params ? `?${params}` : ""}`));
@@ -54,7 +55,8 @@ describe(`EPCIS query and timeline speed (${TEST_DATABASE_KIND})`, () => {
 
   before(async () => {
     database = await openTestDatabase();
-    // No chain behind it: the read API answers from the database alone.
+    // No chain behind it: the read API answers from the database alone (the signed-in party's
+    // participant record comes from the fixture's parties).
     const ledger = {
       chainId: 31337,
       address: `0x${"0".repeat(40)}` as const,
@@ -64,10 +66,11 @@ describe(`EPCIS query and timeline speed (${TEST_DATABASE_KIND})`, () => {
     ctx = {
       db: database.db,
       database,
-      chain: chainClient(ledger),
+      chain: participantLedger(Object.values(PARTIES)),
       ledger,
       now: () => new Date("2026-06-01T00:00:00Z"),
     };
+    req = requestAs(await openSession(ctx, PARTIES.agency.address));
     const w = new ReadModelWriter(database.db);
     w.onboard("acme", "northwind", "central", "agency");
     big = w.registerBatch(GTIN, "BIG", 5000);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AppContext } from "../src/server/context.ts";
-import { chainClient } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts, manifestSerials, manifests } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
@@ -20,9 +19,9 @@ import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { gtinOf, GTIN, GTIN_OTHER, ODD_LOT, PARTIES, ReadModelWriter, T0, type FixtureBatch } from "./read-fixture.ts";
 import { parseCsv } from "./read-csv.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
+import { openSession, participantLedger, requestAs } from "./support/viewers.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
-const req = (path: string) => new Request(`http://localhost${path}`);
 
 async function json<T>(response: Response, status = 200): Promise<T> {
   const text = await response.text();
@@ -42,17 +41,21 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
   let ctx: AppContext;
   let main: FixtureBatch;
   let odd: FixtureBatch;
+  /** Requests as the regulator, who sees everything (read-access.test.ts checks what others see). */
+  let req: (path: string) => Request;
 
   before(async () => {
     database = await openTestDatabase();
-    // No chain behind it: the read API answers from the database alone.
+    // No chain behind it: the read API answers from the database alone; only the signed-in
+    // party's participant record is read "on chain", from the fixture's parties.
     const ledger = {
       chainId: 31337,
       address: `0x${"0".repeat(40)}` as const,
       deploymentBlock: 0,
       rpcUrl: "http://127.0.0.1:9",
     };
-    ctx = { db: database.db, database, chain: chainClient(ledger), ledger, now: () => NOW };
+    ctx = { db: database.db, database, chain: participantLedger(Object.values(PARTIES)), ledger, now: () => NOW };
+    req = requestAs(await openSession(ctx, PARTIES.agency.address));
     const w = new ReadModelWriter(database.db);
     w.onboard("acme", "northwind", "central", "agency");
     main = w.registerBatch(GTIN, "A1", 100, 20271231);

@@ -2,7 +2,8 @@
  * Every route that changes state on a user's behalf, refused the moment its caller stops being a
  * participant in good standing on chain: POST /api/manifests and PATCH /api/alerts/<id> (as the
  * regulator, and as the party whose scan raised the alert). Suspension is read on chain at each
- * call, so no indexer runs here: the refusal must not wait for the read model.
+ * call, so the read model is indexed once, before any suspension, and never again: the refusal
+ * must not wait for the indexer. (The read model says whose batch an alert is on: who may see it.)
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +11,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { alerts } from "../src/server/db/schema.ts";
+import { syncToHead } from "../src/server/indexer/sync.ts";
 import { readApi } from "../src/server/read/http.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
@@ -34,6 +36,7 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
       target: chain.target,
       database,
     });
+    await syncToHead(ctx);
     server = await startTestServer({
       context: ctx,
       routes: {
@@ -82,6 +85,7 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
         purpose: "dispense",
         gtin: batch.gtin,
         lot: batch.lot,
+        batchId: batch.batchId,
         // A pack of its own: one open alert per pack and reporter.
         serial: `S${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
         reportedBy: address.toLowerCase(),
@@ -127,10 +131,16 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
   });
 
   it("PATCH /api/alerts/<id>: a suspended regulator is refused; another party's alert needs the regulator", async () => {
-    const { regulator, harbour, central } = world.parties;
+    const { regulator, acme, harbour, central } = world.parties;
     const id = await alertReportedBy(central.address);
     const regulatorToken = await tokenOf(regulator.account);
-    assert.deepEqual(await answer(await patchAlert(await tokenOf(harbour.account), id, "CLOSED")), [403, "WRONG_ROLE"]);
+    // The batch's manufacturer sees the alert (it is on its batch) but may not close it; a party
+    // with no part in it does not even learn that it exists.
+    assert.deepEqual(await answer(await patchAlert(await tokenOf(acme.account), id, "CLOSED")), [403, "WRONG_ROLE"]);
+    assert.deepEqual(await answer(await patchAlert(await tokenOf(harbour.account), id, "CLOSED")), [
+      404,
+      "ALERT_NOT_FOUND",
+    ]);
     await world.suspendParticipant(regulator);
     try {
       assert.deepEqual(await answer(await patchAlert(regulatorToken, id, "CLOSED")), [403, "PARTICIPANT_SUSPENDED"]);

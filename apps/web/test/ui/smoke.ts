@@ -10,14 +10,26 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { privateKeyToAccount } from "viem/accounts";
+import { PARTIES as DEMO_PARTIES } from "../../../../scripts/demo/world.ts";
 import type { PartyResponse, ProductsResponse } from "../../src/lib/api/read.ts";
+import { TEST_PRIVATE_KEYS } from "../support/chain.ts";
+import { signInAs } from "../support/signIn.ts";
 
 const base = process.env.BASE_URL ?? "http://localhost:3101";
 const outDir = process.argv[2] ?? "/tmp/ui/shots";
 mkdirSync(outDir, { recursive: true });
 
+// The read API answers signed-in participants only: the auditor's reads below are the regulator's.
+const regulator = privateKeyToAccount(TEST_PRIVATE_KEYS[DEMO_PARTIES.agency.index]!);
+const signedIn = await signInAs(base, regulator);
+if (signedIn.status !== 200) {
+  throw new Error(`Signing in as the demo regulator: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
+}
+const asRegulator = { authorization: `Bearer ${signedIn.body.token}` };
+
 async function get<T>(pathname: string): Promise<T> {
-  const response = await fetch(`${base}${pathname}`);
+  const response = await fetch(`${base}${pathname}`, { headers: asRegulator });
   if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }

@@ -81,8 +81,8 @@ function notInStock(lot: string): VerdictOverride {
 /**
  * The check of one scan, showing one state at a time: checking; the verdict with what may be done
  * (dispense, undo, check the capitals reading of a typed serial); a refused write with the
- * ledger's view now; or the write done. `onAction` runs on every button, so the field gets the
- * focus back and the next scan lands there.
+ * ledger's view now; or the write done. Every button gives the field the focus back (`onAction`,
+ * or the scanner itself for `onRetype`), so the next scan lands there.
  */
 function PackCheck({
   scan,
@@ -241,14 +241,7 @@ function PackCheck({
           override={genuineNotHeld ? notInStock(proof.data.lot) : undefined}
           uppercaseCheck={
             upper && (
-              <Button
-                variant="secondary"
-                data-testid="check-uppercase"
-                onClick={() => {
-                  onAction();
-                  onRetype(upper.code);
-                }}
-              >
+              <Button variant="secondary" data-testid="check-uppercase" onClick={() => onRetype(upper.code)}>
                 Check <span className="font-mono">{upper.serial}</span>
               </Button>
             )

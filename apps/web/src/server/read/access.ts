@@ -15,7 +15,7 @@
  * The participant record is read on chain at every request (requireParty), so a suspended party
  * loses access at once.
  */
-import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { RoleName } from "@pedigree/ledger";
 import { ApiError } from "../api/errors.ts";
 import { requireParty, type Party } from "../auth/session.ts";
@@ -69,6 +69,33 @@ export async function requireBatchAccess(
       "This batch's custody record is shown to its manufacturer, the parties it was shipped to or from, and regulators.",
     );
   }
+}
+
+/**
+ * Of `batchIds`, those whose custody record the viewer may read (requireBatchAccess's rule), for
+ * answers that gather events of several batches (a transaction found by search).
+ */
+export async function readableBatchIds(
+  ctx: AppContext,
+  viewer: Viewer,
+  batchIds: readonly string[],
+): Promise<Set<string>> {
+  const ids = [...new Set(batchIds)];
+  if (seesEverything(viewer) || ids.length === 0) return new Set(ids);
+  const me = viewerAddress(viewer);
+  const [made, traded] = await Promise.all([
+    ctx.db
+      .select({ batchId: batches.batchId })
+      .from(batches)
+      .where(and(inArray(batches.batchId, ids), eq(batches.manufacturer, me))),
+    ctx.db
+      .selectDistinct({ batchId: shipmentLines.batchId })
+      .from(shipmentLines)
+      .where(
+        and(inArray(shipmentLines.batchId, ids), or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me))),
+      ),
+  ]);
+  return new Set([...made, ...traded].map((row) => row.batchId));
 }
 
 /** Refuses a party's stock and shipments to anyone but that party and regulators. */

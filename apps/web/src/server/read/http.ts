@@ -37,14 +37,14 @@ const noParameters = z.object({}).strict();
 export const readApi = {
   batch: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      parseQuery(noParameters, new URL(request.url).searchParams);
       await batchVisible(ctx, request, path);
+      parseQuery(noParameters, new URL(request.url).searchParams);
       return jsonResponse(await getBatch(ctx, path.gtin, path.lot));
     }),
   batchEpcis: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      parseQuery(noParameters, new URL(request.url).searchParams);
       await batchVisible(ctx, request, path);
+      parseQuery(noParameters, new URL(request.url).searchParams);
       const document = await batchEpcisDocument(ctx, path.gtin, path.lot);
       return jsonResponse(document, {
         headers: {
@@ -57,8 +57,8 @@ export const readApi = {
     }),
   batchCsv: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      parseQuery(noParameters, new URL(request.url).searchParams);
       await batchVisible(ctx, request, path);
+      parseQuery(noParameters, new URL(request.url).searchParams);
       return batchTimelineCsv(ctx, path.gtin, path.lot);
     }),
   epcisEvents: (ctx: AppContext, request: Request) =>
@@ -80,10 +80,9 @@ export const readApi = {
       jsonResponse(await listRecalls(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),
     ),
   search: (ctx: AppContext, request: Request) =>
-    answer(async () => {
-      await requireViewer(ctx, request);
-      return jsonResponse(await search(ctx, new URL(request.url).searchParams));
-    }),
+    answer(async () =>
+      jsonResponse(await search(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),
+    ),
   participants: (ctx: AppContext, request: Request) =>
     answer(async () => {
       await requireViewer(ctx, request);
@@ -106,7 +105,11 @@ export const readApi = {
     }),
 };
 
-/** The viewer may read the batch at `path` (404 first when there is no such batch). */
+/**
+ * The viewer may read the batch at `path`: signed in first (an anonymous caller learns nothing,
+ * not even that its query is wrong), then 400 for a malformed GTIN or lot, 404 when there is no
+ * such batch, 403 when it is not the viewer's to read.
+ */
 async function batchVisible(ctx: AppContext, request: Request, path: BatchPath): Promise<void> {
   const viewer = await requireViewer(ctx, request);
   await requireBatchAccess(ctx, viewer, await findBatch(ctx.db, path.gtin, path.lot));

@@ -10,6 +10,10 @@
  * - a party: a GLN, an account address, or part of its legal name;
  * - a 32-byte hash → the transaction's events, or the batch or shipment with that id;
  * - other text → parties and products by name, batches by lot.
+ *
+ * Any participant may search (the directory is theirs to see), but a transaction's custody events
+ * and a shipment's quantities are a batch's record: a party that may not read the batch
+ * (./access.ts) finds of a transaction only the events naming no batch, and no shipment of it.
  */
 import { and, desc, eq, ilike, inArray, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
@@ -20,6 +24,7 @@ import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { batches, manifestSerials, participants, products, shipmentLines } from "../db/schema.ts";
 import { humanDate } from "../verify/words.ts";
+import { readableBatchIds, seesEverything, type Viewer } from "./access.ts";
 import { parseQuery } from "./input.ts";
 import { timelineOf, transactionEventRows } from "./timeline.ts";
 
@@ -136,8 +141,8 @@ async function gtinResults(
   return results;
 }
 
-/** GET /api/search?q= */
-export async function search(ctx: AppContext, params: URLSearchParams): Promise<SearchResponse> {
+/** GET /api/search?q=, as `viewer` may see it. */
+export async function search(ctx: AppContext, params: URLSearchParams, viewer: Viewer): Promise<SearchResponse> {
   const { q } = parseQuery(searchQuery, params);
   const db = ctx.db;
   const interpretedAs: string[] = [];
@@ -153,7 +158,13 @@ export async function search(ctx: AppContext, params: URLSearchParams): Promise<
   if (/^0x[0-9a-fA-F]{64}$/.test(q)) {
     interpretedAs.push("hash");
     const hash = q.toLowerCase();
-    const rows = await transactionEventRows(db, hash);
+    const allRows = await transactionEventRows(db, hash);
+    const readable = await readableBatchIds(
+      ctx,
+      viewer,
+      allRows.map((r) => r.batchId).filter((id): id is string => id !== null),
+    );
+    const rows = allRows.filter((r) => r.batchId === null || readable.has(r.batchId));
     if (rows.length > 0) {
       const entries = await timelineOf(db, rows);
       add([
@@ -173,7 +184,13 @@ export async function search(ctx: AppContext, params: URLSearchParams): Promise<
       if (batchIds.length > 0) add(await batchesWhere(db, inArray(batches.batchId, batchIds)));
     }
     add(await batchesWhere(db, eq(batches.batchId, hash)));
-    const shipment = await db.select().from(shipmentLines).where(eq(shipmentLines.shipmentId, hash));
+    const lines = await db.select().from(shipmentLines).where(eq(shipmentLines.shipmentId, hash));
+    const linesReadable = await readableBatchIds(
+      ctx,
+      viewer,
+      lines.map((s) => s.batchId),
+    );
+    const shipment = lines.filter((s) => linesReadable.has(s.batchId));
     if (shipment.length > 0) {
       add(
         await batchesWhere(
@@ -188,7 +205,13 @@ export async function search(ctx: AppContext, params: URLSearchParams): Promise<
         `${hash} is a shipment id: the shipment moved ${shipment.map((s) => `${s.quantity} units`).join(" and ")} (see each batch's timeline).`,
       );
     }
-    if (results.length === 0) notes.push("No transaction, batch or shipment with this hash is recorded on the ledger.");
+    if (results.length === 0) {
+      notes.push(
+        seesEverything(viewer)
+          ? "No transaction, batch or shipment with this hash is recorded on the ledger."
+          : "No transaction, batch or shipment with this hash is recorded on the ledger among those you took part in.",
+      );
+    }
     return { query: q, interpretedAs, results, notes };
   }
 

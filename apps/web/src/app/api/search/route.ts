@@ -1,6 +1,15 @@
 import { handle } from "@/server/api/handle";
 import { appContext } from "@/server/context";
 import { readApi } from "@/server/read/http";
+import { clientAddress } from "@/server/security/client-address";
+import { rateLimitError, takeVerification } from "@/server/security/rate-limit";
 
-/** One search box: GTIN, GTIN + lot, pack code, SSCC, party, transaction hash. */
-export const GET = handle(async (request: Request) => readApi.search(await appContext(), request));
+/**
+ * Search by GTIN, lot, pack code, SSCC, party or hash. A pack code answers about that code, so the
+ * search shares the verification allowance per client (it cannot be used to test guessed serials).
+ */
+export const GET = handle(async (request: Request) => {
+  const refusal = takeVerification(clientAddress(request.headers));
+  if (refusal !== undefined) throw rateLimitError(refusal);
+  return readApi.search(await appContext(), request);
+});

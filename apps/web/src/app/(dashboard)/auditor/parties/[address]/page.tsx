@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { PartyView } from "@/components/audit/party-view.tsx";
 import { ReadFailure } from "@/components/audit/read-failure.tsx";
 import { appContext } from "@/server/context.ts";
 import { pageSegment } from "@/server/request-path.ts";
+import { requirePartyOnPage } from "@/server/auth/session.ts";
+import { PARTICIPANT_ROLES, requirePartyAccess } from "@/server/read/access.ts";
 import { partyActivity } from "@/server/read/audit.ts";
 import { getParty, listProducts } from "@/server/read/directory.ts";
 
@@ -19,6 +22,7 @@ export default async function Page({ params }: { params: Params }) {
   let loaded;
   try {
     const ctx = await appContext();
+    requirePartyAccess(await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES), address);
     const [data, activity] = await Promise.all([
       getParty(ctx, address, new URLSearchParams()),
       partyActivity(ctx, address),

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { ReadFailure } from "@/components/audit/read-failure.tsx";
 import { TransactionView } from "@/components/audit/transaction-view.tsx";
 import type { TransactionResponse } from "@/lib/api/read.ts";
 import { appContext } from "@/server/context.ts";
 import { pageSegment } from "@/server/request-path.ts";
+import { requirePartyOnPage } from "@/server/auth/session.ts";
+import { PARTICIPANT_ROLES, requireRegulator } from "@/server/read/access.ts";
 import { getTransaction } from "@/server/read/audit.ts";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +21,10 @@ export default async function Page({ params }: { params: Params }) {
   const hash = pageSegment((await params).hash);
   let data: TransactionResponse;
   try {
-    data = await getTransaction(await appContext(), hash);
+    const ctx = await appContext();
+    // A transaction's events may span any party's batches: the regulator's view.
+    requireRegulator(await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES), "A transaction's page");
+    data = await getTransaction(ctx, hash);
   } catch (error) {
     return <ReadFailure title="Transaction" error={error} />;
   }
