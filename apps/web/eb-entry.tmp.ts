@@ -1,0 +1,1 @@
+import { roleName } from "@pedigree/ledger"; console.log(roleName(1));
