@@ -344,6 +344,19 @@ describe(`Sign-In with Ethereum and privileged routes (${TEST_DATABASE_KIND})`, 
     assert.equal(own.status, 200);
   });
 
+  it("accepts a message that expires when its nonce does, as the dashboard writes it", async () => {
+    const account = world.parties.acme.account;
+    const nonce = await fetchNonce(server.url);
+    const message = siweMessageFor(account, nonce, { expirationTime: new Date(nonce.expiresAt) });
+    const attempt = await postSignIn(server.url, message, await account.signMessage({ message }), nonce.cookie);
+    assert.equal(attempt.status, 200, JSON.stringify(attempt.body));
+    const future = siweMessageFor(account, await fetchNonce(server.url), {
+      notBefore: new Date(Date.now() + 60_000),
+    });
+    const early = await postSignIn(server.url, future, await account.signMessage({ message: future }));
+    assert.notEqual(early.body.error?.code, "MESSAGE_MALFORMED", "a notBefore within the clock skew is not malformed");
+  });
+
   it("issues unpredictable nonces bound to the client that asked", async () => {
     const nonces = await Promise.all(Array.from({ length: 20 }, () => fetchNonce(server.url)));
     for (const { nonce } of nonces) assert.match(nonce, /^[0-9a-f]{32}$/, "128 random bits as hex");

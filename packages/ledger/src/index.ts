@@ -106,6 +106,25 @@ export {
   type EpcisDocumentOptions,
   type EpcisObjectEvent,
 } from "./epcis.ts";
+export {
+  toEpcis12Document,
+  epcUriOf,
+  sgtinUrn,
+  lgtinUrn,
+  sglnUrn,
+  productPatternUrn,
+  CompanyPrefixes,
+  Epcis12Error,
+  EPCIS_1_2_NAMESPACE,
+  SBDH_NAMESPACE,
+  GS1US_HEALTHCARE_NAMESPACE,
+  CBV_MDA_NAMESPACE,
+  DSCSA_LEGAL_NOTICE,
+  type Epcis12DocumentOptions,
+  type Epcis12Header,
+  type Epcis12Product,
+  type Epcis12ErrorCode,
+} from "./epcis12.ts";
 
 export {
   ledgerAddress,

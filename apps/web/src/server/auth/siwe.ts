@@ -183,8 +183,12 @@ export async function signIn(
       `The message is valid only from ${fields.notBefore.toISOString()}. Sign in again from then.`,
     );
   }
-  // viem's own rules on top of ours (nonce alphabet, address form): one place that follows EIP-4361 updates.
-  if (!validateSiweMessage({ message: fields, time: new Date(now.getTime() + CLOCK_SKEW_MS) })) {
+  // viem's own rules on top of ours (nonce alphabet, address form): one place that follows EIP-4361
+  // updates. The times were judged above, with the clock skew allowed where it belongs (issuedAt,
+  // notBefore) and not where it must not be (expirationTime): viem applies one time to all three,
+  // so it gets the message without them.
+  const untimed = { ...fields, expirationTime: undefined, notBefore: undefined };
+  if (!validateSiweMessage({ message: untimed, time: now })) {
     throw new ApiError(400, "MESSAGE_MALFORMED", "The message breaks EIP-4361's rules (address or nonce form).");
   }
 

@@ -1,1 +1,0 @@
-import { roleName } from "@pedigree/ledger"; console.log(roleName(1));
