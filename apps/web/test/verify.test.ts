@@ -312,6 +312,28 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(withoutLot.body.verdict, "UNKNOWN_SERIAL");
   });
 
+  it("no alert where a plainer explanation exists: a typed code that matches nothing, a pharmacy's own dispensed pack", async () => {
+    const typo = await scanned(() =>
+      verify(hri(active, 0, { serial: "TYPED0NOPE" }), { purpose: "dispense", entry: "typed", ...byPharmacy() }),
+    );
+    assert.equal(typo.body.verdict, "UNKNOWN_SERIAL");
+    assert.equal(typo.body.alert, false);
+    assert.equal(typo.raised, 0, "a typing error is pointed out, not reported");
+    const scannedMiss = await scanned(() =>
+      verify(hri(active, 0, { serial: "TYPED0NOPE" }), { purpose: "dispense", ...byPharmacy() }),
+    );
+    assert.equal(scannedMiss.raised, 1, "the same code scanned is a potential falsification");
+
+    // Pack 1 was dispensed by Central Pharmacy: its own rescan is no falsification, another's is.
+    const own = await scanned(() =>
+      verify(hri(active, 1), { purpose: "dispense", reportedBy: world.parties.central.address }),
+    );
+    assert.equal(own.body.verdict, "DISPENSED");
+    assert.equal(own.body.alert, false);
+    assert.equal(own.raised, 0);
+    assert.match(own.body.headline, /already/i);
+  });
+
   it("UNKNOWN_PRODUCT: an unregistered GTIN or lot", async () => {
     const gtin = gtinUnder(COMPANY_PREFIXES.acme, 999);
     const product = await scanned(() => verify(`(01)${gtin}(10)X1(21)ABC`, byPharmacy()));
@@ -472,7 +494,10 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       },
     });
     try {
-      const signedIn = await signInAs(server.url, world.parties.central.account);
+      // Harbour scans a pack Central dispensed: a potential falsification (earlier tests' alerts
+      // are closed, so this one is new rather than merged into theirs).
+      await ctx.db.update(alerts).set({ status: "CLOSED" });
+      const signedIn = await signInAs(server.url, world.parties.harbour.account);
       assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
       const cookie = (signedIn.setCookie ?? "").split(";")[0]!;
       const url = `${server.url}/api/verify?code=${encodeURIComponent(hri(active, 1))}&purpose=dispense`;
@@ -483,7 +508,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
       assert.equal(counter.status, 200);
       assert.equal(counter.body.verdict, "DISPENSED");
       assert.equal(counter.raised, 1);
-      assert.equal(counter.latest?.reportedBy, world.parties.central.address.toLowerCase());
+      assert.equal(counter.latest?.reportedBy, world.parties.harbour.address.toLowerCase());
 
       // The same pharmacy scanning the same pack again adds to its open alert.
       const again = await scanned(async () => {

@@ -14,7 +14,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateXML, type XMLFileInfo } from "xmllint-wasm";
 
-export const EPCIS_12_XSD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../standards/epcis/xsd-1.2");
+export const EPCIS_12_XSD_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../standards/epcis/xsd-1.2",
+);
 const MAIN_SCHEMA = "EPCglobal-epcis-1_2.xsd";
 
 const schemaFiles: XMLFileInfo[] = readdirSync(EPCIS_12_XSD_DIR)
@@ -31,7 +34,9 @@ export async function epcis12SchemaErrors(documents: readonly string[]): Promise
   const result = await validateXML({ xml, schema: [main!], preload: imported, maxMemoryPages: 16 * 1024 });
   const errors = documents.map((): string[] => []);
   for (const error of result.errors) {
-    const index = Number(/^document-(\d+)\.xml$/.exec(error.loc?.fileName ?? "")?.[1] ?? -1);
+    // Errors name their document in `loc`; xmllint's closing "<file> fails to validate" only in its text.
+    const file = error.loc?.fileName ?? /^(document-\d+\.xml) fails to validate/.exec(error.rawMessage)?.[1] ?? "";
+    const index = Number(/^document-(\d+)\.xml$/.exec(file)?.[1] ?? -1);
     // An error xmllint does not place in a document (a schema problem) fails every document.
     for (const i of index >= 0 ? [index] : errors.keys()) errors[i]!.push(error.message);
   }

@@ -99,10 +99,15 @@ export function fromEpcis20(document: EpcisDocument): NeutralEvent[] {
       ),
       ...(event.readPoint === undefined ? {} : { readPoint: jsonId(event.readPoint.id) }),
       ...(event.bizLocation === undefined ? {} : { bizLocation: jsonId(event.bizLocation.id) }),
-      bizTransactions: (event.bizTransactionList ?? []).map(({ type, bizTransaction }) => ({ type, id: bizTransaction })),
+      bizTransactions: (event.bizTransactionList ?? []).map(({ type, bizTransaction }) => ({
+        type,
+        id: bizTransaction,
+      })),
       sources: (event.sourceList ?? []).map(({ type, source }) => ({ type, id: jsonId(source) })),
       destinations: (event.destinationList ?? []).map(({ type, destination }) => ({ type, id: jsonId(destination) })),
-      ilmd: Object.fromEntries(Object.entries(event.ilmd ?? {}).map(([key, value]) => [key.replace(/^cbvmda:/, ""), value])),
+      ilmd: Object.fromEntries(
+        Object.entries(event.ilmd ?? {}).map(([key, value]) => [key.replace(/^cbvmda:/, ""), value]),
+      ),
       persistentDisposition: {
         set: event.persistentDisposition?.set ?? [],
         unset: event.persistentDisposition?.unset ?? [],
@@ -126,7 +131,7 @@ const LISTS = new Set([
   "attribute",
 ]);
 
-export const xmlParser = new XMLParser({
+const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@",
   textNodeName: "#text",
@@ -138,6 +143,26 @@ export const xmlParser = new XMLParser({
 });
 
 type Node = Record<string, unknown>;
+
+/** Drops the indentation between child elements (whitespace text beside other elements); text elements keep theirs. */
+function withoutIndentation(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutIndentation);
+  if (value === null || typeof value !== "object") return value;
+  const node = value as Node;
+  const children = Object.keys(node).filter((key) => key !== "#text" && !key.startsWith("@"));
+  const out: Node = {};
+  for (const [key, child] of Object.entries(node)) {
+    if (key === "#text" && children.length > 0 && typeof child === "string" && child.trim() === "") continue;
+    out[key] = withoutIndentation(child);
+  }
+  return out;
+}
+
+/** The document as fast-xml-parser reads it: attributes as `@name`, text as strings, lists as arrays. */
+export function parseXml(xml: string): Node {
+  return withoutIndentation(parser.parse(xml)) as Node;
+}
+
 const text = (value: unknown): string => {
   if (typeof value === "string") return value;
   if (value !== null && typeof value === "object" && "#text" in value) return String((value as Node)["#text"]);
@@ -151,7 +176,7 @@ const strip = (value: string, prefix: string): string => {
 
 /** The parsed document's root element, after checking the namespaces the prefixes below stand for. */
 export function epcis12Root(xml: string, pedigreeNamespace: string): Node {
-  const parsed = xmlParser.parse(xml) as Node;
+  const parsed = parseXml(xml);
   const root = parsed["epcis:EPCISDocument"] as Node | undefined;
   assert.ok(root, "the root element is epcis:EPCISDocument");
   assert.equal(root["@xmlns:epcis"], "urn:epcglobal:epcis:xsd:1");
@@ -198,9 +223,9 @@ export function fromEpcis12(xml: string, pedigreeNamespace: string): NeutralEven
       ),
       ...(event.readPoint === undefined ? {} : { readPoint: epcUrnId(text((event.readPoint as Node).id)) }),
       ...(event.bizLocation === undefined ? {} : { bizLocation: epcUrnId(text((event.bizLocation as Node).id)) }),
-      bizTransactions: (((event.bizTransactionList as Node | undefined)?.bizTransaction as Node[] | undefined) ?? []).map(
-        (entry) => ({ type: strip(String(entry["@type"]), "urn:epcglobal:cbv:btt:"), id: text(entry) }),
-      ),
+      bizTransactions: (
+        ((event.bizTransactionList as Node | undefined)?.bizTransaction as Node[] | undefined) ?? []
+      ).map((entry) => ({ type: strip(String(entry["@type"]), "urn:epcglobal:cbv:btt:"), id: text(entry) })),
       sources: (((extension.sourceList as Node | undefined)?.source as Node[] | undefined) ?? []).map((entry) => ({
         type: strip(String(entry["@type"]), "urn:epcglobal:cbv:sdt:"),
         id: epcUrnId(text(entry)),

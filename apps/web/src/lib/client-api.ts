@@ -87,8 +87,8 @@ export const api = {
   alerts: () => request<AlertsResponse>("/api/alerts"),
   recalls: () => request<RecallsResponse>("/api/recalls"),
   search: (q: string) => request<SearchResponse>(`/api/search?q=${enc(q)}`),
-  verify: (code: string, purpose: "dispense" | "verify" = "dispense") =>
-    request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}`),
+  verify: (code: string, purpose: "dispense" | "verify" = "dispense", entry: "scanned" | "typed" = "scanned") =>
+    request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}&entry=${entry}`),
   packProof: (code: string) => request<PackProofResponse>(`/api/packs/proof?code=${enc(code)}`),
   nonce: () => request<NonceResponse>("/api/auth/nonce"),
   signIn: (message: string, signature: string) =>

@@ -105,10 +105,10 @@ function PackCheck({
   const verdict = useQuery({
     queryKey: ["verify", id, code],
     queryFn: async () => {
-      // Signed in, the pharmacy is named in the alerts its scans raise; a declined signature
-      // still gets the verdict, unattributed.
+      // A dispense check needs the pharmacy signed in (it is named in the alerts its scans raise);
+      // a declined signature gets the server's "sign in first" in the card instead of a verdict.
       await ensureSignedIn(config, self).catch(() => undefined);
-      return api.verify(code, "dispense");
+      return api.verify(code, "dispense", entry);
     },
     retry: false,
     staleTime: "static",

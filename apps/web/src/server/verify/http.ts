@@ -1,5 +1,5 @@
 /**
- * GET /api/verify?code=...&purpose=verify|dispense&history=1: the request side of verifyCode. A
+ * GET /api/verify?code=...&purpose=verify|dispense&history=1&entry=scanned|typed: the request side of verifyCode. A
  * missing, oversized or malformed parameter is a 400 JSON error; every answer about the pack
  * (INVALID_CODE included) is a verdict, with 503 only when a source could not be read.
  *
@@ -66,10 +66,15 @@ export async function verifyResponse(context: () => Promise<AppContext>, request
     );
   }
   const reportedBy = await scanningParticipant(ctx, request, purpose, history);
+  const entry = single(params, "entry") ?? "scanned";
+  if (entry !== "scanned" && entry !== "typed") {
+    throw new ApiError(400, "INVALID_ENTRY", `entry must be 'scanned' or 'typed' (got '${entry}').`);
+  }
   const { status, body } = await verifyCode(ctx, code, {
     purpose,
     history,
     ...(reportedBy === undefined ? {} : { reportedBy }),
+    entry,
     digitalLinkBase: publicOrigin().origin,
   });
   return jsonResponse(body, { status, ...(status === 503 ? { headers: RETRY_LATER } : {}) });

@@ -37,6 +37,8 @@ export interface VerifyOptions {
   reportedBy?: Address;
   /** Where this server answers Digital Link URIs (e.g. "https://pedigree.example"); default GS1's resolver. */
   digitalLinkBase?: string;
+  /** "typed" when a person typed the code: a code that matches nothing is then a typing error to point out, not an alert. */
+  entry?: CodeEntry;
   /** The longest the check may take before it answers UNAVAILABLE (default CHECK_DEADLINE_MS). */
   deadlineMs?: number;
 }
@@ -88,7 +90,8 @@ async function check(ctx: AppContext, code: string, options: VerifyOptions): Pro
   if (participant && options.history === true && readings.batchId !== undefined && readings.batchRow !== undefined) {
     body.history = await packHistory(ctx, readings.batchId, readings.lookup).catch(() => undefined);
   }
-  if (decision.alert && participant) await raiseAlert(ctx, body, purpose, readings, options.reportedBy!);
+  body.alert = decision.alert && participant && !explainedWithoutFalsification(body, options);
+  if (body.alert) await raiseAlert(ctx, body, purpose, readings, options.reportedBy!);
   const status = decision.verdict === "UNAVAILABLE" && readings.sourceDown ? 503 : 200;
   return { status, body };
 }
@@ -100,6 +103,23 @@ async function packHistory(ctx: AppContext, batchId: Hex, lookup: SerialLookup |
     (row) => !row.name.startsWith("Pack") || (index !== undefined && String(row.args.index) === index),
   );
   return timelineOf(ctx.db, rows);
+}
+
+export type CodeEntry = "scanned" | "typed";
+
+/** Verdicts that a typing error explains as well as a falsification does. */
+const TYPO_VERDICTS = new Set(["UNKNOWN_SERIAL", "UNKNOWN_PRODUCT", "MISMATCH"]);
+
+/**
+ * Whether a potential falsification has a plainer explanation, so no alert is raised (the answer
+ * still says what is wrong): a typed code that matches nothing (the person is asked to check what
+ * they typed), or a pack the scanning party itself took out of circulation (a pharmacy rescanning
+ * a pack it dispensed).
+ */
+function explainedWithoutFalsification(body: VerifyResponse, options: VerifyOptions): boolean {
+  if (options.entry === "typed" && TYPO_VERDICTS.has(body.verdict)) return true;
+  const by = body.decommissioned?.by?.address;
+  return by !== undefined && by === options.reportedBy?.toLowerCase();
 }
 
 /**

@@ -144,13 +144,11 @@ export function wordsFor(
         ? {
             headline: `The ${field} on the label does not match the manufacturer's record.`,
             advice:
-              "Do not supply it. This is a potential falsification to investigate: set the pack aside and report it. " +
-              "An alert has been recorded.",
+              "Do not supply it. This is a potential falsification to investigate: set the pack aside and report it.",
           }
         : {
             headline: `The ${field} printed on this pack does not match the manufacturer's record.`,
-            advice:
-              "Do not take this medicine. Take it to a pharmacy so it can be looked into; this check has been recorded.",
+            advice: "Do not take this medicine. Take it to a pharmacy so it can be looked into.",
           };
     }
     case "UNKNOWN_SERIAL":
@@ -158,13 +156,11 @@ export function wordsFor(
         ? {
             headline: "This serial number is not in the batch's serial list.",
             advice:
-              "Do not supply it. This is a potential falsification to investigate: set the pack aside and report it. " +
-              "An alert has been recorded.",
+              "Do not supply it. This is a potential falsification to investigate: set the pack aside and report it.",
           }
         : {
             headline: "We could not find this pack's serial number in the manufacturer's record.",
-            advice:
-              "Do not take this medicine. Take it to a pharmacy so it can be looked into; this check has been recorded.",
+            advice: "Do not take this medicine. Take it to a pharmacy so it can be looked into.",
           };
     case "UNKNOWN_PRODUCT": {
       const what = facts.unknown === "batch" ? "batch" : "product";
