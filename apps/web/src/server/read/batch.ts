@@ -4,14 +4,23 @@
  * The timeline is two queries whatever its length: the batch's events (by the events_batch_idx
  * index) and the parties they name.
  */
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { toDigitalLink } from "@pedigree/gs1";
-import { batchIdOf, isoDateFromYyyymmdd, toEpcisDocument, type EpcisDocument } from "@pedigree/ledger";
+import {
+  batchIdOf,
+  isoDateFromYyyymmdd,
+  toEpcis12Document,
+  toEpcisDocument,
+  type Address,
+  type EpcisDocument,
+  type LedgerEvent,
+  type Party,
+} from "@pedigree/ledger";
 import type { BatchResponse, BatchStatus, BatchView, ProductView } from "../../lib/api/read.ts";
-import type { TimelineEntry } from "../../lib/api-types.ts";
+import type { PartyView, TimelineEntry } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
+import { batches, companyPrefixes, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
 import { ApiError } from "../api/errors.ts";
 import { checkLot, normaliseGtin } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
@@ -134,6 +143,81 @@ export async function batchEpcisDocument(ctx: AppContext, rawGtin: string, rawLo
   const row = await findBatch(ctx.db, rawGtin, rawLot);
   const rows = await batchEventRows(ctx.db, row.batchId);
   return toEpcisDocument(await ledgerEventsOf(ctx.db, rows, ctx.ledger.chainId), { creationDate: ctx.now() });
+}
+
+/**
+ * GET /api/batches/<gtin>/<lot>/epcis12: the same events as an EPCIS 1.2 XML document with the
+ * GS1 US healthcare header: the SBDH names the batch's manufacturer (whose record it is) as
+ * sender and the participant asking as receiver; the master data carries the transaction
+ * information the ledger holds (product name, strength, dosage form, manufacturer; parties' legal
+ * names). No transaction statement: a batch's history spans several sellers, and none of them
+ * affirms anything by an auditor's export.
+ */
+export async function batchEpcis12Document(
+  ctx: AppContext,
+  rawGtin: string,
+  rawLot: string,
+  receiver: Party,
+): Promise<string> {
+  const row = await findBatch(ctx.db, rawGtin, rawLot);
+  const [rows, [productRow]] = await Promise.all([
+    batchEventRows(ctx.db, row.batchId),
+    ctx.db.select().from(products).where(eq(products.gtin, row.gtin)).limit(1),
+  ]);
+  const events = await ledgerEventsOf(ctx.db, rows, ctx.ledger.chainId);
+  const party = await loadParties(ctx.db, [row.manufacturer, productRow?.manufacturer]);
+  const manufacturer = ledgerParty(party(productRow?.manufacturer ?? row.manufacturer));
+  return toEpcis12Document(events, {
+    creationDate: ctx.now(),
+    companyPrefixes: await companyPrefixesOf(ctx.db, [row.gtin.slice(1, 13), ...glnsOf(events, receiver)]),
+    header: {
+      sender: ledgerParty(party(row.manufacturer)),
+      receiver,
+      products:
+        productRow === undefined
+          ? []
+          : [
+              {
+                gtin: productRow.gtin,
+                name: productRow.name,
+                strength: productRow.strength,
+                dosageForm: productRow.dosageForm,
+                manufacturer,
+              },
+            ],
+    },
+  });
+}
+
+/** The assigned GS1 company prefixes any of these keys (GTIN digits after the indicator, GLNs) may start with. */
+async function companyPrefixesOf(db: Executor, keys: Iterable<string>): Promise<string[]> {
+  const candidates = new Set<string>();
+  for (const key of keys) for (let length = 6; length <= Math.min(12, key.length); length++) candidates.add(key.slice(0, length));
+  if (candidates.size === 0) return [];
+  const rows = await db
+    .select({ prefix: companyPrefixes.prefix })
+    .from(companyPrefixes)
+    .where(inArray(companyPrefixes.prefix, [...candidates]));
+  return rows.map((r) => r.prefix);
+}
+
+function glnsOf(events: readonly LedgerEvent[], receiver: Party): string[] {
+  const glns = new Set<string>(receiver.gln === undefined ? [] : [receiver.gln]);
+  for (const event of events) {
+    for (const value of Object.values(event)) {
+      const gln = (value as Partial<Party> | null)?.gln;
+      if (typeof gln === "string") glns.add(gln);
+    }
+  }
+  return [...glns];
+}
+
+function ledgerParty(view: PartyView): Party {
+  return {
+    address: view.address as Address,
+    ...(view.name ? { name: view.name } : {}),
+    ...(view.gln ? { gln: view.gln } : {}),
+  };
 }
 
 export const TIMELINE_CSV_HEADER = [

@@ -6,8 +6,15 @@
 import type { AppContext } from "../context.ts";
 import { jsonResponse, toErrorResponse } from "../api/errors.ts";
 import { alertsResponse, getAlert, listRecalls, updateAlert } from "./alerts.ts";
-import { requireBatchAccess, requirePartyAccess, requireRegulator, requireViewer, shipmentScope } from "./access.ts";
-import { batchEpcisDocument, batchTimelineCsv, findBatch, getBatch } from "./batch.ts";
+import {
+  requireBatchAccess,
+  requirePartyAccess,
+  requireRegulator,
+  requireViewer,
+  shipmentScope,
+  type Viewer,
+} from "./access.ts";
+import { batchEpcis12Document, batchEpcisDocument, batchTimelineCsv, findBatch, getBatch } from "./batch.ts";
 import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
 import { parseQuery } from "./input.ts";
@@ -52,6 +59,26 @@ export const readApi = {
           "GS1-EPCIS-Version": "2.0",
           "GS1-CBV-Version": "2.0",
           "content-disposition": `inline; filename="epcis-${`${path.gtin}-${path.lot}`.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonld"`,
+        },
+      });
+    }),
+  batchEpcis12: (ctx: AppContext, request: Request, path: BatchPath) =>
+    answer(async () => {
+      const viewer = await batchVisible(ctx, request, path);
+      parseQuery(noParameters, new URL(request.url).searchParams);
+      const receiver = {
+        address: viewer.address,
+        ...(viewer.legalName === "" ? {} : { name: viewer.legalName }),
+        ...(viewer.gln === undefined ? {} : { gln: viewer.gln }),
+      };
+      const xml = await batchEpcis12Document(ctx, path.gtin, path.lot, receiver);
+      return new Response(xml, {
+        headers: {
+          "content-type": "application/xml; charset=utf-8",
+          "GS1-EPCIS-Version": "1.2",
+          "GS1-CBV-Version": "1.2",
+          "content-disposition": `inline; filename="epcis12-${`${path.gtin}-${path.lot}`.replace(/[^A-Za-z0-9._-]/g, "_")}.xml"`,
+          "cache-control": "no-store",
         },
       });
     }),
@@ -110,7 +137,8 @@ export const readApi = {
  * not even that its query is wrong), then 400 for a malformed GTIN or lot, 404 when there is no
  * such batch, 403 when it is not the viewer's to read.
  */
-async function batchVisible(ctx: AppContext, request: Request, path: BatchPath): Promise<void> {
+async function batchVisible(ctx: AppContext, request: Request, path: BatchPath): Promise<Viewer> {
   const viewer = await requireViewer(ctx, request);
   await requireBatchAccess(ctx, viewer, await findBatch(ctx.db, path.gtin, path.lot));
+  return viewer;
 }
