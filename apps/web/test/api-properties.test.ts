@@ -40,6 +40,7 @@ const ROUTE_FILES = [
   "batches/[gtin]/[lot]",
   "batches/[gtin]/[lot]/csv",
   "batches/[gtin]/[lot]/epcis",
+  "batches/[gtin]/[lot]/epcis12",
   "epcis/events",
   "health",
   "manifests",

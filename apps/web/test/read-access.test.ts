@@ -4,7 +4,7 @@
  * world:
  *
  * - Acme makes batch A: 10 units to Northwind (received), 4 of them on to Central (received);
- *   Central dispenses a pack, then scans it again to dispense: a DISPENSED alert by Central.
+ *   Central scans a code of batch A with a serial the batch never had: an UNKNOWN_SERIAL alert by Central.
  * - Acme makes batch R: 6 units to Northwind (received), 2 of them on to Harbour (still in
  *   transit); the regulator recalls R, held by Acme (4) and Northwind (4).
  * - Borealis makes batch B: 5 units to Harbour (received); Harbour raises an alert the same way.
@@ -205,14 +205,16 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
       tokens.set(who, attempt.body.token);
     }
 
-    // Each pharmacy scans the pack it dispensed, to dispense it again: an alert under its name.
+    // Each pharmacy scans, to dispense, a code of the batch it holds whose serial the batch never
+    // had: an alert under its name, on that batch. (Its own dispensed pack would raise none.)
     for (const [who, batch] of [
       ["central", batchA],
       ["harbour", batchB],
     ] as const) {
-      const scan = await call(`/api/verify?purpose=dispense&code=${encodeURIComponent(codeOf(batch, 0))}`, who);
+      const code = codeOf(batch, 0).replace(/\(21\).*$/, "(21)NEVERISSUED1");
+      const scan = await call(`/api/verify?purpose=dispense&code=${encodeURIComponent(code)}`, who);
       const verdict = scan.body as { verdict: string; alert: boolean };
-      assert.equal(verdict.verdict, "DISPENSED", scan.text);
+      assert.equal(verdict.verdict, "UNKNOWN_SERIAL", scan.text);
       assert.equal(verdict.alert, true, scan.text);
     }
     const all = await ok<AlertsResponse>("/api/alerts", "regulator");

@@ -192,7 +192,8 @@ export async function batchEpcis12Document(
 /** The assigned GS1 company prefixes any of these keys (GTIN digits after the indicator, GLNs) may start with. */
 async function companyPrefixesOf(db: Executor, keys: Iterable<string>): Promise<string[]> {
   const candidates = new Set<string>();
-  for (const key of keys) for (let length = 6; length <= Math.min(12, key.length); length++) candidates.add(key.slice(0, length));
+  for (const key of keys)
+    for (let length = 6; length <= Math.min(12, key.length); length++) candidates.add(key.slice(0, length));
   if (candidates.size === 0) return [];
   const rows = await db
     .select({ prefix: companyPrefixes.prefix })
