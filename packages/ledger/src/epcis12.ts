@@ -210,7 +210,6 @@ export function epcUriOf(identifier: string, prefixes: CompanyPrefixes): string 
  * the chain are any UTF-8 a party wrote; the export must not break on one.
  */
 export function xmlSafeText(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
 }
 
