@@ -163,8 +163,9 @@ describe("bad input against next start", () => {
 
   it("refuses forged page tokens with a 400, past the integer columns' range too", async () => {
     const { main } = stack.fixtures;
-    // Two alerts, from a pharmacy's dispensing scans of a dispensed pack and of a serial never made.
-    const pharmacy = (await signInAs(stack.baseUrl, stack.world.parties.central.account)).body.token;
+    // Two alerts, from a pharmacy's dispensing scans of a pack another pharmacy dispensed and of a
+    // serial never made.
+    const pharmacy = (await signInAs(stack.baseUrl, stack.world.parties.harbour.account)).body.token;
     for (const code of [packPath(main, 1), packPath(main, 0, { serial: "NOTAREALSERIAL9" })]) {
       const scan = await fetch(stack.url(`/api/verify?purpose=dispense&code=${encodeURIComponent(stack.url(code))}`), {
         headers: { authorization: `Bearer ${pharmacy}` },

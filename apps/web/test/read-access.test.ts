@@ -62,7 +62,7 @@ const ROUTE_FILES = [
   "verify",
 ];
 
-type Who = keyof WorldParties | "stranger";
+type Who = keyof WorldParties | "stranger" | "admin";
 
 interface Answer {
   status: number;
@@ -198,6 +198,7 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
         ([name, party]) => [name as Who, party.account] as [Who, typeof party.account],
       ),
       ["stranger", privateKeyToAccount(generatePrivateKey())],
+      ["admin", world.admin],
     ];
     for (const [who, account] of accounts) {
       const attempt = await signInAs(server.url, account);
@@ -480,6 +481,16 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
   });
 
   describe("what every participant shares", () => {
+    it("the ledger's administrator, who onboards participants, reads the directory and nothing else", async () => {
+      const { participants } = await ok<ParticipantsResponse>("/api/participants", "admin");
+      assert.equal(participants.length, Object.keys(world.parties).length);
+      const { products } = await ok<ProductsResponse>("/api/products", "admin");
+      assert.equal(products.length, 2);
+      await refused(`/api/batches/${batchA.gtin}/${batchA.lot}`, "admin", 403, "NOT_PARTICIPANT");
+      await refused("/api/shipments", "admin", 403, "NOT_PARTICIPANT");
+      await refused("/api/participants", "stranger", 403, "NOT_PARTICIPANT");
+    });
+
     it("every participant reads the directory: participants, products and search", async () => {
       for (const who of ["acme", "borealis", "northwind", "central", "harbour", "regulator"] as const) {
         const { participants } = await ok<ParticipantsResponse>("/api/participants", who);

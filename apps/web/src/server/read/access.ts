@@ -4,7 +4,8 @@
  * trading data, and anonymous callers get the verification answer and nothing else.
  *
  * - A regulator sees everything.
- * - Any participant sees the directory (participants, products, recalls) and searches it.
+ * - Any participant sees the directory (participants, products, recalls) and searches it; the
+ *   ledger's administrator, who onboards participants, sees the participants and products too.
  * - A batch's timeline and exports: its manufacturer, and the parties it was shipped to or from.
  * - A party's stock and shipments: that party (and the regulator).
  * - Shipments and alerts lists: those the party is part of (sender or recipient; the alerts it
@@ -16,9 +17,11 @@
  * loses access at once.
  */
 import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
-import type { RoleName } from "@pedigree/ledger";
+import { pedigreeLedgerAbi, type RoleName } from "@pedigree/ledger";
+import { isAddressEqual, type Address } from "viem";
 import { ApiError } from "../api/errors.ts";
-import { requireParty, type Party } from "../auth/session.ts";
+import { ledgerUnavailable } from "../auth/ledgerReads.ts";
+import { requireParty, requireSession, type Party } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import { alerts, batches, shipmentLines } from "../db/schema.ts";
 
@@ -34,6 +37,26 @@ export const PARTICIPANT_ROLES: readonly Exclude<RoleName, "NONE">[] = [
 /** The signed-in participant in good standing, or 401/403. */
 export function requireViewer(ctx: AppContext, request: Request): Promise<Viewer> {
   return requireParty(ctx, request, PARTICIPANT_ROLES);
+}
+
+/**
+ * The directory (participants, products) is read by every participant, and by the ledger's
+ * administrator, who onboards them and holds no participant role.
+ */
+export async function requireDirectoryViewer(ctx: AppContext, request: Request): Promise<void> {
+  const session = await requireSession(ctx, request);
+  let admin: Address;
+  try {
+    admin = await ctx.chain.readContract({
+      address: ctx.ledger.address,
+      abi: pedigreeLedgerAbi,
+      functionName: "defaultAdmin",
+    });
+  } catch (error) {
+    throw ledgerUnavailable(error);
+  }
+  if (isAddressEqual(admin, session.address)) return;
+  await requireViewer(ctx, request);
 }
 
 export function seesEverything(viewer: Viewer): boolean {

@@ -8,6 +8,7 @@ import { jsonResponse, toErrorResponse } from "../api/errors.ts";
 import { alertsResponse, getAlert, listRecalls, updateAlert } from "./alerts.ts";
 import {
   requireBatchAccess,
+  requireDirectoryViewer,
   requirePartyAccess,
   requireRegulator,
   requireViewer,
@@ -112,7 +113,7 @@ export const readApi = {
     ),
   participants: (ctx: AppContext, request: Request) =>
     answer(async () => {
-      await requireViewer(ctx, request);
+      await requireDirectoryViewer(ctx, request);
       return jsonResponse(await listParticipants(ctx, new URL(request.url).searchParams));
     }),
   party: (ctx: AppContext, request: Request, address: string) =>
@@ -127,7 +128,7 @@ export const readApi = {
     }),
   products: (ctx: AppContext, request: Request) =>
     answer(async () => {
-      await requireViewer(ctx, request);
+      await requireDirectoryViewer(ctx, request);
       return jsonResponse(await listProducts(ctx, new URL(request.url).searchParams));
     }),
 };
