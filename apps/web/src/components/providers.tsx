@@ -4,6 +4,7 @@ import { useState, type ReactNode } from "react";
 import { cookieToInitialState, WagmiProvider } from "wagmi";
 import { makeWagmiConfig, type LedgerClientSettings } from "@/lib/wallet/config.ts";
 import { LedgerSettingsProvider } from "@/lib/wallet/ledger-context.tsx";
+import { SessionKeeper } from "./wallet/session-keeper.tsx";
 
 /** wagmi and react-query for the dashboard, built once per page load from the server's settings. */
 export function Providers({
@@ -25,7 +26,10 @@ export function Providers({
   return (
     <LedgerSettingsProvider settings={settings}>
       <WagmiProvider config={config} initialState={cookieToInitialState(config, cookie)}>
-        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+        <QueryClientProvider client={queryClient}>
+          <SessionKeeper />
+          {children}
+        </QueryClientProvider>
       </WagmiProvider>
     </LedgerSettingsProvider>
   );

@@ -1,5 +1,5 @@
 /**
- * Sign-In with Ethereum for the API calls that need a party (uploading a serial list): reuses a
+ * Sign-In with Ethereum for the API, whose reads and writes answer signed-in parties: reuses a
  * live session of the same address, otherwise asks the wallet to sign the server's EIP-4361 message.
  */
 import type { Address } from "viem";
@@ -8,7 +8,22 @@ import type { Config } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
 import { api } from "../client-api.ts";
 
-export async function ensureSignedIn(config: Config, address: Address): Promise<void> {
+/**
+ * One sign-in at a time: the nonce is bound to this browser by a cookie that each nonce request
+ * replaces, so two sign-ins racing would leave the first one's nonce unusable.
+ */
+let pending: { address: string; done: Promise<void> } | undefined;
+
+export function ensureSignedIn(config: Config, address: Address): Promise<void> {
+  if (pending !== undefined && pending.address === address.toLowerCase()) return pending.done;
+  const done = signIn(config, address).finally(() => {
+    if (pending?.done === done) pending = undefined;
+  });
+  pending = { address: address.toLowerCase(), done };
+  return done;
+}
+
+async function signIn(config: Config, address: Address): Promise<void> {
   const session = await api.session().catch(() => ({ signedIn: false as const }));
   if (session.signedIn && session.address.toLowerCase() === address.toLowerCase()) return;
   const nonce = await api.nonce();
