@@ -44,19 +44,24 @@ export function requireViewer(ctx: AppContext, request: Request): Promise<Viewer
  * administrator, who onboards them and holds no participant role.
  */
 export async function requireDirectoryViewer(ctx: AppContext, request: Request): Promise<void> {
-  const session = await requireSession(ctx, request);
-  let admin: Address;
   try {
-    admin = await ctx.chain.readContract({
-      address: ctx.ledger.address,
-      abi: pedigreeLedgerAbi,
-      functionName: "defaultAdmin",
-    });
-  } catch (error) {
-    throw ledgerUnavailable(error);
+    await requireViewer(ctx, request);
+  } catch (refusal) {
+    // Only a signed-in account that is no participant may still be the administrator.
+    if (!(refusal instanceof ApiError) || refusal.code !== "NOT_PARTICIPANT") throw refusal;
+    const session = await requireSession(ctx, request);
+    let admin: Address;
+    try {
+      admin = await ctx.chain.readContract({
+        address: ctx.ledger.address,
+        abi: pedigreeLedgerAbi,
+        functionName: "defaultAdmin",
+      });
+    } catch (error) {
+      throw ledgerUnavailable(error);
+    }
+    if (!isAddressEqual(admin, session.address)) throw refusal;
   }
-  if (isAddressEqual(admin, session.address)) return;
-  await requireViewer(ctx, request);
 }
 
 export function seesEverything(viewer: Viewer): boolean {
