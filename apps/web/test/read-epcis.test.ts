@@ -2,12 +2,19 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import { manifestSerials, manifests } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
 import type { BatchResponse } from "../src/lib/api/read.ts";
 import type { ApiErrorBody } from "../src/lib/api-types.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
-import { GTIN, GTIN_OTHER, PARTIES, ReadModelWriter, T0, type FixtureBatch } from "./read-fixture.ts";
+import {
+  GTIN,
+  GTIN_OTHER,
+  PARTIES,
+  ReadModelWriter,
+  T0,
+  type FixtureBatch,
+  storeFixtureManifest,
+} from "./read-fixture.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
 import { openSession, participantLedger, requestAs } from "./support/viewers.ts";
 
@@ -98,23 +105,7 @@ describe(`EPCIS query and timeline speed (${TEST_DATABASE_KIND})`, () => {
     w.settle(toPharmacy, "receive");
     for (let i = 0; i < 996; i++) w.decommission(big, "central", i, "DISPENSED");
     await w.flush();
-    await database.db.insert(manifests).values({
-      batchId: small.batchId,
-      gtin: GTIN_OTHER,
-      lot: "S1",
-      root: "0x01",
-      serialCount: 50,
-      uploadedBy: PARTIES.acme.address,
-    });
-    await database.db.insert(manifestSerials).values(
-      Array.from({ length: 50 }, (_, i) => ({
-        batchId: small.batchId,
-        gtin: GTIN_OTHER,
-        serial: `P${i}`,
-        index: i,
-        treeIndex: 50 + i,
-      })),
-    );
+    await storeFixtureManifest(database.db, { ...small, gtin: GTIN_OTHER, lot: "S1" }, 50, (i) => `P${i}`);
     all = await events("perPage=1000");
     // The 996 dispenses of BIG do not fit in one page of 1,000 with everything else; fetch the rest.
     const rest = await query("perPage=1000");

@@ -8,7 +8,6 @@ import { after, before, describe, it } from "node:test";
 import type { EpcisDocument } from "@pedigree/ledger";
 import type { AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import { manifestSerials, manifests } from "../src/server/db/schema.ts";
 import { readApi, type BatchPath } from "../src/server/read/http.ts";
 import type { ApiErrorBody } from "../src/lib/api-types.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
@@ -20,6 +19,7 @@ import {
   ReadModelWriter,
   type FixtureBatch,
   type PartyKey,
+  storeFixtureManifest,
 } from "./read-fixture.ts";
 import { openSession, participantLedger, requestAs } from "./support/viewers.ts";
 import { assertValidEpcis12 } from "../../../packages/ledger/test/epcis12Schema.ts";
@@ -79,22 +79,11 @@ describe(`read API: EPCIS 1.2 export of a batch (${TEST_DATABASE_KIND})`, () => 
     w.settle(s3, "receive");
     w.recall(odd, "Contamination found in QC");
     await w.flush();
-    await database.db.insert(manifests).values({
-      batchId: main.batchId,
-      gtin: GTIN,
-      lot: "A1",
-      root: "0x01",
-      serialCount: 100,
-      uploadedBy: PARTIES.acme.address,
-    });
-    await database.db.insert(manifestSerials).values(
-      Array.from({ length: 100 }, (_, i) => ({
-        batchId: main.batchId,
-        gtin: GTIN,
-        serial: `SN${String(i).padStart(4, "0")}`,
-        index: i,
-        treeIndex: 100 + i,
-      })),
+    await storeFixtureManifest(
+      database.db,
+      { ...main, gtin: GTIN, lot: "A1" },
+      100,
+      (i) => `SN${String(i).padStart(4, "0")}`,
     );
   });
   after(async () => {

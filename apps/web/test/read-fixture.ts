@@ -301,3 +301,32 @@ export class ReadModelWriter {
     });
   }
 }
+
+/**
+ * A stored serial list for `batch`: `count` serials named `${prefix}${index}` (the root is a
+ * placeholder: these tests read the list, they do not prove against it). Uploaded by Acme.
+ */
+export async function storeFixtureManifest(
+  db: Database,
+  batch: { batchId: string; gtin: string; lot: string },
+  count: number,
+  serialOf: (index: number) => string,
+): Promise<void> {
+  await db.insert(t.manifests).values({
+    batchId: batch.batchId,
+    gtin: batch.gtin,
+    lot: batch.lot,
+    root: "0x01",
+    serialCount: count,
+    uploadedBy: PARTIES.acme.address,
+  });
+  await db.insert(t.manifestSerials).values(
+    Array.from({ length: count }, (_, i) => ({
+      batchId: batch.batchId,
+      gtin: batch.gtin,
+      serial: serialOf(i),
+      index: i,
+      treeIndex: count + i,
+    })),
+  );
+}

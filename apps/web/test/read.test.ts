@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import { alerts, manifestSerials, manifests } from "../src/server/db/schema.ts";
+import { alerts } from "../src/server/db/schema.ts";
 import { readApi } from "../src/server/read/http.ts";
 import type {
   AlertsResponse,
@@ -16,7 +16,17 @@ import type {
 } from "../src/lib/api/read.ts";
 import type { ApiErrorBody } from "../src/lib/api-types.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
-import { gtinOf, GTIN, GTIN_OTHER, ODD_LOT, PARTIES, ReadModelWriter, T0, type FixtureBatch } from "./read-fixture.ts";
+import {
+  gtinOf,
+  GTIN,
+  GTIN_OTHER,
+  ODD_LOT,
+  PARTIES,
+  ReadModelWriter,
+  T0,
+  type FixtureBatch,
+  storeFixtureManifest,
+} from "./read-fixture.ts";
 import { parseCsv } from "./read-csv.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
 import { openSession, participantLedger, requestAs } from "./support/viewers.ts";
@@ -73,22 +83,11 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
     w.settle(s4, "receive");
     w.recall(odd, "Contamination found in QC");
     await w.flush();
-    await database.db.insert(manifests).values({
-      batchId: main.batchId,
-      gtin: GTIN,
-      lot: "A1",
-      root: "0x01",
-      serialCount: 100,
-      uploadedBy: PARTIES.acme.address,
-    });
-    await database.db.insert(manifestSerials).values(
-      Array.from({ length: 100 }, (_, i) => ({
-        batchId: main.batchId,
-        gtin: GTIN,
-        serial: `SN${String(i).padStart(4, "0")}`,
-        index: i,
-        treeIndex: 100 + i,
-      })),
+    await storeFixtureManifest(
+      database.db,
+      { ...main, gtin: GTIN, lot: "A1" },
+      100,
+      (i) => `SN${String(i).padStart(4, "0")}`,
     );
     await database.db.insert(alerts).values([
       {
