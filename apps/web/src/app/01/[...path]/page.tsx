@@ -5,10 +5,9 @@
  * once, even without JavaScript. The URL is handed to the same parser as every other code form.
  */
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { checkPackCode } from "../../verify/check";
 import { PatientCheck } from "../../verify/PatientCheck";
-import { publicOrigin } from "../../labels/public-origin";
+import { publicOrigin } from "@/server/auth/origin";
 import { pageSegment } from "../../../server/request-path";
 
 export const metadata: Metadata = {
@@ -45,7 +44,7 @@ export default async function DigitalLinkPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const [{ path }, query] = await Promise.all([params, searchParams]);
-  const origin = publicOrigin(await headers());
+  const origin = publicOrigin().origin;
   const result = await checkPackCode(digitalLinkOf(origin, path, query));
   return <PatientCheck result={result} />;
 }
