@@ -18,14 +18,29 @@ const optimizedSettings = {
   viaIR: true,
 };
 
+// The package-level ledger is optimized for size as much as for runs: at 10,000 runs its code is
+// 29.9 KB, at 200 runs 25.5 KB, against the 24,576 bytes EIP-170 lets a contract deploy (runs
+// below 200 save under 200 bytes more). npm run bench:gas reports its size.
+const PACKAGE_LEDGER_RUNS = 200;
+const optimizedProfile = {
+  compilers: [{ version: SOLC_VERSION, path: solcjsPath, settings: optimizedSettings }],
+  overrides: {
+    "contracts/PedigreePackageLedger.sol": {
+      version: SOLC_VERSION,
+      path: solcjsPath,
+      settings: { ...optimizedSettings, optimizer: { enabled: true, runs: PACKAGE_LEDGER_RUNS } },
+    },
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     profiles: {
       // Tests, coverage and local work: optimizer on, fast enough to compile on 2 cores.
-      default: { version: SOLC_VERSION, path: solcjsPath, settings: optimizedSettings },
+      default: optimizedProfile,
       // What gets deployed and what the gas benchmark measures.
-      production: { version: SOLC_VERSION, path: solcjsPath, settings: optimizedSettings },
+      production: optimizedProfile,
     },
   },
   paths: {

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IPedigreeLedger} from "./interfaces/IPedigreeLedger.sol";
-import {Gs1} from "./libraries/Gs1.sol";
+import {PedigreeRegistry} from "./PedigreeRegistry.sol";
 import {CivilDate} from "./libraries/CivilDate.sol";
+import {SerialProofs} from "./libraries/SerialProofs.sol";
 
 /// @title Pedigree custody ledger
 /// @notice See {IPedigreeLedger}. The admin (two-step transfer with a delay) onboards
@@ -17,17 +15,7 @@ import {CivilDate} from "./libraries/CivilDate.sol";
 /// (status, expiry, pack count, serials root), so that each of those reads one; a pending
 /// shipment is one word (the hash of its content, passed back in calldata to settle it); pack
 /// states are packed four to a word (state, who, when).
-contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Pausable {
-    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
-    bytes32 public constant MANUFACTURER_ROLE = keccak256("MANUFACTURER_ROLE");
-    bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
-    bytes32 public constant PHARMACY_ROLE = keccak256("PHARMACY_ROLE");
-
-    /// @notice How long the pharmacy that dispensed a pack may undo it (EU delegated regulation 2016/161).
-    uint256 public constant UNDO_WINDOW = 10 days;
-    uint256 public constant MAX_NAME_LENGTH = 128;
-    uint256 public constant MAX_LOT_LENGTH = 20;
-
+contract PedigreeLedger is IPedigreeLedger, PedigreeRegistry {
     uint256 private constant _PACKS_PER_WORD = 4;
     uint256 private constant _PACK_BITS = 64;
     uint256 private constant _PACK_MASK = (1 << 64) - 1;
@@ -51,29 +39,6 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     /// @dev 30 bits per count is what lets both words fit; a billion packs is far beyond any batch.
     uint256 private constant _MAX_PACK_COUNT = _COUNT_MASK;
 
-    // A participant word: role (bits 0-7) | suspended (8) | number (16-39) | GLN (40-103). It lives at
-    // slot `_PARTICIPANT_SLOTS ^ account` instead of in a mapping, so that reading it hashes nothing
-    // (a ship reads two). _PARTICIPANT_SLOTS is keccak256("pedigree.participants"): every such slot
-    // shares its high 96 bits, a range that no slot Solidity numbers (small integers) or derives
-    // (keccak256 outputs, 2^-96 odds each) falls in. (A full 256-bit constant also keeps the
-    // optimizer from building it with a shift, which costs gas.)
-    uint256 private constant _PARTICIPANT_SLOTS = 0x4e04822cb347e1730b8ec316569746774091b83e278f718c7b694de6d0da9730;
-    uint256 private constant _SUSPENDED = 1 << 8;
-    uint256 private constant _PARTICIPANT_NUMBER = 16;
-    uint256 private constant _PARTICIPANT_GLN = 40;
-    /// @dev Allowed routes: bit `8 * uint8(from) + uint8(to)` is set for each pair of roles that may
-    /// ship (manufacturer to distributor or pharmacy; distributor to distributor, pharmacy or
-    /// manufacturer; pharmacy to distributor or manufacturer). A return to a manufacturer is further
-    /// checked per line against the batch's manufacturer.
-    uint256 private constant _ROUTES = 0xc1c180000;
-
-    mapping(address account => string legalName) private _legalNames;
-    mapping(uint24 number => address account) private _accountsByNumber;
-    uint24 private _participantCount;
-
-    mapping(uint256 prefixKey => address manufacturer) private _prefixOwners;
-    mapping(uint64 gtin => Product product) private _products;
-
     /// @dev The custody word. The units at the manufacturer are its own stock of the batch, kept here
     /// so that shipping from the source touches no second word.
     mapping(bytes32 batchId => uint256 word) private _custodyWords;
@@ -87,130 +52,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
 
     /// @param admin the first admin account
     /// @param adminTransferDelay delay before a new admin may accept the role
-    constructor(address admin, uint48 adminTransferDelay) AccessControlDefaultAdminRules(adminTransferDelay, admin) {}
-
-    // ================================================================ administration
-
-    /// @inheritdoc IPedigreeLedger
-    function onboardParticipant(
-        address account,
-        Role role,
-        string calldata legalName,
-        uint64 gln
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
-        if (account == address(0) || role == Role.None) revert PedigreeRoleNotAllowed(account, role);
-        Role existing = _roleIn(_participantWord(account));
-        if (existing != Role.None) revert PedigreeParticipantExists(account, existing);
-        _requireName(legalName);
-        if (!Gs1.isValidGln(gln)) revert PedigreeInvalidGln(gln);
-        uint24 number = ++_participantCount;
-        _setParticipantWord(
-            account,
-            uint256(uint8(role)) | (uint256(number) << _PARTICIPANT_NUMBER) | (uint256(gln) << _PARTICIPANT_GLN)
-        );
-        _legalNames[account] = legalName;
-        _accountsByNumber[number] = account;
-        emit ParticipantOnboarded(account, role, number, gln, legalName);
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function suspendParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 word = _participantWord(account);
-        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
-        if (word & _SUSPENDED != 0) revert PedigreeParticipantSuspended(account);
-        _setParticipantWord(account, word | _SUSPENDED);
-        emit ParticipantSuspended(account, msg.sender);
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
-        uint256 word = _participantWord(account);
-        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
-        if (word & _SUSPENDED == 0) revert PedigreeParticipantNotSuspended(account);
-        _setParticipantWord(account, word & ~_SUSPENDED);
-        emit ParticipantReinstated(account, msg.sender);
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function assignCompanyPrefix(
-        address manufacturer,
-        string calldata prefix
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
-        Role role = _roleIn(_participantWord(manufacturer));
-        if (role != Role.Manufacturer) revert PedigreeRoleNotAllowed(manufacturer, role);
-        uint256 key = Gs1.companyPrefixKey(bytes(prefix));
-        if (key == 0) revert PedigreeInvalidCompanyPrefix(prefix);
-        address owner = _prefixOwners[key];
-        if (owner != address(0)) revert PedigreeCompanyPrefixTaken(prefix, owner);
-        // A prefix inside one already assigned would hand part of that numbering space to another
-        // manufacturer. (A shorter prefix around assigned longer ones is resolved at product
-        // registration, where the longest assigned prefix of a GTIN decides.)
-        uint256 length = key >> 64;
-        uint256 value = key & type(uint64).max;
-        for (uint256 shorter = 6; shorter < length; ++shorter) {
-            owner = _prefixOwners[Gs1.prefixKey(shorter, value / 10 ** (length - shorter))];
-            if (owner != address(0)) revert PedigreeCompanyPrefixTaken(prefix, owner);
-        }
-        _prefixOwners[key] = manufacturer;
-        emit CompanyPrefixAssigned(manufacturer, prefix);
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _pause();
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
-    }
-
-    /// @notice Participant roles follow the participant registry: an account has one, and loses
-    /// it while suspended.
-    function hasRole(bytes32 role, address account) public view override(AccessControl, IAccessControl) returns (bool) {
-        Role participantRole = _roleOf(role);
-        if (participantRole == Role.None) return super.hasRole(role, account);
-        uint256 word = _participantWord(account);
-        return _roleIn(word) == participantRole && word & _SUSPENDED == 0;
-    }
-
-    /// @dev Participant roles are granted by onboarding only, so the registry stays the one truth.
-    function grantRole(bytes32 role, address account) public override {
-        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
-        super.grantRole(role, account);
-    }
-
-    /// @dev Participants are suspended, not revoked, so their history keeps its names.
-    function revokeRole(bytes32 role, address account) public override {
-        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
-        super.revokeRole(role, account);
-    }
-
-    function renounceRole(bytes32 role, address account) public override {
-        if (_roleOf(role) != Role.None) revert PedigreeUseParticipantRegistry(role);
-        super.renounceRole(role, account);
-    }
+    constructor(address admin, uint48 adminTransferDelay) PedigreeRegistry(admin, adminTransferDelay) {}
 
     // ================================================================ products and batches
-
-    /// @inheritdoc IPedigreeLedger
-    function registerProduct(
-        uint64 gtin,
-        string calldata name,
-        string calldata strength,
-        string calldata dosageForm
-    ) external whenNotPaused {
-        _requireActive(msg.sender, Role.Manufacturer);
-        if (!Gs1.isValidGtin14(gtin)) revert PedigreeInvalidGtin(gtin);
-        address existing = _products[gtin].manufacturer;
-        if (existing != address(0)) revert PedigreeProductExists(gtin, existing);
-        if (!_isUnderCompanyPrefixOf(gtin, msg.sender)) revert PedigreeGtinOutsideCompanyPrefixes(gtin, msg.sender);
-        _requireName(name);
-        _requireName(strength);
-        _requireName(dosageForm);
-        _products[gtin] = Product({manufacturer: msg.sender, name: name, strength: strength, dosageForm: dosageForm});
-        emit ProductRegistered(gtin, msg.sender, name, strength, dosageForm);
-    }
 
     /// @inheritdoc IPedigreeLedger
     function registerBatch(
@@ -221,20 +65,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bytes32 serialsRoot,
         bytes32 documentHash
     ) external whenNotPaused returns (bytes32 batchId) {
-        _requireActive(msg.sender, Role.Manufacturer);
-        address manufacturer = _products[gtin].manufacturer;
-        if (manufacturer == address(0)) revert PedigreeUnknownProduct(gtin);
-        if (manufacturer != msg.sender) revert PedigreeNotProductManufacturer(gtin, msg.sender, manufacturer);
-        uint256 lotLength = bytes(lot).length;
-        if (lotLength == 0 || lotLength > MAX_LOT_LENGTH) revert PedigreeInvalidLot(lot, lotLength);
-        uint256 badIndex = Gs1.firstInvalidCset82(bytes(lot));
-        if (badIndex != type(uint256).max) revert PedigreeInvalidLot(lot, badIndex);
-        (bool validExpiry, uint256 expiryDay) = CivilDate.toEpochDay(expiry);
-        if (!validExpiry) revert PedigreeInvalidExpiry(expiry);
-        if (expiryDay < _today()) revert PedigreeInvalidExpiry(expiry);
-        batchId = keccak256(abi.encode(gtin, lot));
-        if (packCount == 0 || packCount > _MAX_PACK_COUNT) revert PedigreeInvalidPackCount(packCount);
-        if (serialsRoot == bytes32(0)) revert PedigreeEmptySerialsRoot(batchId);
+        uint256 expiryDay;
+        (batchId, expiryDay, ) = _checkNewBatch(gtin, lot, expiry, packCount, _MAX_PACK_COUNT, serialsRoot);
         if (_packRules[batchId] != 0) revert PedigreeBatchExists(batchId);
 
         uint256 state = uint256(uint8(BatchStatus.Active)) | (expiryDay << 2);
@@ -431,7 +263,8 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         (Role holderRole, uint24 holderNumber, uint256 rules) = _checkDecommission(batchId, state);
         uint256 packCount = (rules >> _RULES_PACK_COUNT) & _COUNT_MASK;
         if (index >= packCount) revert PedigreeIndexOutOfRange(batchId, index, packCount);
-        if (!_matchesRoot(_rootOf(proof, _leaf(index, serial)), rules)) revert PedigreeInvalidProof(batchId, index);
+        if (!_matchesRoot(SerialProofs.rootOf(proof, SerialProofs.leaf(index, serial)), rules))
+            revert PedigreeInvalidProof(batchId, index);
         mapping(uint256 => uint256) storage words = _packWords[batchId];
         uint256 wordIndex = index / _PACKS_PER_WORD;
         words[wordIndex] = _setPack(batchId, words[wordIndex], index, state, holderNumber);
@@ -457,9 +290,9 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         bytes32[] memory queue = new bytes32[](2 * count + proof.length - 1);
         for (uint256 i; i < count; ++i) {
             if (indexes[i] >= packCount) revert PedigreeIndexOutOfRange(batchId, indexes[i], packCount);
-            queue[i] = _leaf(indexes[i], serials[i]);
+            queue[i] = SerialProofs.leaf(indexes[i], serials[i]);
         }
-        (bool wellFormed, bytes32 root) = _multiProofRoot(queue, count, proof, proofFlags);
+        (bool wellFormed, bytes32 root) = SerialProofs.multiProofRoot(queue, count, proof, proofFlags);
         if (!wellFormed || !_matchesRoot(root, rules)) revert PedigreeInvalidProof(batchId, indexes[0]);
         _debit(batchId, _custodyIfManufacturer(batchId, holderRole), msg.sender, holderRole, count);
         // Packs that share a status word are written together.
@@ -527,7 +360,10 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         // The document hash is left out here (read it with `batch`): the verdict does not depend on
         // it, and skipping its storage read keeps verification within its gas budget.
         result.batch = _batchOf(_custodyWords[result.batchId], rules);
-        if (index >= result.batch.packCount || _rootOf(proof, _leaf(index, serial)) != result.batch.serialsRoot) {
+        if (
+            index >= result.batch.packCount ||
+            SerialProofs.rootOf(proof, SerialProofs.leaf(index, serial)) != result.batch.serialsRoot
+        ) {
             result.verdict = Verdict.UnknownSerial;
             return result;
         }
@@ -548,34 +384,6 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         } else if (expiryDay < _today()) result.verdict = Verdict.Expired;
         else if (result.pack.state == PackState.Dispensed) result.verdict = Verdict.Dispensed;
         else result.verdict = Verdict.Genuine;
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function participant(address account) external view returns (Participant memory) {
-        uint256 word = _participantWord(account);
-        return
-            Participant(
-                _roleIn(word),
-                word & _SUSPENDED != 0,
-                _numberIn(word),
-                uint64(word >> _PARTICIPANT_GLN),
-                _legalNames[account]
-            );
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function participantByNumber(uint24 number) external view returns (address) {
-        return _accountsByNumber[number];
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function companyPrefixOwner(string calldata prefix) external view returns (address) {
-        return _prefixOwners[Gs1.companyPrefixKey(bytes(prefix))];
-    }
-
-    /// @inheritdoc IPedigreeLedger
-    function product(uint64 gtin) external view returns (Product memory) {
-        return _products[gtin];
     }
 
     /// @inheritdoc IPedigreeLedger
@@ -610,51 +418,6 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     }
 
     // ================================================================ internals
-
-    function _participantWord(address account) private view returns (uint256 word) {
-        uint256 slot = _PARTICIPANT_SLOTS ^ uint256(uint160(account));
-        assembly ("memory-safe") {
-            word := sload(slot)
-        }
-    }
-
-    function _setParticipantWord(address account, uint256 word) private {
-        uint256 slot = _PARTICIPANT_SLOTS ^ uint256(uint160(account));
-        assembly ("memory-safe") {
-            sstore(slot, word)
-        }
-    }
-
-    function _roleIn(uint256 participantWord) private pure returns (Role) {
-        return Role(uint8(participantWord));
-    }
-
-    function _numberIn(uint256 participantWord) private pure returns (uint24) {
-        return uint24(participantWord >> _PARTICIPANT_NUMBER);
-    }
-
-    /// @return word the participant word of `account`, a registered participant not suspended
-    function _requireActiveParticipant(address account) private view returns (uint256 word) {
-        word = _participantWord(account);
-        _requireActiveWord(account, word);
-    }
-
-    /// @param word the participant word of `account`
-    function _requireActiveWord(address account, uint256 word) private pure {
-        if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
-        if (word & _SUSPENDED != 0) revert PedigreeParticipantSuspended(account);
-    }
-
-    function _requireActive(address account, Role role) private view {
-        if (_roleIn(_requireActiveParticipant(account)) != role) {
-            revert AccessControlUnauthorizedAccount(account, _roleId(role));
-        }
-    }
-
-    function _requireName(string calldata text) private pure {
-        uint256 length = bytes(text).length;
-        if (length == 0 || length > MAX_NAME_LENGTH) revert PedigreeInvalidName(length, MAX_NAME_LENGTH);
-    }
 
     /// @return custody the batch's custody word (never zero for a registered batch: it holds the manufacturer)
     function _existingBatch(bytes32 batchId) private view returns (uint256 custody) {
@@ -714,21 +477,6 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
     /// pack-rules word holds.
     function _matchesRoot(bytes32 computed, uint256 rules) private pure returns (bool) {
         return ((uint256(computed) ^ rules) & ~_ROOT_LOW_MASK) == 0;
-    }
-
-    /// @dev The longest assigned company prefix of the GTIN decides whose number it is.
-    function _isUnderCompanyPrefixOf(uint64 gtin, address manufacturer) private view returns (bool) {
-        for (uint256 length = 12; length >= 6; --length) {
-            address owner = _prefixOwners[Gs1.prefixKeyOfGtin(gtin, length)];
-            if (owner != address(0)) return owner == manufacturer;
-        }
-        return false;
-    }
-
-    /// @dev See `_ROUTES`; `Manufacturer` as recipient is a return, checked per line against the
-    /// batch's manufacturer.
-    function _isRouteAllowed(Role from, Role to) private pure returns (bool) {
-        return (_ROUTES >> (uint256(uint8(from)) * 8 + uint256(uint8(to)))) & 1 == 1;
     }
 
     /// @dev A manufacturer only ever holds its own batches (routes allow returns to the batch's
@@ -992,124 +740,5 @@ contract PedigreeLedger is IPedigreeLedger, AccessControlDefaultAdminRules, Paus
         uint256 entry = (word >> ((index % _PACKS_PER_WORD) * _PACK_BITS)) & _PACK_MASK;
         if (entry == 0) return PackRecord(PackState.Active, address(0), 0);
         return PackRecord(PackState(uint8(entry >> 56)), _accountsByNumber[uint24(entry >> 32)], uint32(entry));
-    }
-
-    /// @dev Same result as OpenZeppelin's `MerkleProof.processProofCalldata` (sorted-pair keccak256),
-    /// hashed in scratch space: a depth-20 proof costs about 1,500 gas less on every dispense.
-    function _rootOf(bytes32[] calldata proof, bytes32 leaf) private pure returns (bytes32 root) {
-        assembly ("memory-safe") {
-            let computed := leaf
-            let end := add(proof.offset, shl(5, proof.length))
-            for {
-                let cursor := proof.offset
-            } lt(cursor, end) {
-                cursor := add(cursor, 0x20)
-            } {
-                let node := calldataload(cursor)
-                switch lt(computed, node)
-                case 1 {
-                    mstore(0x00, computed)
-                    mstore(0x20, node)
-                }
-                default {
-                    mstore(0x00, node)
-                    mstore(0x20, computed)
-                }
-                computed := keccak256(0x00, 0x40)
-            }
-            root := computed
-        }
-    }
-
-    /// @dev OpenZeppelin's `MerkleProof.processMultiProof` (sorted-pair keccak256), reading its flags
-    /// from bits (see {IPedigreeLedger-decommissionMany}). `queue` holds the leaves, then room for
-    /// one hash per step: each step takes the next queue entry (a leaf, or the hash of an earlier
-    /// step), then another one when its flag is set or else the next proof node, and appends their
-    /// hash; the last entry is the root. Not well formed: a flag count other than one per step (in
-    /// whole bytes), or a step that needs a proof node when none is left or a hash not yet computed
-    /// (OpenZeppelin reads that as zero). Otherwise the steps read every leaf, every proof node and
-    /// every step hash but the last exactly once (two reads per step, at most `steps - 1` of them
-    /// hashes), so no leaf is left out of the root.
-    function _multiProofRoot(
-        bytes32[] memory queue,
-        uint256 leafCount,
-        bytes32[] calldata proof,
-        bytes calldata flags
-    ) private pure returns (bool wellFormed, bytes32 root) {
-        assembly ("memory-safe") {
-            let entries := add(queue, 0x20)
-            let steps := sub(mload(queue), leafCount)
-            wellFormed := eq(flags.length, shr(3, add(steps, 7)))
-            let next := 0 // the next queue entry to read
-            let proofPos := 0
-            for {
-                let step := 0
-            } and(wellFormed, lt(step, steps)) {
-                step := add(step, 1)
-            } {
-                let computed := add(leafCount, step) // entries that exist so far
-                wellFormed := and(wellFormed, lt(next, computed))
-                let a := mload(add(entries, shl(5, next)))
-                next := add(next, 1)
-                let b
-                switch and(shr(sub(255, and(step, 255)), calldataload(add(flags.offset, shl(5, shr(8, step))))), 1)
-                case 1 {
-                    wellFormed := and(wellFormed, lt(next, computed))
-                    b := mload(add(entries, shl(5, next)))
-                    next := add(next, 1)
-                }
-                default {
-                    wellFormed := and(wellFormed, lt(proofPos, proof.length))
-                    b := calldataload(add(proof.offset, shl(5, proofPos)))
-                    proofPos := add(proofPos, 1)
-                }
-                switch lt(a, b)
-                case 1 {
-                    mstore(0x00, a)
-                    mstore(0x20, b)
-                }
-                default {
-                    mstore(0x00, b)
-                    mstore(0x20, a)
-                }
-                mstore(add(entries, shl(5, computed)), keccak256(0x00, 0x40))
-            }
-            root := mload(add(entries, shl(5, sub(mload(queue), 1))))
-        }
-    }
-
-    /// @dev keccak256(bytes.concat(keccak256(abi.encode(index, serial)))), the StandardMerkleTree
-    /// leaf, encoded by hand in free memory (not allocated: nothing else uses it meanwhile).
-    function _leaf(uint256 index, string calldata serial) private pure returns (bytes32 leaf) {
-        assembly ("memory-safe") {
-            let pointer := mload(0x40)
-            let padded := and(add(serial.length, 31), not(31))
-            mstore(pointer, index)
-            mstore(add(pointer, 0x20), 0x40)
-            mstore(add(pointer, 0x40), serial.length)
-            if padded {
-                mstore(add(pointer, add(0x40, padded)), 0)
-            }
-            calldatacopy(add(pointer, 0x60), serial.offset, serial.length)
-            mstore(0x00, keccak256(pointer, add(0x60, padded)))
-            leaf := keccak256(0x00, 0x20)
-        }
-    }
-
-    function _today() private view returns (uint256) {
-        return block.timestamp / 1 days;
-    }
-
-    function _roleOf(bytes32 role) private pure returns (Role) {
-        if (role == MANUFACTURER_ROLE) return Role.Manufacturer;
-        if (role == DISTRIBUTOR_ROLE) return Role.Distributor;
-        if (role == PHARMACY_ROLE) return Role.Pharmacy;
-        if (role == REGULATOR_ROLE) return Role.Regulator;
-        return Role.None;
-    }
-
-    /// @dev `_requireActive` guards manufacturer-only and regulator-only functions, nothing else.
-    function _roleId(Role role) private pure returns (bytes32) {
-        return role == Role.Manufacturer ? MANUFACTURER_ROLE : REGULATOR_ROLE;
     }
 }

@@ -15,9 +15,11 @@ import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import PedigreeModule from "../ignition/modules/Pedigree.ts";
 import { SerialTree } from "../packages/ledger/src/manifest/serialTree.ts";
-import type { PedigreeLedger } from "../types/ethers-contracts/index.ts";
+import type { PedigreeLedger, PedigreePackageLedger } from "../types/ethers-contracts/index.ts";
 
-const { ethers, ignition, provider } = await network.create();
+// Contracts over EIP-170's 24,576 bytes still deploy here, so that their gas is measured while
+// their size is reported (and checked) as a measure of its own.
+const { ethers, ignition, provider } = await network.create({ override: { allowUnlimitedContractSize: true } });
 const [admin, manufacturer, distributor, pharmacy] = await ethers.getSigners();
 if (!admin || !manufacturer || !distributor || !pharmacy) throw new Error("The in-process chain needs 4 accounts");
 
@@ -33,6 +35,20 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   const receipt = await (await tx).wait();
   if (receipt === null) throw new Error("transaction was not mined");
   return Number(receipt.gasUsed);
+}
+
+/** Gas a call uses beyond the intrinsic cost of its transaction (21,000 plus its calldata). */
+async function executionGas(to: string, data: string): Promise<number> {
+  const trace = (await provider.request({
+    method: "debug_traceCall",
+    params: [
+      { to, data, from: pharmacy!.address },
+      "latest",
+      { disableStorage: true, disableMemory: true, disableStack: true },
+    ],
+  })) as { gas: number };
+  const calldata = ethers.getBytes(data);
+  return Number(trace.gas) - (21_000 + calldata.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0));
 }
 
 function serialsOf(count: number, lot: string): string[] {
@@ -191,17 +207,162 @@ const verifyData = ledger.interface.encodeFunctionData("verifyPack", [
   big.tree.proof(verifyIndex),
   EXPIRY,
 ]);
-const trace = (await provider.request({
-  method: "debug_traceCall",
-  params: [
-    { to: await ledger.getAddress(), data: verifyData, from: pharmacy.address },
-    "latest",
-    { disableStorage: true, disableMemory: true, disableStack: true },
-  ],
-})) as { gas: number };
-const calldata = ethers.getBytes(verifyData);
-const intrinsic = 21_000 + calldata.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
-results.verify_depth20 = Number(trace.gas) - intrinsic;
+results.verify_depth20 = await executionGas(await ledger.getAddress(), verifyData);
+
+// ------------------------------------------------------------------ package-level ledger
+// The custody-by-identity ledger (contracts/PedigreePackageLedger.sol), measured on the same
+// chain and the same 1,000,000-pack serial tree. It replaces the unit counts above once the
+// application moves to it (docs/ARCHITECTURE.md, "Package-level custody").
+const packageLedger = (await ethers.deployContract("PedigreePackageLedger", [
+  admin.address,
+  2 * 24 * 60 * 60,
+])) as unknown as PedigreePackageLedger;
+results.packageLedger_codeSize = ethers.getBytes(
+  (await provider.request({ method: "eth_getCode", params: [await packageLedger.getAddress(), "latest"] })) as string,
+).length;
+const regulatorSigner = (await ethers.getSigners())[4];
+if (!regulatorSigner) throw new Error("The in-process chain needs 5 accounts");
+for (const [signer, role, name, gln] of [
+  [manufacturer, Role.Manufacturer, "Acme Pharma AG", 9520000000011n],
+  [distributor, Role.Distributor, "Northwind Wholesale", 9520000000028n],
+  [pharmacy, Role.Pharmacy, "Central Pharmacy", 9520000000035n],
+  [regulatorSigner, Role.Regulator, "Medicines Agency", 9520000000042n],
+] as const) {
+  await (await packageLedger.onboardParticipant(signer.address, role, name, gln)).wait();
+}
+await (await packageLedger.assignCompanyPrefix(manufacturer.address, "952012")).wait();
+await (await packageLedger.connect(manufacturer).registerProduct(GTIN, "Amoxicillin", "500 mg", "capsule")).wait();
+const registerPackageBatch = async (lot: string, root: string) => {
+  const gas = await gasOf(
+    packageLedger.connect(manufacturer).registerBatch(GTIN, lot, EXPIRY, 1_000_000, root, ethers.ZeroHash),
+  );
+  return { id: await packageLedger.batchIdOf(GTIN, lot), gas };
+};
+results.packageLedger_registerBatch_1pack = await gasOf(
+  packageLedger.connect(manufacturer).registerBatch(GTIN, "LOT-P1", EXPIRY, 1, small.tree.root, ethers.ZeroHash),
+);
+const pkgBig = await registerPackageBatch("LOT-P1000000", big.tree.root);
+results.packageLedger_registerBatch_1000000packs = pkgBig.gas;
+
+/** The SSCC of 17 digits `body` and its GS1 check digit. */
+const sscc = (body: string) => {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) sum += Number(body[body.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
+  return BigInt(`${body}${(10 - (sum % 10)) % 10}`);
+};
+/** The manufacturer's SSCCs, under its company prefix 952012 (extension digit 0), numbered from 1. */
+let ssccSerial = 0;
+const nextSscc = () => sscc(`0952012${String(++ssccSerial).padStart(10, "0")}`);
+const none = { units: [] as bigint[], packs: [] as { batchId: string; index: number; unit: bigint }[] };
+const unitsOf = (...units: bigint[]) => ({ ...none, units });
+const packsOf = (...packs: { batchId: string; index: number; unit: bigint }[]) => ({ ...none, packs });
+const packCase = async (count: number) => {
+  const sscc = nextSscc();
+  const gas = await gasOf(packageLedger.connect(manufacturer).packRange(sscc, 6, pkgBig.id, count));
+  return { sscc, gas, first: Number((await packageLedger.unit(sscc)).rangeStart) };
+};
+let pkgRef = 0;
+const shipPackage = async (from: typeof admin, to: string, items: typeof none) => {
+  const tx = await packageLedger.connect(from).ship(to, ethers.encodeBytes32String(`PKG-${++pkgRef}`), items);
+  const receipt = await tx.wait();
+  if (receipt === null) throw new Error("ship was not mined");
+  const parsed = receipt.logs.map((log) => packageLedger.interface.parseLog(log)).find((e) => e !== null);
+  return { gas: Number(receipt.gasUsed), shipmentId: parsed?.args.shipmentId as string };
+};
+const receivePackage = (by: typeof admin, shipmentId: string, received: typeof none, rejected = none, reason = "") =>
+  gasOf(packageLedger.connect(by).receiveShipment(shipmentId, received, rejected, reason));
+
+await packCase(50);
+const secondCase = await packCase(50);
+results.aggregate_case_50packs = secondCase.gas;
+results.aggregate_case_1000packs = (await packCase(1000)).gas;
+
+const palletCases: bigint[] = [];
+for (let i = 0; i < 40; i++) palletCases.push((await packCase(50)).sscc);
+const pallet = nextSscc();
+results.aggregate_pallet_40cases = await gasOf(
+  packageLedger.connect(manufacturer).aggregate(pallet, 6, unitsOf(...palletCases)),
+);
+const palletShipment = await shipPackage(manufacturer, distributor.address, unitsOf(pallet));
+results.ship_1unit = palletShipment.gas;
+results.receive_1unit = await receivePackage(distributor, palletShipment.shipmentId, unitsOf(pallet));
+
+const tenCases: bigint[] = [];
+for (let i = 0; i < 10; i++) tenCases.push((await packCase(50)).sscc);
+const tenShipment = await shipPackage(manufacturer, distributor.address, unitsOf(...tenCases));
+results.ship_10units_perUnit = Math.round(tenShipment.gas / 10);
+results.receive_partial_10units = await receivePackage(
+  distributor,
+  tenShipment.shipmentId,
+  unitsOf(...tenCases.slice(0, 8)),
+  unitsOf(...tenCases.slice(8)),
+  "Two cases crushed",
+);
+
+// One loose pack, beyond everything packed: manufacturer -> distributor -> pharmacy.
+const loosePack = { batchId: pkgBig.id, index: 900_000, unit: 0n };
+const looseToDistributor = await shipPackage(manufacturer, distributor.address, packsOf(loosePack));
+const looseAtDistributor = await receivePackage(distributor, looseToDistributor.shipmentId, packsOf(loosePack));
+const looseToPharmacy = await shipPackage(distributor, pharmacy.address, packsOf(loosePack));
+const looseAtPharmacy = await receivePackage(pharmacy, looseToPharmacy.shipmentId, packsOf(loosePack));
+results.move_1pack_M_D_P = looseToDistributor.gas + looseAtDistributor + looseToPharmacy.gas + looseAtPharmacy;
+
+// The distributor takes a case out of the pallet, then picks 10 of its packs into a tote.
+const brokenCase = palletCases[0] as bigint;
+const brokenFirst = Number((await packageLedger.unit(brokenCase)).rangeStart);
+await gasOf(packageLedger.connect(distributor).disaggregate(pallet, unitsOf(brokenCase)));
+const tote = sscc("04012345000000001"); // the distributor's own SSCC
+const picked10 = Array.from({ length: 10 }, (_, k) => ({
+  batchId: pkgBig.id,
+  index: brokenFirst + k,
+  unit: brokenCase,
+}));
+results.repack_10packs_perPack = Math.round(
+  (await gasOf(packageLedger.connect(distributor).aggregate(tote, 0, packsOf(...picked10)))) / 10,
+);
+
+// A pharmacy receives a case and dispenses its 50 packs one by one.
+const counterCase = tenCases[0] as bigint;
+const counterFirst = Number((await packageLedger.unit(counterCase)).rangeStart);
+const toCounter = await shipPackage(distributor, pharmacy.address, unitsOf(counterCase));
+await receivePackage(pharmacy, toCounter.shipmentId, unitsOf(counterCase));
+let dispensedGas = 0;
+for (let k = 0; k < 50; k++) {
+  dispensedGas += await gasOf(
+    packageLedger.connect(pharmacy).decommission(pkgBig.id, counterFirst + k, counterCase, Dispensed),
+  );
+}
+results.dispense_fromCase_avg = Math.round(dispensedGas / 50);
+
+// A pallet of two cases at the pharmacy: the first pack dispensed from a case inside it.
+const smallPalletCases = [(await packCase(50)).sscc, (await packCase(50)).sscc];
+const smallPallet = nextSscc();
+await gasOf(packageLedger.connect(manufacturer).aggregate(smallPallet, 6, unitsOf(...smallPalletCases)));
+const palletToPharmacy = await shipPackage(manufacturer, pharmacy.address, unitsOf(smallPallet));
+await receivePackage(pharmacy, palletToPharmacy.shipmentId, unitsOf(smallPallet));
+const inPallet = smallPalletCases[0] as bigint;
+const inPalletFirst = Number((await packageLedger.unit(inPallet)).rangeStart);
+results.dispense_fromPallet_first = await gasOf(
+  packageLedger.connect(pharmacy).decommission(pkgBig.id, inPalletFirst, inPallet, Dispensed),
+);
+
+// The verification view for a pack in a case in a pallet (execution gas, depth-20 proof).
+let inUnitIndex = inPalletFirst + 1;
+while (big.tree.proof(inUnitIndex).length !== 20) inUnitIndex++;
+const verifyInUnitData = packageLedger.interface.encodeFunctionData("verifyPack", [
+  GTIN,
+  "LOT-P1000000",
+  bigSerials[inUnitIndex] as string,
+  inUnitIndex,
+  big.tree.proof(inUnitIndex),
+  EXPIRY,
+  inPallet,
+]);
+results.verify_packInUnit = await executionGas(await packageLedger.getAddress(), verifyInUnitData);
+
+results.quarantine_batch = await gasOf(
+  packageLedger.connect(regulatorSigner).quarantineBatch(pkgBig.id, "Suspect product reported by a pharmacy"),
+);
 
 // ------------------------------------------------------------------ report
 const targets: Record<string, (gas: number) => boolean> = {
@@ -215,6 +376,22 @@ const targets: Record<string, (gas: number) => boolean> = {
   dispense_depth20_freshSlot: (g) => g <= 80_000,
   dispenseMany_20packs_perPack: (g) => g <= 20_000,
   verify_depth20: (g) => g <= 20_000,
+  packageLedger_codeSize: (bytes) => bytes <= 24_576,
+  packageLedger_registerBatch_1pack: (g) => g <= 100_000,
+  packageLedger_registerBatch_1000000packs: (g) => Math.abs(g - results.packageLedger_registerBatch_1pack!) <= 100,
+  aggregate_case_50packs: (g) => g <= 70_000,
+  aggregate_case_1000packs: (g) => Math.abs(g - results.aggregate_case_50packs!) <= 100,
+  aggregate_pallet_40cases: (g) => g <= 300_000,
+  ship_1unit: (g) => g <= 40_000,
+  ship_10units_perUnit: (g) => g <= 8_000,
+  receive_1unit: (g) => g <= 40_000,
+  receive_partial_10units: (g) => g <= 90_000,
+  move_1pack_M_D_P: (g) => g <= 150_000,
+  repack_10packs_perPack: (g) => g <= 15_000,
+  dispense_fromCase_avg: (g) => g <= 39_000,
+  dispense_fromPallet_first: (g) => g <= 70_000,
+  quarantine_batch: (g) => g <= 40_000,
+  verify_packInUnit: (g) => g <= 25_000,
 };
 const targetText: Record<string, string> = {
   registerBatch_1pack: "<= 100000",
@@ -227,6 +404,22 @@ const targetText: Record<string, string> = {
   dispense_depth20_freshSlot: "<= 80000",
   dispenseMany_20packs_perPack: "<= 20000",
   verify_depth20: "<= 20000",
+  packageLedger_codeSize: "<= 24576 bytes",
+  packageLedger_registerBatch_1pack: "<= 100000",
+  packageLedger_registerBatch_1000000packs: "within 100 of 1 pack",
+  aggregate_case_50packs: "<= 70000",
+  aggregate_case_1000packs: "within 100 of 50 packs",
+  aggregate_pallet_40cases: "<= 300000",
+  ship_1unit: "<= 40000",
+  ship_10units_perUnit: "<= 8000",
+  receive_1unit: "<= 40000",
+  receive_partial_10units: "<= 90000",
+  move_1pack_M_D_P: "<= 150000",
+  repack_10packs_perPack: "<= 15000",
+  dispense_fromCase_avg: "<= 39000",
+  dispense_fromPallet_first: "<= 70000",
+  quarantine_batch: "<= 40000",
+  verify_packInUnit: "<= 25000",
 };
 // Targets missed for a reason given in docs/ARCHITECTURE.md ("Gas"): they do not fail the check,
 // so that it guards everything else, but they still may not grow.

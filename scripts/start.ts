@@ -209,7 +209,7 @@ Pedigree is running.
   chain          ${RPC_URL} (chain id ${chainId}), PedigreeLedger at ${address}
 
 ${formatDemoSummary(summary, WEB_URL)}
-Connect in the dashboard with "Demo accounts" (local chain only) to act as any of them.
+Sign in on the dashboard with "Demo organisations" (local chain only) to act as any of them.
 
 Press Ctrl-C to stop.`);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IPedigreeRegistry} from "./IPedigreeRegistry.sol";
+
 /// @title Pedigree custody ledger
 /// @notice Records medicine batches, every handoff of their units between manufacturer,
 /// distributors and pharmacies, and the decommissioning (dispense, destruction...) of each pack.
@@ -8,17 +10,8 @@ pragma solidity ^0.8.28;
 /// root of the leaves `(uint256 index, string serial)` in OpenZeppelin StandardMerkleTree encoding,
 /// and a pack is proved by its index and proof. Dates are YYYYMMDD numbers (UTC); an expiry day of
 /// 00 means the last day of the month, as in GS1 AI 17.
-interface IPedigreeLedger {
+interface IPedigreeLedger is IPedigreeRegistry {
     // ---------------------------------------------------------------- types
-
-    /// @notice What a participant does in the supply chain. `None` marks an unknown account.
-    enum Role {
-        None,
-        Regulator,
-        Manufacturer,
-        Distributor,
-        Pharmacy
-    }
 
     /// @notice Lifecycle of a batch. `Recalled` is final.
     enum BatchStatus {
@@ -55,23 +48,6 @@ interface IPedigreeLedger {
         UnknownProduct
     }
 
-    /// @notice A participant as the ledger knows it.
-    struct Participant {
-        Role role;
-        bool suspended;
-        uint24 number;
-        uint64 gln;
-        string legalName;
-    }
-
-    /// @notice A product (trade item) registered by its manufacturer.
-    struct Product {
-        address manufacturer;
-        string name;
-        string strength;
-        string dosageForm;
-    }
-
     /// @notice A batch's on-chain record.
     struct Batch {
         address manufacturer;
@@ -105,17 +81,6 @@ interface IPedigreeLedger {
 
     // ---------------------------------------------------------------- events
 
-    event ParticipantOnboarded(address indexed account, Role indexed role, uint24 number, uint64 gln, string legalName);
-    event ParticipantSuspended(address indexed account, address indexed by);
-    event ParticipantReinstated(address indexed account, address indexed by);
-    event CompanyPrefixAssigned(address indexed manufacturer, string prefix);
-    event ProductRegistered(
-        uint64 indexed gtin,
-        address indexed manufacturer,
-        string name,
-        string strength,
-        string dosageForm
-    );
     event BatchRegistered(
         bytes32 indexed batchId,
         uint64 indexed gtin,
@@ -165,25 +130,6 @@ interface IPedigreeLedger {
 
     // ---------------------------------------------------------------- errors
 
-    error PedigreeNotParticipant(address account);
-    error PedigreeParticipantSuspended(address account);
-    error PedigreeParticipantNotSuspended(address account);
-    error PedigreeParticipantExists(address account, Role role);
-    error PedigreeRoleNotAllowed(address account, Role role);
-    error PedigreeUseParticipantRegistry(bytes32 role);
-    error PedigreeInvalidName(uint256 length, uint256 maxLength);
-    error PedigreeInvalidGln(uint64 gln);
-    error PedigreeInvalidCompanyPrefix(string prefix);
-    error PedigreeCompanyPrefixTaken(string prefix, address manufacturer);
-    error PedigreeInvalidGtin(uint64 gtin);
-    error PedigreeGtinOutsideCompanyPrefixes(uint64 gtin, address manufacturer);
-    error PedigreeProductExists(uint64 gtin, address manufacturer);
-    error PedigreeUnknownProduct(uint64 gtin);
-    error PedigreeNotProductManufacturer(uint64 gtin, address caller, address manufacturer);
-    error PedigreeInvalidLot(string lot, uint256 badIndex);
-    error PedigreeInvalidExpiry(uint32 expiry);
-    error PedigreeInvalidPackCount(uint256 packCount);
-    error PedigreeEmptySerialsRoot(bytes32 batchId);
     error PedigreeBatchExists(bytes32 batchId);
     error PedigreeUnknownBatch(bytes32 batchId);
     error PedigreeNotBatchManufacturer(bytes32 batchId, address caller, address manufacturer);
@@ -210,39 +156,7 @@ interface IPedigreeLedger {
 
     // ---------------------------------------------------------------- administration
 
-    /// @notice Onboards `account` as a participant. Only the admin.
-    /// @param gln the participant's GS1 Global Location Number, 13 digits with a valid check digit
-    function onboardParticipant(address account, Role role, string calldata legalName, uint64 gln) external;
-
-    /// @notice Suspends a participant: from now on it can do nothing until reinstated. Only the admin.
-    function suspendParticipant(address account) external;
-
-    /// @notice Lifts a participant's suspension. Only the admin.
-    function reinstateParticipant(address account) external;
-
-    /// @notice Assigns a GS1 company prefix (6 to 12 digits) to a manufacturer. Only the admin.
-    function assignCompanyPrefix(address manufacturer, string calldata prefix) external;
-
-    /// @notice Emergency stop (a leaked key, a faulty client writing wrong records). Stops everything
-    /// that adds to, moves or releases the record: onboarding, reinstating a participant, company
-    /// prefixes, products, batches, shipments, decommissioning and reactivating packs, reinstating a
-    /// batch. Leaves the safety brakes working: recalling and suspending a batch, suspending a
-    /// participant, and unpausing. Only the admin.
-    function pause() external;
-
-    /// @notice Ends the emergency stop. Only the admin.
-    function unpause() external;
-
     // ---------------------------------------------------------------- products and batches
-
-    /// @notice Registers a product under one of the caller's company prefixes. Only manufacturers.
-    /// @param gtin the GTIN-14 with a valid check digit
-    function registerProduct(
-        uint64 gtin,
-        string calldata name,
-        string calldata strength,
-        string calldata dosageForm
-    ) external;
 
     /// @notice Registers a batch of the caller's product; the caller then holds all its units.
     /// @param lot 1 to 20 characters of GS1 CSET 82
@@ -337,14 +251,6 @@ interface IPedigreeLedger {
         bytes32[] calldata proof,
         uint32 labelExpiry
     ) external view returns (Verification memory);
-
-    function participant(address account) external view returns (Participant memory);
-
-    function participantByNumber(uint24 number) external view returns (address);
-
-    function companyPrefixOwner(string calldata prefix) external view returns (address);
-
-    function product(uint64 gtin) external view returns (Product memory);
 
     function batch(bytes32 batchId) external view returns (Batch memory);
 

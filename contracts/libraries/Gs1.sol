@@ -2,8 +2,8 @@
 pragma solidity ^0.8.28;
 
 /// @title GS1 identifier rules checked on chain
-/// @notice Mod-10 check digits (GTIN, GLN), GS1 company prefixes inside a GTIN-14, and the
-/// 82-character set (CSET 82) allowed in lots and serials.
+/// @notice Mod-10 check digits (GTIN, GLN, SSCC), GS1 company prefixes inside a GTIN-14 or an
+/// SSCC, and the 82-character set (CSET 82) allowed in lots and serials.
 library Gs1 {
     /// @dev Bit c is set when ASCII character c belongs to CSET 82:
     /// ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z
@@ -11,6 +11,7 @@ library Gs1 {
 
     uint256 internal constant GTIN14_LIMIT = 1e14;
     uint256 internal constant GLN_LIMIT = 1e13;
+    uint256 internal constant SSCC_LIMIT = 1e18;
 
     /// @notice True when `number`, written with `digits` digits (leading zeros allowed), ends with
     /// the GS1 mod-10 check digit of the digits before it.
@@ -34,6 +35,12 @@ library Gs1 {
 
     function isValidGln(uint256 gln) internal pure returns (bool) {
         return gln < GLN_LIMIT && gln != 0 && hasValidCheckDigit(gln, 13);
+    }
+
+    /// @notice An SSCC (AI 00): 18 digits, an extension digit, a company prefix and a serial
+    /// reference, then the check digit. Zero is no SSCC.
+    function isValidSscc(uint256 sscc) internal pure returns (bool) {
+        return sscc < SSCC_LIMIT && sscc != 0 && hasValidCheckDigit(sscc, 18);
     }
 
     /// @notice Index of the first byte outside CSET 82, or type(uint256).max when all are in it.
@@ -63,6 +70,12 @@ library Gs1 {
     /// indicator digit.
     function prefixKeyOfGtin(uint256 gtin, uint256 length) internal pure returns (uint256) {
         return prefixKey(length, (gtin / 10 ** (13 - length)) % 10 ** length);
+    }
+
+    /// @notice The key of the company prefix made of the `length` digits after an SSCC's extension
+    /// digit.
+    function prefixKeyOfSscc(uint256 sscc, uint256 length) internal pure returns (uint256) {
+        return prefixKey(length, (sscc / 10 ** (17 - length)) % 10 ** length);
     }
 
     function prefixKey(uint256 length, uint256 value) internal pure returns (uint256) {

@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 
 /// @notice Participants, company prefixes, roles, pause and the two-step admin transfer. Split in
@@ -49,17 +50,17 @@ contract ParticipantsTest is AdministrationFixture {
 
     function test_onboardParticipant_recordsParticipantAndEmits() public {
         vm.expectEmit(address(ledger));
-        emit IPedigreeLedger.ParticipantOnboarded(
+        emit IPedigreeRegistry.ParticipantOnboarded(
             newcomer,
-            IPedigreeLedger.Role.Pharmacy,
+            IPedigreeRegistry.Role.Pharmacy,
             8,
             GLN_SPARE,
             "Corner Pharmacy"
         );
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
 
-        IPedigreeLedger.Participant memory record = ledger.participant(newcomer);
-        assertEq(uint256(record.role), uint256(IPedigreeLedger.Role.Pharmacy), "role");
+        IPedigreeRegistry.Participant memory record = ledger.participant(newcomer);
+        assertEq(uint256(record.role), uint256(IPedigreeRegistry.Role.Pharmacy), "role");
         assertFalse(record.suspended, "not suspended");
         assertEq(record.number, 8, "number follows the seven fixture participants");
         assertEq(record.gln, GLN_SPARE, "gln");
@@ -74,12 +75,12 @@ contract ParticipantsTest is AdministrationFixture {
         assertEq(ledger.participantByNumber(7), regulator, "7");
         assertEq(ledger.participantByNumber(0), address(0), "0 is nobody");
         assertEq(ledger.participantByNumber(8), address(0), "8 not yet");
-        assertEq(uint256(ledger.participant(stranger).role), uint256(IPedigreeLedger.Role.None), "stranger");
+        assertEq(uint256(ledger.participant(stranger).role), uint256(IPedigreeRegistry.Role.None), "stranger");
     }
 
     function test_onboardParticipant_acceptsNameOfMaxLength() public {
         string memory name = _text(128);
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Distributor, name, GLN_SPARE);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Distributor, name, GLN_SPARE);
         assertEq(ledger.participant(newcomer).legalName, name, "legal name");
     }
 
@@ -88,69 +89,73 @@ contract ParticipantsTest is AdministrationFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, mfr, bytes32(0))
         );
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenRoleNone() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IPedigreeLedger.PedigreeRoleNotAllowed.selector, newcomer, IPedigreeLedger.Role.None)
+            abi.encodeWithSelector(
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
+                newcomer,
+                IPedigreeRegistry.Role.None
+            )
         );
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.None, "Corner Pharmacy", GLN_SPARE);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.None, "Corner Pharmacy", GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenZeroAddress() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPedigreeLedger.PedigreeRoleNotAllowed.selector,
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
                 address(0),
-                IPedigreeLedger.Role.Pharmacy
+                IPedigreeRegistry.Role.Pharmacy
             )
         );
-        ledger.onboardParticipant(address(0), IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
+        ledger.onboardParticipant(address(0), IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenAlreadyParticipant() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPedigreeLedger.PedigreeParticipantExists.selector,
+                IPedigreeRegistry.PedigreeParticipantExists.selector,
                 dist,
-                IPedigreeLedger.Role.Distributor
+                IPedigreeRegistry.Role.Distributor
             )
         );
-        ledger.onboardParticipant(dist, IPedigreeLedger.Role.Pharmacy, "Again", GLN_SPARE);
+        ledger.onboardParticipant(dist, IPedigreeRegistry.Role.Pharmacy, "Again", GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenNameEmpty() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidName.selector, 0, 128));
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "", GLN_SPARE);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidName.selector, 0, 128));
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "", GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenNameTooLong() public {
         string memory name = _text(129);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidName.selector, 129, 128));
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, name, GLN_SPARE);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidName.selector, 129, 128));
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, name, GLN_SPARE);
     }
 
     function test_onboardParticipant_revertsWhenGlnCheckDigitWrong() public {
         uint64 gln = GLN_SPARE + 1; // 9520000000081
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidGln.selector, gln));
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", gln);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidGln.selector, gln));
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", gln);
     }
 
     function test_onboardParticipant_revertsWhenGlnZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidGln.selector, uint64(0)));
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", 0);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidGln.selector, uint64(0)));
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", 0);
     }
 
     function test_onboardParticipant_revertsWhenGlnHasFourteenDigits() public {
         uint64 gln = uint64(withCheckDigit(9520000000008)); // 14 digits, valid check digit
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidGln.selector, gln));
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", gln);
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidGln.selector, gln));
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", gln);
     }
 
     function test_onboardParticipant_acceptsGlnWithLeadingZeros() public {
         uint64 gln = uint64(withCheckDigit(1234)); // 0000000012348
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Pharmacy, "Corner Pharmacy", gln);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Pharmacy, "Corner Pharmacy", gln);
         assertEq(ledger.participant(newcomer).gln, gln, "gln");
     }
 
@@ -158,7 +163,7 @@ contract ParticipantsTest is AdministrationFixture {
 
     function test_suspendParticipant_suspendsAndEmits() public {
         vm.expectEmit(address(ledger));
-        emit IPedigreeLedger.ParticipantSuspended(dist, admin);
+        emit IPedigreeRegistry.ParticipantSuspended(dist, admin);
         ledger.suspendParticipant(dist);
         assertTrue(ledger.participant(dist).suspended, "suspended");
         assertFalse(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "no role while suspended");
@@ -173,32 +178,32 @@ contract ParticipantsTest is AdministrationFixture {
     }
 
     function test_suspendParticipant_revertsWhenNotParticipant() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.suspendParticipant(stranger);
     }
 
     function test_suspendParticipant_revertsWhenAlreadySuspended() public {
         ledger.suspendParticipant(dist);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.suspendParticipant(dist);
     }
 
     function test_reinstateParticipant_reinstatesAndEmits() public {
         ledger.suspendParticipant(dist);
         vm.expectEmit(address(ledger));
-        emit IPedigreeLedger.ParticipantReinstated(dist, admin);
+        emit IPedigreeRegistry.ParticipantReinstated(dist, admin);
         ledger.reinstateParticipant(dist);
         assertFalse(ledger.participant(dist).suspended, "not suspended");
         assertTrue(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "role back");
     }
 
     function test_reinstateParticipant_revertsWhenNotSuspended() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantNotSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantNotSuspended.selector, dist));
         ledger.reinstateParticipant(dist);
     }
 
     function test_reinstateParticipant_revertsWhenNotParticipant() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.reinstateParticipant(stranger);
     }
 
@@ -216,14 +221,14 @@ contract ParticipantsTest is AdministrationFixture {
     function test_suspendedManufacturer_cannotRegisterProduct() public {
         ledger.suspendParticipant(mfr);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
     }
 
     function test_suspendedManufacturer_cannotRegisterBatch() public {
         ledger.suspendParticipant(mfr);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, keccak256("root"), bytes32(0));
     }
 
@@ -231,10 +236,10 @@ contract ParticipantsTest is AdministrationFixture {
         ledger.suspendParticipant(mfr);
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.ship(dist, "ASN-1", lines);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.recallBatch(batchA, "contamination");
     }
 
@@ -243,10 +248,10 @@ contract ParticipantsTest is AdministrationFixture {
         bytes32 id = shipLines(mfr, dist, lines);
         ledger.suspendParticipant(dist);
         vm.prank(dist);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.receiveShipment(id, mfr, lines);
         vm.prank(dist);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.rejectShipment(id, mfr, lines, "damaged");
         // The sender can still take its units back.
         vm.prank(mfr);
@@ -259,7 +264,7 @@ contract ParticipantsTest is AdministrationFixture {
         bytes32 id = shipLines(mfr, dist, lines);
         ledger.suspendParticipant(mfr);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.cancelShipment(id, dist, lines);
     }
 
@@ -270,17 +275,17 @@ contract ParticipantsTest is AdministrationFixture {
         string memory serial = serialOf(batchA, 1);
         bytes32[] memory proof = proofOf(batchA, 1);
         vm.prank(pharmacy);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, pharmacy));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, pharmacy));
         ledger.decommission(batchA, 1, serial, proof, IPedigreeLedger.PackState.Dispensed);
         vm.prank(pharmacy);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, pharmacy));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, pharmacy));
         ledger.reactivate(batchA, 0);
     }
 
     function test_suspendedRegulator_cannotSuspendBatch() public {
         ledger.suspendParticipant(regulator);
         vm.prank(regulator);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, regulator));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, regulator));
         ledger.suspendBatch(batchA, "inspection");
     }
 }
@@ -291,7 +296,7 @@ contract CompanyPrefixesTest is AdministrationFixture {
 
     function test_assignCompanyPrefix_assignsAndEmits() public {
         vm.expectEmit(address(ledger));
-        emit IPedigreeLedger.CompanyPrefixAssigned(mfr, "952013456789");
+        emit IPedigreeRegistry.CompanyPrefixAssigned(mfr, "952013456789");
         ledger.assignCompanyPrefix(mfr, "952013456789");
         assertEq(ledger.companyPrefixOwner("952013456789"), mfr, "12-digit prefix owner");
         assertEq(ledger.companyPrefixOwner(PREFIX), mfr, "first prefix kept");
@@ -320,9 +325,9 @@ contract CompanyPrefixesTest is AdministrationFixture {
     function test_assignCompanyPrefix_revertsWhenNotManufacturer() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPedigreeLedger.PedigreeRoleNotAllowed.selector,
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
                 dist,
-                IPedigreeLedger.Role.Distributor
+                IPedigreeRegistry.Role.Distributor
             )
         );
         ledger.assignCompanyPrefix(dist, "952013");
@@ -330,36 +335,42 @@ contract CompanyPrefixesTest is AdministrationFixture {
 
     function test_assignCompanyPrefix_revertsWhenNotParticipant() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IPedigreeLedger.PedigreeRoleNotAllowed.selector, stranger, IPedigreeLedger.Role.None)
+            abi.encodeWithSelector(
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
+                stranger,
+                IPedigreeRegistry.Role.None
+            )
         );
         ledger.assignCompanyPrefix(stranger, "952013");
     }
 
     function test_assignCompanyPrefix_revertsWhenFiveDigits() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, "95201"));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, "95201"));
         ledger.assignCompanyPrefix(mfr, "95201");
     }
 
     function test_assignCompanyPrefix_revertsWhenThirteenDigits() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, "9520123456789"));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, "9520123456789")
+        );
         ledger.assignCompanyPrefix(mfr, "9520123456789");
     }
 
     function test_assignCompanyPrefix_revertsWhenNotDigits() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, "95201A"));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, "95201A"));
         ledger.assignCompanyPrefix(mfr, "95201A");
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, "952 012"));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, "952 012"));
         ledger.assignCompanyPrefix(mfr, "952 012");
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, "/95201"));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, "/95201"));
         ledger.assignCompanyPrefix(mfr, "/95201");
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, ""));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, ""));
         ledger.assignCompanyPrefix(mfr, "");
     }
 
     function test_assignCompanyPrefix_revertsWhenTaken() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeCompanyPrefixTaken.selector, PREFIX, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeCompanyPrefixTaken.selector, PREFIX, mfr));
         ledger.assignCompanyPrefix(mfr2, PREFIX);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeCompanyPrefixTaken.selector, PREFIX, mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeCompanyPrefixTaken.selector, PREFIX, mfr));
         ledger.assignCompanyPrefix(mfr, PREFIX);
     }
 
@@ -368,7 +379,7 @@ contract CompanyPrefixesTest is AdministrationFixture {
     /// (09520123xxxxxC) in the first one's numbering space. FAILS against the current contract,
     /// which only refuses an identical prefix (see the report).
     function test_assignCompanyPrefix_revertsWhenOverlappingAssignedPrefix() public {
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeCompanyPrefixTaken.selector, "9520123", mfr));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeCompanyPrefixTaken.selector, "9520123", mfr));
         ledger.assignCompanyPrefix(mfr2, "9520123");
     }
 }
@@ -508,7 +519,7 @@ contract PauseAndRolesTest is AdministrationFixture {
         vm.expectRevert(paused);
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
         vm.expectRevert(paused);
-        ledger.onboardParticipant(stranger, IPedigreeLedger.Role.Pharmacy, "Late Pharmacy", GLN_SPARE);
+        ledger.onboardParticipant(stranger, IPedigreeRegistry.Role.Pharmacy, "Late Pharmacy", GLN_SPARE);
         vm.expectRevert(paused);
         ledger.assignCompanyPrefix(mfr, "9529999");
 
@@ -544,7 +555,9 @@ contract PauseAndRolesTest is AdministrationFixture {
     function test_grantRole_revertsForParticipantRoles() public {
         bytes32[4] memory roles = _participantRoles();
         for (uint256 i; i < roles.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeUseParticipantRegistry.selector, roles[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(IPedigreeRegistry.PedigreeUseParticipantRegistry.selector, roles[i])
+            );
             ledger.grantRole(roles[i], newcomer);
         }
     }
@@ -553,7 +566,9 @@ contract PauseAndRolesTest is AdministrationFixture {
         bytes32[4] memory roles = _participantRoles();
         address[4] memory holders = [regulator, mfr, dist, pharmacy];
         for (uint256 i; i < roles.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeUseParticipantRegistry.selector, roles[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(IPedigreeRegistry.PedigreeUseParticipantRegistry.selector, roles[i])
+            );
             ledger.revokeRole(roles[i], holders[i]);
         }
     }
@@ -563,7 +578,9 @@ contract PauseAndRolesTest is AdministrationFixture {
         address[4] memory holders = [regulator, mfr, dist, pharmacy];
         for (uint256 i; i < roles.length; ++i) {
             vm.prank(holders[i]);
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeUseParticipantRegistry.selector, roles[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(IPedigreeRegistry.PedigreeUseParticipantRegistry.selector, roles[i])
+            );
             ledger.renounceRole(roles[i], holders[i]);
         }
         assertTrue(ledger.hasRole(ledger.PHARMACY_ROLE(), pharmacy), "role kept");
@@ -609,7 +626,7 @@ contract PauseAndRolesTest is AdministrationFixture {
 
         // The new admin administers; the old one no longer can.
         vm.prank(newAdmin);
-        ledger.onboardParticipant(newcomer, IPedigreeLedger.Role.Distributor, "South Wholesale", GLN_SPARE);
+        ledger.onboardParticipant(newcomer, IPedigreeRegistry.Role.Distributor, "South Wholesale", GLN_SPARE);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, bytes32(0))
         );

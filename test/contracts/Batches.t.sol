@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 
 /// @notice registerBatch (lot, expiry, serial root) and the batch lifecycle: recall, suspend, reinstate.
@@ -149,13 +150,13 @@ contract BatchesTest is LedgerFixture {
 
     function test_registerBatch_revertsWhenPackCountZero() public {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidPackCount.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidPackCount.selector, 0));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 0, ROOT, bytes32(0));
     }
 
     function test_registerBatch_revertsWhenPackCountAboveThirtyBits() public {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidPackCount.selector, 1 << 30));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidPackCount.selector, 1 << 30));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, uint32(1 << 30), ROOT, bytes32(0));
     }
 
@@ -179,7 +180,7 @@ contract BatchesTest is LedgerFixture {
     function test_registerBatch_revertsWhenSerialsRootEmpty() public {
         bytes32 id = keccak256(abi.encode(GTIN, "LOT-A2"));
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeEmptySerialsRoot.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptySerialsRoot.selector, id));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, bytes32(0), bytes32(0));
     }
 
@@ -191,14 +192,14 @@ contract BatchesTest is LedgerFixture {
 
     function test_registerBatch_revertsWhenProductUnknown() public {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeUnknownProduct.selector, GTIN_UNREGISTERED));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeUnknownProduct.selector, GTIN_UNREGISTERED));
         ledger.registerBatch(GTIN_UNREGISTERED, "LOT-A2", EXPIRY, 4, ROOT, bytes32(0));
     }
 
     function test_registerBatch_revertsWhenProductOfOtherManufacturer() public {
         vm.prank(mfr2);
         vm.expectRevert(
-            abi.encodeWithSelector(IPedigreeLedger.PedigreeNotProductManufacturer.selector, GTIN, mfr2, mfr)
+            abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotProductManufacturer.selector, GTIN, mfr2, mfr)
         );
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, ROOT, bytes32(0));
     }
@@ -214,7 +215,7 @@ contract BatchesTest is LedgerFixture {
 
     function test_registerBatch_revertsWhenCallerNotParticipant() public {
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, ROOT, bytes32(0));
     }
 
@@ -272,7 +273,7 @@ contract BatchesTest is LedgerFixture {
 
     function test_recallBatch_revertsWhenNotParticipant() public {
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.recallBatch(batchA, "contamination");
     }
 
@@ -323,7 +324,7 @@ contract BatchesTest is LedgerFixture {
 
     function test_suspendBatch_revertsWhenNotParticipant() public {
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.suspendBatch(batchA, "inspection");
     }
 
@@ -433,13 +434,13 @@ contract BatchesTest is LedgerFixture {
 
     function _expectInvalidExpiry(uint32 expiry) private {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidExpiry.selector, expiry));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidExpiry.selector, expiry));
         ledger.registerBatch(GTIN, "LOT-A2", expiry, 4, ROOT, bytes32(0));
     }
 
     function _expectInvalidLot(string memory lot, uint256 badIndex) private {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidLot.selector, lot, badIndex));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidLot.selector, lot, badIndex));
         ledger.registerBatch(GTIN, lot, EXPIRY, 4, ROOT, bytes32(0));
     }
 }

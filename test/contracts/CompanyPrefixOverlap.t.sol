@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 
 /// @notice Company prefixes that nest: the longest assigned prefix of a GTIN decides whose it is,
@@ -18,7 +19,7 @@ contract CompanyPrefixOverlapTest is LedgerFixture {
 
     function test_registerProduct_revertsInsideLongerPrefixOfAnotherManufacturer() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IPedigreeLedger.PedigreeGtinOutsideCompanyPrefixes.selector, GTIN_UNKNOWN, mfr)
+            abi.encodeWithSelector(IPedigreeRegistry.PedigreeGtinOutsideCompanyPrefixes.selector, GTIN_UNKNOWN, mfr)
         );
         vm.prank(mfr);
         ledger.registerProduct(GTIN_UNKNOWN, "Counterfeit risk", "1 mg", "tablet");

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 
 /// @notice Shipments: ship, receive, reject, cancel; routes; stock that may not move. Split in two
@@ -32,9 +33,9 @@ abstract contract CustodyFixture is LedgerFixture {
 
     function _expectRouteRefused(
         address from,
-        IPedigreeLedger.Role fromRole,
+        IPedigreeRegistry.Role fromRole,
         address to,
-        IPedigreeLedger.Role toRole,
+        IPedigreeRegistry.Role toRole,
         bytes32 batchId
     ) internal {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchId, 1);
@@ -162,7 +163,7 @@ contract ShipTest is CustodyFixture {
     function test_ship_revertsWhenSenderNotParticipant() public {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.ship(dist, REF, lines);
     }
 
@@ -171,14 +172,14 @@ contract ShipTest is CustodyFixture {
         ledger.suspendParticipant(dist);
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(dist);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.ship(pharmacy, REF, lines);
     }
 
     function test_ship_revertsWhenRecipientNotParticipant() public {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.ship(stranger, REF, lines);
     }
 
@@ -186,7 +187,7 @@ contract ShipTest is CustodyFixture {
         ledger.suspendParticipant(dist);
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, dist));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.ship(dist, REF, lines);
     }
 
@@ -201,11 +202,23 @@ contract ShipTest is CustodyFixture {
     }
 
     function test_ship_revertsWhenManufacturerToManufacturer() public {
-        _expectRouteRefused(mfr, IPedigreeLedger.Role.Manufacturer, mfr2, IPedigreeLedger.Role.Manufacturer, batchA);
+        _expectRouteRefused(
+            mfr,
+            IPedigreeRegistry.Role.Manufacturer,
+            mfr2,
+            IPedigreeRegistry.Role.Manufacturer,
+            batchA
+        );
     }
 
     function test_ship_revertsWhenManufacturerToRegulator() public {
-        _expectRouteRefused(mfr, IPedigreeLedger.Role.Manufacturer, regulator, IPedigreeLedger.Role.Regulator, batchA);
+        _expectRouteRefused(
+            mfr,
+            IPedigreeRegistry.Role.Manufacturer,
+            regulator,
+            IPedigreeRegistry.Role.Regulator,
+            batchA
+        );
     }
 
     function test_ship_distributorToDistributor() public {
@@ -227,13 +240,19 @@ contract ShipTest is CustodyFixture {
     /// to itself (a pharmacy may not, since pharmacy to pharmacy is refused).
     function test_ship_revertsWhenShippingToItself() public {
         deliver(mfr, dist, batchA, 4);
-        _expectRouteRefused(dist, IPedigreeLedger.Role.Distributor, dist, IPedigreeLedger.Role.Distributor, batchA);
+        _expectRouteRefused(dist, IPedigreeRegistry.Role.Distributor, dist, IPedigreeRegistry.Role.Distributor, batchA);
         assertEq(units(batchA, dist), 4, "units unchanged");
     }
 
     function test_ship_revertsWhenDistributorToRegulator() public {
         deliver(mfr, dist, batchA, 4);
-        _expectRouteRefused(dist, IPedigreeLedger.Role.Distributor, regulator, IPedigreeLedger.Role.Regulator, batchA);
+        _expectRouteRefused(
+            dist,
+            IPedigreeRegistry.Role.Distributor,
+            regulator,
+            IPedigreeRegistry.Role.Regulator,
+            batchA
+        );
     }
 
     function test_ship_pharmacyBackToDistributor() public {
@@ -248,17 +267,41 @@ contract ShipTest is CustodyFixture {
 
     function test_ship_revertsWhenPharmacyToPharmacy() public {
         deliver(mfr, pharmacy, batchA, 4);
-        _expectRouteRefused(pharmacy, IPedigreeLedger.Role.Pharmacy, pharmacy2, IPedigreeLedger.Role.Pharmacy, batchA);
+        _expectRouteRefused(
+            pharmacy,
+            IPedigreeRegistry.Role.Pharmacy,
+            pharmacy2,
+            IPedigreeRegistry.Role.Pharmacy,
+            batchA
+        );
     }
 
     function test_ship_revertsWhenPharmacyToRegulator() public {
         deliver(mfr, pharmacy, batchA, 4);
-        _expectRouteRefused(pharmacy, IPedigreeLedger.Role.Pharmacy, regulator, IPedigreeLedger.Role.Regulator, batchA);
+        _expectRouteRefused(
+            pharmacy,
+            IPedigreeRegistry.Role.Pharmacy,
+            regulator,
+            IPedigreeRegistry.Role.Regulator,
+            batchA
+        );
     }
 
     function test_ship_revertsWhenRegulatorShips() public {
-        _expectRouteRefused(regulator, IPedigreeLedger.Role.Regulator, dist, IPedigreeLedger.Role.Distributor, batchA);
-        _expectRouteRefused(regulator, IPedigreeLedger.Role.Regulator, mfr, IPedigreeLedger.Role.Manufacturer, batchA);
+        _expectRouteRefused(
+            regulator,
+            IPedigreeRegistry.Role.Regulator,
+            dist,
+            IPedigreeRegistry.Role.Distributor,
+            batchA
+        );
+        _expectRouteRefused(
+            regulator,
+            IPedigreeRegistry.Role.Regulator,
+            mfr,
+            IPedigreeRegistry.Role.Manufacturer,
+            batchA
+        );
     }
 
     function test_ship_revertsWhenDistributorReturnsToOtherManufacturer() public {
@@ -537,7 +580,7 @@ contract SettlementTest is CustodyFixture {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 5);
         bytes32 id = shipLines(mfr, dist, lines);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.receiveShipment(id, mfr, lines);
     }
 
@@ -640,7 +683,7 @@ contract SettlementTest is CustodyFixture {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 5);
         bytes32 id = shipLines(mfr, dist, lines);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.rejectShipment(id, mfr, lines, "damaged");
     }
 
@@ -716,7 +759,7 @@ contract SettlementTest is CustodyFixture {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 5);
         bytes32 id = shipLines(mfr, dist, lines);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.cancelShipment(id, dist, lines);
     }
 

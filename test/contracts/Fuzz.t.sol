@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 import {SerialTree} from "./utils/SerialTree.sol";
 import {Gs1Harness} from "./utils/Gs1Harness.sol";
@@ -26,7 +27,7 @@ contract FuzzTest is LedgerFixture {
         uint256 valid = withCheckDigit(body);
         uint64 wrong = uint64(body * 10 + (((valid % 10) + bound(offset, 1, 9)) % 10));
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidGtin.selector, wrong));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidGtin.selector, wrong));
         ledger.registerProduct(wrong, "Paracetamol", "500 mg", "tablet");
     }
 
@@ -66,9 +67,9 @@ contract FuzzTest is LedgerFixture {
         uint256 valid = withCheckDigit(body);
         uint64 wrong = uint64(body * 10 + (((valid % 10) + bound(offset, 1, 9)) % 10));
         address account = _account("fuzzed participant");
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidGln.selector, wrong));
-        ledger.onboardParticipant(account, IPedigreeLedger.Role.Distributor, "Wholesale", wrong);
-        ledger.onboardParticipant(account, IPedigreeLedger.Role.Distributor, "Wholesale", uint64(valid));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidGln.selector, wrong));
+        ledger.onboardParticipant(account, IPedigreeRegistry.Role.Distributor, "Wholesale", wrong);
+        ledger.onboardParticipant(account, IPedigreeRegistry.Role.Distributor, "Wholesale", uint64(valid));
     }
 
     function testFuzz_assignCompanyPrefix_acceptsOnlySixToTwelveDigits(uint256 length, uint256 seed) public {
@@ -81,7 +82,7 @@ contract FuzzTest is LedgerFixture {
             ledger.assignCompanyPrefix(mfr, string(prefix));
             assertEq(ledger.companyPrefixOwner(string(prefix)), mfr, "assigned");
         } else {
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidCompanyPrefix.selector, prefix));
+            vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidCompanyPrefix.selector, prefix));
             ledger.assignCompanyPrefix(mfr, string(prefix));
         }
     }
@@ -106,7 +107,7 @@ contract FuzzTest is LedgerFixture {
             ledger.registerBatch(GTIN, string(lot), EXPIRY, 4, keccak256("root"), bytes32(0));
         } else {
             vm.prank(mfr);
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidLot.selector, lot, position));
+            vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidLot.selector, lot, position));
             ledger.registerBatch(GTIN, string(lot), EXPIRY, 4, keccak256("root"), bytes32(0));
         }
     }
@@ -134,7 +135,7 @@ contract FuzzTest is LedgerFixture {
         uint32 expiry = uint32(lib.toYyyymmdd(day));
         vm.prank(mfr);
         if (day < START / 1 days) {
-            vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeInvalidExpiry.selector, expiry));
+            vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeInvalidExpiry.selector, expiry));
             ledger.registerBatch(GTIN, "LOT-F", expiry, 4, keccak256("root"), bytes32(0));
         } else {
             bytes32 id = ledger.registerBatch(GTIN, "LOT-F", expiry, 4, keccak256("root"), bytes32(0));
@@ -147,14 +148,14 @@ contract FuzzTest is LedgerFixture {
     /// @dev Every (sender, recipient) pair of participants behaves as the route table says.
     function testFuzz_ship_followsRouteTable(uint256 fromSeed, uint256 toSeed) public {
         address[7] memory actors = [mfr, mfr2, dist, dist2, pharmacy, pharmacy2, regulator];
-        IPedigreeLedger.Role[7] memory roles = [
-            IPedigreeLedger.Role.Manufacturer,
-            IPedigreeLedger.Role.Manufacturer,
-            IPedigreeLedger.Role.Distributor,
-            IPedigreeLedger.Role.Distributor,
-            IPedigreeLedger.Role.Pharmacy,
-            IPedigreeLedger.Role.Pharmacy,
-            IPedigreeLedger.Role.Regulator
+        IPedigreeRegistry.Role[7] memory roles = [
+            IPedigreeRegistry.Role.Manufacturer,
+            IPedigreeRegistry.Role.Manufacturer,
+            IPedigreeRegistry.Role.Distributor,
+            IPedigreeRegistry.Role.Distributor,
+            IPedigreeRegistry.Role.Pharmacy,
+            IPedigreeRegistry.Role.Pharmacy,
+            IPedigreeRegistry.Role.Regulator
         ];
         deliver(mfr, dist, batchA, 2);
         deliver(mfr, dist2, batchA, 2);
@@ -474,15 +475,15 @@ contract FuzzTest is LedgerFixture {
 
     // ------------------------------------------------------------ helpers
 
-    function _routeAllowed(IPedigreeLedger.Role from, IPedigreeLedger.Role to) private pure returns (bool) {
-        if (from == IPedigreeLedger.Role.Manufacturer) {
-            return to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Pharmacy;
+    function _routeAllowed(IPedigreeRegistry.Role from, IPedigreeRegistry.Role to) private pure returns (bool) {
+        if (from == IPedigreeRegistry.Role.Manufacturer) {
+            return to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Pharmacy;
         }
-        if (from == IPedigreeLedger.Role.Distributor) {
-            return to != IPedigreeLedger.Role.Regulator && to != IPedigreeLedger.Role.None;
+        if (from == IPedigreeRegistry.Role.Distributor) {
+            return to != IPedigreeRegistry.Role.Regulator && to != IPedigreeRegistry.Role.None;
         }
-        if (from == IPedigreeLedger.Role.Pharmacy) {
-            return to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Manufacturer;
+        if (from == IPedigreeRegistry.Role.Pharmacy) {
+            return to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Manufacturer;
         }
         return false;
     }

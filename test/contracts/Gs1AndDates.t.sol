@@ -67,10 +67,19 @@ contract Gs1AndDatesTest is Assertions {
         assertTrue(lib.hasValidCheckDigit(116, 5), "00116: leading zeros add nothing");
     }
 
-    function test_hasValidCheckDigit_sscc() public view {
+    function test_isValidSscc_acceptsKnownSsccsAndRejectsOthers() public view {
         // SSCC 106141411234567897 (GS1 General Specifications example).
-        assertTrue(lib.hasValidCheckDigit(106141411234567897, 18), "SSCC");
-        assertFalse(lib.hasValidCheckDigit(106141411234567890, 18), "SSCC wrong check digit");
+        assertTrue(lib.isValidSscc(106141411234567897), "GS1 example");
+        assertTrue(lib.isValidSscc(95201234567890122), "extension digit 0, written without it");
+        assertFalse(lib.isValidSscc(106141411234567890), "wrong check digit");
+        assertFalse(lib.isValidSscc(0), "zero");
+        assertFalse(lib.isValidSscc(1061414112345678970), "nineteen digits");
+    }
+
+    function test_prefixKeyOfSscc_readsDigitsAfterExtension() public view {
+        assertEq(lib.prefixKeyOfSscc(106141411234567897, 7), lib.companyPrefixKey("0614141"), "7 with leading zero");
+        assertEq(lib.prefixKeyOfSscc(95201234567890122, 6), lib.companyPrefixKey("952012"), "6");
+        assertEq(lib.prefixKeyOfSscc(95201234567890122, 12), lib.companyPrefixKey("952012345678"), "12");
     }
 
     // ------------------------------------------------------------ CSET 82

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 import {SerialTree} from "./utils/SerialTree.sol";
 
@@ -186,9 +187,9 @@ contract DecommissionTest is PacksFixture {
             0,
             IPedigreeLedger.PackState.Destroyed,
             abi.encodeWithSelector(
-                IPedigreeLedger.PedigreeRoleNotAllowed.selector,
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
                 regulator,
-                IPedigreeLedger.Role.Regulator
+                IPedigreeRegistry.Role.Regulator
             )
         );
     }
@@ -223,7 +224,7 @@ contract DecommissionTest is PacksFixture {
             batchA,
             0,
             IPedigreeLedger.PackState.Destroyed,
-            abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger)
+            abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger)
         );
     }
 
@@ -752,7 +753,7 @@ contract DecommissionManyTest is PacksFixture {
             11
         );
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Destroyed);
     }
 
@@ -765,9 +766,9 @@ contract DecommissionManyTest is PacksFixture {
         vm.prank(regulator);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPedigreeLedger.PedigreeRoleNotAllowed.selector,
+                IPedigreeRegistry.PedigreeRoleNotAllowed.selector,
                 regulator,
-                IPedigreeLedger.Role.Regulator
+                IPedigreeRegistry.Role.Regulator
             )
         );
         ledger.decommissionMany(batchA, ordered, serials, proof, packFlags(flags), IPedigreeLedger.PackState.Destroyed);
@@ -964,7 +965,7 @@ contract ReactivateTest is PacksFixture {
     function test_reactivate_revertsWhenCallerNotParticipant() public {
         decommissionPack(pharmacy, batchA, 3, IPedigreeLedger.PackState.Dispensed);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
         ledger.reactivate(batchA, 3);
     }
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Vm} from "./utils/Vm.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IPedigreeLedger} from "../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../contracts/interfaces/IPedigreeRegistry.sol";
 import {LedgerFixture} from "./utils/LedgerFixture.sol";
 
 /// @notice `ship` folds its checks into flags and names the failing check only when a flag is set
@@ -21,9 +22,9 @@ contract ShipChecksTest is LedgerFixture {
     struct World {
         bool paused;
         bool expired; // the clock is past batchShort's expiry day
-        IPedigreeLedger.Role senderRole;
+        IPedigreeRegistry.Role senderRole;
         bool senderSuspended;
-        IPedigreeLedger.Role recipientRole;
+        IPedigreeRegistry.Role recipientRole;
         bool recipientSuspended;
     }
 
@@ -127,15 +128,15 @@ contract ShipChecksTest is LedgerFixture {
             ledger.pause();
             world.paused = true;
         }
-        IPedigreeLedger.Participant memory s = ledger.participant(sender);
-        IPedigreeLedger.Participant memory r = ledger.participant(to);
+        IPedigreeRegistry.Participant memory s = ledger.participant(sender);
+        IPedigreeRegistry.Participant memory r = ledger.participant(to);
         (world.senderRole, world.senderSuspended) = (s.role, s.suspended);
         (world.recipientRole, world.recipientSuspended) = (r.role, r.suspended);
     }
 
     function _suspendIfActive(address account) private {
-        IPedigreeLedger.Participant memory p = ledger.participant(account);
-        if (p.role != IPedigreeLedger.Role.None && !p.suspended) ledger.suspendParticipant(account);
+        IPedigreeRegistry.Participant memory p = ledger.participant(account);
+        if (p.role != IPedigreeRegistry.Role.None && !p.suspended) ledger.suspendParticipant(account);
     }
 
     function _drawLines(uint256 seed) private view returns (IPedigreeLedger.ShipmentLine[] memory lines) {
@@ -167,17 +168,17 @@ contract ShipChecksTest is LedgerFixture {
         IPedigreeLedger.ShipmentLine[] memory lines
     ) private view returns (bytes memory) {
         if (world.paused) return abi.encodeWithSelector(Pausable.EnforcedPause.selector);
-        if (world.senderRole == IPedigreeLedger.Role.None) {
-            return abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, sender);
+        if (world.senderRole == IPedigreeRegistry.Role.None) {
+            return abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, sender);
         }
         if (world.senderSuspended) {
-            return abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, sender);
+            return abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, sender);
         }
-        if (world.recipientRole == IPedigreeLedger.Role.None) {
-            return abi.encodeWithSelector(IPedigreeLedger.PedigreeNotParticipant.selector, to);
+        if (world.recipientRole == IPedigreeRegistry.Role.None) {
+            return abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, to);
         }
         if (world.recipientSuspended) {
-            return abi.encodeWithSelector(IPedigreeLedger.PedigreeParticipantSuspended.selector, to);
+            return abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, to);
         }
         if (to == sender || !_routeAllowed(world.senderRole, world.recipientRole)) {
             return
@@ -213,7 +214,7 @@ contract ShipChecksTest is LedgerFixture {
         if (b.status == IPedigreeLedger.BatchStatus.None) {
             return abi.encodeWithSelector(IPedigreeLedger.PedigreeUnknownBatch.selector, line.batchId);
         }
-        if (world.recipientRole == IPedigreeLedger.Role.Manufacturer) {
+        if (world.recipientRole == IPedigreeRegistry.Role.Manufacturer) {
             if (b.manufacturer != to) {
                 return
                     abi.encodeWithSelector(
@@ -248,18 +249,18 @@ contract ShipChecksTest is LedgerFixture {
         return "";
     }
 
-    function _routeAllowed(IPedigreeLedger.Role from, IPedigreeLedger.Role to) private pure returns (bool) {
-        if (from == IPedigreeLedger.Role.Manufacturer) {
-            return to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Pharmacy;
+    function _routeAllowed(IPedigreeRegistry.Role from, IPedigreeRegistry.Role to) private pure returns (bool) {
+        if (from == IPedigreeRegistry.Role.Manufacturer) {
+            return to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Pharmacy;
         }
-        if (from == IPedigreeLedger.Role.Distributor) {
+        if (from == IPedigreeRegistry.Role.Distributor) {
             return
-                to == IPedigreeLedger.Role.Distributor ||
-                to == IPedigreeLedger.Role.Pharmacy ||
-                to == IPedigreeLedger.Role.Manufacturer;
+                to == IPedigreeRegistry.Role.Distributor ||
+                to == IPedigreeRegistry.Role.Pharmacy ||
+                to == IPedigreeRegistry.Role.Manufacturer;
         }
-        if (from == IPedigreeLedger.Role.Pharmacy) {
-            return to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Manufacturer;
+        if (from == IPedigreeRegistry.Role.Pharmacy) {
+            return to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Manufacturer;
         }
         return false;
     }

@@ -10,6 +10,11 @@
  * - the batch timeline (GET /api/batches/<gtin>/<lot>, about 1,000 events): p50/p95, one
  *   connection (the latency one auditor sees), signed in as the regulator (the read API answers
  *   signed-in participants only);
+ * - search (GET /api/search), one connection, p50/p95 for each kind of query (GTIN, GLN, party
+ *   name, lot in small letters, serial alone, shipment reference, part of a transaction hash, a
+ *   whole one, pack code, printed text), as the regulator (and a serial as a pharmacy, whose
+ *   answer is scoped), over a directory grown to 106 parties, 11 products and 51 batches with
+ *   200,000 stored serials;
  * - indexer catch-up in events per second (bench/indexer.bench.ts, 5,000 events);
  * - building and storing a 1,000,000-serial manifest: seconds and peak memory
  *   (bench/manifest-store.bench.ts).
@@ -21,16 +26,22 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { encodeFunctionData, type Hex } from "viem";
+import { encodeFunctionData, keccak256, toHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { expiryToDate, toHri } from "@pedigree/gs1";
 import { gtinToUint64, pedigreeLedgerAbi } from "@pedigree/ledger";
 import { repositoryRoot } from "../src/server/db/database.ts";
 import { startStack } from "../e2e/support/stack.ts";
-import type { WorldBatch } from "../test/support/world.ts";
+import { glnOf, type WorldBatch } from "../test/support/world.ts";
 import { signInAs } from "../test/support/signIn.ts";
 
 const PACKS = 100_000;
 const CONNECTIONS = 50;
+/** What search walks besides the big batch: more parties, products, batches and stored serials. */
+const SEARCH_PARTIES = 100;
+const SEARCH_PRODUCTS = 10;
+const SEARCH_BATCHES_PER_PRODUCT = 5;
+const SEARCH_BATCH_PACKS = 2_000;
 const duration = Number(/^--duration=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 15);
 
 interface LoadResult {
@@ -154,8 +165,11 @@ const stack = await startStack(async ({ world }) => {
   const batch: WorldBatch = await world.registerBatch(acme, product, { packs: PACKS, lot: "BENCH100K" });
   let events = 1; // BatchRegistered
   // 150 shipments to the distributor, each received: 300 events.
+  const shipments: { ref: string; tx: string }[] = [];
   for (let i = 0; i < 150; i++) {
-    await world.receive(await world.ship(acme, northwind, [{ batch, quantity: 200 }]));
+    const shipment = await world.ship(acme, northwind, [{ batch, quantity: 200 }]);
+    await world.receive(shipment);
+    shipments.push({ ref: shipment.ref, tx: shipment.receipt.transactionHash });
     events += 2;
   }
   // 150 shipments on to the two pharmacies, each received: 300 events.
@@ -170,10 +184,27 @@ const stack = await startStack(async ({ world }) => {
     await world.decommissionMany(central, batch, dispensed.slice(i, i + 100), "DISPENSED");
   }
   events += dispensed.length;
-  return { batch, events, dispensed: dispensed.length };
+  // The rest of the directory that search reads.
+  const parties = [];
+  for (let i = 0; i < SEARCH_PARTIES; i++) {
+    const account = privateKeyToAccount(keccak256(toHex(`bench party ${i}`)));
+    parties.push(
+      await world.onboard(account, "PHARMACY", `Bench Pharmacy ${i}`, glnOf(`9520001${String(i).padStart(5, "0")}`)),
+    );
+  }
+  const products = [product];
+  const others: WorldBatch[] = [];
+  for (let p = 0; p < SEARCH_PRODUCTS; p++) {
+    const other = await world.registerProduct(acme, { name: `Bench product ${p}`, strength: "10 mg" });
+    products.push(other);
+    for (let b = 0; b < SEARCH_BATCHES_PER_PRODUCT; b++) {
+      others.push(await world.registerBatch(acme, other, { packs: SEARCH_BATCH_PACKS, lot: `SB${p}-${b}` }));
+    }
+  }
+  return { batch, events, dispensed: dispensed.length, shipments, parties, products, others };
 });
 const seedSeconds = (performance.now() - seedStarted) / 1000;
-const { batch, events } = stack.fixtures;
+const { batch, events, shipments, parties, products, others } = stack.fixtures;
 console.log(`  ${events} events on the batch; chain, manifest, index and server ready in ${seedSeconds.toFixed(0)} s`);
 
 const serials = batch.manifest.serials;
@@ -251,6 +282,61 @@ try {
   });
   console.log(`  ${timeline.requests} requests as the regulator, ${timeline.errors} errors, p95 ${ms(timeline.p95)}`);
 
+  const asPharmacy = await signInAs(stack.baseUrl, stack.world.parties.central.account);
+  if (asPharmacy.status !== 200) throw new Error(`Signing in as a pharmacy: ${JSON.stringify(asPharmacy.body)}`);
+  const printedExpiry = `${String(batch.expiry).slice(0, 4)}-${String(batch.expiry).slice(4, 6)}`;
+  const spread = <T>(list: readonly T[], count: number) =>
+    Array.from({ length: count }, (_, i) => list[(i * 7_919) % list.length]!);
+  const serialsOfAll = [...spread(serials, 200), ...others.flatMap((b) => spread(b.manifest.serials, 4))];
+  const searchCases: { kind: string; queries: string[]; headers?: Record<string, string> }[] = [
+    { kind: "GTIN", queries: products.map((p) => p.gtin) },
+    { kind: "GLN", queries: parties.map((p) => p.gln) },
+    { kind: "party name (part)", queries: parties.map((_, i) => `pharmacy ${i}`) },
+    { kind: "lot in small letters", queries: [batch, ...others].map((b) => b.lot.toLowerCase()) },
+    { kind: "serial alone", queries: serialsOfAll },
+    {
+      kind: "serial alone, as a pharmacy",
+      queries: spread(serials, 200),
+      headers: { authorization: `Bearer ${asPharmacy.body.token}` },
+    },
+    { kind: "shipment reference in small letters", queries: shipments.map((s) => s.ref.toLowerCase()) },
+    {
+      kind: "transaction hash, 10 digits, no 0x",
+      // Ten decimal digits read as a number: those prefixes need their 0x.
+      queries: shipments.map((s) => s.tx.slice(2, 12)).filter((prefix) => /[a-f]/.test(prefix)),
+    },
+    { kind: "transaction hash, whole", queries: shipments.map((s) => s.tx) },
+    {
+      kind: "pack code (HRI)",
+      queries: spread(serials, 200).map((serial) => toHri({ gtin: batch.gtin, lot: batch.lot, serial, expiry })),
+    },
+    {
+      kind: "printed text (GTIN SN LOT EXP)",
+      queries: spread(serials, 200).map(
+        (serial) => `GTIN ${batch.gtin} SN ${serial} LOT ${batch.lot} EXP ${printedExpiry}`,
+      ),
+    },
+  ];
+  const searchSeconds = Math.max(3, Math.round(duration / 3));
+  console.log(`Search, ${searchCases.length} kinds of query, 1 connection, ${searchSeconds} s each...`);
+  const search: Record<string, LoadResult> = {};
+  for (const { kind, queries, headers = asRegulator } of searchCases) {
+    const path = (q: string) => `/api/search?q=${encodeURIComponent(q)}`;
+    const probeResponse = await fetch(stack.url(path(queries[0]!)), { headers });
+    const probeBody = (await probeResponse.json()) as { results?: unknown[] };
+    if (probeResponse.status !== 200 || (probeBody.results?.length ?? 0) === 0) {
+      throw new Error(`Search for ${kind} (${queries[0]}) found nothing: ${JSON.stringify(probeBody)}`);
+    }
+    search[kind] = await load(stack.baseUrl, {
+      connections: 1,
+      seconds: searchSeconds,
+      request: (i) => ({ path: path(queries[i % queries.length]!), headers }),
+    });
+    console.log(
+      `  ${kind}: p50 ${ms(search[kind].p50)}, p95 ${ms(search[kind].p95)}, ${search[kind].requests} requests, ${search[kind].errors} errors`,
+    );
+  }
+
   await stack.stop();
 
   console.log("Indexer catch-up (bench/indexer.bench.ts, 5,000 events)...");
@@ -272,6 +358,7 @@ try {
     ethCallVerifyPack: { connections: CONNECTIONS, ...ethCall },
     verifyToEthCallP95Ratio: verify.p95 / ethCall.p95,
     timeline: { events: timelineCheck.timeline.length, connections: 1, ...timeline },
+    search,
     indexer: { eventsPerSecond, output: indexerOutput.trim() },
     manifest1M: manifest,
   };
@@ -286,6 +373,12 @@ try {
 | timeline of ${timelineCheck.timeline.length} events p50 / p95 (1 conn.) | ${ms(timeline.p50)} / ${ms(timeline.p95)}, ${timeline.errors} errors | p95 <= 100 ms |
 | indexer catch-up                          | ${eventsPerSecond.toFixed(0)} events/s            | >= 1,000   |
 | 1,000,000-serial manifest build + store   | ${manifestSeconds.toFixed(1)} s, peak ${manifestPeakMb} MiB | <= 30 s, <= 1.5 GB |
+${Object.entries(search)
+  .map(
+    ([kind, r]) =>
+      `| search: ${kind} p50 / p95 (1 conn.) | ${ms(r.p50)} / ${ms(r.p95)}, ${r.errors} errors | p95 <= 300 ms |`,
+  )
+  .join("\n")}
 `);
   const out = path.join(repositoryRoot(), "bench-results/api.json");
   mkdirSync(path.dirname(out), { recursive: true });

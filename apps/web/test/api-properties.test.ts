@@ -41,6 +41,7 @@ const ROUTE_FILES = [
   "batches/[gtin]/[lot]/csv",
   "batches/[gtin]/[lot]/epcis",
   "batches/[gtin]/[lot]/epcis12",
+  "batches/[gtin]/[lot]/labels",
   "epcis/events",
   "health",
   "manifests",
@@ -56,7 +57,8 @@ const ROUTE_FILES = [
 
 /** Known parameters per route, so generated queries often reach past "unknown parameter". */
 const QUERY_KEYS: Record<string, string[]> = {
-  alerts: ["status", "verdict", "gtin", "lot", "from", "to", "format", "perPage", "nextPageToken"],
+  "batches/[gtin]/[lot]/labels": ["paper", "from"],
+  alerts: ["status", "verdict", "gtin", "lot", "reporter", "from", "to", "format", "perPage", "nextPageToken"],
   "epcis/events": ["GE_eventTime", "LT_eventTime", "EQ_bizStep", "MATCH_epc", "perPage", "nextPageToken"],
   manifests: ["gtin", "lot", "batchId"],
   "packs/proof": ["code"],
@@ -114,7 +116,8 @@ const bodyBytes = fc.oneof(
     Uint8Array.from([0xff, 0xfe, 0x00, 0x41]),
     Uint8Array.from([0xc3, 0x28, 0x0a]),
     new TextEncoder().encode('{"message":"x","signature":"0x00"}'),
-    new TextEncoder().encode('{"status":"CLOSED"}'),
+    new TextEncoder().encode('{"status":"INVESTIGATING"}'),
+    new TextEncoder().encode('{"status":"CLOSED","rootCause":"FALSIFIED","note":"a\\u0000b"}'),
     new TextEncoder().encode("serial\nA1\nA2\n"),
     new TextEncoder().encode('{"a":'.repeat(5000)),
   ),

@@ -4,17 +4,21 @@
  * PEDIGREE_TEST_DATABASE_URL is set. (verify.test.ts proves stored proofs with the contract.)
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { eq, sql } from "drizzle-orm";
 import { batchIdOf, SerialTree, type Hex } from "@pedigree/ledger";
-import type { Database, OpenedDatabase } from "../src/server/db/database.ts";
-import { manifestNodes, manifests, manifestSerials } from "../src/server/db/schema.ts";
+import { migrationsFolder, type Database, type OpenedDatabase } from "../src/server/db/database.ts";
+import { manifestNodes, manifests, manifestSerialChunks, manifestSerials } from "../src/server/db/schema.ts";
 import {
   findSerialLots,
   lookupSerial,
   ManifestError,
   NODES_PER_CHUNK,
+  SERIALS_PER_CHUNK,
+  serialsOfPacks,
   storeManifest,
   type StoreManifestInput,
 } from "../src/server/manifests/store.ts";
@@ -40,7 +44,9 @@ function inputFor(lot: string, serials: readonly string[], gtin = GTIN): StoreMa
 }
 
 async function rowCounts(db: Database, batchId: Hex) {
-  const count = async (table: typeof manifests | typeof manifestSerials | typeof manifestNodes) =>
+  const count = async (
+    table: typeof manifests | typeof manifestSerials | typeof manifestSerialChunks | typeof manifestNodes,
+  ) =>
     (
       await db
         .select({ n: sql<number>`count(*)::int` })
@@ -50,6 +56,7 @@ async function rowCounts(db: Database, batchId: Hex) {
   return {
     manifests: await count(manifests),
     serials: await count(manifestSerials),
+    serialChunks: await count(manifestSerialChunks),
     nodes: await count(manifestNodes),
   };
 }
@@ -77,7 +84,17 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
 
   it("stores a list and serves every serial's index and a proof that verifies against the root", async () => {
     // Sizes around the chunk boundaries, so proofs cross chunks at every level.
-    for (const count of [1, 2, 3, NODES_PER_CHUNK / 2, NODES_PER_CHUNK / 2 + 1, NODES_PER_CHUNK + 3, 300]) {
+    for (const count of [
+      1,
+      2,
+      3,
+      NODES_PER_CHUNK / 2,
+      NODES_PER_CHUNK / 2 + 1,
+      NODES_PER_CHUNK + 3,
+      SERIALS_PER_CHUNK,
+      SERIALS_PER_CHUNK + 1,
+      300,
+    ]) {
       const lot = `SIZE${count}`;
       const serials = serialsFor(lot, count);
       const input = inputFor(lot, serials);
@@ -100,8 +117,16 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
       assert.deepEqual(await rowCounts(db, input.batchId), {
         manifests: 1,
         serials: count,
+        serialChunks: Math.ceil(count / SERIALS_PER_CHUNK),
         nodes: Math.ceil((2 * count - 1) / NODES_PER_CHUNK),
       });
+      // Every pack's serial from its index, and none for an index past the list.
+      const indexes = new Set(Array.from({ length: count + 1 }, (_, i) => i));
+      const byIndex = await serialsOfPacks(db, new Map([[input.batchId, indexes]]));
+      assert.deepEqual(
+        [...byIndex].sort(([a], [b]) => Number(a.split(":")[1]) - Number(b.split(":")[1])),
+        serials.map((serial, index) => [`${input.batchId}:${index}`, serial]),
+      );
     }
   });
 
@@ -130,7 +155,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
     assert.equal(row?.uploadedBy, UPLOADER.toLowerCase());
     assert.equal(row?.lot, "AGAIN");
     assert.equal(row?.serialCount, 40);
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 1, serials: 40, nodes: 2 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 1, serials: 40, serialChunks: 1, nodes: 2 });
   });
 
   it("answers not_found with the other lots of the GTIN that hold the serial, and no_manifest for a batch without one", async () => {
@@ -165,7 +190,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
     assert.equal(error.status, 422);
     assert.match(error.message, /not the list the batch was registered with/);
     assert.deepEqual((error.details as { expectedRoot: string }).expectedRoot, input.expectedRoot);
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, nodes: 0 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, serialChunks: 0, nodes: 0 });
   });
 
   it("refuses a list with bad serials or duplicates whole, naming every bad line, and stores nothing", async () => {
@@ -189,7 +214,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
       ],
     );
     assert.equal(details.errors[3]!.firstLine, 1);
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, nodes: 0 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, serialChunks: 0, nodes: 0 });
     const empty = await refusal(storeManifest(db, { ...input, serials: [] }));
     assert.equal(empty.code, "INVALID_SERIALS");
   });
@@ -205,7 +230,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
     // Even a list claiming the stored root is built and checked, not taken at its word.
     const claimed = await refusal(storeManifest(db, { ...other, expectedRoot: stored.expectedRoot }));
     assert.equal(claimed.code, "ROOT_MISMATCH");
-    assert.deepEqual(await rowCounts(db, stored.batchId), { manifests: 1, serials: 12, nodes: 1 });
+    assert.deepEqual(await rowCounts(db, stored.batchId), { manifests: 1, serials: 12, serialChunks: 1, nodes: 1 });
     const found = await lookupSerial(db, { gtin: GTIN, lot: "FIXED", serial: stored.serials[5]! });
     assert.equal(found.status === "found" && found.index, 5);
   });
@@ -225,7 +250,24 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
       assert.equal(error.status, 400);
       assert.match(error.message, message);
     }
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, nodes: 0 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 0, serialChunks: 0, nodes: 0 });
+  });
+
+  it("migration 0003 writes the pack-order copy of the lists stored before it as the store does", async () => {
+    const serials = serialsFor("BEFORE", 3 * SERIALS_PER_CHUNK + 5);
+    const input = inputFor("BEFORE", serials);
+    await storeManifest(db, input);
+    // As the lists were stored before the migration: the serial rows without their copy.
+    await db.delete(manifestSerialChunks);
+    const migration = readFileSync(path.join(migrationsFolder(), "0003_search.sql"), "utf8");
+    const backfill = migration.split("--> statement-breakpoint").find((statement) => /INSERT INTO/.test(statement));
+    assert.ok(backfill, "0003_search.sql copies the stored lists");
+    await db.execute(sql.raw(backfill));
+    const byIndex = await serialsOfPacks(db, new Map([[input.batchId, new Set(serials.keys())]]));
+    assert.deepEqual(
+      serials.map((_, index) => byIndex.get(`${input.batchId}:${index}`)),
+      serials,
+    );
   });
 
   it("writes in one transaction: a failure while copying the serials leaves no manifest row", async () => {
@@ -239,7 +281,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
       treeIndex: 99,
     });
     await assert.rejects(storeManifest(db, input));
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 1, nodes: 0 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 0, serials: 1, serialChunks: 0, nodes: 0 });
     await db.delete(manifestSerials).where(eq(manifestSerials.batchId, input.batchId));
     assert.equal((await storeManifest(db, input)).stored, true);
   });
@@ -248,7 +290,7 @@ describe(`manifest store (${TEST_DATABASE_KIND})`, () => {
     const input = inputFor("RACE", serialsFor("RACE", 500));
     const results = await Promise.all([storeManifest(db, input), storeManifest(db, { ...input })]);
     assert.deepEqual(results.map((result) => result.stored).sort(), [false, true]);
-    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 1, serials: 500, nodes: 18 });
+    assert.deepEqual(await rowCounts(db, input.batchId), { manifests: 1, serials: 500, serialChunks: 8, nodes: 18 });
   });
 
   it("reports progress through each phase", async () => {

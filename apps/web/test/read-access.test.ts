@@ -19,6 +19,7 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type {
+  AlertDetailView,
   AlertsResponse,
   BatchResponse,
   ParticipantsResponse,
@@ -261,7 +262,7 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
       await refused(`/api/alerts/${centralAlert}`, null, 401, "NOT_SIGNED_IN", {
         method: "PATCH",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ status: "CLOSED" }),
+        body: JSON.stringify({ status: "INVESTIGATING" }),
       });
     });
 
@@ -462,6 +463,13 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
         [centralAlert],
       );
       assert.deepEqual(parseCsv((await call("/api/alerts?format=csv", "northwind")).text).length, 1);
+      // A filter narrows what the party may see, never widens it.
+      const centralAddress = world.parties.central.address;
+      assert.deepEqual(alertIds(await ok<AlertsResponse>(`/api/alerts?reporter=${centralAddress}`, "harbour")), []);
+      assert.equal(
+        parseCsv((await call(`/api/alerts?format=csv&reporter=${centralAddress}`, "harbour")).text).length,
+        1,
+      );
     });
 
     it("a holder of a recalled batch it did not make sees its own holding only; a party holding none sees nothing", async () => {
@@ -570,12 +578,12 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
     });
   });
 
-  describe("closing an alert", () => {
-    const patch = (who: Who | null, contentType: string, status: string) =>
+  describe("working an alert", () => {
+    const patch = (who: Who | null, contentType: string, change: object) =>
       call(`/api/alerts/${centralAlert}`, who, {
         method: "PATCH",
         headers: { "content-type": contentType },
-        body: JSON.stringify({ status }),
+        body: JSON.stringify(change),
       });
 
     it("is for the party that raised it or a regulator, in JSON; others are refused or do not see it", async () => {
@@ -583,14 +591,29 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
         const { status, code, body } = await promise;
         return [status, code ?? (body as { status?: string }).status];
       };
-      assert.deepEqual(await answer(patch("acme", "application/json", "CLOSED")), [403, "WRONG_ROLE"]);
-      assert.deepEqual(await answer(patch("northwind", "application/json", "CLOSED")), [404, "ALERT_NOT_FOUND"]);
-      assert.deepEqual(await answer(patch("harbour", "application/json", "CLOSED")), [404, "ALERT_NOT_FOUND"]);
-      assert.deepEqual(await answer(patch("central", "text/plain", "CLOSED")), [415, "UNSUPPORTED_CONTENT_TYPE"]);
+      const investigating = { status: "INVESTIGATING" };
+      const falsified = { status: "CLOSED", rootCause: "FALSIFIED", note: "The carton is a copy." };
+      assert.deepEqual(await answer(patch("acme", "application/json", investigating)), [403, "WRONG_ROLE"]);
+      assert.deepEqual(await answer(patch("northwind", "application/json", investigating)), [404, "ALERT_NOT_FOUND"]);
+      assert.deepEqual(await answer(patch("harbour", "application/json", investigating)), [404, "ALERT_NOT_FOUND"]);
+      assert.deepEqual(await answer(patch("central", "text/plain", investigating)), [415, "UNSUPPORTED_CONTENT_TYPE"]);
       assert.equal((await ok<{ status: string }>(`/api/alerts/${centralAlert}`, "regulator")).status, "OPEN");
-      assert.deepEqual(await answer(patch("central", "application/json", "CLOSED")), [200, "CLOSED"]);
-      assert.deepEqual(await answer(patch("regulator", "application/json", "OPEN")), [200, "OPEN"]);
-      assert.equal((await ok<{ status: string }>(`/api/alerts/${centralAlert}`, "acme")).status, "OPEN");
+      assert.deepEqual(await answer(patch("central", "application/json", investigating)), [200, "INVESTIGATING"]);
+      assert.deepEqual(await answer(patch("central", "application/json", falsified)), [403, "WRONG_ROLE"]);
+      assert.deepEqual(await answer(patch("regulator", "application/json", falsified)), [200, "CLOSED"]);
+      assert.deepEqual(await answer(patch("regulator", "application/json", investigating)), [
+        409,
+        "INVALID_TRANSITION",
+      ]);
+      // The batch's manufacturer reads the outcome and who reached it.
+      const seen = await ok<AlertDetailView>(`/api/alerts/${centralAlert}`, "acme");
+      assert.deepEqual(
+        seen.history.map((change) => [change.by.name, change.to, change.rootCause]),
+        [
+          ["Central Pharmacy", "INVESTIGATING", null],
+          ["Medicines Agency", "CLOSED", "FALSIFIED"],
+        ],
+      );
     });
   });
 

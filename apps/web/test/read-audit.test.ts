@@ -13,10 +13,20 @@ import { events } from "../src/server/db/schema.ts";
 import { mergePackEvents } from "../src/lib/merge-pack-events.ts";
 import { getProduct, getTransaction, partyActivity, PARTY_EVENTS_SHOWN } from "../src/server/read/audit.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
-import { gtinOf, GTIN, GTIN_OTHER, PARTIES, ReadModelWriter, type FixtureBatch } from "./read-fixture.ts";
+import {
+  gtinOf,
+  GTIN,
+  GTIN_OTHER,
+  PARTIES,
+  ReadModelWriter,
+  storeFixtureManifest,
+  type FixtureBatch,
+} from "./read-fixture.ts";
+import { viewerOf } from "./support/viewers.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const UNREGISTERED = gtinOf("0952012300000");
+const regulator = viewerOf(PARTIES.agency);
 
 async function refusal(work: Promise<unknown>, status: number, code: string): Promise<ApiError> {
   try {
@@ -64,6 +74,7 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
     w.recall(newer, "Label misprint");
     w.registerBatch(GTIN_OTHER, "P1", 5);
     await w.flush();
+    await storeFixtureManifest(database.db, older, 100, (i) => `SN${String(i).padStart(4, "0")}`);
     const [shipped] = await database.db
       .select({ tx: events.transactionHash })
       .from(events)
@@ -125,6 +136,7 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
       const { events: entries, more } = await partyActivity(
         ctx,
         PARTIES.central.address.toUpperCase().replace("0X", "0x"),
+        regulator,
       );
       assert.equal(more, false);
       assert.deepEqual(
@@ -149,8 +161,25 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
       assert.match(entries[4]!.summary, /Northwind Wholesale shipped 10 units to Central Pharmacy/);
     });
 
+    it("names the party's packs by their serial, to the party and to regulators", async () => {
+      for (const viewer of [viewerOf(PARTIES.central), regulator]) {
+        const { events: entries } = await partyActivity(ctx, PARTIES.central.address, viewer);
+        assert.deepEqual(
+          entries.slice(0, 4).map((e) => e.summary),
+          [
+            "Central Pharmacy undid the dispensed status of pack SN0005; it is active again",
+            "Central Pharmacy marked pack SN0005 as dispensed",
+            "Central Pharmacy marked pack SN0004 as destroyed",
+            "Central Pharmacy marked pack SN0003 as dispensed",
+          ],
+          viewer.legalName,
+        );
+        assert.equal(entries[3]!.details.serial, "SN0003");
+      }
+    });
+
     it("leaves out events of other parties", async () => {
-      const agency = await partyActivity(ctx, PARTIES.agency.address);
+      const agency = await partyActivity(ctx, PARTIES.agency.address, regulator);
       assert.deepEqual(
         agency.events.map((e) => e.eventName),
         ["BatchRecalled", "ParticipantOnboarded"],
@@ -158,15 +187,15 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
     });
 
     it("gives an empty list for an account the ledger never named, and refuses what is not an address", async () => {
-      const nobody = await partyActivity(ctx, `0x${"9".repeat(40)}`);
+      const nobody = await partyActivity(ctx, `0x${"9".repeat(40)}`, regulator);
       assert.deepEqual(nobody, { events: [], more: false });
-      await refusal(partyActivity(ctx, "0x1234"), 400, "INVALID_ADDRESS");
+      await refusal(partyActivity(ctx, "0x1234", regulator), 400, "INVALID_ADDRESS");
     });
   });
 
   describe("getTransaction", () => {
     it("gives a transaction's events with the batches and parties they name", async () => {
-      const tx = await getTransaction(ctx, shipTx.toUpperCase().replace("0X", "0x"));
+      const tx = await getTransaction(ctx, shipTx.toUpperCase().replace("0X", "0x"), regulator);
       assert.equal(tx.transactionHash, shipTx);
       assert.equal(tx.events.length, 1);
       assert.equal(tx.events[0]!.eventName, "UnitsShipped");
@@ -181,10 +210,10 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
     });
 
     it("answers 404 for a hash no ledger event carries, and 400 for what is not a hash", async () => {
-      const error = await refusal(getTransaction(ctx, `0x${"ab".repeat(32)}`), 404, "TRANSACTION_NOT_FOUND");
+      const error = await refusal(getTransaction(ctx, `0x${"ab".repeat(32)}`, regulator), 404, "TRANSACTION_NOT_FOUND");
       assert.match(error.message, /not be indexed yet/);
-      await refusal(getTransaction(ctx, "0xabc"), 400, "INVALID_TRANSACTION_HASH");
-      await refusal(getTransaction(ctx, `${"ab".repeat(32)}`), 400, "INVALID_TRANSACTION_HASH");
+      await refusal(getTransaction(ctx, "0xabc", regulator), 400, "INVALID_TRANSACTION_HASH");
+      await refusal(getTransaction(ctx, `${"ab".repeat(32)}`, regulator), 400, "INVALID_TRANSACTION_HASH");
     });
   });
   describe("a long record", () => {
@@ -195,7 +224,7 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
       const many = writer.registerBatch(GTIN, "MANY", 100);
       for (let i = 0; i < PARTY_EVENTS_SHOWN + 5; i++) writer.ship(many, "acme", "northwind", 1, `R${i}`);
       await writer.flush();
-      const activity = await partyActivity(ctx, PARTIES.northwind.address);
+      const activity = await partyActivity(ctx, PARTIES.northwind.address, regulator);
       assert.equal(activity.events.length, PARTY_EVENTS_SHOWN);
       assert.equal(activity.more, true);
       assert.match(activity.events[0]!.summary, new RegExp(`reference R${PARTY_EVENTS_SHOWN + 4}\\)`));
@@ -205,25 +234,55 @@ describe(`auditor pages' reads (${TEST_DATABASE_KIND})`, () => {
 
 describe("mergePackEvents", () => {
   const by = { address: PARTIES.central.address, name: "Central Pharmacy" };
-  const pack = (tx: string, index: number, state = "DISPENSED", batchId = "0xb1"): LocatedEvent => ({
-    eventName: "PackDecommissioned",
+  /** A pack event as the server makes it: named by its serial when the viewer may see it, else "a pack". */
+  const pack = (
+    tx: string,
+    index: number,
+    state = "DISPENSED",
+    batchId = "0xb1",
+    serial: string | null = `SN${index}`,
+    eventName = "PackDecommissioned",
+  ): LocatedEvent => ({
+    eventName,
     blockNumber: 1,
     logIndex: index,
     transactionHash: tx,
     time: "2026-01-01T00:00:00.000Z",
     batchId,
     parties: { by },
-    details: { index, state },
-    summary: `Central Pharmacy marked pack #${index} as ${state.toLowerCase()}`,
+    details: {
+      index,
+      ...(eventName === "PackReactivated" ? { previousState: state } : { state }),
+      ...(serial === null ? {} : { serial }),
+    },
+    summary: `Central Pharmacy marked ${serial === null ? "a pack" : `pack ${serial}`} as ${state.toLowerCase()}`,
     gtin: GTIN,
     lot: "A1",
   });
 
-  it("merges the packs one transaction decommissioned in one batch and state into one entry", () => {
+  it("merges the packs one transaction decommissioned in one batch and state into one entry, naming them by serial in pack order", () => {
     const merged = mergePackEvents([pack("0x1", 7), pack("0x1", 3), pack("0x1", 5)]);
     assert.equal(merged.length, 1);
-    assert.equal(merged[0]!.summary, "Central Pharmacy marked 3 packs as dispensed: #3, #5, #7");
+    assert.equal(merged[0]!.summary, "Central Pharmacy marked 3 packs as dispensed: SN3, SN5, SN7");
     assert.equal(merged[0]!.details.packs, 3);
+    assert.equal(merged[0]!.details.serial, undefined);
+    assert.equal(merged[0]!.details.index, undefined);
+  });
+
+  it("names no pack whose serial the entries do not carry (the viewer may not see it)", () => {
+    const merged = mergePackEvents([
+      pack("0x1", 1, "DISPENSED", "0xb1", null),
+      pack("0x1", 2, "DISPENSED", "0xb1", null),
+    ]);
+    assert.equal(merged[0]!.summary, "Central Pharmacy marked 2 packs as dispensed");
+    const undone = mergePackEvents([
+      pack("0x2", 1, "DISPENSED", "0xb1", "SN1", "PackReactivated"),
+      pack("0x2", 2, "DISPENSED", "0xb1", "SN2", "PackReactivated"),
+    ]);
+    assert.equal(
+      undone[0]!.summary,
+      "Central Pharmacy undid the dispensed status of 2 packs (SN1, SN2); they are active again",
+    );
   });
 
   it("keeps apart other transactions, batches and states, and leaves single packs as they were", () => {
@@ -235,18 +294,19 @@ describe("mergePackEvents", () => {
     );
   });
 
-  it("spells out the first pack numbers only", () => {
+  it("spells out the first serials only", () => {
     const merged = mergePackEvents(Array.from({ length: 20 }, (_, i) => pack("0x1", i)));
     assert.equal(
       merged[0]!.summary,
-      "Central Pharmacy marked 20 packs as dispensed: #0, #1, #2, #3, #4, #5, #6, #7 and 12 more",
+      "Central Pharmacy marked 20 packs as dispensed: SN0, SN1, SN2, SN3, SN4, SN5, SN6, SN7 and 12 more",
     );
   });
 
   it("does not change the entries it was given", () => {
     const input = [pack("0x1", 1), pack("0x1", 2)];
     mergePackEvents(input);
-    assert.equal(input[0]!.summary, "Central Pharmacy marked pack #1 as dispensed");
+    assert.equal(input[0]!.summary, "Central Pharmacy marked pack SN1 as dispensed");
     assert.equal(input[0]!.details.index, 1);
+    assert.equal(input[0]!.details.serial, "SN1");
   });
 });

@@ -104,7 +104,7 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(body.timeline[1]!.parties.to?.gln, northwind.gln);
     assert.equal(
       body.timeline[9]!.summary,
-      "Central Pharmacy undid the dispensed status of pack #2; it is active again",
+      `Central Pharmacy undid the dispensed status of pack ${batch.manifest.serials[2]}; it is active again`,
     );
     const receipt = await chain.publicClient.getTransactionReceipt({
       hash: body.timeline[4]!.transactionHash as `0x${string}`,
@@ -158,7 +158,7 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(recalls.recalledStock[0]!.unitsInTransit, 2);
   });
 
-  it("an alert is closed by the party that raised it or by a regulator, and by no one else", async () => {
+  it("an alert is worked by the party that raised it or by a regulator, and by no one else", async () => {
     const { acme, central, harbour, regulator } = world.parties;
     const expiresAt = new Date(Date.now() + 3_600_000);
     await database.db.insert(sessions).values(
@@ -182,7 +182,7 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
       })
       .returning();
     const patch = (who: { address: string } | null, body: unknown) =>
-      readApi.closeAlert(
+      readApi.changeAlert(
         ctx,
         new Request(`http://localhost/api/alerts/${alert!.id}`, {
           method: "PATCH",
@@ -198,16 +198,20 @@ describe(`read API on an indexed chain (${TEST_DATABASE_KIND})`, () => {
       response.status,
       ((await response.json()) as { error?: { code: string } }).error?.code,
     ];
-    assert.deepEqual(await code(await patch(null, { status: "CLOSED" })), [401, "NOT_SIGNED_IN"]);
+    const investigating = { status: "INVESTIGATING" };
+    assert.deepEqual(await code(await patch(null, investigating)), [401, "NOT_SIGNED_IN"]);
     // The batch's manufacturer sees the alert but did not raise it; harbour may not even see it.
-    assert.deepEqual(await code(await patch(acme, { status: "CLOSED" })), [403, "WRONG_ROLE"]);
-    assert.deepEqual(await code(await patch(harbour, { status: "CLOSED" })), [404, "ALERT_NOT_FOUND"]);
+    assert.deepEqual(await code(await patch(acme, investigating)), [403, "WRONG_ROLE"]);
+    assert.deepEqual(await code(await patch(harbour, investigating)), [404, "ALERT_NOT_FOUND"]);
     assert.deepEqual(await code(await patch(central, { status: "DONE" })), [400, "INVALID_BODY"]);
     assert.deepEqual(await code(await patch(central, "not json")), [400, "INVALID_JSON"]);
-    const closed = await json<AlertView>(await patch(central, { status: "CLOSED" }));
-    assert.equal(closed.status, "CLOSED");
-    const reopened = await json<AlertView>(await patch(regulator, { status: "OPEN" }));
-    assert.equal(reopened.status, "OPEN");
-    assert.equal((await json<AlertView>(await readApi.alert(ctx, req("/"), String(alert!.id)))).status, "OPEN");
+    assert.equal((await json<AlertView>(await patch(central, investigating))).status, "INVESTIGATING");
+    const falsified = { status: "CLOSED", rootCause: "FALSIFIED", note: "The carton is a copy." };
+    // Whether the pack is falsified is the regulator's conclusion, not the reporting pharmacy's.
+    assert.deepEqual(await code(await patch(central, falsified)), [403, "WRONG_ROLE"]);
+    const closed = await json<AlertView>(await patch(regulator, falsified));
+    assert.deepEqual([closed.status, closed.rootCause], ["CLOSED", "FALSIFIED"]);
+    assert.deepEqual(await code(await patch(regulator, { status: "OPEN" })), [409, "INVALID_TRANSITION"]);
+    assert.equal((await json<AlertView>(await readApi.alert(ctx, req("/"), String(alert!.id)))).status, "CLOSED");
   });
 });

@@ -5,8 +5,10 @@
  */
 import { gs1CheckDigit } from "@pedigree/gs1";
 import { batchIdOf, packStateNumber, type PackStateName } from "@pedigree/ledger";
+import { keccak256, toHex } from "viem";
 import type { Database } from "../src/server/db/database.ts";
 import * as t from "../src/server/db/schema.ts";
+import { serialChunkParts } from "../src/server/manifests/store.ts";
 
 export const glnOf = (body12: string) => `${body12}${gs1CheckDigit(body12)}`;
 export const gtinOf = (body13: string) => `${body13}${gs1CheckDigit(body13)}`;
@@ -83,7 +85,8 @@ export class ReadModelWriter {
       blockNumber: block,
       logIndex,
       blockHash: hex32(block * 7919),
-      transactionHash: hex32(block * 1_000_003 + 17),
+      // Spread over the hash space like real ones, so that a hash's first digits name one transaction.
+      transactionHash: keccak256(toHex(block)),
       timestamp: T0 + (block - 11) * 60,
       name,
       batchId,
@@ -320,13 +323,19 @@ export async function storeFixtureManifest(
     serialCount: count,
     uploadedBy: PARTIES.acme.address,
   });
+  const serials = Array.from({ length: count }, (_, i) => serialOf(i));
   await db.insert(t.manifestSerials).values(
-    Array.from({ length: count }, (_, i) => ({
+    serials.map((serial, i) => ({
       batchId: batch.batchId,
       gtin: batch.gtin,
-      serial: serialOf(i),
+      serial,
       index: i,
       treeIndex: count + i,
     })),
   );
+  for (const part of serialChunkParts(serials)) {
+    await db
+      .insert(t.manifestSerialChunks)
+      .values(part.chunks.map((chunk, i) => ({ batchId: batch.batchId, chunk, serials: part.serials[i]! })));
+  }
 }

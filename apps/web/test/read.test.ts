@@ -178,7 +178,8 @@ describe(`read API (${TEST_DATABASE_KIND})`, () => {
       assert.match(shipped.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
       assert.match(shipped.transactionHash, /^0x[0-9a-f]{64}$/);
       assert.equal(body.timeline[0]!.summary, "Acme Pharma registered lot A1: 100 packs, expiring 31 December 2027");
-      assert.equal(body.timeline[8]!.summary, "Central Pharmacy marked pack #3 as dispensed");
+      assert.equal(body.timeline[8]!.summary, "Central Pharmacy marked pack SN0003 as dispensed");
+      assert.equal(body.timeline[8]!.details.serial, "SN0003");
       assert.equal(body.timeline[8]!.details.state, "DISPENSED");
     });
 

@@ -46,7 +46,7 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
         "/api/manifests": await import("../src/app/api/manifests/route.ts"),
         // What src/app/api/alerts/[id]/route.ts does (its `@/` imports are for Next's compiler only).
         "/api/alerts/[id]": {
-          PATCH: async (request, { params }) => readApi.closeAlert(ctx, request, String((await params).id)),
+          PATCH: async (request, { params }) => readApi.changeAlert(ctx, request, String((await params).id)),
         },
       },
     });
@@ -71,11 +71,15 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
       headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" },
       body: text,
     });
-  const patchAlert = (token: string, id: number, status: "OPEN" | "CLOSED") =>
+  const patchAlert = (token: string, id: number, status: "INVESTIGATING" | "CLOSED") =>
     fetch(`${server.url}/api/alerts/${id}`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ status }),
+      body: JSON.stringify(
+        status === "CLOSED"
+          ? { status, rootCause: "SCANNER_OR_DATA_ERROR", note: "The scanner misread the label." }
+          : { status },
+      ),
     });
   const alertReportedBy = async (address: string) => {
     const [row] = await database.db
@@ -116,18 +120,18 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
     assert.deepEqual(await answer(await upload(token, batch.manifest.serials.join("\n"))), [201, undefined]);
   });
 
-  it("PATCH /api/alerts/<id>: the reporting pharmacy may close its alert only while in good standing", async () => {
+  it("PATCH /api/alerts/<id>: the reporting pharmacy may work its alert only while in good standing", async () => {
     const { central } = world.parties;
     const id = await alertReportedBy(central.address);
     const token = await tokenOf(central.account);
-    assert.deepEqual(await answer(await patchAlert(token, id, "CLOSED")), [200, "CLOSED"]);
+    assert.deepEqual(await answer(await patchAlert(token, id, "INVESTIGATING")), [200, "INVESTIGATING"]);
     await world.suspendParticipant(central);
     try {
-      assert.deepEqual(await answer(await patchAlert(token, id, "OPEN")), [403, "PARTICIPANT_SUSPENDED"]);
+      assert.deepEqual(await answer(await patchAlert(token, id, "CLOSED")), [403, "PARTICIPANT_SUSPENDED"]);
     } finally {
       await world.reinstateParticipant(central);
     }
-    assert.deepEqual(await answer(await patchAlert(token, id, "OPEN")), [200, "OPEN"]);
+    assert.deepEqual(await answer(await patchAlert(token, id, "CLOSED")), [200, "CLOSED"]);
   });
 
   it("PATCH /api/alerts/<id>: a suspended regulator is refused; another party's alert needs the regulator", async () => {
@@ -136,18 +140,24 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
     const regulatorToken = await tokenOf(regulator.account);
     // The batch's manufacturer sees the alert (it is on its batch) but may not close it; a party
     // with no part in it does not even learn that it exists.
-    assert.deepEqual(await answer(await patchAlert(await tokenOf(acme.account), id, "CLOSED")), [403, "WRONG_ROLE"]);
-    assert.deepEqual(await answer(await patchAlert(await tokenOf(harbour.account), id, "CLOSED")), [
+    assert.deepEqual(await answer(await patchAlert(await tokenOf(acme.account), id, "INVESTIGATING")), [
+      403,
+      "WRONG_ROLE",
+    ]);
+    assert.deepEqual(await answer(await patchAlert(await tokenOf(harbour.account), id, "INVESTIGATING")), [
       404,
       "ALERT_NOT_FOUND",
     ]);
     await world.suspendParticipant(regulator);
     try {
-      assert.deepEqual(await answer(await patchAlert(regulatorToken, id, "CLOSED")), [403, "PARTICIPANT_SUSPENDED"]);
+      assert.deepEqual(await answer(await patchAlert(regulatorToken, id, "INVESTIGATING")), [
+        403,
+        "PARTICIPANT_SUSPENDED",
+      ]);
     } finally {
       await world.reinstateParticipant(regulator);
     }
-    assert.deepEqual(await answer(await patchAlert(regulatorToken, id, "CLOSED")), [200, "CLOSED"]);
+    assert.deepEqual(await answer(await patchAlert(regulatorToken, id, "INVESTIGATING")), [200, "INVESTIGATING"]);
   });
 
   it("an address that is no participant gets nothing, even for an alert recorded under its name", async () => {
@@ -155,6 +165,6 @@ describe(`privileged routes refuse suspended and non-participants at once (${TES
     const token = await tokenOf(stranger);
     assert.deepEqual(await answer(await upload(token, batch.manifest.serials.join("\n"))), [403, "NOT_PARTICIPANT"]);
     const id = await alertReportedBy(stranger.address);
-    assert.deepEqual(await answer(await patchAlert(token, id, "CLOSED")), [403, "NOT_PARTICIPANT"]);
+    assert.deepEqual(await answer(await patchAlert(token, id, "INVESTIGATING")), [403, "NOT_PARTICIPANT"]);
   });
 });

@@ -312,6 +312,24 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     assert.equal(withoutLot.body.verdict, "UNKNOWN_SERIAL");
   });
 
+  it("a rescan merges into the pack's alert while it is open or investigating; once closed, a scan raises a new one", async () => {
+    const code = hri(active, 0, { serial: "RESCAN0NOPE" });
+    const first = await scanned(() => verify(code, byPharmacy()));
+    assert.equal(first.raised, 1);
+    const id = first.latest!.id;
+    const occurrences = async () => (await ctx.db.select().from(alerts).where(eq(alerts.id, id)))[0]?.occurrences;
+    assert.equal((await scanned(() => verify(code, byPharmacy()))).raised, 0);
+    assert.equal(await occurrences(), 2);
+    await ctx.db.update(alerts).set({ status: "INVESTIGATING" }).where(eq(alerts.id, id));
+    assert.equal((await scanned(() => verify(code, byPharmacy()))).raised, 0);
+    assert.equal(await occurrences(), 3);
+    await ctx.db.update(alerts).set({ status: "CLOSED", rootCause: "FALSIFIED" }).where(eq(alerts.id, id));
+    const closedThenScanned = await scanned(() => verify(code, byPharmacy()));
+    assert.equal(closedThenScanned.raised, 1);
+    assert.deepEqual([closedThenScanned.latest?.status, closedThenScanned.latest?.occurrences], ["OPEN", 1]);
+    assert.equal(await occurrences(), 3);
+  });
+
   it("no alert where a plainer explanation exists: a typed code that matches nothing, a pharmacy's own dispensed pack", async () => {
     const typo = await scanned(() =>
       verify(hri(active, 0, { serial: "TYPED0NOPE" }), { purpose: "dispense", entry: "typed", ...byPharmacy() }),

@@ -18,6 +18,14 @@ contract Gs1Harness {
         return Gs1.isValidGln(gln);
     }
 
+    function isValidSscc(uint256 sscc) external pure returns (bool) {
+        return Gs1.isValidSscc(sscc);
+    }
+
+    function prefixKeyOfSscc(uint256 sscc, uint256 length) external pure returns (uint256) {
+        return Gs1.prefixKeyOfSscc(sscc, length);
+    }
+
     function firstInvalidCset82(bytes calldata text) external pure returns (uint256) {
         return Gs1.firstInvalidCset82(text);
     }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {PedigreeLedger} from "../../../contracts/PedigreeLedger.sol";
 import {IPedigreeLedger} from "../../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../../contracts/interfaces/IPedigreeRegistry.sol";
 import {Assertions} from "./Assertions.sol";
 import {SerialTree} from "./SerialTree.sol";
 import {SerialTrees} from "./SerialTrees.sol";
@@ -80,13 +81,13 @@ abstract contract LedgerFixture is Assertions {
         trees = new SerialTrees();
         ledger = new PedigreeLedger(admin, ADMIN_DELAY);
         vm.label(address(ledger), "PedigreeLedger");
-        ledger.onboardParticipant(mfr, IPedigreeLedger.Role.Manufacturer, "Acme Pharma SA", GLN_MFR);
-        ledger.onboardParticipant(mfr2, IPedigreeLedger.Role.Manufacturer, "Beta Generics GmbH", GLN_MFR2);
-        ledger.onboardParticipant(dist, IPedigreeLedger.Role.Distributor, "Central Wholesale", GLN_DIST);
-        ledger.onboardParticipant(dist2, IPedigreeLedger.Role.Distributor, "North Wholesale", GLN_DIST2);
-        ledger.onboardParticipant(pharmacy, IPedigreeLedger.Role.Pharmacy, "Main Street Pharmacy", GLN_PHARMACY);
-        ledger.onboardParticipant(pharmacy2, IPedigreeLedger.Role.Pharmacy, "Harbour Pharmacy", GLN_PHARMACY2);
-        ledger.onboardParticipant(regulator, IPedigreeLedger.Role.Regulator, "Medicines Agency", GLN_REGULATOR);
+        ledger.onboardParticipant(mfr, IPedigreeRegistry.Role.Manufacturer, "Acme Pharma SA", GLN_MFR);
+        ledger.onboardParticipant(mfr2, IPedigreeRegistry.Role.Manufacturer, "Beta Generics GmbH", GLN_MFR2);
+        ledger.onboardParticipant(dist, IPedigreeRegistry.Role.Distributor, "Central Wholesale", GLN_DIST);
+        ledger.onboardParticipant(dist2, IPedigreeRegistry.Role.Distributor, "North Wholesale", GLN_DIST2);
+        ledger.onboardParticipant(pharmacy, IPedigreeRegistry.Role.Pharmacy, "Main Street Pharmacy", GLN_PHARMACY);
+        ledger.onboardParticipant(pharmacy2, IPedigreeRegistry.Role.Pharmacy, "Harbour Pharmacy", GLN_PHARMACY2);
+        ledger.onboardParticipant(regulator, IPedigreeRegistry.Role.Regulator, "Medicines Agency", GLN_REGULATOR);
         ledger.assignCompanyPrefix(mfr, PREFIX);
         ledger.assignCompanyPrefix(mfr2, PREFIX2);
 

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {PedigreeLedger} from "../../../contracts/PedigreeLedger.sol";
 import {IPedigreeLedger} from "../../../contracts/interfaces/IPedigreeLedger.sol";
+import {IPedigreeRegistry} from "../../../contracts/interfaces/IPedigreeRegistry.sol";
 import {Assertions} from "./Assertions.sol";
 import {SerialTree} from "./SerialTree.sol";
 
@@ -104,7 +105,7 @@ abstract contract LedgerHandler is Assertions {
         vm.prank(from);
         try ledger.ship(to, ref, lines) returns (bytes32 id) {
             if (!wasAllowed) _violation("ship succeeded for an outsider, a suspended party or while paused");
-            if (_roleOf(from) == IPedigreeLedger.Role.Regulator) _violation("a regulator shipped");
+            if (_roleOf(from) == IPedigreeRegistry.Role.Regulator) _violation("a regulator shipped");
             Shipment storage shipment = _shipments.push();
             shipment.id = id;
             shipment.from = from;
@@ -283,7 +284,7 @@ abstract contract LedgerHandler is Assertions {
                     ? _regulator()
                     : participants[(bySeed >> 16) % participants.length];
         bool wasAllowed =
-            _isActiveParticipant(by) && (by == manufacturer || _roleOf(by) == IPedigreeLedger.Role.Regulator);
+            _isActiveParticipant(by) && (by == manufacturer || _roleOf(by) == IPedigreeRegistry.Role.Regulator);
         vm.prank(by);
         try ledger.recallBatch(batchId, "recall") {
             if (!wasAllowed) _violation("recall succeeded for a party that may not recall");
@@ -516,19 +517,19 @@ abstract contract LedgerHandler is Assertions {
     function _recipientFor(address from, bytes32 batchId, uint256 seed) private view returns (address) {
         uint256 count = participants.length;
         if (seed % 10 == 0) return participants[(seed >> 8) % count];
-        IPedigreeLedger.Role role = ledger.participant(from).role;
+        IPedigreeRegistry.Role role = ledger.participant(from).role;
         address manufacturer = ledger.batch(batchId).manufacturer;
         for (uint256 k; k < count; ++k) {
             address candidate = participants[((seed >> 8) + k) % count];
             if (candidate == from) continue;
-            IPedigreeLedger.Role to = ledger.participant(candidate).role;
-            if (role == IPedigreeLedger.Role.Manufacturer) {
-                if (to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Pharmacy) return candidate;
-            } else if (role == IPedigreeLedger.Role.Distributor) {
-                if (to == IPedigreeLedger.Role.Distributor || to == IPedigreeLedger.Role.Pharmacy) return candidate;
+            IPedigreeRegistry.Role to = ledger.participant(candidate).role;
+            if (role == IPedigreeRegistry.Role.Manufacturer) {
+                if (to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Pharmacy) return candidate;
+            } else if (role == IPedigreeRegistry.Role.Distributor) {
+                if (to == IPedigreeRegistry.Role.Distributor || to == IPedigreeRegistry.Role.Pharmacy) return candidate;
                 if (candidate == manufacturer) return candidate;
-            } else if (role == IPedigreeLedger.Role.Pharmacy) {
-                if (to == IPedigreeLedger.Role.Distributor || candidate == manufacturer) return candidate;
+            } else if (role == IPedigreeRegistry.Role.Pharmacy) {
+                if (to == IPedigreeRegistry.Role.Distributor || candidate == manufacturer) return candidate;
             } else {
                 return candidate;
             }
@@ -539,7 +540,7 @@ abstract contract LedgerHandler is Assertions {
     function _stateFor(address holder, uint256 seed) private view returns (IPedigreeLedger.PackState state) {
         state = IPedigreeLedger.PackState(1 + (seed % 6));
         // Only pharmacies dispense: other holders mostly lock instead, and sometimes try (and fail).
-        bool pharmacy = ledger.participant(holder).role == IPedigreeLedger.Role.Pharmacy;
+        bool pharmacy = ledger.participant(holder).role == IPedigreeRegistry.Role.Pharmacy;
         if (state == IPedigreeLedger.PackState.Dispensed && !pharmacy && (seed >> 8) % 4 != 0) {
             state = IPedigreeLedger.PackState.Locked;
         }
@@ -582,14 +583,14 @@ abstract contract LedgerHandler is Assertions {
     }
 
     function _checkDecommissionRole(address holder, IPedigreeLedger.PackState state) private {
-        IPedigreeLedger.Role role = _roleOf(holder);
-        if (role == IPedigreeLedger.Role.Regulator) _violation("a regulator decommissioned a pack");
-        if (state == IPedigreeLedger.PackState.Dispensed && role != IPedigreeLedger.Role.Pharmacy) {
+        IPedigreeRegistry.Role role = _roleOf(holder);
+        if (role == IPedigreeRegistry.Role.Regulator) _violation("a regulator decommissioned a pack");
+        if (state == IPedigreeLedger.PackState.Dispensed && role != IPedigreeRegistry.Role.Pharmacy) {
             _violation("a pack was dispensed by a party that is not a pharmacy");
         }
     }
 
-    function _roleOf(address account) private view returns (IPedigreeLedger.Role) {
+    function _roleOf(address account) private view returns (IPedigreeRegistry.Role) {
         return ledger.participant(account).role;
     }
 
@@ -603,8 +604,8 @@ abstract contract LedgerHandler is Assertions {
     }
 
     function _isActiveParticipant(address account) private view returns (bool) {
-        IPedigreeLedger.Participant memory record = ledger.participant(account);
-        return record.role != IPedigreeLedger.Role.None && !record.suspended;
+        IPedigreeRegistry.Participant memory record = ledger.participant(account);
+        return record.role != IPedigreeRegistry.Role.None && !record.suspended;
     }
 
     function _isExpired(uint32 expiry) private view returns (bool) {

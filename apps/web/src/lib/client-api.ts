@@ -10,7 +10,9 @@ import type {
   SignInResponse,
   VerifyResponse,
 } from "./api-types.ts";
+import type { AlertState, RootCause } from "./alert-workflow.ts";
 import type {
+  AlertDetailView,
   AlertsResponse,
   BatchResponse,
   ParticipantsResponse,
@@ -84,7 +86,15 @@ export const api = {
   shipments: (query: { to?: string; from?: string; status?: string; batch?: string } = {}) =>
     request<ShipmentsResponse>(`/api/shipments?${new URLSearchParams(query as Record<string, string>)}`),
   batch: (gtin: string, lot: string) => request<BatchResponse>(`/api/batches/${enc(gtin)}/${enc(lot)}`),
-  alerts: () => request<AlertsResponse>("/api/alerts"),
+  /** `query`: the alerts page's filters as a query string (status, gtin, reporter, from, to...). */
+  alerts: (query = "") => request<AlertsResponse>(`/api/alerts${query ? `?${query}` : ""}`),
+  alert: (id: number) => request<AlertDetailView>(`/api/alerts/${id}`),
+  changeAlert: (id: number, change: { status: AlertState; rootCause?: RootCause; note?: string }) =>
+    request<AlertDetailView>(`/api/alerts/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(change),
+    }),
   recalls: () => request<RecallsResponse>("/api/recalls"),
   search: (q: string) => request<SearchResponse>(`/api/search?q=${enc(q)}`),
   verify: (code: string, purpose: "dispense" | "verify" = "dispense", entry: "scanned" | "typed" = "scanned") =>
@@ -110,4 +120,10 @@ export const exportLinks = {
   epcis: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/epcis`,
   csv: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/csv`,
   labels: (gtin: string, lot: string) => `/labels/${enc(gtin)}/${enc(lot)}`,
+  /** Every alert the filters in `query` match, as CSV. */
+  alertsCsv: (query: string) => {
+    const params = new URLSearchParams(query);
+    params.set("format", "csv");
+    return `/api/alerts?${params}`;
+  },
 };

@@ -7,7 +7,7 @@
  * Plain TypeScript with no browser or server APIs: the scanner, the patient's page and the
  * verdict card share it.
  */
-import { parseGs1, parsePrintedText, toHri, type Gs1Error, type Gs1Value } from "@pedigree/gs1";
+import { parseGs1, parsePrintedText, toHri, type Gs1Error, type Gs1Value, type ParseOptions } from "@pedigree/gs1";
 
 /** How a code reached the page: from a scanner or a camera, or typed (or pasted) by a person. */
 export type PackCodeEntry = "scanned" | "typed";
@@ -16,10 +16,11 @@ export type PackCodeReading =
   /** `code` is what the server is sent: the scan as it came, or printed text in the bracketed form. */
   { ok: true; value: Gs1Value; code: string } | { ok: false; error: Gs1Error };
 
-export function readPackCode(text: string): PackCodeReading {
-  const scanned = parseGs1(text);
+/** `options.now` dates two-digit years (the server passes its clock); the device's clock by default. */
+export function readPackCode(text: string, options?: ParseOptions): PackCodeReading {
+  const scanned = parseGs1(text, options);
   if (scanned.ok) return { ok: true, value: scanned.value, code: text };
-  const printed = parsePrintedText(text);
+  const printed = parsePrintedText(text, options);
   // The server reads GS1 forms only; the bracketed form carries the same identifiers.
   if (printed.ok) return { ok: true, value: printed.value, code: toHri(printed.value) };
   // Text that starts with a field name (GTIN, PC, SN...) is printed text with a mistake in it;

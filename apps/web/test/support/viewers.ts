@@ -6,7 +6,9 @@
  * - `openSession` writes a session row as sign-in does and returns its bearer token;
  * - `participantLedger` stands in for the chain in tests that have none (read model only): it
  *   answers the one ledger read access depends on, `participant(address)`, from a fixed list;
- * - `requestAs(token)` builds GET requests (or others, with `init`) carrying the token.
+ * - `requestAs(token)` builds GET requests (or others, with `init`) carrying the token;
+ * - `viewerOf(participant)` is the viewer the read API makes of such a request, for the read
+ *   functions that take one (partyActivity, getTransaction).
  *
  * ```ts
  * ctx = { ...ctx, chain: participantLedger(Object.values(PARTIES)) };
@@ -15,10 +17,11 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { PublicClient } from "viem";
+import type { Address, PublicClient } from "viem";
 import { roleNumber, type RoleName } from "@pedigree/ledger";
 import type { AppContext } from "../../src/server/context.ts";
 import { hashToken } from "../../src/server/auth/siwe.ts";
+import type { Viewer } from "../../src/server/read/access.ts";
 import { sessions } from "../../src/server/db/schema.ts";
 
 export interface LedgerParticipant {
@@ -73,5 +76,18 @@ export function requestAs(token: string): (path: string, init?: RequestInit) => 
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${token}`);
     return new Request(`http://localhost${path}`, { ...init, headers });
+  };
+}
+
+/** The signed-in participant the read API sees for `participant`'s session. */
+export function viewerOf(participant: LedgerParticipant): Viewer {
+  const address = participant.address.toLowerCase() as Address;
+  return {
+    address,
+    role: participant.role,
+    suspended: participant.suspended ?? false,
+    legalName: participant.legalName,
+    gln: participant.gln,
+    session: { address, chainId: 31337, expiresAt: new Date("2100-01-01T00:00:00Z") },
   };
 }

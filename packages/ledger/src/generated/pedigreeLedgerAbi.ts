@@ -460,7 +460,7 @@ export const pedigreeLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "role",
         "type": "uint8"
       }
@@ -535,7 +535,7 @@ export const pedigreeLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "role",
         "type": "uint8"
       }
@@ -551,7 +551,7 @@ export const pedigreeLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "fromRole",
         "type": "uint8"
       },
@@ -561,7 +561,7 @@ export const pedigreeLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "toRole",
         "type": "uint8"
       }
@@ -996,7 +996,7 @@ export const pedigreeLedgerAbi = [
       },
       {
         "indexed": true,
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "role",
         "type": "uint8"
       },
@@ -1828,7 +1828,7 @@ export const pedigreeLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "enum IPedigreeLedger.Role",
+        "internalType": "enum IPedigreeRegistry.Role",
         "name": "role",
         "type": "uint8"
       },
@@ -1915,7 +1915,7 @@ export const pedigreeLedgerAbi = [
       {
         "components": [
           {
-            "internalType": "enum IPedigreeLedger.Role",
+            "internalType": "enum IPedigreeRegistry.Role",
             "name": "role",
             "type": "uint8"
           },
@@ -1940,7 +1940,7 @@ export const pedigreeLedgerAbi = [
             "type": "string"
           }
         ],
-        "internalType": "struct IPedigreeLedger.Participant",
+        "internalType": "struct IPedigreeRegistry.Participant",
         "name": "",
         "type": "tuple"
       }
@@ -2075,7 +2075,7 @@ export const pedigreeLedgerAbi = [
             "type": "string"
           }
         ],
-        "internalType": "struct IPedigreeLedger.Product",
+        "internalType": "struct IPedigreeRegistry.Product",
         "name": "",
         "type": "tuple"
       }

@@ -6,7 +6,14 @@ import { ConnectDialog } from "@/components/wallet/connect-dialog.tsx";
 import { Button, buttonClass } from "@/components/ui/button.tsx";
 import { homeOf, useParty } from "@/lib/wallet/use-party.ts";
 
-/** The front door: patients go to the check; parties connect and land on their role's home. */
+const WHO_DOES_WHAT = [
+  ["Pharmacists", "Check each pack at the counter before handing it out, and record it as dispensed."],
+  ["Manufacturers", "Register batches, print their pack labels, and record the shipments that leave."],
+  ["Wholesalers", "Record the shipments they receive and the ones they send on."],
+  ["Regulators", "Follow the alerts of suspect packs, audit the custody of any batch, and recall or suspend one."],
+] as const;
+
+/** The front door: patients go to the check; the staff of participants sign in and land on their role's home. */
 export default function Home() {
   const party = useParty();
   const router = useRouter();
@@ -23,22 +30,31 @@ export default function Home() {
           Is my medicine genuine?
         </h1>
         <p className="mt-2 text-slate-600">
-          Scan the code on the box with your phone camera, or type it in. No account needed; your check changes nothing.
+          Scan the code on the box with your phone camera, or type it in. No account and no sign-in: your check changes
+          nothing.
         </p>
         <Link href="/verify" className={`${buttonClass()} mt-4`}>
           Check a pack
         </Link>
       </section>
-      <section className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs" aria-labelledby="parties">
-        <h2 id="parties" className="text-2xl font-semibold text-slate-900">
-          Manufacturers, wholesalers, pharmacies, regulators
+      <section className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs" aria-labelledby="staff">
+        <h2 id="staff" className="text-2xl font-semibold text-slate-900">
+          For the organisations that handle medicines
         </h2>
-        <p className="mt-2 text-slate-600">
-          Connect your wallet to record batches, shipments and dispensing, or to audit the custody of any batch.
+        <dl className="mt-3 space-y-2 text-slate-600" data-testid="who-does-what">
+          {WHO_DOES_WHAT.map(([who, what]) => (
+            <div key={who}>
+              <dt className="font-medium text-slate-900">{who}</dt>
+              <dd>{what}</dd>
+            </div>
+          ))}
+        </dl>
+        <p className="mt-4 text-slate-600">
+          Staff of a participant organisation sign in with their organisation&apos;s account.
         </p>
         {party.status === "disconnected" ? (
-          <Button className="mt-4" onClick={() => setOpen(true)}>
-            Connect
+          <Button className="mt-4" onClick={() => setOpen(true)} data-testid="home-sign-in">
+            Sign in
           </Button>
         ) : party.status === "ready" && party.role ? (
           <p className="mt-4 text-sm text-slate-600" role="status">

@@ -1,10 +1,32 @@
 /**
- * Pack label barcodes drawn with bwip-js as SVG (server side: printing needs no script). Plain
- * TypeScript without app aliases, so the Node tests render the same symbols to PNG and read them
- * back with zxing.
+ * Pack label barcodes drawn with bwip-js as SVG (server side: printing needs no script), and what
+ * one label carries. Plain TypeScript without app aliases, so the Node tests render the same
+ * symbols to PNG and read them back with zxing, and the PDF's worker thread draws the same labels.
  */
 import bwipjs, { type RenderOptions } from "bwip-js/node";
-import { toElementString, type Gs1Value } from "@pedigree/gs1";
+import { toDigitalLink, toElementString, toHri, type Gs1Value } from "@pedigree/gs1";
+
+export interface PackLabel {
+  index: number;
+  serial: string;
+  hri: string;
+  digitalLink: string;
+  dataMatrixSvg: string;
+  qrSvg: string;
+}
+
+/** A pack's label: its Digital Link on `origin` (in the QR code), its GS1 DataMatrix and its text. */
+export function packLabel(value: Gs1Value & { serial: string }, index: number, origin: string): PackLabel {
+  const digitalLink = toDigitalLink(value, origin);
+  return {
+    index,
+    serial: value.serial,
+    hri: toHri(value),
+    digitalLink,
+    dataMatrixSvg: dataMatrixSvg(value),
+    qrSvg: qrCodeSvg(digitalLink),
+  };
+}
 
 /** GS1 DataMatrix: FNC1 first (that makes it GS1), FNC1 as the separator after variable-length fields. */
 export function dataMatrixOptions(value: Gs1Value): RenderOptions {

@@ -11,7 +11,7 @@ import { PartyLink } from "./links.tsx";
 import { SearchBox } from "./search.tsx";
 
 export function AuditorHome() {
-  const alerts = useQuery({ queryKey: ["alerts"], queryFn: api.alerts, refetchInterval: 10_000 });
+  const alerts = useQuery({ queryKey: ["alerts"], queryFn: () => api.alerts(), refetchInterval: 10_000 });
   const recalls = useQuery({ queryKey: ["recalls"], queryFn: api.recalls, refetchInterval: 10_000 });
   return (
     <div className="grid gap-6">
@@ -22,6 +22,11 @@ export function AuditorHome() {
         <Section
           title="Alerts"
           description="Scans that need investigating: potential falsifications, not proof of one."
+          actions={
+            <Link href="/alerts" className="text-sm font-medium text-teal-800 underline">
+              Work the alerts
+            </Link>
+          }
         >
           <QueryState
             query={alerts}

@@ -27,7 +27,8 @@ export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { prod
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="space-y-2">
-      <Button variant="danger" size="sm" onClick={() => setOpen(true)} disabled={tx.busy} data-testid="recall-button">
+      {/* Not disabled while the recall is sent: the dialog gives the focus back to it (the dialog's button is). */}
+      <Button variant="danger" size="sm" onClick={() => setOpen(true)} data-testid="recall-button">
         Recall…
       </Button>
       <TxStatus phase={tx.phase} successText="Batch recalled: its units can only go back to the manufacturer." />
@@ -54,11 +55,99 @@ export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { prod
             error={error}
             autoFocus
           />
-          <Button type="submit" variant="danger">
+          <Button type="submit" variant="danger" disabled={tx.busy}>
             Recall the batch
           </Button>
         </form>
       </Dialog>
+    </div>
+  );
+}
+
+const SUSPENSION = {
+  suspend: {
+    button: "Suspend…",
+    title: "Suspend lot",
+    description:
+      "While the batch is suspended, none of its packs can be shipped (except back to the manufacturer) or dispensed, " +
+      "and every check of one of its packs says that the batch is suspended. A regulator can reinstate it.",
+    confirm: "Suspend the batch",
+    done: "Batch suspended: its packs cannot be shipped or dispensed until a regulator reinstates it.",
+  },
+  reinstate: {
+    button: "Reinstate…",
+    title: "Reinstate lot",
+    description:
+      "Its packs can be shipped and dispensed again, and checks of them no longer say the batch is suspended. " +
+      "The suspension stays in the batch's timeline.",
+    confirm: "Reinstate the batch",
+    done: "Batch reinstated: its packs can be shipped and dispensed again.",
+  },
+} as const;
+
+/**
+ * Suspend or reinstate a batch, for regulators: a dialog that says what happens to its packs,
+ * with a required reason for a suspension. One button whatever the status opens it, so that the
+ * dialog gives focus back to it when it closes, and focus stays there when the status changes.
+ */
+export function SuspensionButton({ batch }: { batch: BatchResponse["batch"] }) {
+  const tx = useLedgerWrite(useErrorLookup());
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [last, setLast] = useState<keyof typeof SUSPENSION>("suspend");
+  const action = batch.status === "SUSPENDED" ? "reinstate" : "suspend";
+  const words = SUSPENSION[action];
+  const batchId = batch.batchId as `0x${string}`;
+  return (
+    <div className="space-y-2" data-testid="batch-suspension">
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        trigger={
+          <Button variant="secondary" size="sm" data-testid="suspension-button">
+            {words.button}
+          </Button>
+        }
+        title={`${words.title} ${batch.lot}`}
+        description={words.description}
+      >
+        <form
+          className="space-y-3"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (action === "suspend" && !reason.trim())
+              return setError("Give the reason that holders will read while the batch is suspended.");
+            setError(null);
+            setOpen(false);
+            setLast(action);
+            const result =
+              action === "suspend"
+                ? await tx.run({ functionName: "suspendBatch", args: [batchId, reason.trim()] })
+                : await tx.run({ functionName: "reinstateBatch", args: [batchId] });
+            if (result.ok) setReason("");
+          }}
+        >
+          {action === "suspend" ? (
+            <TextField
+              label="Reason"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              error={error}
+              autoFocus
+            />
+          ) : null}
+          <div className="flex flex-wrap gap-2">
+            <Button type="submit" variant={action === "suspend" ? "danger" : "primary"} disabled={tx.busy}>
+              {words.confirm}
+            </Button>
+            <Button variant="secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+      <TxStatus phase={tx.phase} successText={SUSPENSION[last].done} />
     </div>
   );
 }
@@ -77,6 +166,7 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
           d.batch.status !== "RECALLED" &&
           (party.role === "REGULATOR" ||
             (party.role === "MANUFACTURER" && party.address?.toLowerCase() === d.manufacturer.address.toLowerCase()));
+        const maySuspend = d.batch.status !== "RECALLED" && party.role === "REGULATOR";
         return (
           <>
             <PageHeader
@@ -126,9 +216,10 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                     <dt className="text-slate-600">Registered</dt>
                     <dd>{formatDateTime(d.batch.registeredAt)}</dd>
                   </dl>
-                  {mayRecall ? (
-                    <div className="mt-4">
-                      <RecallButton batch={d.batch} />
+                  {mayRecall || maySuspend ? (
+                    <div className="mt-4 flex flex-wrap items-start gap-3">
+                      {maySuspend ? <SuspensionButton batch={d.batch} /> : null}
+                      {mayRecall ? <RecallButton batch={d.batch} /> : null}
                     </div>
                   ) : null}
                 </Section>

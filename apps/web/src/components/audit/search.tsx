@@ -21,7 +21,7 @@ export function SearchBox({ initial = "" }: { initial?: string }) {
   return (
     <form role="search" onSubmit={submit} className="flex gap-2">
       <label htmlFor="audit-search" className="sr-only">
-        Search by GTIN, lot, serial, SSCC, party or transaction hash
+        Search by GTIN, lot, serial, pack code, shipment reference, party or transaction hash
       </label>
       <input
         id="audit-search"
@@ -29,7 +29,7 @@ export function SearchBox({ initial = "" }: { initial?: string }) {
         className={inputClass}
         value={q}
         onChange={(e) => setQ(e.target.value)}
-        placeholder="GTIN, lot, serial, SSCC, party, GLN or transaction hash"
+        placeholder="GTIN, lot, serial, pack code, shipment reference, party, GLN or transaction hash"
       />
       <Button type="submit">Search</Button>
     </form>

@@ -1,9 +1,15 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { zeroHash, type Address } from "viem";
 import { useConfig } from "wagmi";
 import { isCset82 } from "@pedigree/gs1";
-import { gtinToUint64, MAX_SERIAL_COUNT, yyyymmddFromIsoDate } from "@pedigree/ledger";
+import {
+  batchIdOf,
+  gtinToUint64,
+  MAX_SERIAL_COUNT,
+  yyyymmddFromIsoDate,
+  type LedgerErrorLookup,
+} from "@pedigree/ledger";
 import type { ProductsResponse } from "@/lib/api/read.ts";
 import { api, exportLinks } from "@/lib/client-api.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
@@ -54,11 +60,28 @@ function buildSerials(
   });
 }
 
+/** The labels of the fields, as the summary of what is missing names them. */
+const FIELD_NAMES = { gtin: "Product", lot: "Lot", expiry: "Expiry date", count: "Pack count", file: "Serial list" };
+
 export function RegisterBatch({ self, products }: { self: Address; products: ProductsResponse["products"] }) {
   const config = useConfig();
-  const tx = useLedgerWrite(useErrorLookup());
-  const [gtin, setGtin] = useState(products[0]?.gtin ?? "");
+  // No product is chosen for the user: a batch registered under the wrong one stays on the ledger.
+  const [gtin, setGtin] = useState("");
   const [lot, setLot] = useState("");
+  const lookup = useErrorLookup();
+  // The batch being registered, named (a refusal such as "already registered" names it by its id).
+  const product = products.find((p) => p.gtin === gtin);
+  const lookupWithThisBatch = useMemo<LedgerErrorLookup>(() => {
+    if (!product || !lot || lot.length > 20 || !isCset82(lot)) return lookup;
+    const batchId = batchIdOf(product.gtin, lot);
+    const productName = `${[product.name, product.strength].filter(Boolean).join(" ")} (GTIN ${product.gtin})`;
+    return {
+      ...lookup,
+      batch: (id) =>
+        id.toLowerCase() === batchId.toLowerCase() ? { gtin: product.gtin, lot, productName } : lookup.batch?.(id),
+    };
+  }, [lookup, product, lot]);
+  const tx = useLedgerWrite(lookupWithThisBatch);
   const [expiry, setExpiry] = useState("");
   const [source, setSource] = useState<"generate" | "upload">("generate");
   const [count, setCount] = useState("1000");
@@ -82,6 +105,7 @@ export function RegisterBatch({ self, products }: { self: Address; products: Pro
         : null,
     file: source === "upload" && !file ? "Choose a CSV or text file with one serial per line." : null,
   };
+  const missing = (Object.keys(errors) as (keyof typeof errors)[]).filter((key) => errors[key]);
   const busy = step.step === "serials" || step.step === "chain" || step.step === "sign-in" || step.step === "upload";
 
   async function submit(event: FormEvent) {
@@ -203,6 +227,17 @@ export function RegisterBatch({ self, products }: { self: Address; products: Pro
         Register the batch
       </Button>
       <div aria-live="polite" className="space-y-2">
+        {touched && missing.length > 0 ? (
+          <Notice tone="error" title="Nothing is registered yet" testId="batch-missing">
+            <ul className="list-disc pl-5">
+              {missing.map((key) => (
+                <li key={key}>
+                  {FIELD_NAMES[key]}: {errors[key]}
+                </li>
+              ))}
+            </ul>
+          </Notice>
+        ) : null}
         {step.step === "serials" ? (
           <Notice tone="info">{PHASE_WORDS[step.phase] ?? "Preparing the serials"}…</Notice>
         ) : null}

@@ -6,17 +6,14 @@ import { useParty, type PartyRole } from "@/lib/wallet/use-party.ts";
 import { NetworkBanner } from "../wallet/network-banner.tsx";
 import { WalletButton } from "../wallet/wallet-button.tsx";
 
+/** Every participant works the alerts it may see: those it raised, those on its batches, all for a regulator. */
+const ALERTS = { href: "/alerts", label: "Alerts" };
+
 const NAV: Record<PartyRole, { href: string; label: string }[]> = {
-  MANUFACTURER: [
-    { href: "/manufacturer", label: "Batches" },
-    { href: "/stock", label: "Stock & shipments" },
-  ],
-  DISTRIBUTOR: [{ href: "/stock", label: "Stock & inbox" }],
-  PHARMACY: [
-    { href: "/counter", label: "Counter" },
-    { href: "/stock", label: "Stock & inbox" },
-  ],
-  REGULATOR: [],
+  MANUFACTURER: [{ href: "/manufacturer", label: "Batches" }, { href: "/stock", label: "Stock & shipments" }, ALERTS],
+  DISTRIBUTOR: [{ href: "/stock", label: "Stock & inbox" }, ALERTS],
+  PHARMACY: [{ href: "/counter", label: "Counter" }, { href: "/stock", label: "Stock & inbox" }, ALERTS],
+  REGULATOR: [ALERTS],
   ADMIN: [{ href: "/admin", label: "Participants" }],
 };
 

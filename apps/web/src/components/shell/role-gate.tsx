@@ -15,9 +15,9 @@ export function RoleGate({
   const party = useParty();
   if (party.status === "disconnected") {
     return (
-      <Notice tone="info" title="Connect to continue" testId="connect-first">
-        This page is for {roles.map((r) => roleLabel(r).toLowerCase()).join(" or ")} accounts. Use the Connect button at
-        the top.
+      <Notice tone="info" title="Sign in to continue" testId="connect-first">
+        This page is for the staff of {roles.map((r) => roleLabel(r).toLowerCase()).join(" or ")} organisations. Use the
+        Sign in button at the top.
       </Notice>
     );
   }
@@ -32,7 +32,7 @@ export function RoleGate({
   if (!party.role || !roles.includes(party.role)) {
     return (
       <Notice tone="warning" title="Not for this account" testId="wrong-role">
-        You are connected as {roleLabel(party.role).toLowerCase()}; this page is for{" "}
+        You are signed in as {roleLabel(party.role).toLowerCase()}; this page is for{" "}
         {roles.map((r) => roleLabel(r).toLowerCase()).join(" or ")} accounts.
       </Notice>
     );

@@ -46,7 +46,8 @@ function ShipmentActions({
             >
               Receive
             </Button>
-            <Button size="sm" variant="secondary" disabled={tx.busy} onClick={() => setRejecting(true)}>
+            {/* Not disabled while a write runs: the dialog gives the focus back to it (the dialog's button is). */}
+            <Button size="sm" variant="secondary" onClick={() => setRejecting(true)}>
               Reject…
             </Button>
           </>
@@ -100,7 +101,7 @@ function ShipmentActions({
             error={reasonError}
             autoFocus
           />
-          <Button type="submit" variant="danger">
+          <Button type="submit" variant="danger" disabled={tx.busy}>
             Reject shipment
           </Button>
         </form>

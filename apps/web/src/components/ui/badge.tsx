@@ -33,6 +33,7 @@ const STATUS_TONES: Record<string, BadgeTone> = {
   RECALLED: "bad",
   EXPIRED: "bad",
   OPEN: "warn",
+  INVESTIGATING: "info",
   CLOSED: "neutral",
 };
 

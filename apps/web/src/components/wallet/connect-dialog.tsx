@@ -52,6 +52,13 @@ function useDemoParties(enabled: boolean) {
   };
 }
 
+/** The header's account button, which stands where "Sign in" was once signed in: focus goes there after signing in. */
+export const ACCOUNT_BUTTON_ID = "account-button";
+
+/**
+ * Sign-in for the staff of participant organisations: with a browser wallet holding the
+ * organisation's account, or on the local chain as one of the demo world's organisations.
+ */
 export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const { chainId } = useLedgerSettings();
   const connectors = useConnectors();
@@ -90,14 +97,15 @@ export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenCha
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title="Connect"
-      description="Choose how you sign your custody records."
+      title="Sign in"
+      description="For the staff of the organisations taking part: manufacturers, wholesalers, pharmacies and regulators. Patients need no account to check a pack."
       wide
+      returnFocusTo={() => document.getElementById(ACCOUNT_BUTTON_ID)}
     >
       <div className="space-y-5">
         <section aria-labelledby="wallets-heading">
           <h3 id="wallets-heading" className="mb-2 text-sm font-semibold text-slate-800">
-            Browser wallet
+            With a browser wallet
           </h3>
           <ul className="space-y-2">
             {wallets.map((connector) => (
@@ -120,17 +128,19 @@ export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             ))}
           </ul>
           <p className="mt-2 text-xs text-slate-600">
-            Your wallet must hold an account the ledger's administrator onboarded.
+            For staff whose organisation signs with a wallet extension: its account must be one the ledger&apos;s
+            administrator registered for your organisation.
           </p>
         </section>
 
         {demo ? (
           <section aria-labelledby="demo-heading">
             <h3 id="demo-heading" className="mb-1 text-sm font-semibold text-slate-800">
-              Demo accounts <span className="font-normal text-slate-600">(local chain only)</span>
+              Demo organisations <span className="font-normal text-slate-600">(local chain only)</span>
             </h3>
             <p className="mb-2 text-xs text-slate-600">
-              Sign as any party of the demo world. These keys are public test keys: they exist only on this local chain.
+              Sign in as staff of any organisation of the demo world. Their keys are public test keys: they exist only
+              on this local chain.
             </p>
             {demoParties.error ? (
               <Notice tone="error">The local chain cannot be read: is the node running?</Notice>
@@ -162,11 +172,11 @@ export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenCha
         ) : null}
 
         {connect.error ? (
-          <Notice tone="error" title="Not connected">
+          <Notice tone="error" title="Not signed in">
             {(connect.error as Error).name === "ProviderNotFoundError"
-              ? "No browser wallet was found. Install one (for example MetaMask), or use a demo account on the local chain."
+              ? "No browser wallet was found in this browser. Install one (for example MetaMask), or sign in as a demo organisation on the local chain."
               : connect.error.name === "UserRejectedRequestError"
-                ? "You declined the connection in your wallet."
+                ? "You declined the sign-in in your wallet."
                 : "shortMessage" in connect.error
                   ? String(connect.error.shortMessage)
                   : connect.error.message}

@@ -5,6 +5,7 @@
  * them. The EPCIS and CSV exports are documents of their own standards and have no type here.
  */
 import type { PartyView, TimelineEntry } from "../api-types.ts";
+import type { AlertState, RootCause } from "../alert-workflow.ts";
 
 export type { PartyView, TimelineEntry };
 
@@ -154,8 +155,28 @@ export interface AlertView {
   batchId: string | null;
   reportedBy: PartyView | null;
   message: string;
-  status: "OPEN" | "CLOSED";
+  status: AlertState;
+  /** Set once closed (null for alerts closed before root causes were recorded). */
+  rootCause: RootCause | null;
+  /** Scans merged into this alert (the same party scanning the same pack again), the first at raisedAt. */
+  occurrences: number;
+  lastSeenAt: string;
   blockNumber: number | null;
+}
+
+/** One change of an alert's state: who made it (the party as the ledger named it then), when, and why. */
+export interface AlertChangeView {
+  at: string;
+  by: PartyView;
+  from: AlertState;
+  to: AlertState;
+  rootCause: RootCause | null;
+  note: string | null;
+}
+
+/** GET and PATCH /api/alerts/<id>: the alert and its history, oldest change first. */
+export interface AlertDetailView extends AlertView {
+  history: AlertChangeView[];
 }
 
 export interface RecalledStockView {

@@ -32,7 +32,7 @@ export function useLedgerWrite(lookup?: LedgerErrorLookup) {
         const message =
           error instanceof Error && error.name === "ConnectorChainMismatchError"
             ? "Your wallet is on another network: use the Switch network button at the top, then try again."
-            : "Connect a wallet first (the Connect button at the top).";
+            : "Sign in first (the Sign in button at the top).";
         setPhase({ phase: "failed", message });
         return { ok: false, message };
       }

@@ -14,6 +14,7 @@
 import {
   bigint,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -124,7 +125,12 @@ export const batches = pgTable(
     registeredBlock: bigint("registered_block", { mode: "number" }).notNull(),
     registeredAt: bigint("registered_at", { mode: "number" }).notNull(),
   },
-  (t) => [index("batches_gtin_lot_idx").on(t.gtin, t.lot), index("batches_manufacturer_idx").on(t.manufacturer)],
+  (t) => [
+    index("batches_gtin_lot_idx").on(t.gtin, t.lot),
+    index("batches_manufacturer_idx").on(t.manufacturer),
+    // Search finds a lot in any letter case.
+    index("batches_lot_lower_idx").on(sql`lower(${t.lot})`),
+  ],
 );
 
 /** Units of a batch each party holds now (rows with zero units are deleted). */
@@ -161,6 +167,8 @@ export const shipmentLines = pgTable(
     primaryKey({ columns: [t.shipmentId, t.batchId] }),
     index("shipment_lines_recipient_idx").on(t.recipient, t.status),
     index("shipment_lines_sender_idx").on(t.sender, t.status),
+    // Search finds a shipment by its reference.
+    index("shipment_lines_ref_idx").on(t.shipmentRef),
   ],
 );
 
@@ -210,6 +218,22 @@ export const manifestSerials = pgTable(
   ],
 );
 
+/**
+ * The serials again, in pack order, SERIALS_PER_CHUNK to a row (separated by spaces, which CSET 82
+ * lacks): what names the packs of pack events (timelines, EPCIS) without reading the batch's whole
+ * list: `manifest_serials` is written in serial order, and an index on it in pack order made writing
+ * its rows 2.5 times as slow (its entries land at random places).
+ */
+export const manifestSerialChunks = pgTable(
+  "manifest_serial_chunks",
+  {
+    batchId: text("batch_id").notNull(),
+    chunk: integer("chunk").notNull(),
+    serials: text("serials").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.chunk] })],
+);
+
 /** The tree's nodes, 32 bytes each, in fixed-size chunks: a proof reads one chunk per level near the leaves. */
 export const manifestNodes = pgTable(
   "manifest_nodes",
@@ -221,7 +245,11 @@ export const manifestNodes = pgTable(
   (t) => [primaryKey({ columns: [t.batchId, t.chunk] })],
 );
 
-/** Scans that need a person's attention: inactive packs scanned for dispensing, unknown serials, mismatches. */
+/**
+ * Scans that need a person's attention: inactive packs scanned for dispensing, unknown serials,
+ * mismatches. Worked as in the EU system: open, then investigating, then closed with a root cause
+ * (../read/alerts.ts, ../../lib/alert-workflow.ts); every change is kept in `alert_history`.
+ */
 export const alerts = pgTable(
   "alerts",
   {
@@ -238,10 +266,15 @@ export const alerts = pgTable(
     /** The signed-in party whose scan raised it, when there was one. Patients' scans carry none. */
     reportedBy: text("reported_by"),
     message: text("message").notNull(),
-    /** OPEN or CLOSED */
+    /** OPEN, INVESTIGATING or CLOSED */
     status: text("status").notNull().default("OPEN"),
+    /**
+     * Why it was closed: SCANNER_OR_DATA_ERROR, GENUINE or FALSIFIED. Null while not closed, and
+     * for alerts closed before root causes were recorded (migration 0002).
+     */
+    rootCause: text("root_cause"),
     blockNumber: bigint("block_number", { mode: "number" }),
-    /** How many scans raised it: the same party scanning the same pack again adds to an open alert. */
+    /** How many scans raised it: the same party scanning the same pack again adds to its alert not yet closed. */
     occurrences: integer("occurrences").notNull().default(1),
     /** The latest of those scans. */
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
@@ -249,11 +282,38 @@ export const alerts = pgTable(
   (t) => [
     index("alerts_raised_idx").on(t.raisedAt),
     index("alerts_batch_idx").on(t.batchId),
-    // One open alert per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
+    // One alert not yet closed per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
     uniqueIndex("alerts_open_pack_reporter_idx")
       .on(sql`coalesce(${t.gtin}, '')`, sql`coalesce(${t.lot}, '')`, sql`coalesce(${t.serial}, '')`, t.reportedBy)
-      .where(sql`${t.status} = 'OPEN' and ${t.reportedBy} is not null`),
+      .where(sql`${t.status} in ('OPEN', 'INVESTIGATING') and ${t.reportedBy} is not null`),
+    check("alerts_status_check", sql`${t.status} in ('OPEN', 'INVESTIGATING', 'CLOSED')`),
+    check(
+      "alerts_root_cause_check",
+      sql`${t.rootCause} is null or (${t.status} = 'CLOSED' and ${t.rootCause} in ('SCANNER_OR_DATA_ERROR', 'GENUINE', 'FALSIFIED'))`,
+    ),
   ],
+);
+
+/** Every change of an alert's state: who (the signed-in party, as the ledger named it then), when, from, to, why. */
+export const alertHistory = pgTable(
+  "alert_history",
+  {
+    id: serial("id").primaryKey(),
+    alertId: integer("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    byAddress: text("by_address").notNull(),
+    byName: text("by_name").notNull(),
+    /** REGULATOR, or the reporting party's role. */
+    byRole: text("by_role").notNull(),
+    fromStatus: text("from_status").notNull(),
+    toStatus: text("to_status").notNull(),
+    /** Set when the change closed the alert. */
+    rootCause: text("root_cause"),
+    note: text("note"),
+  },
+  (t) => [index("alert_history_alert_idx").on(t.alertId, t.id)],
 );
 
 /** Sign-In with Ethereum: nonces handed out (each usable once) and sessions created from them. */

@@ -5,18 +5,19 @@
  * A manifest is accepted only when its tree's root equals the batch's root on chain (the caller
  * reads it), so the server cannot hand out a proof the contract would not accept. It is written in
  * one transaction of bulk statements (`unnest` arrays): the
- * manifest row, one row per serial (serial → pack index and leaf position), and the tree's nodes
- * in chunks of NODES_PER_CHUNK by position. A proof is the sibling of each node on the leaf's path
+ * manifest row, one row per serial (serial → pack index and leaf position), the serials again in
+ * pack order (chunks of SERIALS_PER_CHUNK: pack index → serial), and the tree's nodes in chunks of
+ * NODES_PER_CHUNK by position. A proof is the sibling of each node on the leaf's path
  * to the root; the path's top levels share chunk 0 and each lower level is one chunk, and the
  * database cuts the siblings out of their chunks, so a proof is one query.
  */
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { batchIdOf, parseSerialList, type Hex, type SerialTree } from "@pedigree/ledger";
 import type { Address } from "viem";
 import { ApiError } from "../api/errors.ts";
-import { selectRows, type Database } from "../db/database.ts";
-import { manifestNodes, manifests, manifestSerials } from "../db/schema.ts";
+import { selectRows, type Database, type Executor } from "../db/database.ts";
+import { manifestNodes, manifests, manifestSerialChunks, manifestSerials } from "../db/schema.ts";
 import { buildSerialTree } from "./treeBuilder.ts";
 
 /**
@@ -25,8 +26,14 @@ import { buildSerialTree } from "./treeBuilder.ts";
  */
 export const NODES_PER_CHUNK = 56;
 const NODE_BYTES = 32;
-/** Serial rows per statement: bounds the memory of what is being sent. */
-const ROWS_PER_PART = 50_000;
+/**
+ * Serials per row of the pack-order copy: 64 serials of at most 20 characters and their spaces
+ * keep a row under the 2 KB TOAST threshold too. Migration 0003 wrote the lists stored before it
+ * with the same number.
+ */
+export const SERIALS_PER_CHUNK = 64;
+/** Serial rows per statement (a whole number of chunks): bounds the memory of what is being sent. */
+const ROWS_PER_PART = 800 * SERIALS_PER_CHUNK;
 
 export type ManifestErrorCode = "INVALID_MANIFEST" | "INVALID_SERIALS" | "ROOT_MISMATCH" | "MANIFEST_CONFLICT";
 
@@ -119,6 +126,7 @@ export async function storeManifest(db: Database, input: StoreManifestInput): Pr
       await tx.insertSerials(batchId, input.gtin, part);
       progress("serials", part.done, serials.length);
     }
+    for (const part of serialChunkParts(serials)) await tx.insertSerialChunks(batchId, part);
     const chunkCount = Math.ceil(tree.nodeCount / NODES_PER_CHUNK);
     for (const part of nodeParts(tree)) {
       await tx.insertNodes(batchId, part);
@@ -236,6 +244,42 @@ export async function findSerialLots(
   return rows.map((row) => ({ batchId: row.batchId as Hex, lot: row.lot }));
 }
 
+/**
+ * The serials of packs given by batch and pack index, from the pack-order copy (one query, one
+ * row read per SERIALS_PER_CHUNK packs): `${batchId}:${index}` → serial, for the packs whose batch
+ * has a stored list.
+ */
+export async function serialsOfPacks(
+  db: Executor,
+  packs: ReadonlyMap<string, ReadonlySet<number>>,
+): Promise<Map<string, string>> {
+  const serials = new Map<string, string>();
+  const chunks = [...packs].flatMap(([batchId, indexes]) =>
+    [...new Set([...indexes].map((index) => Math.floor(index / SERIALS_PER_CHUNK)))].map((chunk) => ({
+      batchId,
+      chunk,
+    })),
+  );
+  if (chunks.length === 0) return serials;
+  const rows = await db
+    .select()
+    .from(manifestSerialChunks)
+    .where(
+      inArray(
+        sql`(${manifestSerialChunks.batchId}, ${manifestSerialChunks.chunk})`,
+        chunks.map(({ batchId, chunk }) => sql`(${batchId}, ${chunk})`),
+      ),
+    );
+  const byChunk = new Map(rows.map((row) => [`${row.batchId}:${row.chunk}`, row.serials.split(" ")]));
+  for (const [batchId, indexes] of packs) {
+    for (const index of indexes) {
+      const serial = byChunk.get(`${batchId}:${Math.floor(index / SERIALS_PER_CHUNK)}`)?.[index % SERIALS_PER_CHUNK];
+      if (serial !== undefined) serials.set(`${batchId}:${index}`, serial);
+    }
+  }
+  return serials;
+}
+
 /** The stored manifest's record for a batch, or undefined. */
 export async function storedManifest(
   db: Database,
@@ -287,6 +331,11 @@ interface SerialPart {
   done: number;
 }
 
+export interface SerialChunkPart {
+  chunks: number[];
+  serials: string[];
+}
+
 interface NodePart {
   chunks: number[];
   /** Each chunk's nodes, hex without 0x. */
@@ -317,6 +366,18 @@ function* serialParts(serials: readonly string[], tree: SerialTree): Generator<S
   }
 }
 
+/** The serials in pack order, SERIALS_PER_CHUNK to a chunk, each chunk one space-separated text. */
+export function* serialChunkParts(serials: readonly string[]): Generator<SerialChunkPart> {
+  for (let start = 0; start < serials.length; start += ROWS_PER_PART) {
+    const part: SerialChunkPart = { chunks: [], serials: [] };
+    for (let at = start; at < Math.min(start + ROWS_PER_PART, serials.length); at += SERIALS_PER_CHUNK) {
+      part.chunks.push(at / SERIALS_PER_CHUNK);
+      part.serials.push(serials.slice(at, at + SERIALS_PER_CHUNK).join(" "));
+    }
+    yield part;
+  }
+}
+
 function* nodeParts(tree: SerialTree): Generator<NodePart> {
   const chunkCount = Math.ceil(tree.nodeCount / NODES_PER_CHUNK);
   const chunksPerPart = Math.ceil(ROWS_PER_PART / 10);
@@ -337,6 +398,7 @@ function* nodeParts(tree: SerialTree): Generator<NodePart> {
 interface BulkTransaction {
   query(text: string, params: unknown[]): Promise<unknown[]>;
   insertSerials(batchId: Hex, gtin: string, part: SerialPart): Promise<void>;
+  insertSerialChunks(batchId: Hex, part: SerialChunkPart): Promise<void>;
   insertNodes(batchId: Hex, part: NodePart): Promise<void>;
 }
 
@@ -358,6 +420,13 @@ async function inTransaction<T>(db: Database, work: (tx: BulkTransaction) => Pro
            SELECT $1, $2, serial, pack_index, tree_index FROM unnest($3::text[], $4::int[], $5::int[])
              AS rows (serial, pack_index, tree_index)`,
           [batchId, gtin, part.serials, part.indexes, part.positions] as never[],
+        );
+      },
+      async insertSerialChunks(batchId, part) {
+        await tx.unsafe(
+          `INSERT INTO manifest_serial_chunks (batch_id, chunk, serials)
+           SELECT $1, chunk, serials FROM unnest($2::int[], $3::text[]) AS rows (chunk, serials)`,
+          [batchId, part.chunks, part.serials] as never[],
         );
       },
       async insertNodes(batchId, part) {

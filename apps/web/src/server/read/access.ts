@@ -12,6 +12,9 @@
  *   raised and those on batches it made).
  * - The EPCIS query interface spans every party's events: regulators (a participant exports the
  *   batches it traded from each batch instead).
+ * - A pack in a timeline is named by its serial to regulators, its batch's manufacturer and the
+ *   party that recorded the event; others read "a pack" (visiblePackSerials).
+ * - Search by a serial alone finds packs of the batches the viewer may read (./search.ts).
  *
  * The participant record is read on chain at every request (requireParty), so a suspended party
  * loses access at once.
@@ -24,6 +27,7 @@ import { ledgerUnavailable } from "../auth/ledgerReads.ts";
 import { requireParty, requireSession, type Party } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import { alerts, batches, shipmentLines } from "../db/schema.ts";
+import { isPackEvent, packSerials, type EventRow, type PackSerials } from "./timeline.ts";
 
 export type Viewer = Party;
 
@@ -124,6 +128,35 @@ export async function readableBatchIds(
       ),
   ]);
   return new Set([...made, ...traded].map((row) => row.batchId));
+}
+
+/**
+ * The serials naming the packs of the pack events among `rows`, as far as the viewer may see them.
+ * Serial lists are secrets (DESIGN.md): a pack is named to regulators, to its batch's manufacturer
+ * (whose list it is) and to the party that recorded the event (it held the pack and read its
+ * code). Anyone else, the batch's other trading parties included, reads "a pack".
+ */
+export async function visiblePackSerials(
+  ctx: AppContext,
+  viewer: Viewer,
+  rows: readonly EventRow[],
+): Promise<PackSerials> {
+  const packEvents = rows.filter(isPackEvent);
+  if (seesEverything(viewer)) return packSerials(ctx.db, packEvents);
+  const me = viewerAddress(viewer);
+  const othersBatchIds = [...new Set(packEvents.filter((row) => row.args.by !== me).map((row) => row.batchId))];
+  const made =
+    othersBatchIds.length === 0
+      ? []
+      : await ctx.db
+          .select({ batchId: batches.batchId })
+          .from(batches)
+          .where(and(inArray(batches.batchId, othersBatchIds), eq(batches.manufacturer, me)));
+  const mine = new Set(made.map((row) => row.batchId));
+  return packSerials(
+    ctx.db,
+    packEvents.filter((row) => row.args.by === me || mine.has(row.batchId)),
+  );
 }
 
 /** Refuses a party's stock and shipments to anyone but that party and regulators. */

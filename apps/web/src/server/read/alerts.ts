@@ -1,17 +1,37 @@
 /**
  * Alerts (scans that need a person: potential falsifications) and recalled stock still in the
- * field (GET /api/alerts, GET /api/alerts?format=csv, GET /api/alerts/<id>, GET /api/recalls).
+ * field (GET /api/alerts, GET /api/alerts?format=csv, GET and PATCH /api/alerts/<id>, GET /api/recalls).
+ * An alert is worked open -> investigating -> closed with a root cause (../../lib/alert-workflow.ts);
+ * each change is recorded in alert_history with the party that made it.
  */
-import { and, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateFromYyyymmdd } from "@pedigree/ledger";
-import type { AlertView, AlertsResponse, RecalledStockView, RecallsResponse } from "../../lib/api/read.ts";
+import {
+  ALERT_STATE_LABELS,
+  ALERT_STATES,
+  alertActor,
+  NEXT_STATE,
+  NOTE_MAX_LENGTH,
+  ROOT_CAUSE_LABELS,
+  ROOT_CAUSES,
+  rootCausesFor,
+  type AlertState,
+  type RootCause,
+} from "../../lib/alert-workflow.ts";
+import type {
+  AlertDetailView,
+  AlertView,
+  AlertsResponse,
+  RecalledStockView,
+  RecallsResponse,
+} from "../../lib/api/read.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { alerts, batches, holdings, products, shipmentLines } from "../db/schema.ts";
+import { alertHistory, alerts, batches, holdings, products, shipmentLines } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { csvLine, csvResponse } from "./csv.ts";
-import { checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
+import { addressSchema, checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { readBodyJson } from "../auth/requestBody.ts";
@@ -25,7 +45,7 @@ const alertsQuery = z
     status: z
       .string()
       .transform((s) => s.toUpperCase())
-      .pipe(z.enum(["OPEN", "CLOSED"], { error: "must be OPEN or CLOSED" }))
+      .pipe(z.enum(ALERT_STATES, { error: "must be OPEN, INVESTIGATING or CLOSED" }))
       .optional(),
     verdict: z
       .string()
@@ -34,6 +54,8 @@ const alertsQuery = z
       .optional(),
     gtin: z.string().optional(),
     lot: z.string().optional(),
+    /** The party whose scan raised it. */
+    reporter: addressSchema.optional(),
     /** Raised at or after this date (or date-time). */
     from: isoInstantSchema.optional(),
     /** Raised before this date-time; a bare date includes that whole day. */
@@ -58,7 +80,11 @@ function alertView(row: AlertRow, party: PartyLookup): AlertView {
     batchId: row.batchId,
     reportedBy: row.reportedBy ? party(row.reportedBy) : null,
     message: row.message,
-    status: row.status === "CLOSED" ? "CLOSED" : "OPEN",
+    // The table's check constraints hold these to the workflow's values.
+    status: row.status as AlertState,
+    rootCause: row.rootCause as RootCause | null,
+    occurrences: row.occurrences,
+    lastSeenAt: row.lastSeenAt.toISOString(),
     blockNumber: row.blockNumber,
   };
 }
@@ -71,6 +97,7 @@ function alertFilters(query: z.output<typeof alertsQuery>): { where: SQL[]; fing
   const gtin = query.gtin === undefined ? undefined : normaliseGtin(query.gtin);
   if (gtin) where.push(eq(alerts.gtin, gtin));
   if (query.lot !== undefined) where.push(eq(alerts.lot, checkLot(query.lot)));
+  if (query.reporter) where.push(eq(alerts.reportedBy, query.reporter));
   if (query.from) where.push(gte(alerts.raisedAt, query.from));
   let to: Date | undefined;
   if (query.to !== undefined) {
@@ -101,6 +128,7 @@ function alertFilters(query: z.output<typeof alertsQuery>): { where: SQL[]; fing
       query.verdict,
       gtin,
       query.lot,
+      query.reporter,
       query.from?.toISOString(),
       to?.toISOString(),
     ]),
@@ -152,7 +180,10 @@ export async function alertsResponse(ctx: AppContext, params: URLSearchParams, v
 export const ALERTS_CSV_HEADER = [
   "id",
   "raised_at",
+  "last_seen_at",
+  "occurrences",
   "status",
+  "root_cause",
   "verdict",
   "purpose",
   "gtin",
@@ -191,7 +222,10 @@ function alertsCsvStream(db: Executor, where: SQL[]): ReadableStream<Uint8Array>
         text += csvLine([
           row.id,
           row.raisedAt.toISOString(),
+          row.lastSeenAt.toISOString(),
+          row.occurrences,
           row.status,
+          row.rootCause,
           row.verdict,
           row.purpose,
           row.gtin,
@@ -212,8 +246,8 @@ function alertsCsvStream(db: Executor, where: SQL[]): ReadableStream<Uint8Array>
   });
 }
 
-/** GET /api/alerts/<id>: one alert the viewer may see (./access.ts); another is not found. */
-export async function getAlert(ctx: AppContext, rawId: string, viewer: Viewer): Promise<AlertView> {
+/** The alert numbered `rawId` if the viewer may see it (./access.ts); another is not found. */
+async function visibleAlert(ctx: AppContext, rawId: string, viewer: Viewer): Promise<AlertRow> {
   if (!/^\d{1,9}$/.test(rawId)) {
     throw new ApiError(
       400,
@@ -229,8 +263,31 @@ export async function getAlert(ctx: AppContext, rawId: string, viewer: Viewer): 
   if (row === undefined) {
     throw new ApiError(404, "ALERT_NOT_FOUND", `There is no alert number ${rawId} among the alerts you may see.`);
   }
-  const party = await loadParties(ctx.db, [row.reportedBy]);
-  return alertView(row, party);
+  return row;
+}
+
+/** The alert with its history, oldest change first. */
+async function alertDetail(db: Executor, row: AlertRow): Promise<AlertDetailView> {
+  const [party, history] = await Promise.all([
+    loadParties(db, [row.reportedBy]),
+    db.select().from(alertHistory).where(eq(alertHistory.alertId, row.id)).orderBy(asc(alertHistory.id)),
+  ]);
+  return {
+    ...alertView(row, party),
+    history: history.map((change) => ({
+      at: change.at.toISOString(),
+      by: { address: change.byAddress, name: change.byName, role: change.byRole },
+      from: change.fromStatus as AlertState,
+      to: change.toStatus as AlertState,
+      rootCause: change.rootCause as RootCause | null,
+      note: change.note,
+    })),
+  };
+}
+
+/** GET /api/alerts/<id>: one alert the viewer may see, with its history. */
+export async function getAlert(ctx: AppContext, rawId: string, viewer: Viewer): Promise<AlertDetailView> {
+  return alertDetail(ctx.db, await visibleAlert(ctx, rawId, viewer));
 }
 
 /**
@@ -304,60 +361,134 @@ function recallsVisibleTo(viewer: Viewer): string | undefined {
   return seesEverything(viewer) ? undefined : viewer.session.address.toLowerCase();
 }
 
-/** PostgreSQL's unique_violation (23505), wherever the driver puts it in the error's causes. */
-function uniqueViolation(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if ((current as { code?: unknown }).code === "23505") return true;
+const alertChange = z
+  .object({
+    status: z.enum(ALERT_STATES, { error: "must be INVESTIGATING or CLOSED" }),
+    rootCause: z.enum(ROOT_CAUSES, { error: `must be ${ROOT_CAUSES.join(", ")}` }).optional(),
+    note: z
+      .string()
+      .trim()
+      .max(NOTE_MAX_LENGTH, `must be at most ${NOTE_MAX_LENGTH} characters`)
+      // PostgreSQL cannot store a NUL in text; no note needs one.
+      .refine((note) => !note.includes("\0"), "must not contain a NUL character")
+      .optional(),
+  })
+  .strict();
+
+const CHANGE_EXAMPLE =
+  '{"status":"INVESTIGATING"} or {"status":"CLOSED","rootCause":"FALSIFIED","note":"what the investigation found"}';
+
+/** The request's change, or a 400 that says what is missing; these rules hold whatever the alert's state. */
+async function readAlertChange(request: Request): Promise<z.output<typeof alertChange>> {
+  requireContentType(request, ["application/json"], "An alert update");
+  const parsed = alertChange.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
+  if (!parsed.success) {
+    throw new ApiError(400, "INVALID_BODY", `Send a JSON body such as ${CHANGE_EXAMPLE}.`, {
+      details: parsed.error.issues.map((issue) => ({
+        field: issue.path.join(".") || "(body)",
+        message: issue.message,
+      })),
+    });
   }
-  return false;
+  const change = parsed.data;
+  if (change.status === "CLOSED" && change.rootCause === undefined) {
+    throw new ApiError(
+      400,
+      "ROOT_CAUSE_REQUIRED",
+      `Closing an alert needs its root cause: rootCause ${ROOT_CAUSES.join(", ")}, and a note saying what the investigation found.`,
+      { details: { field: "rootCause", allowed: ROOT_CAUSES } },
+    );
+  }
+  if (change.status === "CLOSED" && !change.note) {
+    throw new ApiError(
+      400,
+      "NOTE_REQUIRED",
+      `Closing an alert needs a note saying what the investigation found (up to ${NOTE_MAX_LENGTH} characters), so whoever reads the alert later knows why.`,
+      { details: { field: "note" } },
+    );
+  }
+  if (change.status !== "CLOSED" && change.rootCause !== undefined) {
+    throw new ApiError(
+      400,
+      "ROOT_CAUSE_WHEN_CLOSING",
+      "A root cause is what closes an alert: send it with status CLOSED, or leave rootCause out.",
+      { details: { field: "rootCause" } },
+    );
+  }
+  return change;
 }
 
-const alertUpdate = z.object({ status: z.enum(["OPEN", "CLOSED"], { error: "must be OPEN or CLOSED" }) }).strict();
+/** Why an alert in state `from` cannot move to `to` (open -> investigating -> closed, closed is final). */
+function transitionRefusal(row: AlertRow, to: AlertState): ApiError {
+  const from = row.status as AlertState;
+  const id = row.id;
+  const message =
+    from === "CLOSED"
+      ? `Alert ${id} is closed${row.rootCause ? ` (${ROOT_CAUSE_LABELS[row.rootCause as RootCause].toLowerCase()})` : ""}, and a closed alert is final. A new scan of the pack raises a new alert.`
+      : from === to
+        ? `Alert ${id} is already ${ALERT_STATE_LABELS[from].toLowerCase()}.`
+        : from === "OPEN"
+          ? `Alert ${id} is open: move it to INVESTIGATING first, then close it with a root cause.`
+          : `Alert ${id} is being investigated and cannot go back to open: close it with a root cause when the investigation ends.`;
+  return new ApiError(409, "INVALID_TRANSITION", message, { details: { from, to, next: NEXT_STATE[from] } });
+}
 
 /**
- * PATCH /api/alerts/<id> with `{"status":"CLOSED"}` (or "OPEN" to reopen): for a regulator, or for
- * the party whose scan raised the alert once it has investigated. Signed-in parties only.
+ * PATCH /api/alerts/<id>: moves an alert one step, `{"status":"INVESTIGATING"}` then
+ * `{"status":"CLOSED","rootCause":...,"note":...}`, and records who did it. For a regulator, and
+ * for the party whose scan raised the alert, which may close it as its own scanner or data error
+ * only (../../lib/alert-workflow.ts). Answers the alert with its history.
  */
-export async function updateAlert(ctx: AppContext, request: Request, rawId: string): Promise<AlertView> {
+export async function changeAlert(ctx: AppContext, request: Request, rawId: string): Promise<AlertDetailView> {
   // A participant in good standing now (a suspended party can do nothing), then one that may see the alert.
   const viewer = await requireViewer(ctx, request);
-  const existing = await getAlert(ctx, rawId, viewer);
-  const reporter = existing.reportedBy?.address === viewer.session.address.toLowerCase();
-  if (!reporter && !seesEverything(viewer)) {
+  const row = await visibleAlert(ctx, rawId, viewer);
+  const actor = alertActor({ role: viewer.role, address: viewer.session.address }, row.reportedBy);
+  if (actor === "OTHER") {
     throw new ApiError(
       403,
       "WRONG_ROLE",
-      `Alert ${existing.id} is closed by the party whose scan raised it, or by a regulator; ${viewer.legalName} is neither.`,
+      `Alert ${row.id} is worked by the party whose scan raised it, or by a regulator; ${viewer.legalName} is neither.`,
       { details: { required: ["REGULATOR"], role: viewer.role } },
     );
   }
-  requireContentType(request, ["application/json"], "An alert update");
-  const parsed = alertUpdate.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
-  if (!parsed.success) {
+  const change = await readAlertChange(request);
+  if (NEXT_STATE[row.status as AlertState] !== change.status) throw transitionRefusal(row, change.status);
+  const rootCause = change.rootCause ?? null;
+  if (rootCause !== null && !rootCausesFor(actor).includes(rootCause)) {
     throw new ApiError(
-      400,
-      "INVALID_BODY",
-      'Send a JSON body such as {"status":"CLOSED"}: status must be OPEN or CLOSED.',
-      {
-        details: parsed.error.issues.map((issue) => ({
-          field: issue.path.join(".") || "(body)",
-          message: issue.message,
-        })),
-      },
+      403,
+      "WRONG_ROLE",
+      `Only a regulator concludes that a pack is ${ROOT_CAUSE_LABELS[rootCause].toLowerCase()}. As the party whose scan raised alert ${row.id}, ${viewer.legalName} may close it as a scanner or data error.`,
+      { details: { required: ["REGULATOR"], role: viewer.role, allowed: rootCausesFor(actor) } },
     );
   }
-  try {
-    await ctx.db.update(alerts).set({ status: parsed.data.status }).where(eq(alerts.id, existing.id));
-  } catch (error) {
-    // Reopening while a newer alert of the same pack and reporter is open (alerts_open_pack_reporter_idx).
-    if (uniqueViolation(error)) {
+  const updated = await ctx.db.transaction(async (tx) => {
+    // Only from the state read above: two people moving the same alert at once cannot both succeed.
+    const [moved] = await tx
+      .update(alerts)
+      .set({ status: change.status, rootCause })
+      .where(and(eq(alerts.id, row.id), eq(alerts.status, row.status)))
+      .returning();
+    if (moved === undefined) {
       throw new ApiError(
         409,
-        "ALERT_ALREADY_OPEN",
-        `Alert ${existing.id} cannot be reopened: a newer alert of the same pack by the same party is open. Work on that one.`,
+        "ALERT_CHANGED",
+        `Alert ${row.id} was changed by someone else meanwhile: reload it to see its state, then try again.`,
       );
     }
-    throw error;
-  }
-  return { ...existing, status: parsed.data.status };
+    await tx.insert(alertHistory).values({
+      alertId: row.id,
+      at: ctx.now(),
+      byAddress: viewer.session.address.toLowerCase(),
+      byName: viewer.legalName,
+      byRole: viewer.role,
+      fromStatus: row.status,
+      toStatus: change.status,
+      rootCause,
+      note: change.note || null,
+    });
+    return moved;
+  });
+  return alertDetail(ctx.db, updated);
 }

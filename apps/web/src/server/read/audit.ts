@@ -20,13 +20,14 @@ import { mergePackEvents } from "../../lib/merge-pack-events.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../api/errors.ts";
 import { batches, events, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
+import { visiblePackSerials, type Viewer } from "./access.ts";
 import { batchView, productView } from "./batch.ts";
 import { normaliseGtin, parseAddress } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
-import { accountsOf, selectEventRows, timelineEntry, type EventRow } from "./timeline.ts";
+import { accountsOf, selectEventRows, timelineEntry, type EventRow, type PackSerials } from "./timeline.ts";
 
-function located(row: EventRow, party: PartyLookup): LocatedEvent {
-  return { ...timelineEntry(row, party), gtin: row.gtin, lot: row.lot };
+function located(row: EventRow, party: PartyLookup, serials: PackSerials): LocatedEvent {
+  return { ...timelineEntry(row, party, serials), gtin: row.gtin, lot: row.lot };
 }
 
 /** A product and every batch of it, newest first, with each batch's unit balance and holders. */
@@ -114,10 +115,11 @@ const PARTY_ARGUMENTS = ["manufacturer", "from", "to", "by", "account"] as const
 
 /**
  * The most recent events that name the party in any role (sender, recipient, actor, the account
- * acted on), newest first. The inner query walks the events' primary key backwards and stops at
- * the first matches, so an active party's page costs little whatever the length of the record.
+ * acted on), newest first, packs named as `viewer` may see them. The inner query walks the events'
+ * primary key backwards and stops at the first matches, so an active party's page costs little
+ * whatever the length of the record.
  */
-export async function partyActivity(ctx: AppContext, rawAddress: string): Promise<PartyActivity> {
+export async function partyActivity(ctx: AppContext, rawAddress: string, viewer: Viewer): Promise<PartyActivity> {
   const address = parseAddress(rawAddress);
   const names = sql.join(
     PARTY_ARGUMENTS.map((key) => sql`${events.args} ->> ${key} = ${address}`),
@@ -127,16 +129,19 @@ export async function partyActivity(ctx: AppContext, rawAddress: string): Promis
     select block_number, log_index from ${events} where ${names}
     order by block_number desc, log_index desc limit ${PARTY_EVENTS_READ})`;
   const rows = await selectEventRows(ctx.db, newest);
-  const party = await loadParties(ctx.db, accountsOf(rows));
-  const entries = mergePackEvents(rows.map((row) => located(row, party))).reverse();
+  const [party, serials] = await Promise.all([
+    loadParties(ctx.db, accountsOf(rows)),
+    visiblePackSerials(ctx, viewer, rows),
+  ]);
+  const entries = mergePackEvents(rows.map((row) => located(row, party, serials))).reverse();
   return {
     events: entries.slice(0, PARTY_EVENTS_SHOWN),
     more: entries.length > PARTY_EVENTS_SHOWN || rows.length === PARTY_EVENTS_READ,
   };
 }
 
-/** The ledger events one transaction emitted, the batches and parties they name. */
-export async function getTransaction(ctx: AppContext, rawHash: string): Promise<TransactionResponse> {
+/** The ledger events one transaction emitted, the batches and parties they name, packs named as `viewer` may see them. */
+export async function getTransaction(ctx: AppContext, rawHash: string, viewer: Viewer): Promise<TransactionResponse> {
   const hash = rawHash.trim().toLowerCase();
   if (!/^0x[0-9a-f]{64}$/.test(hash)) {
     throw new ApiError(
@@ -157,8 +162,9 @@ export async function getTransaction(ctx: AppContext, rawHash: string): Promise<
     );
   }
   const batchIds = [...new Set(rows.map((r) => r.batchId).filter((id): id is string => id !== null))];
-  const [party, batchRows] = await Promise.all([
+  const [party, serials, batchRows] = await Promise.all([
     loadParties(ctx.db, accountsOf(rows)),
+    visiblePackSerials(ctx, viewer, rows),
     batchIds.length === 0
       ? []
       : ctx.db
@@ -168,7 +174,7 @@ export async function getTransaction(ctx: AppContext, rawHash: string): Promise<
           .where(inArray(batches.batchId, batchIds))
           .orderBy(asc(batches.gtin), asc(batches.lot)),
   ]);
-  const entries = rows.map((row) => located(row, party));
+  const entries = rows.map((row) => located(row, party, serials));
   const parties = new Map<string, PartyView>();
   for (const entry of entries) for (const p of Object.values(entry.parties)) parties.set(p.address, p);
   return {

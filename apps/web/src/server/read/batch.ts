@@ -1,8 +1,8 @@
 /**
  * One batch as an auditor reads it: the record, where its units are, and its custody timeline
  * (GET /api/batches/<gtin>/<lot>), and the same timeline as an EPCIS 2.0 document and as CSV.
- * The timeline is two queries whatever its length: the batch's events (by the events_batch_idx
- * index) and the parties they name.
+ * The timeline is a few queries whatever its length: the batch's events (by the events_batch_idx
+ * index), the parties they name, and the serials of the packs the viewer may see named.
  */
 import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { toDigitalLink } from "@pedigree/gs1";
@@ -22,6 +22,7 @@ import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { batches, companyPrefixes, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
 import { ApiError } from "../api/errors.ts";
+import { visiblePackSerials, type Viewer } from "./access.ts";
 import { checkLot, normaliseGtin } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { accountsOfShipments, shipmentRows, shipmentView } from "./shipments.ts";
@@ -80,8 +81,13 @@ export function batchView(row: BatchRow, party: PartyLookup, manifestStored: boo
   };
 }
 
-/** GET /api/batches/<gtin>/<lot> */
-export async function getBatch(ctx: AppContext, rawGtin: string, rawLot: string): Promise<BatchResponse> {
+/** GET /api/batches/<gtin>/<lot>, its packs named as `viewer` may see them. */
+export async function getBatch(
+  ctx: AppContext,
+  rawGtin: string,
+  rawLot: string,
+  viewer: Viewer,
+): Promise<BatchResponse> {
   const db = ctx.db;
   const row = await findBatch(db, rawGtin, rawLot);
   const [product, manifest, held, pending, decommissioned, eventRows] = await Promise.all([
@@ -100,15 +106,18 @@ export async function getBatch(ctx: AppContext, rawGtin: string, rawLot: string)
     batchEventRows(db, row.batchId),
   ]);
   const productRow = product[0];
-  const party = await loadParties(db, [
-    row.manufacturer,
-    row.statusBy,
-    productRow?.manufacturer,
-    ...held.map((h) => h.holder),
-    ...accountsOfShipments(pending),
-    ...accountsOf(eventRows),
+  const [party, serials] = await Promise.all([
+    loadParties(db, [
+      row.manufacturer,
+      row.statusBy,
+      productRow?.manufacturer,
+      ...held.map((h) => h.holder),
+      ...accountsOfShipments(pending),
+      ...accountsOf(eventRows),
+    ]),
+    visiblePackSerials(ctx, viewer, eventRows),
   ]);
-  const timeline: TimelineEntry[] = eventRows.map((event) => timelineEntry(event, party));
+  const timeline: TimelineEntry[] = eventRows.map((event) => timelineEntry(event, party, serials));
   const heldUnits = held.reduce((sum, h) => sum + h.units, 0);
   const inTransitUnits = pending.reduce((sum, s) => sum + s.quantity, 0);
   return {
@@ -245,13 +254,21 @@ export const TIMELINE_CSV_HEADER = [
   "reason",
 ] as const;
 
-/** GET /api/batches/<gtin>/<lot>/csv: one line per event, parties with names and GLNs. */
-export async function batchTimelineCsv(ctx: AppContext, rawGtin: string, rawLot: string): Promise<Response> {
+/** GET /api/batches/<gtin>/<lot>/csv: one line per event, parties with names and GLNs, packs as on the timeline. */
+export async function batchTimelineCsv(
+  ctx: AppContext,
+  rawGtin: string,
+  rawLot: string,
+  viewer: Viewer,
+): Promise<Response> {
   const row = await findBatch(ctx.db, rawGtin, rawLot);
   const rows = await batchEventRows(ctx.db, row.batchId);
-  const party = await loadParties(ctx.db, accountsOf(rows));
+  const [party, serials] = await Promise.all([
+    loadParties(ctx.db, accountsOf(rows)),
+    visiblePackSerials(ctx, viewer, rows),
+  ]);
   const lines = rows.map((event) => {
-    const entry = timelineEntry(event, party);
+    const entry = timelineEntry(event, party, serials);
     const [first, second] = Object.entries(entry.parties);
     const d = entry.details;
     return [

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from "../context.ts";
 import { jsonResponse, toErrorResponse } from "../api/errors.ts";
-import { alertsResponse, getAlert, listRecalls, updateAlert } from "./alerts.ts";
+import { alertsResponse, changeAlert, getAlert, listRecalls } from "./alerts.ts";
 import {
   requireBatchAccess,
   requireDirectoryViewer,
@@ -45,9 +45,9 @@ const noParameters = z.object({}).strict();
 export const readApi = {
   batch: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      await batchVisible(ctx, request, path);
+      const viewer = await batchVisible(ctx, request, path);
       parseQuery(noParameters, new URL(request.url).searchParams);
-      return jsonResponse(await getBatch(ctx, path.gtin, path.lot));
+      return jsonResponse(await getBatch(ctx, path.gtin, path.lot, viewer));
     }),
   batchEpcis: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
@@ -85,9 +85,9 @@ export const readApi = {
     }),
   batchCsv: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      await batchVisible(ctx, request, path);
+      const viewer = await batchVisible(ctx, request, path);
       parseQuery(noParameters, new URL(request.url).searchParams);
-      return batchTimelineCsv(ctx, path.gtin, path.lot);
+      return batchTimelineCsv(ctx, path.gtin, path.lot, viewer);
     }),
   epcisEvents: (ctx: AppContext, request: Request) =>
     answer(async () => {
@@ -101,8 +101,8 @@ export const readApi = {
     answer(async () => alertsResponse(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),
   alert: (ctx: AppContext, request: Request, id: string) =>
     answer(async () => jsonResponse(await getAlert(ctx, id, await requireViewer(ctx, request)))),
-  closeAlert: (ctx: AppContext, request: Request, id: string) =>
-    answer(async () => jsonResponse(await updateAlert(ctx, request, id))),
+  changeAlert: (ctx: AppContext, request: Request, id: string) =>
+    answer(async () => jsonResponse(await changeAlert(ctx, request, id))),
   recalls: (ctx: AppContext, request: Request) =>
     answer(async () =>
       jsonResponse(await listRecalls(ctx, new URL(request.url).searchParams, await requireViewer(ctx, request))),

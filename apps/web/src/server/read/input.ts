@@ -118,7 +118,8 @@ export function queryObject(params: URLSearchParams): Record<string, string | st
 
 /** Parses the query string with `schema`, or throws a 400 naming each bad parameter. */
 export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchParams): z.output<T> {
-  const parsed = schema.safeParse(queryObject(params));
+  // reportInput: zod 4 leaves the input out of its issues otherwise, and a repeated parameter would read "is required".
+  const parsed = schema.safeParse(queryObject(params), { reportInput: true });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const parameter = issue.path.length > 0 ? String(issue.path[0]) : "(query)";

@@ -4,7 +4,7 @@
  * mapping takes. The rows come from the `events` table, whose `args` hold the decoded event
  * arguments (bigints as decimal strings, addresses lower-case).
  */
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import {
   isoDateFromYyyymmdd,
   packStateName,
@@ -19,7 +19,8 @@ import {
 } from "@pedigree/ledger";
 import type { PartyView, TimelineEntry } from "../../lib/api-types.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, events, manifestSerials } from "../db/schema.ts";
+import { batches, events } from "../db/schema.ts";
+import { serialsOfPacks } from "../manifests/store.ts";
 import { humanDate } from "../verify/words.ts";
 import { loadParties, partyLabel, type PartyLookup } from "./parties.ts";
 
@@ -115,13 +116,27 @@ export function accountsOf(rows: readonly EventRow[]): Set<string> {
   return accounts;
 }
 
-/** Timeline entries of `rows` (parties resolved in one query). */
-export async function timelineOf(db: Executor, rows: readonly EventRow[]): Promise<TimelineEntry[]> {
+/**
+ * Serials of packs, `${batchId}:${index}` → serial, for naming the packs of pack events (see
+ * packSerials; which packs a viewer may see named is ./access.ts's visiblePackSerials).
+ */
+export type PackSerials = ReadonlyMap<string, string>;
+
+/** Timeline entries of `rows` (parties resolved in one query), packs named by `serials`. */
+export async function timelineOf(
+  db: Executor,
+  rows: readonly EventRow[],
+  serials: PackSerials = new Map(),
+): Promise<TimelineEntry[]> {
   const party = await loadParties(db, accountsOf(rows));
-  return rows.map((row) => timelineEntry(row, party));
+  return rows.map((row) => timelineEntry(row, party, serials));
 }
 
-export function timelineEntry(row: EventRow, party: PartyLookup): TimelineEntry {
+/**
+ * One event as a timeline entry. A pack event names its pack by its serial when `serials` has it
+ * (also in `details.serial`), else as "a pack": never by its index, which means nothing to people.
+ */
+export function timelineEntry(row: EventRow, party: PartyLookup, serials: PackSerials = new Map()): TimelineEntry {
   const parties: Record<string, PartyView> = {};
   const details: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(row.args)) {
@@ -131,6 +146,8 @@ export function timelineEntry(row: EventRow, party: PartyLookup): TimelineEntry 
       details[key] = detailValue(row.name, key, value);
     }
   }
+  const serial = isPackEvent(row) ? serials.get(`${row.batchId}:${String(row.args.index)}`) : undefined;
+  if (serial !== undefined) details.serial = serial;
   return {
     eventName: row.name,
     blockNumber: row.blockNumber,
@@ -140,8 +157,13 @@ export function timelineEntry(row: EventRow, party: PartyLookup): TimelineEntry 
     batchId: row.batchId,
     parties,
     details,
-    summary: summarise(row, parties),
+    summary: summarise(row, parties, serial === undefined ? "a pack" : `pack ${serial}`),
   };
+}
+
+/** A pack's decommissioning or reactivation, on a batch. */
+export function isPackEvent(row: EventRow): row is EventRow & { batchId: string } {
+  return (row.name === "PackDecommissioned" || row.name === "PackReactivated") && row.batchId !== null;
 }
 
 /** Argument values as people read them: names for enums, text for references, ISO dates, numbers. */
@@ -173,7 +195,7 @@ function detailValue(eventName: string, key: string, value: string | number | bo
   }
 }
 
-function summarise(row: EventRow, parties: Record<string, PartyView>): string {
+function summarise(row: EventRow, parties: Record<string, PartyView>, pack: string): string {
   const a = row.args;
   const who = (key: string) => (parties[key] ? partyLabel(parties[key]) : "An unknown account");
   const units = (q: unknown) => `${String(q)} unit${String(q) === "1" ? "" : "s"}`;
@@ -207,9 +229,9 @@ function summarise(row: EventRow, parties: Record<string, PartyView>): string {
     case "ShipmentCancelled":
       return `${who("by")} cancelled the shipment of ${units(a.quantity)} to ${who("to")}`;
     case "PackDecommissioned":
-      return `${who("by")} marked pack #${String(a.index)} as ${state(a.state)}`;
+      return `${who("by")} marked ${pack} as ${state(a.state)}`;
     case "PackReactivated":
-      return `${who("by")} undid the ${state(a.previousState)} status of pack #${String(a.index)}; it is active again`;
+      return `${who("by")} undid the ${state(a.previousState)} status of ${pack}; it is active again`;
     case "BatchRecalled":
       return `${who("by")} recalled the batch${a.reason ? `: ${String(a.reason)}` : ""}`;
     case "BatchSuspended":
@@ -245,27 +267,19 @@ export function isLedgerEventName(name: string): name is LedgerEventName {
 }
 
 /**
- * Serials of the packs the rows name, from the stored manifests (one query per batch with pack
- * events): EPCIS then names a pack by its Digital Link instead of "one unit of the batch".
+ * Serials of the packs the pack events among `rows` name, from the stored manifests (one query):
+ * EPCIS then names a pack by its Digital Link instead of "one unit of the batch", and a timeline
+ * by its serial.
  */
 export async function packSerials(db: Executor, rows: readonly EventRow[]): Promise<Map<string, string>> {
   const wanted = new Map<string, Set<number>>();
   for (const row of rows) {
-    if ((row.name === "PackDecommissioned" || row.name === "PackReactivated") && row.batchId !== null) {
-      const set = wanted.get(row.batchId) ?? new Set<number>();
-      set.add(Number(row.args.index));
-      wanted.set(row.batchId, set);
-    }
+    if (!isPackEvent(row)) continue;
+    const set = wanted.get(row.batchId) ?? new Set<number>();
+    set.add(Number(row.args.index));
+    wanted.set(row.batchId, set);
   }
-  const serials = new Map<string, string>();
-  for (const [batchId, indexes] of wanted) {
-    const found = await db
-      .select({ index: manifestSerials.index, serial: manifestSerials.serial })
-      .from(manifestSerials)
-      .where(and(eq(manifestSerials.batchId, batchId), inArray(manifestSerials.index, [...indexes])));
-    for (const { index, serial } of found) serials.set(`${batchId}:${index}`, serial);
-  }
-  return serials;
+  return serialsOfPacks(db, wanted);
 }
 
 /**
@@ -277,7 +291,7 @@ export function ledgerEventOf(
   row: EventRow,
   chainId: number,
   party: PartyLookup,
-  serials: ReadonlyMap<string, string>,
+  serials: PackSerials,
 ): LedgerEvent | undefined {
   if (!isLedgerEventName(row.name) || row.batchId === null) return undefined;
   const a = row.args;

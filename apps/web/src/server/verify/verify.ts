@@ -10,8 +10,8 @@
  * product or serial, a mismatch, an inactive pack scanned to dispense) is recorded in the alerts
  * table only when a signed-in participant scanned (anonymous scans raise nothing, so nobody can
  * flood the regulator's list), with only what an investigator needs: the code's identifiers, the
- * verdict, the block and the party; a rescan of the same pack by the same party adds to its open
- * alert instead of raising another.
+ * verdict, the block and the party; a rescan of the same pack by the same party adds to its alert
+ * not yet closed instead of raising another.
  */
 import { sql } from "drizzle-orm";
 import { parseGs1 } from "@pedigree/gs1";
@@ -88,7 +88,7 @@ async function check(ctx: AppContext, code: string, options: VerifyOptions): Pro
   const body = answerOf(decision, parsed, purpose, now, readings.blockNumber, findingsOf(readings), options);
   const participant = options.reportedBy !== undefined;
   if (participant && options.history === true && readings.batchId !== undefined && readings.batchRow !== undefined) {
-    body.history = await packHistory(ctx, readings.batchId, readings.lookup).catch(() => undefined);
+    body.history = await packHistory(ctx, readings.batchId, readings.lookup, label.serial).catch(() => undefined);
   }
   body.alert = decision.alert && participant && !explainedWithoutFalsification(body, options);
   if (body.alert) await raiseAlert(ctx, body, purpose, readings, options.reportedBy!);
@@ -96,13 +96,21 @@ async function check(ctx: AppContext, code: string, options: VerifyOptions): Pro
   return { status, body };
 }
 
-/** The batch's custody timeline, with this pack's own events but not the other packs'. */
-async function packHistory(ctx: AppContext, batchId: Hex, lookup: SerialLookup | undefined): Promise<TimelineEntry[]> {
+/**
+ * The batch's custody timeline, with this pack's own events but not the other packs'. They name
+ * the pack by the serial the caller holds.
+ */
+async function packHistory(
+  ctx: AppContext,
+  batchId: Hex,
+  lookup: SerialLookup | undefined,
+  serial: string,
+): Promise<TimelineEntry[]> {
   const index = lookup?.status === "found" ? String(lookup.index) : undefined;
   const rows = (await batchEventRows(ctx.db, batchId)).filter(
     (row) => !row.name.startsWith("Pack") || (index !== undefined && String(row.args.index) === index),
   );
-  return timelineOf(ctx.db, rows);
+  return timelineOf(ctx.db, rows, new Map(index === undefined ? [] : [[`${batchId}:${index}`, serial]]));
 }
 
 export type CodeEntry = "scanned" | "typed";
@@ -123,8 +131,9 @@ function explainedWithoutFalsification(body: VerifyResponse, options: VerifyOpti
 }
 
 /**
- * Records the alert, or adds this scan to the open alert of the same pack by the same party (the
- * unique index alerts_open_pack_reporter_idx), so a rescan does not fill the list.
+ * Records the alert, or adds this scan to the alert of the same pack by the same party that is
+ * still open or under investigation (the unique index alerts_open_pack_reporter_idx), so a rescan
+ * does not fill the list; once that alert is closed, a scan raises a new one.
  */
 async function raiseAlert(
   ctx: AppContext,
@@ -141,7 +150,7 @@ async function raiseAlert(
               ${body.pack?.serial ?? null}, ${readings.batchId ?? null}, ${reportedBy.toLowerCase()}, ${message},
               ${readings.blockNumber})
       on conflict (coalesce(gtin, ''), coalesce(lot, ''), coalesce(serial, ''), reported_by)
-        where status = 'OPEN' and reported_by is not null
+        where status in ('OPEN', 'INVESTIGATING') and reported_by is not null
       do update set occurrences = alerts.occurrences + 1, last_seen_at = now()`);
   } catch (error) {
     // The verdict is still the right answer to give; the lost alert is logged for the operator.

@@ -22,10 +22,11 @@ export default async function Page({ params }: { params: Params }) {
   let loaded;
   try {
     const ctx = await appContext();
-    requirePartyAccess(await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES), address);
+    const viewer = await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES);
+    requirePartyAccess(viewer, address);
     const [data, activity] = await Promise.all([
       getParty(ctx, address, new URLSearchParams()),
-      partyActivity(ctx, address),
+      partyActivity(ctx, address, viewer),
     ]);
     const products =
       "role" in data.party && data.party.role === "MANUFACTURER"

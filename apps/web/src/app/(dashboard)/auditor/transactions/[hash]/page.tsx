@@ -23,8 +23,9 @@ export default async function Page({ params }: { params: Params }) {
   try {
     const ctx = await appContext();
     // A transaction's events may span any party's batches: the regulator's view.
-    requireRegulator(await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES), "A transaction's page");
-    data = await getTransaction(ctx, hash);
+    const viewer = await requirePartyOnPage(ctx, await headers(), PARTICIPANT_ROLES);
+    requireRegulator(viewer, "A transaction's page");
+    data = await getTransaction(ctx, hash, viewer);
   } catch (error) {
     return <ReadFailure title="Transaction" error={error} />;
   }

@@ -1,0 +1,52 @@
+/**
+ * How an alert is worked, as the EU system's alert management does it: an alert is open when a
+ * scan raises it, investigating once someone looks into it, and closed with the root cause that
+ * the investigation found. Closed is final: a new scan of the pack raises a new alert. The server
+ * enforces these rules (src/server/read/alerts.ts); the dashboard offers only what they allow.
+ *
+ * Who may move an alert: a regulator, any alert; the party whose scan raised it, its own alert,
+ * to investigating and closed as its own scanner or data error (a misread label, a wrong entry).
+ * Whether a pack is genuine or falsified is a regulator's conclusion.
+ */
+
+export const ALERT_STATES = ["OPEN", "INVESTIGATING", "CLOSED"] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export const ROOT_CAUSES = ["SCANNER_OR_DATA_ERROR", "GENUINE", "FALSIFIED"] as const;
+export type RootCause = (typeof ROOT_CAUSES)[number];
+
+export const ALERT_STATE_LABELS: Record<AlertState, string> = {
+  OPEN: "Open",
+  INVESTIGATING: "Investigating",
+  CLOSED: "Closed",
+};
+
+export const ROOT_CAUSE_LABELS: Record<RootCause, string> = {
+  SCANNER_OR_DATA_ERROR: "Scanner or data error",
+  GENUINE: "Genuine (false alarm)",
+  FALSIFIED: "Falsified",
+};
+
+/** The one move out of each state; null for a closed alert. */
+export const NEXT_STATE: Record<AlertState, AlertState | null> = {
+  OPEN: "INVESTIGATING",
+  INVESTIGATING: "CLOSED",
+  CLOSED: null,
+};
+
+/** A note's length limit (the EU hub's free-text reason takes 500 characters too). */
+export const NOTE_MAX_LENGTH = 500;
+
+/** Who is acting on an alert, as far as the rules care. */
+export type AlertActor = "REGULATOR" | "REPORTER" | "OTHER";
+
+export function alertActor(viewer: { role: string | null; address: string }, reportedBy: string | null): AlertActor {
+  if (viewer.role === "REGULATOR") return "REGULATOR";
+  return reportedBy !== null && reportedBy.toLowerCase() === viewer.address.toLowerCase() ? "REPORTER" : "OTHER";
+}
+
+/** The root causes an actor may close an alert with. */
+export function rootCausesFor(actor: AlertActor): readonly RootCause[] {
+  if (actor === "REGULATOR") return ROOT_CAUSES;
+  return actor === "REPORTER" ? ["SCANNER_OR_DATA_ERROR"] : [];
+}
