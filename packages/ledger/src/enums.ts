@@ -1,5 +1,5 @@
 /**
- * The contract's enums (IPedigreeLedger.sol) as names. The arrays are in declaration order, so
+ * The contract's enums (IPedigreeLedger.sol, roles in IPedigreeRegistry.sol) as names. The arrays are in declaration order, so
  * index = the number the ABI carries (test/enums.test.ts reads the interface and checks the order).
  */
 

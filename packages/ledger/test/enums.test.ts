@@ -18,19 +18,21 @@ import {
 } from "../src/enums.ts";
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const solidity = readFileSync(path.join(repositoryRoot, "contracts/interfaces/IPedigreeLedger.sol"), "utf8");
+const interfaceText = (file: string) => readFileSync(path.join(repositoryRoot, "contracts/interfaces", file), "utf8");
+/** The ledger's interface and the registry's it extends (roles are the registry's). */
+const solidity = interfaceText("IPedigreeLedger.sol") + interfaceText("IPedigreeRegistry.sol");
 
-/** The members of `enum <name> { ... }` in the interface, in declaration order. */
+/** The members of `enum <name> { ... }` in the interfaces, in declaration order. */
 function solidityEnum(name: string): string[] {
   const body = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(solidity)?.[1];
-  assert.ok(body, `enum ${name} is declared in IPedigreeLedger.sol`);
+  assert.ok(body, `enum ${name} is declared in IPedigreeLedger.sol or IPedigreeRegistry.sol`);
   return body.split(",").map((member) => member.trim());
 }
 
 const upperSnake = (member: string) => member.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 
 describe("enum names", () => {
-  it("follow IPedigreeLedger.sol's declaration order", () => {
+  it("follow the declaration order of IPedigreeLedger.sol and IPedigreeRegistry.sol", () => {
     assert.deepEqual([...ROLES], solidityEnum("Role").map(upperSnake));
     assert.deepEqual([...BATCH_STATUSES], solidityEnum("BatchStatus").map(upperSnake));
     assert.deepEqual([...PACK_STATES], solidityEnum("PackState").map(upperSnake));
