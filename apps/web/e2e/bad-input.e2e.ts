@@ -216,6 +216,9 @@ describe("bad input against next start", () => {
           ["/auditor/batches/[gtin]/[lot]", ["%FF", "x"], "", true, false],
           ["/api/batches/[gtin]/[lot]", ["%FF", "x"], "", false, false],
           ["/auditor/search", ["x"], "?q=a&q=b", true, false],
+          // Next 16 answered a client page's inherited-name parameter with a 500 (found by this property).
+          ["/", ["x"], "?valueOf", false, false],
+          ["/stock", ["x"], "?constructor=1", true, false],
           ["/favicon.ico", ["x"], "", false, false],
         ],
       },

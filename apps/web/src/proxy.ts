@@ -1,5 +1,5 @@
 /**
- * Runs before every page (not the API: see the matcher). Four jobs:
+ * Runs before every page (not the API: see the matcher). Five jobs:
  *
  * 0. A request addressed to another host than the configured origin (PEDIGREE_PUBLIC_ORIGIN), or
  *    a cross-site write, is refused (checkRequestOrigin, as `handle` does for the API).
@@ -10,6 +10,9 @@
  *    /01/...) share the per-client allowance of GET /api/verify: past it, a 429 with Retry-After.
  * 3. A path that cannot be percent-decoded gets a 400 that says so, pages and API alike (Next
  *    itself would answer a bare 500): the matcher sends API paths holding a '%' here for this.
+ * 4. A page's query parameter named like a property every object inherits (valueOf, toString,
+ *    constructor, __proto__...) gets a 400: Next 16 hands a client page its search parameters as
+ *    an object, and fails with a 500 on such a key. No page takes one.
  */
 import { NextResponse, type NextRequest } from "next/server.js";
 import { ApiError, toErrorResponse } from "./server/api/errors.ts";
@@ -120,6 +123,22 @@ function undecodable(request: NextRequest): Response | undefined {
   );
 }
 
+/** See 4. above. */
+function inheritedNameParameter(request: NextRequest): Response | undefined {
+  const name = [...request.nextUrl.searchParams.keys()].find((key) => key in Object.prototype);
+  if (name === undefined) return undefined;
+  return refusal(
+    request,
+    400,
+    {
+      code: "UNKNOWN_PARAMETER",
+      message: `The address has a parameter named "${name}", which no page takes: remove it from the address.`,
+      details: { parameter: name },
+    },
+    { title: "Broken link", heading: "This link is broken" },
+  );
+}
+
 /** On to the page, with the policy in the request's headers for Next to read its nonce from. */
 function next(request: NextRequest, policy: string): Response {
   const requestHeaders = new Headers(request.headers);
@@ -140,7 +159,12 @@ export function proxy(request: NextRequest): Response {
     https,
   });
 
-  const response = misdirected(request) ?? undecodable(request) ?? rateLimited(request) ?? next(request, policy);
+  const response =
+    misdirected(request) ??
+    undecodable(request) ??
+    inheritedNameParameter(request) ??
+    rateLimited(request) ??
+    next(request, policy);
   response.headers.set("content-security-policy", policy);
   for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) response.headers.set(name, value);
   if (https) response.headers.set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
