@@ -12,13 +12,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { VerifyResponse } from "../src/lib/api-types.ts";
 import { parseCsv } from "../test/read-csv.ts";
 import { signInAs } from "../test/support/signIn.ts";
 import type { WorldBatch, WorldParty } from "../test/support/world.ts";
-import { LAPTOP, launchBrowser, newContext, screenshot } from "./support/browser.ts";
-import { connectAs, lookAt, selectOptionContaining } from "./support/roles-world.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { lookAt, selectOptionContaining } from "./support/roles-world.ts";
+import { story } from "./support/story.ts";
 import { startStack, type SeedContext, type Stack } from "./support/stack.ts";
 
 interface AlertsWorld {
@@ -55,9 +56,9 @@ const CENTRAL_ACCOUNT = 3;
 
 let stack: Stack<AlertsWorld>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const offsiteRequests: string[] = [];
-const pageErrors: string[] = [];
+
+const parties = story("alerts", () => ({ browser, baseUrl: stack.baseUrl, rpcUrl: stack.chain.rpcUrl }));
+const { contexts, offsiteRequests, pageErrors, partyPage, step } = parties;
 
 before(async () => {
   stack = await startStack(seedAlertsWorld);
@@ -65,41 +66,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await parties.close();
   await browser?.close();
   await stack?.stop();
 });
-
-/** A laptop-sized browser context of its own, connected as demo account `index`. */
-async function partyPage(index: number, role: string): Promise<Page> {
-  const { context, offsiteRequests: offsite } = await newContext(browser, stack.baseUrl, LAPTOP, {}, [
-    stack.chain.rpcUrl,
-  ]);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(`${role} at ${page.url()}: ${error.message}`));
-  page.on("close", () => offsiteRequests.push(...offsite));
-  await connectAs(page, index, role);
-  return page;
-}
-
-let brokenAt: string | null = null;
-function step(name: string, body: () => Promise<void>) {
-  it(name, { timeout: 180_000 }, async (t) => {
-    if (brokenAt !== null) return t.skip(`skipped: the step "${brokenAt}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      brokenAt = name;
-      for (const [i, context] of contexts.entries()) {
-        for (const [j, page] of context.pages().entries()) {
-          await screenshot(page, `alerts-FAILED-${i}-${j}`).catch(() => {});
-        }
-      }
-      throw error;
-    }
-  });
-}
 
 const codeOf = (batch: WorldBatch, serial: string) =>
   `(01)${batch.gtin}(17)${String(batch.expiry).slice(2)}(10)${batch.lot}(21)${serial}`;

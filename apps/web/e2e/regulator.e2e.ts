@@ -16,11 +16,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { toHri } from "@pedigree/gs1";
 import type { WorldBatch, WorldProduct } from "../test/support/world.ts";
-import { expectAccessible, LAPTOP, launchBrowser, newContext, screenshot } from "./support/browser.ts";
-import { confirmedBlock, connectAs, lookAt, waitForIndexed } from "./support/roles-world.ts";
+import { expectAccessible, launchBrowser, screenshot } from "./support/browser.ts";
+import { confirmedBlock, lookAt, waitForIndexed } from "./support/roles-world.ts";
+import { story } from "./support/story.ts";
 import { startStack, type SeedContext, type Stack } from "./support/stack.ts";
 
 const LOT = "MET-REG-7";
@@ -51,8 +52,9 @@ async function seed({ world }: SeedContext): Promise<RegulatorWorld> {
 
 let stack: Stack<RegulatorWorld>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+
+const parties = story("regulator", () => ({ browser, baseUrl: stack.baseUrl, rpcUrl: stack.chain.rpcUrl }));
+const { contexts, pageErrors, partyPage, step } = parties;
 
 before(async () => {
   stack = await startStack(seed);
@@ -60,38 +62,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await parties.close();
   await browser?.close();
   await stack?.stop();
 });
-
-async function partyPage(index: number, role: string): Promise<Page> {
-  const { context } = await newContext(browser, stack.baseUrl, LAPTOP, {}, [stack.chain.rpcUrl]);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(`${role} at ${page.url()}: ${error.message}`));
-  await connectAs(page, index, role);
-  return page;
-}
-
-/** Each step builds on the last: once one fails, the later ones are skipped. */
-let brokenAt: string | null = null;
-function step(name: string, body: () => Promise<void>) {
-  it(name, { timeout: 180_000 }, async (t) => {
-    if (brokenAt !== null) return t.skip(`skipped: the step "${brokenAt}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      brokenAt = name;
-      for (const [i, context] of contexts.entries()) {
-        for (const [j, page] of context.pages().entries()) {
-          await screenshot(page, `regulator-FAILED-${i}-${j}`).catch(() => {});
-        }
-      }
-      throw error;
-    }
-  });
-}
 
 /** Types `q` into the search box and returns the results' link texts. */
 async function search(page: Page, q: string): Promise<string[]> {

@@ -14,21 +14,21 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Download, Locator, Page } from "playwright-core";
+import type { Browser, Download, Locator, Page } from "playwright-core";
 import { parseGs1, toDigitalLink } from "@pedigree/gs1";
 import { batchIdOf } from "@pedigree/ledger";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
 import { parseCsv } from "../test/read-csv.ts";
-import { LAPTOP, launchBrowser, newContext, PHONE, screenshot, expectAccessible } from "./support/browser.ts";
+import { launchBrowser, newContext, PHONE, screenshot, expectAccessible } from "./support/browser.ts";
 import {
   confirmedBlock,
-  connectAs,
   lookAt,
   seedRolesWorld,
   selectOptionContaining,
   waitForIndexed,
   type RolesWorld,
 } from "./support/roles-world.ts";
+import { story } from "./support/story.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 const LOT = "MET-2611A";
@@ -38,9 +38,9 @@ const RECALL_REASON = "Nitrosamine impurity above the acceptable intake";
 
 let stack: Stack<RolesWorld>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const offsiteRequests: string[] = [];
-const pageErrors: string[] = [];
+
+const parties = story("roles", () => ({ browser, baseUrl: stack.baseUrl, rpcUrl: stack.chain.rpcUrl }));
+const { contexts, offsiteRequests, pageErrors, partyPage, step } = parties;
 
 before(async () => {
   stack = await startStack(seedRolesWorld);
@@ -48,46 +48,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await parties.close();
   await browser?.close();
   await stack?.stop();
 });
-
-/** A laptop-sized browser context of its own (its own wallet), signed in as demo account `index`. */
-async function partyPage(index: number, role: string): Promise<Page> {
-  const { context, offsiteRequests: offsite } = await newContext(browser, stack.baseUrl, LAPTOP, {}, [
-    stack.chain.rpcUrl,
-  ]);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(`${role} (account ${index}) at ${page.url()}: ${error.message}`));
-  page.on("close", () => offsiteRequests.push(...offsite));
-  await connectAs(page, index, role);
-  return page;
-}
-
-/**
- * The steps share the story's state: once one fails, the later ones are skipped instead of
- * failing for a reason that is not theirs.
- */
-let brokenAt: string | null = null;
-function step(name: string, body: () => Promise<void>) {
-  it(name, { timeout: 180_000 }, async (t) => {
-    if (brokenAt !== null) return t.skip(`skipped: the step "${brokenAt}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      brokenAt = name;
-      // What each party's screen showed when the story broke, for whoever reads the failure.
-      for (const [i, context] of contexts.entries()) {
-        for (const [j, page] of context.pages().entries()) {
-          await screenshot(page, `roles-FAILED-${i}-${j}`).catch(() => {});
-        }
-      }
-      throw error;
-    }
-  });
-}
 
 /**
  * Waits until a pending shipment's card leaves the list (the read model recorded its settlement),
