@@ -6,18 +6,20 @@ import {PedigreeRegistry} from "./PedigreeRegistry.sol";
 import {BatchWord, BatchWords} from "./libraries/BatchWords.sol";
 import {CivilDate} from "./libraries/CivilDate.sol";
 import {Gs1} from "./libraries/Gs1.sol";
+import {PackageSlots} from "./libraries/PackageSlots.sol";
 import {PackWords} from "./libraries/PackWords.sol";
 import {Place, Places} from "./libraries/Places.sol";
-import {SerialProofs} from "./libraries/SerialProofs.sol";
 import {UnitWord, UnitWords} from "./libraries/UnitWords.sol";
 
 /// @title Pedigree package-level custody ledger
-/// @notice See {IPedigreePackageLedger}.
-/// @dev Storage, laid out so that gas follows the units moved and never the packs inside them:
+/// @notice See {IPedigreePackageLedger}; its views are {PedigreePackageLens}'s.
+/// @dev Storage ({PackageSlots}), laid out so that gas follows the units moved and never the packs
+/// inside them:
 /// - a batch is a state word ({BatchWord}: manufacturer, status, expiry, pack count, how far its
-///   manufacturer has packed it by range, its number) and its serials root, read by verification only;
-/// - a logistic unit is one word keyed by its SSCC ({UnitWord}: its place, and for a unit packed
-///   from a range, which batch and range);
+///   manufacturer has packed it by range, its number), its serials root (read by verification
+///   only), its document hash, then its pack words;
+/// - a logistic unit is one word at a slot derived from its SSCC without hashing ({UnitWord}: its
+///   place, and for a unit packed from a range, which batch and range);
 /// - packs have a 64-bit place each, four to a word ({PackWords}); a pack never touched reads as
 ///   Fresh: held loose by its manufacturer, or, below the batch's packed-up-to mark, inside the
 ///   range-packed unit whose range holds it.
@@ -28,28 +30,9 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
     /// height is 1 plus that of its tallest child unit).
     uint256 public constant MAX_NESTING = 8;
 
-    uint8 private constant _STATUS_QUARANTINED_BY_REGULATOR = 5;
-
     /// @dev The number the next batch gets. Set to 1 at deployment, so that no registration pays
     /// for writing it from zero (22,100 gas instead of 5,000 for the first batch).
     uint32 private _nextBatchNumber;
-    mapping(bytes32 batchId => BatchWord word) private _batches;
-    mapping(bytes32 batchId => bytes32 root) private _serialsRoots;
-    mapping(bytes32 batchId => bytes32 documentHash) private _documentHashes;
-    mapping(uint256 sscc => UnitWord word) private _units;
-    mapping(bytes32 batchId => mapping(uint256 wordIndex => uint256 word)) private _packWords;
-
-    /// @dev A pack found where it is: its own place, the unit directly containing it (0 when
-    /// loose) and, for a pack inside units, the place of the top-most one and its SSCC.
-    struct PackAt {
-        bytes32 batchId;
-        uint256 index;
-        BatchWord batch;
-        Place own;
-        uint256 parent;
-        Place top;
-        uint256 topSscc;
-    }
 
     /// @param admin the first admin account
     /// @param adminTransferDelay delay before a new admin may accept the role
@@ -78,17 +61,15 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
             BatchWords.MAX_PACK_COUNT,
             serialsRoot
         );
-        if (_batches[batchId].exists()) revert PedigreeBatchExists(batchId);
+        uint256 slot = PackageSlots.batch(batchId);
+        if (_batchAt(slot).exists()) revert PedigreeBatchExists(batchId);
         uint32 number = _nextBatchNumber++;
-        _batches[batchId] = BatchWords.create(
-            _numberIn(callerWord),
-            uint8(BatchStatus.Active),
-            uint16(expiryDay),
-            packCount,
-            number
+        _setBatch(
+            slot,
+            BatchWords.create(_numberIn(callerWord), uint8(BatchStatus.Active), uint16(expiryDay), packCount, number)
         );
-        _serialsRoots[batchId] = serialsRoot;
-        if (documentHash != bytes32(0)) _documentHashes[batchId] = documentHash;
+        PackageSlots.store(PackageSlots.serialsRoot(slot), uint256(serialsRoot));
+        if (documentHash != bytes32(0)) PackageSlots.store(PackageSlots.documentHash(slot), uint256(documentHash));
         emit BatchRegistered(
             batchId,
             gtin,
@@ -105,42 +86,43 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
     /// @inheritdoc IPedigreePackageLedger
     function recallBatch(bytes32 batchId, string calldata reason) external {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
-        BatchWord word = _existingBatch(batchId);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
         if (_roleIn(callerWord) != Role.Regulator) _requireBatchManufacturer(batchId, word, callerWord);
         _requireReason(reason);
-        _transition(batchId, word, BatchStatus.Recalled, _statusOf(word) != BatchStatus.Recalled);
+        _transition(batchId, slot, word, BatchStatus.Recalled, _statusOf(word) != BatchStatus.Recalled);
         emit BatchRecalled(batchId, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreePackageLedger
     function suspendBatch(bytes32 batchId, string calldata reason) external {
         _requireActive(msg.sender, Role.Regulator);
-        BatchWord word = _existingBatch(batchId);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
         _requireReason(reason);
-        _transition(batchId, word, BatchStatus.Suspended, _statusOf(word) == BatchStatus.Active);
+        _transition(batchId, slot, word, BatchStatus.Suspended, _statusOf(word) == BatchStatus.Active);
         emit BatchSuspended(batchId, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreePackageLedger
     function reinstateBatch(bytes32 batchId) external whenNotPaused {
         _requireActive(msg.sender, Role.Regulator);
-        BatchWord word = _existingBatch(batchId);
-        _transition(batchId, word, BatchStatus.Active, _statusOf(word) == BatchStatus.Suspended);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
+        _transition(batchId, slot, word, BatchStatus.Active, _statusOf(word) == BatchStatus.Suspended);
         emit BatchReinstated(batchId, msg.sender);
     }
 
     /// @inheritdoc IPedigreePackageLedger
     function quarantineBatch(bytes32 batchId, string calldata reason) external {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
-        BatchWord word = _existingBatch(batchId);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
         bool byRegulator = _roleIn(callerWord) == Role.Regulator;
         if (!byRegulator) _requireBatchManufacturer(batchId, word, callerWord);
         _requireReason(reason);
         if (_statusOf(word) != BatchStatus.Active) {
             revert PedigreeInvalidBatchTransition(batchId, _statusOf(word), BatchStatus.Quarantined);
         }
-        _batches[batchId] = word.withStatus(
-            byRegulator ? _STATUS_QUARANTINED_BY_REGULATOR : uint8(BatchStatus.Quarantined)
+        _setBatch(
+            slot,
+            word.withStatus(byRegulator ? BatchWords.QUARANTINED_BY_REGULATOR : uint8(BatchStatus.Quarantined))
         );
         emit BatchQuarantined(batchId, msg.sender, reason);
     }
@@ -148,19 +130,19 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
     /// @inheritdoc IPedigreePackageLedger
     function endBatchQuarantine(bytes32 batchId, QuarantineOutcome outcome, string calldata reason) external {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
-        BatchWord word = _existingBatch(batchId);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
         BatchStatus target = outcome == QuarantineOutcome.Cleared ? BatchStatus.Active : BatchStatus.Recalled;
         if (_statusOf(word) != BatchStatus.Quarantined) {
             revert PedigreeInvalidBatchTransition(batchId, _statusOf(word), target);
         }
         if (_roleIn(callerWord) != Role.Regulator) {
-            if (word.status() == _STATUS_QUARANTINED_BY_REGULATOR) {
+            if (word.status() == BatchWords.QUARANTINED_BY_REGULATOR) {
                 revert AccessControlUnauthorizedAccount(msg.sender, REGULATOR_ROLE);
             }
             _requireBatchManufacturer(batchId, word, callerWord);
         }
         _requireReason(reason);
-        _batches[batchId] = word.withStatus(uint8(target));
+        _setBatch(slot, word.withStatus(uint8(target)));
         emit BatchQuarantineEnded(batchId, msg.sender, outcome, reason);
     }
 
@@ -169,17 +151,17 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
     /// @inheritdoc IPedigreePackageLedger
     function packRange(uint256 sscc, uint256 prefixLength, bytes32 batchId, uint256 count) external whenNotPaused {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
-        BatchWord word = _existingBatch(batchId);
+        (uint256 slot, BatchWord word) = _existingBatch(batchId);
         _requireBatchManufacturer(batchId, word, callerWord);
-        if (!_isSupplyable(word)) revert PedigreeBatchNotMovable(batchId, _statusOf(word), _expiryOf(word));
-        _requireNewUnit(sscc, prefixLength, callerWord);
+        if (!_isSupplyable(word)) revert PedigreeBatchNotMovable(batchId, _statusOf(word), word.expiryDate());
+        uint256 unitSlot = _requireNewUnit(sscc, prefixLength, callerWord);
         uint256 start = word.packedUpTo();
         uint256 end = start + count;
         if (count == 0 || end > word.packCount()) {
             revert PedigreeRangeNotAvailable(batchId, start, count, word.packCount());
         }
-        _batches[batchId] = word.withPackedUpTo(end);
-        _units[sscc] = UnitWords.createRange(Places.held(_numberIn(callerWord)), word.number(), start, end);
+        _setBatch(slot, word.withPackedUpTo(end));
+        _setUnit(unitSlot, UnitWords.createRange(Places.held(_numberIn(callerWord)), word.number(), start, end));
         emit UnitPacked(sscc, batchId, msg.sender, start, count);
     }
 
@@ -188,52 +170,65 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
         if (_roleIn(callerWord) == Role.Regulator) revert PedigreeRoleNotAllowed(msg.sender, Role.Regulator);
         _requireListed(children);
-        _requireNewUnit(sscc, prefixLength, callerWord);
+        uint256 unitSlot = _requireNewUnit(sscc, prefixLength, callerWord);
         uint24 caller = _numberIn(callerWord);
         Place inside = Places.inUnit(sscc);
         uint256 height = 1;
-        for (uint256 i; i < children.units.length; ++i) {
-            UnitWord child = _topUnitHeldBy(children.units[i], caller);
-            if (child.height() >= height) height = child.height() + 1;
-            _units[children.units[i]] = child.withPlace(inside);
+        uint256[] calldata units = children.units;
+        for (uint256 i; i < units.length; ++i) {
+            (uint256 slot, UnitWord child) = _topUnitHeldBy(units[i], caller);
+            uint256 childHeight = child.height();
+            if (childHeight >= height) height = childHeight + 1;
+            _setUnit(slot, child.withPlace(inside));
         }
         if (height > MAX_NESTING) revert PedigreeNestingTooDeep(sscc);
-        for (uint256 i; i < children.packs.length; ++i) {
-            PackAt memory pack = _locatePack(children.packs[i]);
-            _requireHeldBy(pack, caller);
-            _openParent(pack);
-            _setPackPlace(pack, inside);
+        PackRef[] calldata packs = children.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
+            (, uint256 packSlot, uint256 packWord, Place own, uint256 parent, UnitWord parentWord) = _locatePack(
+                ref.batchId,
+                ref.index,
+                ref.unit
+            );
+            _requireHeldBy(ref.batchId, ref.index, own, parent, parentWord, caller);
+            _openParent(parent, parentWord);
+            PackageSlots.store(packSlot, PackWords.withPlace(packWord, ref.index, inside));
         }
-        _units[sscc] = UnitWords.create(Places.held(caller), height);
-        emit UnitAggregated(sscc, Aggregation.Add, msg.sender, children.units, children.packs);
+        _setUnit(unitSlot, UnitWords.create(Places.held(caller), height));
+        emit UnitAggregated(sscc, Aggregation.Add, msg.sender, units, packs);
     }
 
     /// @inheritdoc IPedigreePackageLedger
     function disaggregate(uint256 sscc, Items calldata children) external whenNotPaused {
-        uint256 callerWord = _requireActiveParticipant(msg.sender);
-        uint24 caller = _numberIn(callerWord);
+        uint24 caller = _numberIn(_requireActiveParticipant(msg.sender));
         _requireListed(children);
-        UnitWord parentWord = _units[sscc];
+        uint256 parentSlot = PackageSlots.unit(sscc);
+        UnitWord parentWord = _unitAt(parentSlot);
+        if (!parentWord.exists()) revert PedigreeUnknownUnit(sscc);
         (Place top, uint256 topSscc) = _topOf(sscc, parentWord);
         if (top.kind() != Places.Kind.Held || top.party() != caller) _revertUnitNotHeld(topSscc, top);
         Place loose = Places.held(caller);
-        for (uint256 i; i < children.units.length; ++i) {
-            uint256 child = children.units[i];
-            UnitWord childWord = _existingUnit(child);
+        uint256[] calldata units = children.units;
+        for (uint256 i; i < units.length; ++i) {
+            uint256 child = units[i];
+            uint256 slot = PackageSlots.unit(child);
+            UnitWord childWord = _unitAt(slot);
+            if (!childWord.exists()) revert PedigreeUnknownUnit(child);
             Place place = childWord.place();
             if (place.kind() != Places.Kind.InUnit || place.parent() != sscc) {
                 revert PedigreeUnitNotInUnit(child, place.kind() == Places.Kind.InUnit ? place.parent() : 0);
             }
-            _units[child] = childWord.withPlace(loose);
+            _setUnit(slot, childWord.withPlace(loose));
         }
-        for (uint256 i; i < children.packs.length; ++i) {
-            PackRef calldata ref = children.packs[i];
+        PackRef[] calldata packs = children.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
             if (ref.unit != sscc) revert PedigreePackNotInUnit(ref.batchId, ref.index, ref.unit);
-            PackAt memory pack = _locatePack(ref);
-            _setPackPlace(pack, loose);
+            (, uint256 packSlot, uint256 packWord, , , ) = _locatePack(ref.batchId, ref.index, sscc);
+            PackageSlots.store(packSlot, PackWords.withPlace(packWord, ref.index, loose));
         }
-        if (!parentWord.opened()) _units[sscc] = parentWord.withOpened();
-        emit UnitAggregated(sscc, Aggregation.Delete, msg.sender, children.units, children.packs);
+        if (!parentWord.opened()) _setUnit(parentSlot, parentWord.withOpened());
+        emit UnitAggregated(sscc, Aggregation.Delete, msg.sender, units, packs);
     }
 
     // ================================================================ handoffs
@@ -256,29 +251,37 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         uint24 sender = _numberIn(senderWord);
         uint24 recipient = _numberIn(recipientWord);
         Place transit = Places.inTransit(sender, recipient);
-        for (uint256 i; i < items.units.length; ++i) {
-            uint256 sscc = items.units[i];
-            _units[sscc] = _topUnitHeldBy(sscc, sender).withPlace(transit);
+        uint256[] calldata units = items.units;
+        for (uint256 i; i < units.length; ++i) {
+            (uint256 slot, UnitWord word) = _topUnitHeldBy(units[i], sender);
+            _setUnit(slot, word.withPlace(transit));
         }
-        for (uint256 i; i < items.packs.length; ++i) {
-            PackAt memory pack = _locatePack(items.packs[i]);
-            if (pack.parent != 0) revert PedigreePackInUnit(pack.batchId, pack.index, pack.parent);
-            _requireHeldBy(pack, sender);
+        PackRef[] calldata packs = items.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
+            (BatchWord batchWord, uint256 packSlot, uint256 packWord, Place own, uint256 parent, ) = _locatePack(
+                ref.batchId,
+                ref.index,
+                ref.unit
+            );
+            if (parent != 0) revert PedigreePackInUnit(ref.batchId, ref.index, parent);
+            if (own.kind() != Places.Kind.Held || own.party() != sender)
+                _revertPackNotHeld(ref.batchId, ref.index, own);
             if (recipientRole == Role.Manufacturer) {
-                if (pack.batch.manufacturer() != recipient) {
+                if (batchWord.manufacturer() != recipient) {
                     revert PedigreeReturnToOtherManufacturer(
-                        pack.batchId,
+                        ref.batchId,
                         to,
-                        _accountsByNumber[pack.batch.manufacturer()]
+                        _accountsByNumber[batchWord.manufacturer()]
                     );
                 }
-            } else if (!_isSupplyable(pack.batch)) {
-                revert PedigreeBatchNotMovable(pack.batchId, _statusOf(pack.batch), _expiryOf(pack.batch));
+            } else if (!_isSupplyable(batchWord)) {
+                revert PedigreeBatchNotMovable(ref.batchId, _statusOf(batchWord), batchWord.expiryDate());
             }
-            _setPackPlace(pack, transit);
+            PackageSlots.store(packSlot, PackWords.withPlace(packWord, ref.index, transit));
         }
         shipmentId = keccak256(abi.encode(msg.sender, shipmentRef, block.number));
-        emit ShipmentHandoff(shipmentId, Handoff.Shipped, msg.sender, to, shipmentRef, items.units, items.packs, "");
+        emit ShipmentShipped(shipmentId, msg.sender, to, shipmentRef, units, packs);
     }
 
     /// @inheritdoc IPedigreePackageLedger
@@ -289,52 +292,34 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         string calldata reason
     ) external whenNotPaused {
         uint24 caller = _numberIn(_requireActiveParticipant(msg.sender));
-        bool rejecting = rejected.units.length != 0 || rejected.packs.length != 0;
-        if (!rejecting) _requireListed(received);
+        if (rejected.units.length == 0 && rejected.packs.length == 0) _requireListed(received);
         else _requireReason(reason);
         uint24 sender = _settle(received, caller, true, 0, false);
-        sender = _settle(rejected, caller, true, sender, true);
-        address from = _accountsByNumber[sender];
-        if (received.units.length != 0 || received.packs.length != 0) {
-            emit ShipmentHandoff(shipmentId, Handoff.Received, msg.sender, from, 0, received.units, received.packs, "");
-        }
-        if (rejecting) {
-            emit ShipmentHandoff(
-                shipmentId,
-                Handoff.Rejected,
-                msg.sender,
-                from,
-                0,
-                rejected.units,
-                rejected.packs,
-                reason
-            );
-        }
+        _settle(rejected, caller, true, sender, true);
+        emit ShipmentReceived(
+            shipmentId,
+            msg.sender,
+            received.units,
+            received.packs,
+            rejected.units,
+            rejected.packs,
+            reason
+        );
     }
 
     /// @inheritdoc IPedigreePackageLedger
     function cancelShipment(bytes32 shipmentId, Items calldata items) external whenNotPaused {
         uint24 caller = _numberIn(_requireActiveParticipant(msg.sender));
         _requireListed(items);
-        uint24 recipient = _settle(items, caller, false, 0, true);
-        emit ShipmentHandoff(
-            shipmentId,
-            Handoff.Cancelled,
-            msg.sender,
-            _accountsByNumber[recipient],
-            0,
-            items.units,
-            items.packs,
-            ""
-        );
+        _settle(items, caller, false, 0, true);
+        emit ShipmentCancelled(shipmentId, msg.sender, items.units, items.packs);
     }
 
     // ================================================================ packs
 
     /// @inheritdoc IPedigreePackageLedger
     function decommission(bytes32 batchId, uint256 index, uint256 unit_, PackState state) external whenNotPaused {
-        uint256 callerWord = _requireActiveParticipant(msg.sender);
-        _decommission(batchId, index, unit_, state, callerWord);
+        _decommission(batchId, index, unit_, state, _requireActiveParticipant(msg.sender));
     }
 
     /// @inheritdoc IPedigreePackageLedger
@@ -349,10 +334,10 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
     /// @inheritdoc IPedigreePackageLedger
     function reactivate(bytes32 batchId, uint256 index) external whenNotPaused {
         uint256 callerWord = _requireActiveParticipant(msg.sender);
-        BatchWord word = _existingBatch(batchId);
-        if (!_isSupplyable(word)) revert PedigreeDispenseNotAllowed(batchId, _statusOf(word), _expiryOf(word));
-        mapping(uint256 => uint256) storage words = _packWords[batchId];
-        uint256 packWord = words[PackWords.wordIndex(index)];
+        (uint256 batchSlot, BatchWord word) = _existingBatch(batchId);
+        if (!_isSupplyable(word)) revert PedigreeDispenseNotAllowed(batchId, _statusOf(word), word.expiryDate());
+        uint256 packSlot = PackageSlots.packWord(batchSlot, index);
+        uint256 packWord = PackageSlots.load(packSlot);
         Place place = PackWords.placeIn(packWord, index);
         PackState current =
             place.kind() == Places.Kind.Decommissioned ? PackState(place.decommissionState()) : PackState.Active;
@@ -366,7 +351,7 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         if (current == PackState.Dispensed && block.timestamp > at + UNDO_WINDOW) {
             revert PedigreeUndoWindowClosed(batchId, index, uint32(at), at + UNDO_WINDOW);
         }
-        words[PackWords.wordIndex(index)] = PackWords.withPlace(packWord, index, Places.held(place.party()));
+        PackageSlots.store(packSlot, PackWords.withPlace(packWord, index, Places.held(place.party())));
         emit PackReactivated(batchId, index, msg.sender, current);
     }
 
@@ -379,25 +364,37 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         uint24 caller = _numberIn(callerWord);
         _requireListed(items);
         _requireReason(reason);
-        for (uint256 i; i < items.units.length; ++i) {
-            uint256 sscc = items.units[i];
-            UnitWord word = _existingUnit(sscc);
+        uint256[] calldata units = items.units;
+        for (uint256 i; i < units.length; ++i) {
+            uint256 sscc = units[i];
+            uint256 slot = PackageSlots.unit(sscc);
+            UnitWord word = _unitAt(slot);
+            if (!word.exists()) revert PedigreeUnknownUnit(sscc);
             Place place = word.place();
             if (place.kind() == Places.Kind.InUnit) revert PedigreeUnitInUnit(sscc, place.parent());
             if (place.kind() != Places.Kind.Held || (!byRegulator && place.party() != caller)) {
                 _revertUnitNotHeld(sscc, place);
             }
-            _units[sscc] = word.withPlace(Places.quarantined(place.party(), byRegulator));
+            _setUnit(slot, word.withPlace(Places.quarantined(place.party(), byRegulator)));
         }
-        for (uint256 i; i < items.packs.length; ++i) {
-            PackAt memory pack = _locatePack(items.packs[i]);
-            if (pack.parent != 0) revert PedigreePackInUnit(pack.batchId, pack.index, pack.parent);
-            if (pack.own.kind() != Places.Kind.Held || (!byRegulator && pack.own.party() != caller)) {
-                _revertPackNotHeld(pack, pack.own);
+        PackRef[] calldata packs = items.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
+            (, uint256 packSlot, uint256 packWord, Place own, uint256 parent, ) = _locatePack(
+                ref.batchId,
+                ref.index,
+                ref.unit
+            );
+            if (parent != 0) revert PedigreePackInUnit(ref.batchId, ref.index, parent);
+            if (own.kind() != Places.Kind.Held || (!byRegulator && own.party() != caller)) {
+                _revertPackNotHeld(ref.batchId, ref.index, own);
             }
-            _setPackPlace(pack, Places.quarantined(pack.own.party(), byRegulator));
+            PackageSlots.store(
+                packSlot,
+                PackWords.withPlace(packWord, ref.index, Places.quarantined(own.party(), byRegulator))
+            );
         }
-        emit ItemsQuarantined(msg.sender, items.units, items.packs, reason);
+        emit ItemsQuarantined(msg.sender, units, packs, reason);
     }
 
     /// @inheritdoc IPedigreePackageLedger
@@ -412,103 +409,43 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         _requireListed(items);
         _requireReason(reason);
         bool cleared = outcome == QuarantineOutcome.Cleared;
-        for (uint256 i; i < items.units.length; ++i) {
-            uint256 sscc = items.units[i];
-            UnitWord word = _existingUnit(sscc);
+        uint256[] calldata units = items.units;
+        for (uint256 i; i < units.length; ++i) {
+            uint256 sscc = units[i];
+            uint256 slot = PackageSlots.unit(sscc);
+            UnitWord word = _unitAt(slot);
+            if (!word.exists()) revert PedigreeUnknownUnit(sscc);
             Place place = word.place();
             if (place.kind() != Places.Kind.Quarantined) revert PedigreeNotQuarantined(sscc, 0, 0);
             _requireMayEndQuarantine(place, byRegulator, caller, sscc, 0, 0);
-            _units[sscc] = word.withPlace(cleared ? Places.held(place.party()) : Places.destroyed(caller));
+            _setUnit(slot, word.withPlace(cleared ? Places.held(place.party()) : Places.destroyed(caller)));
         }
-        for (uint256 i; i < items.packs.length; ++i) {
-            PackAt memory pack = _locatePack(items.packs[i]);
-            if (pack.own.kind() != Places.Kind.Quarantined) revert PedigreeNotQuarantined(0, pack.batchId, pack.index);
-            _requireMayEndQuarantine(pack.own, byRegulator, caller, 0, pack.batchId, pack.index);
-            _setPackPlace(
-                pack,
+        PackRef[] calldata packs = items.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
+            (, uint256 packSlot, uint256 packWord, Place own, , ) = _locatePack(ref.batchId, ref.index, ref.unit);
+            if (own.kind() != Places.Kind.Quarantined) revert PedigreeNotQuarantined(0, ref.batchId, ref.index);
+            _requireMayEndQuarantine(own, byRegulator, caller, 0, ref.batchId, ref.index);
+            Place next =
                 cleared
-                    ? Places.held(pack.own.party())
-                    : Places.decommissioned(caller, uint8(PackState.Destroyed), uint32(block.timestamp))
-            );
+                    ? Places.held(own.party())
+                    : Places.decommissioned(caller, uint8(PackState.Destroyed), uint32(block.timestamp));
+            PackageSlots.store(packSlot, PackWords.withPlace(packWord, ref.index, next));
         }
-        emit ItemsQuarantineEnded(msg.sender, outcome, items.units, items.packs, reason);
+        emit ItemsQuarantineEnded(msg.sender, outcome, units, packs, reason);
     }
 
     // ================================================================ views
 
     /// @inheritdoc IPedigreePackageLedger
-    function verifyPack(
-        uint64 gtin,
-        string calldata lot,
-        string calldata serial,
-        uint256 index,
-        bytes32[] calldata proof,
-        uint32 labelExpiry,
-        uint256 unit_
-    ) external view returns (Verification memory result) {
-        result.batchId = keccak256(abi.encode(gtin, lot));
-        BatchWord word = _batches[result.batchId];
-        if (!word.exists()) {
-            // A batch implies its product, so the product is looked up only when the batch is unknown.
-            result.verdict = _products[gtin].manufacturer == address(0) ? Verdict.UnknownProduct : Verdict.UnknownBatch;
-            return result;
-        }
-        if (
-            index >= word.packCount() ||
-            SerialProofs.rootOf(proof, SerialProofs.leaf(index, serial)) != _serialsRoots[result.batchId]
-        ) {
-            result.verdict = Verdict.UnknownSerial;
-            return result;
-        }
-        if (labelExpiry != 0) {
-            (bool valid, uint256 labelDay) = CivilDate.toEpochDay(labelExpiry);
-            if (!valid || labelDay != word.expiryDay()) {
-                result.verdict = Verdict.Mismatch;
-                return result;
-            }
-        }
-        result.location = _locationOf(result.batchId, word, index, unit_);
-        BatchStatus status = _statusOf(word);
-        PlaceKind kind = result.location.kind;
-        if (status == BatchStatus.Recalled) result.verdict = Verdict.Recalled;
-        else if (status == BatchStatus.Suspended) result.verdict = Verdict.Suspended;
-        else if (status == BatchStatus.Quarantined || kind == PlaceKind.Quarantined) {
-            result.verdict = Verdict.Quarantined;
-        } else if (
-            kind == PlaceKind.Destroyed ||
-            (kind == PlaceKind.Decommissioned && result.location.state != PackState.Dispensed)
-        ) {
-            result.verdict = Verdict.Decommissioned;
-        } else if (word.expiryDay() < _today()) result.verdict = Verdict.Expired;
-        else if (kind == PlaceKind.Decommissioned) result.verdict = Verdict.Dispensed;
-        else result.verdict = Verdict.Genuine;
+    function extsload(bytes32 slot) external view returns (bytes32) {
+        return bytes32(PackageSlots.load(uint256(slot)));
     }
 
     /// @inheritdoc IPedigreePackageLedger
-    function batch(bytes32 batchId) external view returns (Batch memory result) {
-        BatchWord word = _batches[batchId];
-        if (!word.exists()) return result;
-        result = _batchOf(batchId, word);
-        result.documentHash = _documentHashes[batchId];
-    }
-
-    /// @inheritdoc IPedigreePackageLedger
-    function packLocation(bytes32 batchId, uint256 index, uint256 unit_) external view returns (Location memory) {
-        BatchWord word = _existingBatch(batchId);
-        if (index >= word.packCount()) revert PedigreeIndexOutOfRange(batchId, index, word.packCount());
-        return _locationOf(batchId, word, index, unit_);
-    }
-
-    /// @inheritdoc IPedigreePackageLedger
-    function unit(uint256 sscc) external view returns (Unit memory result) {
-        UnitWord word = _existingUnit(sscc);
-        Place own = word.place();
-        (Place top, uint256 topSscc) = _topOf(sscc, word);
-        result.location = _locationFrom(top, own.kind() == Places.Kind.InUnit ? own.parent() : 0, topSscc);
-        result.opened = word.opened();
-        result.rangeBatch = word.rangeBatch();
-        result.rangeStart = uint32(word.rangeStart());
-        result.rangeEnd = uint32(word.rangeEnd());
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values) {
+        values = new bytes32[](slots.length);
+        for (uint256 i; i < slots.length; ++i) values[i] = bytes32(PackageSlots.load(uint256(slots[i])));
     }
 
     /// @inheritdoc IPedigreePackageLedger
@@ -518,8 +455,17 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
 
     // ================================================================ internals: batches
 
-    function _existingBatch(bytes32 batchId) private view returns (BatchWord word) {
-        word = _batches[batchId];
+    function _batchAt(uint256 slot) private view returns (BatchWord) {
+        return BatchWord.wrap(PackageSlots.load(slot));
+    }
+
+    function _setBatch(uint256 slot, BatchWord word) private {
+        PackageSlots.store(slot, BatchWord.unwrap(word));
+    }
+
+    function _existingBatch(bytes32 batchId) private view returns (uint256 slot, BatchWord word) {
+        slot = PackageSlots.batch(batchId);
+        word = _batchAt(slot);
         if (!word.exists()) revert PedigreeUnknownBatch(batchId);
     }
 
@@ -529,19 +475,13 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         }
     }
 
-    function _transition(bytes32 batchId, BatchWord word, BatchStatus target, bool allowed) private {
+    function _transition(bytes32 batchId, uint256 slot, BatchWord word, BatchStatus target, bool allowed) private {
         if (!allowed) revert PedigreeInvalidBatchTransition(batchId, _statusOf(word), target);
-        _batches[batchId] = word.withStatus(uint8(target));
+        _setBatch(slot, word.withStatus(uint8(target)));
     }
 
-    /// @dev A quarantine placed by a regulator reads as Quarantined.
     function _statusOf(BatchWord word) private pure returns (BatchStatus) {
-        uint8 status = word.status();
-        return status == _STATUS_QUARANTINED_BY_REGULATOR ? BatchStatus.Quarantined : BatchStatus(status);
-    }
-
-    function _expiryOf(BatchWord word) private pure returns (uint32) {
-        return uint32(CivilDate.toYyyymmdd(word.expiryDay()));
+        return BatchStatus(word.reportedStatus());
     }
 
     /// @dev Active and not past its expiry day: what supplying (shipping on, dispensing) requires.
@@ -549,25 +489,24 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         return word.status() == uint8(BatchStatus.Active) && word.expiryDay() >= _today();
     }
 
-    function _batchOf(bytes32 batchId, BatchWord word) private view returns (Batch memory) {
-        return
-            Batch(
-                _accountsByNumber[word.manufacturer()],
-                _statusOf(word),
-                _expiryOf(word),
-                uint32(word.packCount()),
-                word.number(),
-                uint32(word.packedUpTo()),
-                _serialsRoots[batchId],
-                bytes32(0)
-            );
+    // ================================================================ internals: units
+
+    function _unitAt(uint256 slot) private view returns (UnitWord) {
+        return UnitWord.wrap(PackageSlots.load(slot));
     }
 
-    // ================================================================ internals: units
+    function _setUnit(uint256 slot, UnitWord word) private {
+        PackageSlots.store(slot, UnitWord.unwrap(word));
+    }
 
     /// @dev A new unit's SSCC: valid, unused, and for a manufacturer under one of its company
     /// prefixes (of `prefixLength` digits). Regulators pack nothing.
-    function _requireNewUnit(uint256 sscc, uint256 prefixLength, uint256 callerWord) private view {
+    /// @return slot the slot of the new unit's word
+    function _requireNewUnit(
+        uint256 sscc,
+        uint256 prefixLength,
+        uint256 callerWord
+    ) private view returns (uint256 slot) {
         if (!Gs1.isValidSscc(sscc)) revert PedigreeInvalidSscc(sscc);
         if (_roleIn(callerWord) == Role.Manufacturer) {
             if (
@@ -576,32 +515,33 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
                 _prefixOwners[Gs1.prefixKeyOfSscc(sscc, prefixLength)] != msg.sender
             ) revert PedigreeSsccOutsideCompanyPrefixes(sscc, msg.sender);
         }
-        if (_units[sscc].exists()) revert PedigreeUnitExists(sscc);
+        slot = PackageSlots.unit(sscc);
+        if (_unitAt(slot).exists()) revert PedigreeUnitExists(sscc);
     }
 
-    function _existingUnit(uint256 sscc) private view returns (UnitWord word) {
-        word = _units[sscc];
+    /// @return slot the slot of unit `sscc`, at the top of its nesting and held by participant `holder`
+    /// @return word its record
+    function _topUnitHeldBy(uint256 sscc, uint24 holder) private view returns (uint256 slot, UnitWord word) {
+        slot = PackageSlots.unit(sscc);
+        word = _unitAt(slot);
         if (!word.exists()) revert PedigreeUnknownUnit(sscc);
-    }
-
-    /// @return word the record of `sscc`, a unit at the top of its nesting held by participant `holder`
-    function _topUnitHeldBy(uint256 sscc, uint24 holder) private view returns (UnitWord word) {
-        word = _existingUnit(sscc);
         Place place = word.place();
-        if (place.kind() == Places.Kind.InUnit) revert PedigreeUnitInUnit(sscc, place.parent());
-        if (place.kind() != Places.Kind.Held || place.party() != holder) _revertUnitNotHeld(sscc, place);
+        if (place.kind() != Places.Kind.Held || place.party() != holder) {
+            if (place.kind() == Places.Kind.InUnit) revert PedigreeUnitInUnit(sscc, place.parent());
+            _revertUnitNotHeld(sscc, place);
+        }
     }
 
+    /// @param word the record of unit `sscc`
     /// @return top the place of the top-most unit around `sscc` (its own place when it is not nested)
     /// @return topSscc that unit's SSCC
     function _topOf(uint256 sscc, UnitWord word) private view returns (Place top, uint256 topSscc) {
-        if (!word.exists()) revert PedigreeUnknownUnit(sscc);
         topSscc = sscc;
         top = word.place();
         // At most MAX_NESTING - 1 steps: aggregation refuses anything taller.
         while (top.kind() == Places.Kind.InUnit) {
             topSscc = top.parent();
-            top = _units[topSscc].place();
+            top = _unitAt(PackageSlots.unit(topSscc)).place();
         }
     }
 
@@ -611,73 +551,66 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
 
     // ================================================================ internals: packs
 
-    /// @dev Finds a pack for a step: a registered index, and where it is, named with the unit
-    /// directly containing it (`unitHint`, 0 when loose).
-    function _locatePack(PackRef calldata ref) private view returns (PackAt memory) {
-        return _locatePack(ref.batchId, ref.index, ref.unit);
-    }
-
-    function _locatePack(bytes32 batchId, uint256 index, uint256 unitHint) private view returns (PackAt memory pack) {
-        pack.batchId = batchId;
-        pack.index = index;
-        pack.batch = _existingBatch(batchId);
-        if (index >= pack.batch.packCount()) revert PedigreeIndexOutOfRange(batchId, index, pack.batch.packCount());
-        bool named;
-        (pack.own, pack.parent, named) = _find(batchId, pack.batch, index, unitHint);
-        if (!named) revert PedigreePackNotInUnit(batchId, index, unitHint);
-        if (pack.parent != 0) (pack.top, pack.topSscc) = _topOf(pack.parent, _units[pack.parent]);
-    }
-
-    /// @dev Where a registered pack is. A Fresh pack below its batch's packed-up-to mark is inside
-    /// the range-packed unit whose range holds it, which only `unitHint` can name (otherwise it
-    /// stays Fresh, with no parent); above the mark it is loose with its manufacturer.
-    /// @return own the pack's own place
-    /// @return parent the unit directly containing it, or 0
-    /// @return named whether `unitHint` is that unit (0 for a loose pack)
-    function _find(
+    /// @dev Finds a pack for a step: a registered index, named with the unit directly containing it
+    /// (`unitHint`, 0 when loose).
+    /// @return batchWord its batch's state word
+    /// @return packSlot the slot of the word holding its place
+    /// @return packWord that word
+    /// @return own its own place (see {PackWords-resolve})
+    /// @return parent the unit directly containing it (`unitHint`), or 0
+    /// @return parentWord that unit's record
+    function _locatePack(
         bytes32 batchId,
-        BatchWord word,
         uint256 index,
         uint256 unitHint
-    ) private view returns (Place own, uint256 parent, bool named) {
-        own = PackWords.placeIn(_packWords[batchId][PackWords.wordIndex(index)], index);
-        if (own.kind() == Places.Kind.Fresh) {
-            if (index >= word.packedUpTo()) own = Places.held(word.manufacturer());
-            else if (_units[unitHint].rangeHolds(word.number(), index)) parent = unitHint;
-            else return (own, 0, false);
-        } else if (own.kind() == Places.Kind.InUnit) {
-            parent = own.parent();
+    )
+        private
+        view
+        returns (
+            BatchWord batchWord,
+            uint256 packSlot,
+            uint256 packWord,
+            Place own,
+            uint256 parent,
+            UnitWord parentWord
+        )
+    {
+        uint256 batchSlot = PackageSlots.batch(batchId);
+        batchWord = _batchAt(batchSlot);
+        if (!batchWord.exists()) revert PedigreeUnknownBatch(batchId);
+        if (index >= batchWord.packCount()) revert PedigreeIndexOutOfRange(batchId, index, batchWord.packCount());
+        packSlot = PackageSlots.packWord(batchSlot, index);
+        packWord = PackageSlots.load(packSlot);
+        if (unitHint != 0) parentWord = _unitAt(PackageSlots.unit(unitHint));
+        (own, parent) = PackWords.resolve(PackWords.placeIn(packWord, index), index, batchWord, unitHint, parentWord);
+        // Still Fresh without a parent: inside a range-packed unit that `unitHint` does not name.
+        if (parent != unitHint || (parent == 0 && own.kind() == Places.Kind.Fresh)) {
+            revert PedigreePackNotInUnit(batchId, index, unitHint);
         }
-        named = unitHint == parent;
     }
 
     /// @dev Only the holder acts: the pack is loose and held by `holder`, or inside units whose
     /// top-most one `holder` holds.
-    function _requireHeldBy(PackAt memory pack, uint24 holder) private view {
-        Place place = pack.parent == 0 ? pack.own : pack.top;
-        if (place.kind() != Places.Kind.Held || place.party() != holder) _revertPackNotHeld(pack, place);
+    function _requireHeldBy(
+        bytes32 batchId,
+        uint256 index,
+        Place own,
+        uint256 parent,
+        UnitWord parentWord,
+        uint24 holder
+    ) private view {
+        Place place = own;
+        if (parent != 0) (place, ) = _topOf(parent, parentWord);
+        if (place.kind() != Places.Kind.Held || place.party() != holder) _revertPackNotHeld(batchId, index, place);
     }
 
-    function _revertPackNotHeld(PackAt memory pack, Place place) private view {
-        revert PedigreePackNotHeld(
-            pack.batchId,
-            pack.index,
-            _accountsByNumber[place.party()],
-            PlaceKind(uint8(place.kind()))
-        );
+    function _revertPackNotHeld(bytes32 batchId, uint256 index, Place place) private view {
+        revert PedigreePackNotHeld(batchId, index, _accountsByNumber[place.party()], PlaceKind(uint8(place.kind())));
     }
 
     /// @dev A pack leaving the unit that contains it opens that unit.
-    function _openParent(PackAt memory pack) private {
-        if (pack.parent == 0) return;
-        UnitWord word = _units[pack.parent];
-        if (!word.opened()) _units[pack.parent] = word.withOpened();
-    }
-
-    function _setPackPlace(PackAt memory pack, Place place) private {
-        mapping(uint256 => uint256) storage words = _packWords[pack.batchId];
-        uint256 wordIndex = PackWords.wordIndex(pack.index);
-        words[wordIndex] = PackWords.withPlace(words[wordIndex], pack.index, place);
+    function _openParent(uint256 parent, UnitWord parentWord) private {
+        if (parent != 0 && !parentWord.opened()) _setUnit(PackageSlots.unit(parent), parentWord.withOpened());
     }
 
     function _decommission(
@@ -694,24 +627,32 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         } else if (role == Role.Regulator) {
             revert PedigreeRoleNotAllowed(msg.sender, role);
         }
-        PackAt memory pack = _locatePack(batchId, index, unitHint);
+        (
+            BatchWord batchWord,
+            uint256 packSlot,
+            uint256 packWord,
+            Place own,
+            uint256 parent,
+            UnitWord parentWord
+        ) = _locatePack(batchId, index, unitHint);
         // Destroying, reporting stolen or locking stays possible for stock that may not be supplied.
         if (state == PackState.Dispensed || state == PackState.Sample || state == PackState.Exported) {
-            if (!_isSupplyable(pack.batch)) {
-                revert PedigreeDispenseNotAllowed(pack.batchId, _statusOf(pack.batch), _expiryOf(pack.batch));
+            if (!_isSupplyable(batchWord)) {
+                revert PedigreeDispenseNotAllowed(batchId, _statusOf(batchWord), batchWord.expiryDate());
             }
         }
         uint24 caller = _numberIn(callerWord);
-        _requireHeldBy(pack, caller);
-        _openParent(pack);
-        _setPackPlace(pack, Places.decommissioned(caller, uint8(state), uint32(block.timestamp)));
-        emit PackDecommissioned(pack.batchId, pack.index, msg.sender, state);
+        _requireHeldBy(batchId, index, own, parent, parentWord, caller);
+        _openParent(parent, parentWord);
+        Place gone = Places.decommissioned(caller, uint8(state), uint32(block.timestamp));
+        PackageSlots.store(packSlot, PackWords.withPlace(packWord, index, gone));
+        emit PackDecommissioned(batchId, index, msg.sender, state);
     }
 
     /// @dev Settles items in transit: each must be in transit to the caller (`toCaller`: a
     /// receipt or a rejection) or from it (a cancellation), all between the same two parties.
     /// They then go to the recipient (a receipt) or `back` to the sender (a rejection or a
-    /// cancellation).
+    /// cancellation). Packs are found by their own place alone: one in transit is loose.
     /// @param counterparty the other party found so far (0: none yet)
     /// @return the other party
     function _settle(
@@ -721,35 +662,40 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         uint24 counterparty,
         bool back
     ) private returns (uint24) {
-        for (uint256 i; i < items.units.length; ++i) {
-            uint256 sscc = items.units[i];
-            UnitWord word = _existingUnit(sscc);
+        uint256[] calldata units = items.units;
+        for (uint256 i; i < units.length; ++i) {
+            uint256 sscc = units[i];
+            uint256 slot = PackageSlots.unit(sscc);
+            UnitWord word = _unitAt(slot);
+            if (!word.exists()) revert PedigreeUnknownUnit(sscc);
             (uint24 other, Place next) = _settledPlace(word.place(), caller, toCaller, counterparty, back);
             if (other == 0) {
                 if (toCaller) revert PedigreeNotInTransitTo(sscc, 0, 0, msg.sender);
                 revert PedigreeNotInTransitFrom(sscc, 0, 0, msg.sender);
             }
             counterparty = other;
-            _units[sscc] = word.withPlace(next);
+            _setUnit(slot, word.withPlace(next));
         }
-        for (uint256 i; i < items.packs.length; ++i) {
-            PackRef calldata ref = items.packs[i];
-            mapping(uint256 => uint256) storage words = _packWords[ref.batchId];
-            uint256 wordIndex = PackWords.wordIndex(ref.index);
-            uint256 packWord = words[wordIndex];
+        PackRef[] calldata packs = items.packs;
+        for (uint256 i; i < packs.length; ++i) {
+            PackRef calldata ref = packs[i];
+            uint256 index = ref.index;
+            // An unknown batch or an index past every pack's reads as Fresh: not in transit.
+            uint256 slot = PackageSlots.packWord(PackageSlots.batch(ref.batchId), index);
+            uint256 packWord = PackageSlots.load(slot);
             (uint24 other, Place next) = _settledPlace(
-                PackWords.placeIn(packWord, ref.index),
+                PackWords.placeIn(packWord, index),
                 caller,
                 toCaller,
                 counterparty,
                 back
             );
             if (other == 0) {
-                if (toCaller) revert PedigreeNotInTransitTo(0, ref.batchId, ref.index, msg.sender);
-                revert PedigreeNotInTransitFrom(0, ref.batchId, ref.index, msg.sender);
+                if (toCaller) revert PedigreeNotInTransitTo(0, ref.batchId, index, msg.sender);
+                revert PedigreeNotInTransitFrom(0, ref.batchId, index, msg.sender);
             }
             counterparty = other;
-            words[wordIndex] = PackWords.withPlace(packWord, ref.index, next);
+            PackageSlots.store(slot, PackWords.withPlace(packWord, index, next));
         }
         return counterparty;
     }
@@ -769,36 +715,6 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         other = toCaller ? sender : recipient;
         if (counterparty != 0 && other != counterparty) return (0, place);
         next = Places.held(back ? sender : recipient);
-    }
-
-    function _locationOf(
-        bytes32 batchId,
-        BatchWord word,
-        uint256 index,
-        uint256 unitHint
-    ) private view returns (Location memory location) {
-        (Place own, uint256 parent, ) = _find(batchId, word, index, unitHint);
-        if (parent != 0) {
-            (Place top, uint256 topSscc) = _topOf(parent, _units[parent]);
-            location = _locationFrom(top, parent, topSscc);
-        } else if (own.kind() == Places.Kind.Fresh) {
-            // Inside a range-packed unit not named: say only that much.
-            location.kind = PlaceKind.InUnit;
-        } else {
-            location = _locationFrom(own, 0, 0);
-        }
-    }
-
-    function _locationFrom(Place place, uint256 parent, uint256 top) private view returns (Location memory location) {
-        location.kind = PlaceKind(uint8(place.kind()));
-        location.party = _accountsByNumber[place.party()];
-        location.parent = parent;
-        location.top = top;
-        if (location.kind == PlaceKind.InTransit) location.recipient = _accountsByNumber[place.recipient()];
-        if (location.kind == PlaceKind.Decommissioned) {
-            location.state = PackState(place.decommissionState());
-            location.at = place.decommissionedAt();
-        }
     }
 
     // ================================================================ internals: checks

@@ -1,6 +1,8 @@
 /**
  * Writes the application side's view of the deployed contracts into packages/ledger:
- * - src/generated/pedigreeLedgerAbi.ts: the ABI, typed `as const` for viem and wagmi;
+ * - src/generated/pedigreeLedgerAbi.ts, packageLedgerAbi.ts and packageLensAbi.ts: the ABIs of the count
+ *   ledger, of the package-level ledger (which replaces it) and of its read-only views, typed `as const`
+ *   for viem and wagmi;
  * - src/generated/deployments.ts: address and deployment block per chain id, merged with the
  *   entries already there, read from Ignition's deployment record.
  *
@@ -20,17 +22,30 @@ export interface DeploymentRecord {
   deploymentBlock: number;
 }
 
-export function exportAbi(): void {
-  const artifactPath = path.join(root, "artifacts/contracts/PedigreeLedger.sol/PedigreeLedger.json");
+/** Each generated ABI module: the contract, the file and the constant it exports. */
+export const GENERATED_ABIS = [
+  { contract: "PedigreeLedger", file: "pedigreeLedgerAbi.ts", constant: "pedigreeLedgerAbi" },
+  { contract: "PedigreePackageLedger", file: "packageLedgerAbi.ts", constant: "packageLedgerAbi" },
+  { contract: "PedigreePackageLens", file: "packageLensAbi.ts", constant: "packageLensAbi" },
+] as const;
+
+/** The compiled ABI of one of the contracts. */
+export function compiledAbi(contract: string): unknown[] {
+  const artifactPath = path.join(root, `artifacts/contracts/${contract}.sol/${contract}.json`);
   if (!existsSync(artifactPath)) {
     throw new Error(`No compiled artifact at ${artifactPath}: run \`npm run build\` first.`);
   }
-  const { abi } = JSON.parse(readFileSync(artifactPath, "utf8")) as { abi: unknown[] };
+  return (JSON.parse(readFileSync(artifactPath, "utf8")) as { abi: unknown[] }).abi;
+}
+
+export function exportAbi(): void {
   mkdirSync(generatedDir, { recursive: true });
-  writeFileSync(
-    path.join(generatedDir, "pedigreeLedgerAbi.ts"),
-    `${HEADER}export const pedigreeLedgerAbi = ${JSON.stringify(abi, null, 2)} as const;\n`,
-  );
+  for (const { contract, file, constant } of GENERATED_ABIS) {
+    writeFileSync(
+      path.join(generatedDir, file),
+      `${HEADER}export const ${constant} = ${JSON.stringify(compiledAbi(contract), null, 2)} as const;\n`,
+    );
+  }
 }
 
 /** Reads Ignition's record of the deployment on `chainId`: address and block of the ledger. */
@@ -73,7 +88,7 @@ export async function exportDeployment(chainId: number, record: DeploymentRecord
 if (import.meta.main) {
   const { values } = parseArgs({ options: { "chain-id": { type: "string" } } });
   exportAbi();
-  console.log("ABI written to packages/ledger/src/generated/pedigreeLedgerAbi.ts");
+  console.log(`ABIs written to packages/ledger/src/generated/: ${GENERATED_ABIS.map((abi) => abi.file).join(", ")}`);
   if (values["chain-id"] !== undefined) {
     const chainId = Number(values["chain-id"]);
     const record = readIgnitionDeployment(chainId);

@@ -90,17 +90,14 @@ function nodeTestCounts(output: string): { passed: number; failed: number } {
 await suite("build", async () => {
   const build = await run("hardhat", ["build"]);
   if (build.code !== 0) return check(false);
-  const artifact = JSON.parse(readFileSync("artifacts/contracts/PedigreeLedger.sol/PedigreeLedger.json", "utf8")) as {
-    abi: unknown;
-  };
-  const { pedigreeLedgerAbi } = (await import("../packages/ledger/src/generated/pedigreeLedgerAbi.ts")) as {
-    pedigreeLedgerAbi: unknown;
-  };
-  const fresh = JSON.stringify(artifact.abi) === JSON.stringify(pedigreeLedgerAbi);
-  if (!fresh)
-    console.error(
-      "packages/ledger/src/generated/pedigreeLedgerAbi.ts is stale: run `npm run export:ledger` and commit it.",
-    );
+  const { GENERATED_ABIS, compiledAbi } = await import("./export-ledger.ts");
+  let fresh = true;
+  for (const { contract, file, constant } of GENERATED_ABIS) {
+    const generated = ((await import(`../packages/ledger/src/generated/${file}`)) as Record<string, unknown>)[constant];
+    if (JSON.stringify(compiledAbi(contract)) === JSON.stringify(generated)) continue;
+    fresh = false;
+    console.error(`packages/ledger/src/generated/${file} is stale: run \`npm run export:ledger\` and commit it.`);
+  }
   return { passed: 1 + (fresh ? 1 : 0), failed: fresh ? 0 : 1 };
 });
 

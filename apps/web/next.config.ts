@@ -32,6 +32,16 @@ const nextConfig: NextConfig = {
         has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
         headers: asList({ "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY }),
       },
+      // The VRS responder (partners' machines) is outside the proxy as the API is.
+      {
+        source: "/vrs/:path*",
+        headers: asList({ ...COMMON_SECURITY_HEADERS, "Content-Security-Policy": API_CONTENT_SECURITY_POLICY }),
+      },
+      {
+        source: "/vrs/:path*",
+        has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
+        headers: asList({ "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY }),
+      },
       // Build assets and Next's own answers there (the proxy skips /_next). No CSP: a worker
       // script takes its policy from its own answer, and the pages' policy is per request.
       { source: "/_next/:path*", headers: asList(COMMON_SECURITY_HEADERS) },

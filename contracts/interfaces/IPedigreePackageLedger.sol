@@ -44,6 +44,9 @@ interface IPedigreePackageLedger is IPedigreeRegistry {
         Destroyed
     }
 
+    /// @dev The steps of a shipment, as the read model names them. Each step has an event of its
+    /// own (`ShipmentShipped`, `ShipmentReceived` for what is received and rejected,
+    /// `ShipmentCancelled`), so no event carries this number.
     enum Handoff {
         Shipped,
         Received,
@@ -127,7 +130,7 @@ interface IPedigreePackageLedger is IPedigreeRegistry {
         uint32 rangeEnd;
     }
 
-    /// @notice A verdict, and where the pack is. The batch's record is `batch(batchId)`.
+    /// @notice A verdict, and where the pack is. The batch's record is the lens's `batch(batchId)`.
     struct Verification {
         Verdict verdict;
         bytes32 batchId;
@@ -172,19 +175,32 @@ interface IPedigreePackageLedger is IPedigreeRegistry {
         uint256[] units,
         PackRef[] packs
     );
-    /// @notice A step of a shipment: `by` shipped (to `counterparty`), received or rejected (from
-    /// it) or cancelled (to it) the units and packs listed. `shipmentRef` is the business reference
-    /// given when shipping; `reason` is set for rejections.
-    event ShipmentHandoff(
+    /// @notice `by` shipped the units (each with all inside it) and loose packs listed to `to`:
+    /// they are in transit from `by` to `to`. `shipmentRef` is the business reference given.
+    event ShipmentShipped(
         bytes32 indexed shipmentId,
-        Handoff indexed step,
         address indexed by,
-        address counterparty,
+        address indexed to,
         bytes32 shipmentRef,
         uint256[] units,
+        PackRef[] packs
+    );
+    /// @notice `by` settled what was shipped to it: `units` and `packs` joined its custody;
+    /// `rejectedUnits` and `rejectedPacks` went back to their sender (the party that shipped them
+    /// to `by`, see `ShipmentShipped`), for `reason`. One event per settlement, both lists in it,
+    /// as the call gives them.
+    event ShipmentReceived(
+        bytes32 indexed shipmentId,
+        address indexed by,
+        uint256[] units,
         PackRef[] packs,
+        uint256[] rejectedUnits,
+        PackRef[] rejectedPacks,
         string reason
     );
+    /// @notice `by` withdrew what it had shipped and the recipient had not settled: the units and
+    /// packs listed are back in its custody.
+    event ShipmentCancelled(bytes32 indexed shipmentId, address indexed by, uint256[] units, PackRef[] packs);
     event PackDecommissioned(bytes32 indexed batchId, uint256 indexed index, address by, PackState state);
     event PackReactivated(bytes32 indexed batchId, uint256 indexed index, address indexed by, PackState previousState);
     event ItemsQuarantined(address indexed by, uint256[] units, PackRef[] packs, string reason);
@@ -343,25 +359,13 @@ interface IPedigreePackageLedger is IPedigreeRegistry {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Verifies a pack from what its label says, without a transaction.
-    /// @param labelExpiry the expiry printed on the pack (YYYYMMDD), or 0 when the code has none
-    /// @param unit the unit the pack is in, or 0 (a pack of a range-packed case needs its case)
-    function verifyPack(
-        uint64 gtin,
-        string calldata lot,
-        string calldata serial,
-        uint256 index,
-        bytes32[] calldata proof,
-        uint32 labelExpiry,
-        uint256 unit
-    ) external view returns (Verification memory);
+    /// @notice The raw value of storage slot `slot`. The layout of the custody records is
+    /// {PackageSlots}; {IPedigreePackageLens} reads them through this, as Uniswap v4's StateLibrary
+    /// reads its pool manager (views of their own would not fit in the ledger's code).
+    function extsload(bytes32 slot) external view returns (bytes32 value);
 
-    function batch(bytes32 batchId) external view returns (Batch memory);
-
-    /// @param unit the unit the pack is in, or 0 (a pack of a range-packed case needs its case)
-    function packLocation(bytes32 batchId, uint256 index, uint256 unit) external view returns (Location memory);
-
-    function unit(uint256 sscc) external view returns (Unit memory);
+    /// @notice The raw values of storage slots `slots`, in their order.
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values);
 
     function batchIdOf(uint64 gtin, string calldata lot) external pure returns (bytes32);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {CivilDate} from "./CivilDate.sol";
+
 /// @notice A batch's state word, all that custody steps read of a batch:
 /// manufacturer's participant number (bits 0-23) | status (24-26) | expiry day since 1970 (27-42) |
 /// pack count (43-72) | packed up to (73-102) | batch number (103-134).
@@ -20,6 +22,11 @@ library BatchWords {
     uint256 private constant _PACKED_UP_TO = 73;
     uint256 private constant _NUMBER = 103;
     uint256 private constant _COUNT_MASK = (1 << 30) - 1;
+
+    /// @notice The status a quarantine placed by a regulator is kept as, so that only a regulator
+    /// ends it. It reads as Quarantined (`reportedStatus`).
+    uint8 internal constant QUARANTINED_BY_REGULATOR = 5;
+    uint8 private constant _QUARANTINED = 4;
 
     /// @dev 30 bits per count; a billion packs is far beyond any batch.
     uint256 internal constant MAX_PACK_COUNT = _COUNT_MASK;
@@ -51,6 +58,17 @@ library BatchWords {
 
     function status(BatchWord word) internal pure returns (uint8) {
         return uint8((BatchWord.unwrap(word) >> _STATUS) & 7);
+    }
+
+    /// @return the status as `IPedigreePackageLedger.BatchStatus` numbers it (a regulator's quarantine as Quarantined)
+    function reportedStatus(BatchWord word) internal pure returns (uint8) {
+        uint8 current = word.status();
+        return current == QUARANTINED_BY_REGULATOR ? _QUARANTINED : current;
+    }
+
+    /// @return the expiry as YYYYMMDD
+    function expiryDate(BatchWord word) internal pure returns (uint32) {
+        return uint32(CivilDate.toYyyymmdd(word.expiryDay()));
     }
 
     function expiryDay(BatchWord word) internal pure returns (uint256) {

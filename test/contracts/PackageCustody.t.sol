@@ -13,16 +13,16 @@ contract PackageCustodyTest is PackageFixture {
     // ------------------------------------------------------------ batches
 
     function test_registerBatch_numbersBatchesAndKeepsTheRoot() public view {
-        L.Batch memory a = ledger.batch(batchA);
+        L.Batch memory a = lens.batch(batchA);
         assertEq(a.manufacturer, mfr, "manufacturer");
         assertEq(uint256(a.status), uint256(L.BatchStatus.Active), "active");
         assertEq(a.expiry, 20280229, "expiry, day 00 as the month's last day");
         assertEq(a.packCount, PACKS, "pack count");
         assertEq(a.number, 1, "first batch");
-        assertEq(ledger.batch(batchB).number, 2, "second batch");
+        assertEq(lens.batch(batchB).number, 2, "second batch");
         assertEq(a.serialsRoot, trees.root(batchA), "root");
         assertEq(a.packedUpTo, 0, "nothing packed yet");
-        assertEq(uint256(ledger.batch(bytes32(uint256(1))).status), 0, "an unknown batch reads empty");
+        assertEq(uint256(lens.batch(bytes32(uint256(1))).status), 0, "an unknown batch reads empty");
     }
 
     function test_registerBatch_refusesTheSameLotTwice() public {
@@ -44,8 +44,8 @@ contract PackageCustodyTest is PackageFixture {
     function test_packRange_packsTheNextPacksOfTheBatchIntoACase() public {
         uint256 first = packCase(mfr, batchA, 50);
         uint256 second = packCase(mfr, batchA, 50);
-        assertEq(ledger.batch(batchA).packedUpTo, 100, "packed up to 100");
-        L.Unit memory unit = ledger.unit(second);
+        assertEq(lens.batch(batchA).packedUpTo, 100, "packed up to 100");
+        L.Unit memory unit = lens.unit(second);
         assertEq(unit.rangeBatch, 1, "batch number");
         assertEq(unit.rangeStart, 50, "start");
         assertEq(unit.rangeEnd, 100, "end");
@@ -122,8 +122,8 @@ contract PackageCustodyTest is PackageFixture {
         uint256 caseB = packCase(mfr, batchA, 50);
         uint256 pallet = aggregateInto(mfr, unitsOnly(caseA, caseB));
         assertEq(uint256(kindOf(caseA)), uint256(L.PlaceKind.Held), "a nested case reads as its pallet's place");
-        assertEq(ledger.unit(caseA).location.parent, pallet, "inside the pallet");
-        assertEq(ledger.unit(pallet).location.parent, 0, "the pallet is not nested");
+        assertEq(lens.unit(caseA).location.parent, pallet, "inside the pallet");
+        assertEq(lens.unit(pallet).location.parent, 0, "the pallet is not nested");
 
         bytes32 id = shipItems(mfr, dist, unitsOnly(pallet));
         L.Location memory moving = locate(batchA, 70, caseB);
@@ -197,7 +197,7 @@ contract PackageCustodyTest is PackageFixture {
         assertEq(uint256(at.state), uint256(L.PackState.Dispensed), "dispensed");
         assertEq(at.party, pharmacy, "by the pharmacy");
         assertEq(at.at, START, "now");
-        assertTrue(ledger.unit(case_).opened, "the case is opened");
+        assertTrue(lens.unit(case_).opened, "the case is opened");
     }
 
     function test_aPackMustBeNamedWithTheUnitItIsIn() public {
@@ -347,8 +347,8 @@ contract PackageCustodyTest is PackageFixture {
         ledger.disaggregate(case_, unitsOnly(pallet));
         vm.prank(dist);
         ledger.disaggregate(pallet, unitsOnly(case_));
-        assertEq(ledger.unit(case_).location.parent, 0, "the case is out of the pallet");
-        assertTrue(ledger.unit(pallet).opened, "the pallet is opened");
+        assertEq(lens.unit(case_).location.parent, 0, "the case is out of the pallet");
+        assertTrue(lens.unit(pallet).opened, "the pallet is opened");
 
         L.Items memory picked;
         picked.packs = new L.PackRef[](3);
@@ -363,7 +363,7 @@ contract PackageCustodyTest is PackageFixture {
         picked.packs[2] = pack(batchA, 7, case_);
         uint256 tote = aggregateInto(dist, picked);
         assertEq(locate(batchA, 6, tote).parent, tote, "pack 6 is in the tote");
-        assertTrue(ledger.unit(case_).opened, "the case is opened");
+        assertTrue(lens.unit(case_).opened, "the case is opened");
         vm.prank(dist);
         vm.expectRevert(abi.encodeWithSelector(L.PedigreePackNotInUnit.selector, batchA, 6, case_));
         ledger.decommission(batchA, 6, case_, L.PackState.Destroyed);
@@ -390,7 +390,7 @@ contract PackageCustodyTest is PackageFixture {
         ledger.disaggregate(case_, packsOnly(pack(batchA, 1, case_)));
         assertEq(locate(batchA, 1, 0).parent, 0, "loose");
         vm.expectRevert(abi.encodeWithSelector(L.PedigreeUnknownUnit.selector, 12345));
-        ledger.unit(12345);
+        lens.unit(12345);
     }
 
     function test_aggregate_needsAValidSsccAndSomethingHeld() public {
@@ -588,7 +588,7 @@ contract PackageCustodyTest is PackageFixture {
         ledger.quarantineBatch(batchA, "suspect");
         vm.prank(mfr);
         ledger.quarantineBatch(batchA, "deviation at packaging");
-        assertEq(uint256(ledger.batch(batchA).status), uint256(L.BatchStatus.Quarantined), "quarantined");
+        assertEq(uint256(lens.batch(batchA).status), uint256(L.BatchStatus.Quarantined), "quarantined");
         vm.prank(mfr);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -601,7 +601,7 @@ contract PackageCustodyTest is PackageFixture {
         ledger.quarantineBatch(batchA, "again");
         vm.prank(mfr);
         ledger.endBatchQuarantine(batchA, L.QuarantineOutcome.Cleared, "deviation closed");
-        assertEq(uint256(ledger.batch(batchA).status), uint256(L.BatchStatus.Active), "active again");
+        assertEq(uint256(lens.batch(batchA).status), uint256(L.BatchStatus.Active), "active again");
         vm.prank(mfr);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -621,7 +621,7 @@ contract PackageCustodyTest is PackageFixture {
         ledger.endBatchQuarantine(batchA, L.QuarantineOutcome.Cleared, "not ours");
         vm.prank(regulator);
         ledger.endBatchQuarantine(batchA, L.QuarantineOutcome.Illegitimate, "falsified");
-        assertEq(uint256(ledger.batch(batchA).status), uint256(L.BatchStatus.Recalled), "recalled for good");
+        assertEq(uint256(lens.batch(batchA).status), uint256(L.BatchStatus.Recalled), "recalled for good");
     }
 
     function test_batchTransitions_reinstateAndRecall() public {
@@ -668,9 +668,9 @@ contract PackageCustodyTest is PackageFixture {
         );
         ledger.recallBatch(batchA, "again");
         vm.expectRevert(abi.encodeWithSelector(L.PedigreeUnknownBatch.selector, bytes32(uint256(7))));
-        ledger.packLocation(bytes32(uint256(7)), 0, 0);
+        lens.packLocation(bytes32(uint256(7)), 0, 0);
         vm.expectRevert(abi.encodeWithSelector(L.PedigreeIndexOutOfRange.selector, batchA, PACKS, PACKS));
-        ledger.packLocation(batchA, PACKS, 0);
+        lens.packLocation(batchA, PACKS, 0);
     }
 
     // ------------------------------------------------------------ verification
@@ -700,13 +700,13 @@ contract PackageCustodyTest is PackageFixture {
 
     function test_verifyPack_verdictsOfTheBatchAndTheCode() public {
         bytes32[] memory proof = trees.proof(batchA, 3);
-        L.Verification memory v = ledger.verifyPack(GTIN, LOT, "A1-9999", 3, proof, 0, 0);
+        L.Verification memory v = lens.verifyPack(GTIN, LOT, "A1-9999", 3, proof, 0, 0);
         assertEq(uint256(v.verdict), uint256(L.Verdict.UnknownSerial), "a serial outside the list");
-        v = ledger.verifyPack(GTIN, LOT, SerialTree.serialOf("A1", 3), PACKS, proof, 0, 0);
+        v = lens.verifyPack(GTIN, LOT, SerialTree.serialOf("A1", 3), PACKS, proof, 0, 0);
         assertEq(uint256(v.verdict), uint256(L.Verdict.UnknownSerial), "an index outside the batch");
-        v = ledger.verifyPack(GTIN, "NOPE", "A1-0003", 3, proof, 0, 0);
+        v = lens.verifyPack(GTIN, "NOPE", "A1-0003", 3, proof, 0, 0);
         assertEq(uint256(v.verdict), uint256(L.Verdict.UnknownBatch), "unknown lot");
-        v = ledger.verifyPack(9520123456795, LOT, "A1-0003", 3, proof, 0, 0);
+        v = lens.verifyPack(9520123456795, LOT, "A1-0003", 3, proof, 0, 0);
         assertEq(uint256(v.verdict), uint256(L.Verdict.UnknownProduct), "unknown product");
 
         vm.prank(regulator);
@@ -729,11 +729,11 @@ contract PackageCustodyTest is PackageFixture {
 
     function _verify(uint256 index, uint256 unit, uint32 labelExpiry) private view returns (L.Verification memory) {
         bytes32[] memory proof = trees.proof(batchA, index);
-        return ledger.verifyPack(GTIN, LOT, SerialTree.serialOf("A1", index), index, proof, labelExpiry, unit);
+        return lens.verifyPack(GTIN, LOT, SerialTree.serialOf("A1", index), index, proof, labelExpiry, unit);
     }
 
     function _verifyB(uint256 index) private view returns (L.Verification memory) {
         bytes32[] memory proof = trees.proof(batchB, index);
-        return ledger.verifyPack(GTIN2, LOT2, SerialTree.serialOf("B1", index), index, proof, 0, 0);
+        return lens.verifyPack(GTIN2, LOT2, SerialTree.serialOf("B1", index), index, proof, 0, 0);
     }
 }

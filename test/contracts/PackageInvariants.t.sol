@@ -42,7 +42,7 @@ contract PackageInvariantsTest is PackageFixture {
         for (uint256 index; index < handler.PACKS(); ++index) {
             (PackageHandler.Place memory own, PackageHandler.Place memory top) = handler.expectedPack(index);
             uint256 parent = own.kind == PackageHandler.Kind.InUnit ? own.parent : 0;
-            L.Location memory at = ledger.packLocation(batchC, index, parent);
+            L.Location memory at = lens.packLocation(batchC, index, parent);
             _assertPlace(at, top, "pack");
             assertEq(at.parent, parent, "the pack's unit");
         }
@@ -51,14 +51,14 @@ contract PackageInvariantsTest is PackageFixture {
     function invariant_everyUnitIsWhereTheModelSays() public view {
         for (uint256 i; i < handler.unitCount(); ++i) {
             uint256 sscc = handler.units(i);
-            _assertPlace(ledger.unit(sscc).location, handler.expectedUnit(sscc), "unit");
+            _assertPlace(lens.unit(sscc).location, handler.expectedUnit(sscc), "unit");
         }
     }
 
     function invariant_aSealedUnitKeepsItsContents() public view {
         for (uint256 i; i < handler.unitCount(); ++i) {
             uint256 sscc = handler.units(i);
-            if (!ledger.unit(sscc).opened) {
+            if (!lens.unit(sscc).opened) {
                 assertEq(handler.contentsNow(sscc), handler.sealedContents(sscc), "contents of a sealed unit");
             }
         }

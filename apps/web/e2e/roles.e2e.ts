@@ -29,6 +29,7 @@ import {
   type RolesWorld,
 } from "./support/roles-world.ts";
 import { story } from "./support/story.ts";
+import { watchWrongClaims, wrongClaims } from "./support/wrong-claims.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 const LOT = "MET-2611A";
@@ -201,6 +202,39 @@ describe("every party's main flow, in the browser on a local chain", () => {
       assert.ok(parsed.ok, `the label's code ${code} does not parse`);
       assert.equal(parsed.value.gtin, gtin);
       assert.equal(parsed.value.lot, LOT);
+    }
+  });
+
+  step("a signed-in manufacturer's pages show its role from the first paint, never 'Not a participant'", async () => {
+    const context = acme.context();
+    await watchWrongClaims(context, "MANUFACTURER");
+    const page = await context.newPage();
+    try {
+      // The server renders the page for its party: the role is in the HTML, before any script ran.
+      const html = await (await page.request.get("/manufacturer")).text();
+      assert.match(
+        html,
+        /data-testid="wallet-status"[^>]*data-role="MANUFACTURER"/,
+        "the server's HTML does not name the role",
+      );
+      for (const [path, content] of [
+        ["/manufacturer", page.getByTestId("products").getByRole("link", { name: `Lot ${LOT}` })],
+        ["/stock", page.getByTestId("stock-table").locator(`tr[data-lot="${LOT}"]`)],
+        ["/alerts", page.getByRole("heading", { name: "All alerts" })],
+      ] as const) {
+        // Until the browser's own chain reads have answered, the page runs on what the server rendered.
+        const chainRead = page.waitForResponse(
+          (response) =>
+            response.url().startsWith(stack.chain.rpcUrl) && /eth_call/.test(response.request().postData() ?? ""),
+        );
+        await page.goto(path);
+        await content.first().waitFor();
+        await chainRead;
+        await page.locator('[data-testid="wallet-status"][data-role="MANUFACTURER"]').waitFor();
+        assert.deepEqual(await wrongClaims(page), [], `${path} said something wrong about the signed-in manufacturer`);
+      }
+    } finally {
+      await page.close();
     }
   });
 

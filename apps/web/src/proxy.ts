@@ -13,13 +13,22 @@
  * 4. A page's query parameter named like a property every object inherits (valueOf, toString,
  *    constructor, __proto__...) gets a 400: Next 16 hands a client page its search parameters as
  *    an object, and fails with a 500 on such a key. No page takes one.
+ * 5. Two machine interfaces live outside /api, where partners expect them: the VRS responder
+ *    (/vrs/verify/..., /vrs/checkConnectivity: route handlers of their own, outside this proxy like
+ *    the API, for the same reasons, and with the API's headers from next.config.ts), and the Digital
+ *    Link resolver's linksets and linkType redirects (/01/... asked with `Accept:
+ *    application/linkset+json` or a `linkType` other than the page's own, rewritten to
+ *    /api/resolver/01/...). A browser opening /01/... still gets the patient page, with a `Link`
+ *    header naming the linkset.
  */
 import { NextResponse, type NextRequest } from "next/server.js";
 import { ApiError, toErrorResponse } from "./server/api/errors.ts";
-import { checkRequestOrigin } from "./server/auth/origin.ts";
+import { checkRequestOrigin, publicOrigin } from "./server/auth/origin.ts";
 import { isApiPath, undecodablePathError } from "./server/request-path.ts";
+import { acceptsLinkset, isPageLinkType, LINKSET_TYPE } from "./server/resolver/link-types.ts";
 import { clientAddress } from "./server/security/client-address.ts";
 import {
+  API_CONTENT_SECURITY_POLICY,
   browserRpcOrigin,
   COMMON_SECURITY_HEADERS,
   newNonce,
@@ -109,7 +118,7 @@ function rateLimited(request: NextRequest): Response | undefined {
 function undecodable(request: NextRequest): Response | undefined {
   const error = undecodablePathError(request.nextUrl.pathname);
   if (error === undefined) return undefined;
-  if (isApiPath(request.nextUrl.pathname)) return toErrorResponse(error);
+  if (isApiPath(request.nextUrl.pathname) || isVrsPath(request.nextUrl.pathname)) return toErrorResponse(error);
   return refusal(
     request,
     error.status,
@@ -139,6 +148,20 @@ function inheritedNameParameter(request: NextRequest): Response | undefined {
   );
 }
 
+/** The VRS responder's paths: route handlers with the API's headers (next.config.ts), outside this proxy but for the check of 3. */
+function isVrsPath(pathname: string): boolean {
+  return pathname === "/vrs" || pathname.startsWith("/vrs/");
+}
+
+/** The resolver's machine answers (see 5.). */
+function machineInterface(request: NextRequest): Response | undefined {
+  const { pathname, search, searchParams } = request.nextUrl;
+  if (!pathname.startsWith("/01/")) return undefined;
+  const linkType = searchParams.get("linkType");
+  if (!acceptsLinkset(request.headers.get("accept")) && isPageLinkType(linkType)) return undefined;
+  return NextResponse.rewrite(new URL(`/api/resolver${pathname}${search}`, request.url));
+}
+
 /** On to the page, with the policy in the request's headers for Next to read its nonce from. */
 function next(request: NextRequest, policy: string): Response {
   const requestHeaders = new Headers(request.headers);
@@ -147,9 +170,11 @@ function next(request: NextRequest, policy: string): Response {
 }
 
 export function proxy(request: NextRequest): Response {
-  // API paths come here only when they hold a '%' (see the matcher), for this check alone; their
-  // headers are next.config.ts's.
-  if (isApiPath(request.nextUrl.pathname)) return undecodable(request) ?? NextResponse.next();
+  // API and VRS paths come here only when they hold a '%' (see the matcher), for this check alone;
+  // their headers are next.config.ts's.
+  if (isApiPath(request.nextUrl.pathname) || isVrsPath(request.nextUrl.pathname)) {
+    return undecodable(request) ?? NextResponse.next();
+  }
   const https = isHttps(request);
   const nonce = newNonce();
   const policy = pageContentSecurityPolicy({
@@ -159,12 +184,22 @@ export function proxy(request: NextRequest): Response {
     https,
   });
 
-  const response =
-    misdirected(request) ??
-    undecodable(request) ??
-    inheritedNameParameter(request) ??
-    rateLimited(request) ??
-    next(request, policy);
+  const early = misdirected(request) ?? undecodable(request);
+  const machine = early === undefined ? machineInterface(request) : undefined;
+  if (machine !== undefined) {
+    // Rate limited like the patient page of the same link.
+    const answer = rateLimited(request) ?? machine;
+    answer.headers.set("content-security-policy", API_CONTENT_SECURITY_POLICY);
+    for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) answer.headers.set(name, value);
+    if (https) answer.headers.set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+    return answer;
+  }
+  const response = early ?? inheritedNameParameter(request) ?? rateLimited(request) ?? next(request, policy);
+  if (request.nextUrl.pathname.startsWith("/01/") && response.status === 200) {
+    // The resolver standard: the page names the identifier's linkset.
+    const linkset = `${publicOrigin().origin}${request.nextUrl.pathname}?linkType=linkset`;
+    response.headers.set("link", `<${linkset}>; rel="linkset"; type="${LINKSET_TYPE}"`);
+  }
   response.headers.set("content-security-policy", policy);
   for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) response.headers.set(name, value);
   if (https) response.headers.set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
@@ -173,9 +208,11 @@ export function proxy(request: NextRequest): Response {
 
 export const config = {
   matcher: [
-    // Everything but the API (its bodies must stream: a proxy buffers them) and build assets.
-    "/((?!api/|api$|_next/static/|_next/image).*)",
-    // API paths holding a '%', for the percent-encoding check only (no upload path holds one).
+    // Everything but the API (its bodies must stream: a proxy buffers them), the VRS responder
+    // (partners' machines, at volume: a pass here cost a third of its throughput) and build assets.
+    "/((?!api/|api$|vrs/|vrs$|_next/static/|_next/image).*)",
+    // API and VRS paths holding a '%', for the percent-encoding check only (no upload path holds one).
     "/api/(.*%.*)",
+    "/vrs/(.*%.*)",
   ],
 };

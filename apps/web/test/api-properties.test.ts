@@ -45,14 +45,22 @@ const ROUTE_FILES = [
   "epcis/events",
   "health",
   "manifests",
+  "packs/[gtin]/[serial]/trace",
   "packs/proof",
   "participants",
   "parties/[address]",
   "products",
   "recalls",
+  "resolver/[...path]",
   "search",
   "shipments",
+  "shipments/[id]/transaction-information",
   "verify",
+  "vrs-credentials",
+  "vrs-credentials/[id]",
+  "vrs-requests",
+  "vrs/checkConnectivity",
+  "vrs/verify/gtin/[gtin]/lot/[lot]/ser/[serial]",
 ];
 
 /** Known parameters per route, so generated queries often reach past "unknown parameter". */
@@ -62,6 +70,8 @@ const QUERY_KEYS: Record<string, string[]> = {
   "epcis/events": ["GE_eventTime", "LT_eventTime", "EQ_bizStep", "MATCH_epc", "perPage", "nextPageToken"],
   manifests: ["gtin", "lot", "batchId"],
   "packs/proof": ["code"],
+  "packs/[gtin]/[serial]/trace": ["lot"],
+  "shipments/[id]/transaction-information": ["format"],
   participants: ["role"],
   "parties/[address]": ["perPage"],
   products: ["manufacturer"],
@@ -69,6 +79,19 @@ const QUERY_KEYS: Record<string, string[]> = {
   search: ["q"],
   shipments: ["to", "from", "status", "batch", "perPage", "nextPageToken"],
   verify: ["code", "purpose", "history"],
+  "resolver/[...path]": ["linkType", "17", "context", "reqGLN"],
+  "vrs-requests": ["perPage", "before"],
+  "vrs/checkConnectivity": ["gtin", "reqGLN", "context", "corrUUID"],
+  "vrs/verify/gtin/[gtin]/lot/[lot]/ser/[serial]": [
+    "exp",
+    "linkType",
+    "context",
+    "reqGLN",
+    "corrUUID",
+    "ctrlPossessAtt",
+    "email",
+    "telephone",
+  ],
 };
 
 /** How often each status was answered, printed at the end: a run of nothing but 400s would test little. */
@@ -212,7 +235,8 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
     assert.deepEqual(found, [...ROUTE_FILES].sort());
   });
 
-  const pathFor = (file: string, segment: () => string) => `/api/${file.replace(/\[\w+\]/g, () => segment())}`;
+  const pathFor = (file: string, segment: () => string) =>
+    `/api/${file.replace(/\[(?:\.\.\.)?\w+\]/g, () => segment())}`;
 
   it("GET routes: arbitrary query strings, path segments and headers", async () => {
     const getRoutes = ROUTE_FILES.filter((file) => !["auth/verify", "auth/logout", "manifests"].includes(file));
@@ -352,6 +376,7 @@ describe(`every API route under arbitrary input (${TEST_DATABASE_KIND})`, () => 
       (query: string) => ({ method: "POST", path: `/api/manifests${query}`, token: manufacturerToken }),
       () => ({ method: "POST", path: `/api/manifests?gtin=${batch.gtin}&lot=PROP-2`, token: manufacturerToken }),
       () => ({ method: "PATCH", path: "/api/alerts/1", token: regulatorToken }),
+      (query: string) => ({ method: "POST", path: `/api/vrs-credentials${query}`, token: manufacturerToken }),
       (query: string) => ({ method: "PATCH", path: `/api/alerts/${query.slice(1) || "x"}`, token: regulatorToken }),
     ];
     await fc.assert(

@@ -1,4 +1,6 @@
 export { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
+export { packageLedgerAbi } from "./generated/packageLedgerAbi.ts";
+export { packageLensAbi } from "./generated/packageLensAbi.ts";
 export { deployments, type LedgerDeployment } from "./generated/deployments.ts";
 export {
   SerialTree,
@@ -39,6 +41,15 @@ export {
 export {
   ROLES,
   BATCH_STATUSES,
+  PLACE_KINDS,
+  AGGREGATIONS,
+  QUARANTINE_OUTCOMES,
+  placeKindName,
+  aggregationName,
+  quarantineOutcomeName,
+  type PlaceKindName,
+  type AggregationName,
+  type QuarantineOutcomeName,
   PACK_STATES,
   CONTRACT_VERDICTS,
   roleName,

@@ -4,8 +4,11 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  AGGREGATIONS,
   BATCH_STATUSES,
   CONTRACT_VERDICTS,
+  PLACE_KINDS,
+  QUARANTINE_OUTCOMES,
   PACK_STATES,
   ROLES,
   batchStatusName,
@@ -19,13 +22,14 @@ import {
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const interfaceText = (file: string) => readFileSync(path.join(repositoryRoot, "contracts/interfaces", file), "utf8");
-/** The ledger's interface and the registry's it extends (roles are the registry's). */
-const solidity = interfaceText("IPedigreeLedger.sol") + interfaceText("IPedigreeRegistry.sol");
+/** The ledgers' interfaces and the registry's they extend (roles are the registry's). */
+const countLedger = interfaceText("IPedigreeLedger.sol") + interfaceText("IPedigreeRegistry.sol");
+const packageLedger = interfaceText("IPedigreePackageLedger.sol") + interfaceText("IPedigreeRegistry.sol");
 
-/** The members of `enum <name> { ... }` in the interfaces, in declaration order. */
-function solidityEnum(name: string): string[] {
+/** The members of `enum <name> { ... }` in an interface's text, in declaration order. */
+function solidityEnum(name: string, solidity = packageLedger): string[] {
   const body = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(solidity)?.[1];
-  assert.ok(body, `enum ${name} is declared in IPedigreeLedger.sol or IPedigreeRegistry.sol`);
+  assert.ok(body, `enum ${name} is declared in the interface`);
   return body.split(",").map((member) => member.trim());
 }
 
@@ -36,7 +40,16 @@ describe("enum names", () => {
     assert.deepEqual([...ROLES], solidityEnum("Role").map(upperSnake));
     assert.deepEqual([...BATCH_STATUSES], solidityEnum("BatchStatus").map(upperSnake));
     assert.deepEqual([...PACK_STATES], solidityEnum("PackState").map(upperSnake));
-    assert.deepEqual([...CONTRACT_VERDICTS], solidityEnum("Verdict"));
+    assert.deepEqual([...CONTRACT_VERDICTS], solidityEnum("Verdict", countLedger));
+    assert.deepEqual([...PLACE_KINDS], solidityEnum("PlaceKind").map(upperSnake));
+    assert.deepEqual([...AGGREGATIONS], solidityEnum("Aggregation").map(upperSnake));
+    assert.deepEqual([...QUARANTINE_OUTCOMES], solidityEnum("QuarantineOutcome").map(upperSnake));
+  });
+
+  it("of the count ledger are the package ledger's, without its quarantine", () => {
+    assert.deepEqual(solidityEnum("Role", countLedger), solidityEnum("Role"));
+    assert.deepEqual(solidityEnum("PackState", countLedger), solidityEnum("PackState"));
+    assert.deepEqual([...solidityEnum("BatchStatus", countLedger), "Quarantined"], solidityEnum("BatchStatus"));
   });
 
   it("convert numbers (or bigints) to names and back, and refuse numbers the contract does not define", () => {

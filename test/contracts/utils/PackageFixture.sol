@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {PedigreePackageLedger} from "../../../contracts/PedigreePackageLedger.sol";
+import {PedigreePackageLens} from "../../../contracts/PedigreePackageLens.sol";
 import {IPedigreePackageLedger} from "../../../contracts/interfaces/IPedigreePackageLedger.sol";
 import {IPedigreeRegistry} from "../../../contracts/interfaces/IPedigreeRegistry.sol";
 import {Assertions} from "./Assertions.sol";
@@ -26,6 +27,7 @@ abstract contract PackageFixture is Assertions {
     uint32 internal constant PACKS2 = 8;
 
     PedigreePackageLedger internal ledger;
+    PedigreePackageLens internal lens;
     address internal mfr;
     address internal mfr2;
     address internal dist;
@@ -56,6 +58,7 @@ abstract contract PackageFixture is Assertions {
 
         trees = new SerialTrees();
         ledger = new PedigreePackageLedger(address(this), ADMIN_DELAY);
+        lens = new PedigreePackageLens(ledger);
         ledger.onboardParticipant(mfr, IPedigreeRegistry.Role.Manufacturer, "Acme Pharma SA", 9520000000011);
         ledger.onboardParticipant(mfr2, IPedigreeRegistry.Role.Manufacturer, "Beta Generics GmbH", 9520000000028);
         ledger.onboardParticipant(dist, IPedigreeRegistry.Role.Distributor, "Central Wholesale", 9520000000035);
@@ -181,7 +184,7 @@ abstract contract PackageFixture is Assertions {
         uint256 index,
         uint256 unit
     ) internal view returns (IPedigreePackageLedger.Location memory) {
-        return ledger.packLocation(batchId, index, unit);
+        return lens.packLocation(batchId, index, unit);
     }
 
     function holderOf(bytes32 batchId, uint256 index, uint256 unit) internal view returns (address) {
@@ -189,11 +192,11 @@ abstract contract PackageFixture is Assertions {
     }
 
     function unitHolder(uint256 sscc) internal view returns (address) {
-        return ledger.unit(sscc).location.party;
+        return lens.unit(sscc).location.party;
     }
 
     function kindOf(uint256 sscc) internal view returns (IPedigreePackageLedger.PlaceKind) {
-        return ledger.unit(sscc).location.kind;
+        return lens.unit(sscc).location.kind;
     }
 
     // ------------------------------------------------------------ GS1 helpers

@@ -12,16 +12,19 @@
  *
  * The build is made once per test run by e2e/run.ts (into .next-e2e); a test file started on its
  * own builds it when it is missing. Role flows add their own seed functions; the stack is the same.
+ * `startDemoStack()` seeds `npm start`'s demo world (scripts/demo) instead of the test world.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext } from "playwright-core";
 import type { PrivateKeyAccount } from "viem/accounts";
+import { demoGenesisTime, seedDemoWorld, type DemoManifest, type DemoSummary } from "../../../../scripts/demo/seed.ts";
 import { createAppContext } from "../../src/server/context.ts";
-import { openDatabase } from "../../src/server/db/database.ts";
+import { openDatabase, type Database } from "../../src/server/db/database.ts";
+import { storeManifest } from "../../src/server/manifests/store.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
 import { freePort, startTestChain, type TestChain } from "../../test/support/chain.ts";
 import { createScratchDatabase } from "../../test/support/database.ts";
@@ -41,12 +44,16 @@ function nextBin(): string {
 /** `next build` into the e2e folder (a production build: what users run, and fast pages in tests). */
 export function buildApp(): void {
   const started = Date.now();
+  // `next build` adds its dist folder's type paths to tsconfig.json (and reformats it): put it back.
+  const tsconfig = path.join(WEB_DIR, "tsconfig.json");
+  const tsconfigBefore = readFileSync(tsconfig, "utf8");
   const result = spawnSync(process.execPath, [nextBin(), "build"], {
     cwd: WEB_DIR,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
+  if (readFileSync(tsconfig, "utf8") !== tsconfigBefore) writeFileSync(tsconfig, tsconfigBefore);
   if (result.status !== 0) {
     throw new Error(`next build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
@@ -154,6 +161,62 @@ export async function startStack<F>(
   seed: (context: SeedContext) => Promise<F>,
   options: StackOptions = {},
 ): Promise<Stack<F>> {
+  return launchStack(options, async (chain) => {
+    const world = await createWorld(chain);
+    const fixtures = await seed({ world, chain });
+    return {
+      extra: { world, fixtures },
+      fillReadModel: async (db) => {
+        for (const batch of batchesOf(fixtures)) await storeWorldManifest(db, batch);
+      },
+    };
+  });
+}
+
+/** A stack without the test world: what a benchmark of the whole product sees. */
+export type DemoStack = Omit<Stack<DemoSummary>, "world">;
+
+/**
+ * The stack with `npm start`'s demo world (scripts/demo) instead of the test world: a chain whose
+ * clock starts 400 days back, a year of custody history, every batch's serial list stored. The
+ * demo's parties are accounts 0 to 6 of the test mnemonic, as the dashboard's demo accounts.
+ */
+export function startDemoStack(options: Omit<StackOptions, "initialDate"> = {}): Promise<DemoStack> {
+  return launchStack({ ...options, initialDate: demoGenesisTime().toISOString() }, async (chain) => {
+    let manifests: DemoManifest[] = [];
+    const summary = await seedDemoWorld({
+      rpcUrl: chain.rpcUrl,
+      ledger: { address: chain.address, deploymentBlock: chain.deploymentBlock },
+      storeManifests: async (all) => {
+        manifests = all;
+      },
+    });
+    return {
+      extra: { fixtures: summary },
+      fillReadModel: async (db) => {
+        for (const manifest of manifests) {
+          await storeManifest(db, {
+            batchId: manifest.batchId,
+            gtin: manifest.gtin,
+            lot: manifest.lot,
+            serials: manifest.serials,
+            expectedRoot: manifest.root,
+            uploadedBy: manifest.manufacturer,
+          });
+        }
+      },
+    };
+  });
+}
+
+/**
+ * A chain, a world `prepare` seeds onto it, the read model filled and indexed, and `next start`
+ * on it: the machinery every stack shares.
+ */
+async function launchStack<E extends object>(
+  options: StackOptions,
+  prepare: (chain: TestChain) => Promise<{ extra: E; fillReadModel: (db: Database) => Promise<void> }>,
+): Promise<Omit<Stack<never>, "world" | "fixtures"> & E> {
   ensureBuilt();
   const chain = await startTestChain({ initialDate: options.initialDate });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "pedigree-e2e-"));
@@ -171,16 +234,13 @@ export async function startStack<F>(
   };
   let server: ChildProcess | undefined;
   try {
-    const world = await createWorld(chain);
-    const fixtures = await seed({ world, chain });
+    const { extra, fillReadModel } = await prepare(chain);
 
     // PGlite is one process at a time: fill the read model before the server opens it.
     const target = chain.target;
     const database = await openDatabase({ url: scratch?.url ?? "", dataDir });
     try {
-      for (const batch of batchesOf(fixtures)) {
-        await storeWorldManifest(database.db, batch);
-      }
+      await fillReadModel(database.db);
       const ctx = await createAppContext({ target, database });
       await syncToHead(ctx);
     } finally {
@@ -215,12 +275,11 @@ export async function startStack<F>(
     const running = server;
     let stopped = false;
     return {
+      ...extra,
       chain,
-      world,
-      fixtures,
       baseUrl,
       serverPid: running.pid,
-      url: (pathAndQuery) => new URL(pathAndQuery, baseUrl).toString(),
+      url: (pathAndQuery: string) => new URL(pathAndQuery, baseUrl).toString(),
       stopChain: () => chain.stop(),
       async stop() {
         if (stopped) return;

@@ -4,16 +4,22 @@ import { useState, type ReactNode } from "react";
 import { cookieToInitialState, WagmiProvider } from "wagmi";
 import { makeWagmiConfig, type LedgerClientSettings } from "@/lib/wallet/config.ts";
 import { LedgerSettingsProvider } from "@/lib/wallet/ledger-context.tsx";
+import { PageSessionProvider, type PageSession } from "@/lib/wallet/page-session.tsx";
 import { SessionKeeper } from "./wallet/session-keeper.tsx";
 
-/** wagmi and react-query for the dashboard, built once per page load from the server's settings. */
+/**
+ * wagmi and react-query for the dashboard, built once per page load from the server's settings,
+ * and the signed-in session the server found (its party, until the browser's own reads answer).
+ */
 export function Providers({
   settings,
   cookie,
+  session,
   children,
 }: {
   settings: LedgerClientSettings;
   cookie: string | null;
+  session: PageSession | null;
   children: ReactNode;
 }) {
   const [config] = useState(() => makeWagmiConfig(settings));
@@ -25,12 +31,14 @@ export function Providers({
   );
   return (
     <LedgerSettingsProvider settings={settings}>
-      <WagmiProvider config={config} initialState={cookieToInitialState(config, cookie)}>
-        <QueryClientProvider client={queryClient}>
-          <SessionKeeper />
-          {children}
-        </QueryClientProvider>
-      </WagmiProvider>
+      <PageSessionProvider session={session}>
+        <WagmiProvider config={config} initialState={cookieToInitialState(config, cookie)}>
+          <QueryClientProvider client={queryClient}>
+            <SessionKeeper />
+            {children}
+          </QueryClientProvider>
+        </WagmiProvider>
+      </PageSessionProvider>
     </LedgerSettingsProvider>
   );
 }

@@ -23,6 +23,38 @@ import type {
   ShipmentsResponse,
 } from "./api/read.ts";
 
+/** A VRS API credential as its manufacturer sees it (src/server/vrs/store.ts). */
+export interface VrsCredentialView {
+  id: number;
+  partnerGln: string;
+  label: string;
+  issuedAt: string;
+  revokedAt: string | null;
+}
+
+/** One request to the VRS responder and what it was answered. */
+export interface VrsRequestView {
+  id: number;
+  at: string;
+  endpoint: string;
+  requesterGln: string | null;
+  authMethod: string;
+  credentialId: number | null;
+  holder: string | null;
+  gtin: string | null;
+  lot: string | null;
+  serial: string | null;
+  expiry: string | null;
+  context: string | null;
+  corrUUID: string | null;
+  status: number;
+  verified: boolean | null;
+  failureReason: string | null;
+  additionalInfo: string | null;
+  errorCode: string | null;
+  verdict: string | null;
+}
+
 /** GET /api/packs/proof: what `decommission` takes for one pack. */
 export interface PackProofResponse {
   gtin: string;
@@ -78,16 +110,31 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 const enc = encodeURIComponent;
 
-export const api = {
-  participants: () => request<ParticipantsResponse>("/api/participants"),
+/** The paths of the reads that pages make (the server makes the same ones for the first page: server/page-data.ts). */
+export const readPaths = {
+  participants: () => "/api/participants",
   products: (manufacturer?: string) =>
-    request<ProductsResponse>(`/api/products${manufacturer ? `?manufacturer=${manufacturer.toLowerCase()}` : ""}`),
-  party: (address: string) => request<PartyResponse>(`/api/parties/${address.toLowerCase()}`),
+    `/api/products${manufacturer ? `?manufacturer=${manufacturer.toLowerCase()}` : ""}`,
+  party: (address: string) => `/api/parties/${address.toLowerCase()}`,
+  /** `query`: the alerts page's filters as a query string (status, gtin, reporter, from, to...). */
+  alerts: (query = "") => `/api/alerts${query ? `?${query}` : ""}`,
+  recalls: () => "/api/recalls",
+  search: (q: string) => `/api/search?q=${enc(q)}`,
+};
+
+/** GET `path` from the API as JSON, or an ApiRequestError with the server's words. */
+export function getJson<T>(path: string): Promise<T> {
+  return request<T>(path);
+}
+
+export const api = {
+  participants: () => request<ParticipantsResponse>(readPaths.participants()),
+  products: (manufacturer?: string) => request<ProductsResponse>(readPaths.products(manufacturer)),
+  party: (address: string) => request<PartyResponse>(readPaths.party(address)),
   shipments: (query: { to?: string; from?: string; status?: string; batch?: string } = {}) =>
     request<ShipmentsResponse>(`/api/shipments?${new URLSearchParams(query as Record<string, string>)}`),
   batch: (gtin: string, lot: string) => request<BatchResponse>(`/api/batches/${enc(gtin)}/${enc(lot)}`),
-  /** `query`: the alerts page's filters as a query string (status, gtin, reporter, from, to...). */
-  alerts: (query = "") => request<AlertsResponse>(`/api/alerts${query ? `?${query}` : ""}`),
+  alerts: (query = "") => request<AlertsResponse>(readPaths.alerts(query)),
   alert: (id: number) => request<AlertDetailView>(`/api/alerts/${id}`),
   changeAlert: (id: number, change: { status: AlertState; rootCause?: RootCause; note?: string }) =>
     request<AlertDetailView>(`/api/alerts/${id}`, {
@@ -95,8 +142,8 @@ export const api = {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(change),
     }),
-  recalls: () => request<RecallsResponse>("/api/recalls"),
-  search: (q: string) => request<SearchResponse>(`/api/search?q=${enc(q)}`),
+  recalls: () => request<RecallsResponse>(readPaths.recalls()),
+  search: (q: string) => request<SearchResponse>(readPaths.search(q)),
   verify: (code: string, purpose: "dispense" | "verify" = "dispense", entry: "scanned" | "typed" = "scanned") =>
     request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}&entry=${entry}`),
   packProof: (code: string) => request<PackProofResponse>(`/api/packs/proof?code=${enc(code)}`),
@@ -108,6 +155,16 @@ export const api = {
       body: JSON.stringify({ message, signature }),
     }),
   session: () => request<SessionResponse>("/api/auth/session"),
+  vrsCredentials: () => request<{ credentials: VrsCredentialView[] }>("/api/vrs-credentials"),
+  issueVrsCredential: (partnerGln: string, label: string) =>
+    request<VrsCredentialView & { token: string }>("/api/vrs-credentials", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ partnerGln, label }),
+    }),
+  revokeVrsCredential: (id: number) => request<VrsCredentialView>(`/api/vrs-credentials/${id}`, { method: "DELETE" }),
+  vrsRequests: (perPage = 50) =>
+    request<{ requests: VrsRequestView[]; before: number | null }>(`/api/vrs-requests?perPage=${perPage}`),
   uploadManifest: (gtin: string, lot: string, serials: readonly string[]) =>
     request<ManifestUploadResponse>(`/api/manifests?gtin=${enc(gtin)}&lot=${enc(lot)}`, {
       method: "POST",

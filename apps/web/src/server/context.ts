@@ -24,7 +24,14 @@ export interface LedgerTarget {
   address: Address;
   deploymentBlock: number;
   rpcUrl: string;
+  /**
+   * Which ledger contract is deployed there: the count ledger (PedigreeLedger, the default while
+   * the application moves over) or the package-level one (PedigreePackageLedger).
+   */
+  kind?: LedgerKind;
 }
+
+export type LedgerKind = "count" | "package";
 
 export interface AppContext {
   db: Database;

@@ -43,6 +43,8 @@ export interface TestChain {
   chainId: number;
   /** The ledger's address and the block it was deployed in. */
   address: Address;
+  /** With the package-level ledger: its read-only views (PedigreePackageLens). */
+  lens?: Address;
   deploymentBlock: number;
   /** The same, as the app's context wants it: `createAppContext({ database, target: chain.target })`. */
   target: LedgerTarget;
@@ -70,8 +72,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function ledgerArtifact(): { abi: unknown[]; bytecode: Hex } {
-  const file = path.join(repositoryRoot(), "artifacts/contracts/PedigreeLedger.sol/PedigreeLedger.json");
+export function ledgerArtifact(contract: LedgerContract = "PedigreeLedger"): { abi: unknown[]; bytecode: Hex } {
+  const file = path.join(repositoryRoot(), `artifacts/contracts/${contract}.sol/${contract}.json`);
   try {
     return JSON.parse(readFileSync(file, "utf8")) as { abi: unknown[]; bytecode: Hex };
   } catch (error) {
@@ -81,8 +83,13 @@ export function ledgerArtifact(): { abi: unknown[]; bytecode: Hex } {
   }
 }
 
+/** The count ledger the application deploys today, or the package-level ledger that replaces it. */
+export type LedgerContract = "PedigreeLedger" | "PedigreePackageLedger" | "PedigreePackageLens";
+
 export interface StartTestChainOptions {
   port?: number;
+  /** Which ledger to deploy (default PedigreeLedger; the package-level one comes with its lens); the target's `kind` follows. */
+  contract?: Exclude<LedgerContract, "PedigreePackageLens">;
   /** Mine a block every `blockTime` ms instead of one per transaction. */
   blockTime?: number;
   /** The chain's genesis time (ISO string), for histories in the past (the demo world). Default: now. */
@@ -125,7 +132,7 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
   }
   const accounts = TEST_PRIVATE_KEYS.map((key) => privateKeyToAccount(key));
   const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, chain: hardhat, transport });
-  const { abi, bytecode } = ledgerArtifact();
+  const { abi, bytecode } = ledgerArtifact(options.contract);
   const admin = accounts[0]!;
   const hash = await wallet(admin).deployContract({
     abi,
@@ -141,14 +148,34 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
     await testClient.setAutomine(false);
     await testClient.setIntervalMining({ interval: options.blockTime });
   }
+  let lens: Address | undefined;
+  if (options.contract === "PedigreePackageLedger") {
+    const lensArtifact = ledgerArtifact("PedigreePackageLens");
+    const lensHash = await wallet(admin).deployContract({
+      abi: lensArtifact.abi,
+      bytecode: lensArtifact.bytecode,
+      args: [receipt.contractAddress],
+      chain: hardhat,
+      account: admin,
+    });
+    lens = (await publicClient.waitForTransactionReceipt({ hash: lensHash })).contractAddress ?? undefined;
+    if (lens === undefined) throw new Error("The lens deployment created no contract");
+  }
   const chainId = await publicClient.getChainId();
   const deploymentBlock = Number(receipt.blockNumber);
   return {
     rpcUrl,
     chainId,
     address: receipt.contractAddress,
+    lens,
     deploymentBlock,
-    target: { chainId, address: receipt.contractAddress, deploymentBlock, rpcUrl },
+    target: {
+      chainId,
+      address: receipt.contractAddress,
+      deploymentBlock,
+      rpcUrl,
+      kind: options.contract === "PedigreePackageLedger" ? "package" : "count",
+    },
     accounts,
     publicClient: publicClient as PublicClient,
     testClient: createTestClient({ chain: hardhat, mode: "hardhat", transport }),

@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { Link } from "@/components/ui/link.tsx";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { ConnectDialog } from "@/components/wallet/connect-dialog.tsx";

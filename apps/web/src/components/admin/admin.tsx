@@ -6,10 +6,11 @@ import { roleNumber } from "@pedigree/ledger";
 import type { ParticipantRole } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useErrorLookup, useParticipants } from "../data/hooks.ts";
+import { RoleGate } from "../shell/role-gate.tsx";
 import { TxStatus } from "../tx/tx-status.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { Section } from "../ui/card.tsx";
+import { PageHeader, Section } from "../ui/card.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
 import { roleLabel, shortAddress } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
@@ -245,5 +246,22 @@ export function Admin({ paused }: { paused: boolean }) {
         </Section>
       </div>
     </div>
+  );
+}
+
+/** The administrator's home (/admin). */
+export function AdminPage() {
+  return (
+    <RoleGate roles={["ADMIN"]}>
+      {(party) => (
+        <>
+          <PageHeader
+            title="Participants"
+            description="Onboard, suspend and reinstate the parties of the ledger; pause it in an emergency."
+          />
+          <Admin paused={party.paused} />
+        </>
+      )}
+    </RoleGate>
   );
 }

@@ -1,11 +1,12 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { ALERT_STATE_LABELS, ALERT_STATES, ROOT_CAUSE_LABELS } from "@/lib/alert-workflow.ts";
 import type { AlertView } from "@/lib/api/read.ts";
-import { api, exportLinks } from "@/lib/client-api.ts";
+import { exportLinks } from "@/lib/client-api.ts";
+import { browserReads } from "@/lib/read-queries.ts";
 import { BatchLink, PartyLink } from "../audit/links.tsx";
 import { useParticipants } from "../data/hooks.ts";
 import { StatusBadge } from "../ui/badge.tsx";
@@ -23,17 +24,7 @@ const FILTERS = ["status", "gtin", "reporter", "from", "to"] as const;
 export function AlertsDesk({ query }: { query: string }) {
   const router = useRouter();
   const params = new URLSearchParams(query);
-  const alerts = useInfiniteQuery({
-    queryKey: ["alerts", query],
-    queryFn: ({ pageParam }) => {
-      const page = new URLSearchParams(query);
-      if (pageParam !== null) page.set("nextPageToken", pageParam);
-      return api.alerts(page.toString());
-    },
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextPageToken,
-    refetchInterval: 30_000,
-  });
+  const alerts = useInfiniteQuery(browserReads.alertPages(query));
   const [openId, setOpenId] = useState<number | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   const results = useRef<HTMLHeadingElement>(null);

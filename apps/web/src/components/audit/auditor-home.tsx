@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { api } from "@/lib/client-api.ts";
+import { Link } from "../ui/link.tsx";
 import { readLinks } from "@/lib/api/read.ts";
+import { browserReads } from "@/lib/read-queries.ts";
 import { StatusBadge } from "../ui/badge.tsx";
 import { Section } from "../ui/card.tsx";
 import { formatDateTime, formatNumber } from "../ui/format.ts";
@@ -11,8 +11,8 @@ import { PartyLink } from "./links.tsx";
 import { SearchBox } from "./search.tsx";
 
 export function AuditorHome() {
-  const alerts = useQuery({ queryKey: ["alerts"], queryFn: () => api.alerts(), refetchInterval: 10_000 });
-  const recalls = useQuery({ queryKey: ["recalls"], queryFn: api.recalls, refetchInterval: 10_000 });
+  const alerts = useQuery(browserReads.latestAlerts());
+  const recalls = useQuery(browserReads.recalls());
   return (
     <div className="grid gap-6">
       <Section title="Search">

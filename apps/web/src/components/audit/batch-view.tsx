@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { useState } from "react";
 import { api, exportLinks } from "@/lib/client-api.ts";
 import { mergePackEvents } from "@/lib/merge-pack-events.ts";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import type { ReactNode } from "react";
 import { readLinks, type PartyView } from "@/lib/api/read.ts";
 import { shortAddress, shortHash } from "../ui/format.ts";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { ApiError } from "@/server/api/errors.ts";
 import { PageHeader } from "../ui/card.tsx";
 import { Notice } from "../ui/notice.tsx";

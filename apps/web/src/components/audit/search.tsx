@@ -1,9 +1,9 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api } from "@/lib/client-api.ts";
+import { browserReads } from "@/lib/read-queries.ts";
 import { readLinks } from "@/lib/api/read.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -37,7 +37,7 @@ export function SearchBox({ initial = "" }: { initial?: string }) {
 }
 
 export function SearchResults({ q }: { q: string }) {
-  const query = useQuery({ queryKey: ["search", q], queryFn: () => api.search(q), enabled: q.length > 0 });
+  const query = useQuery({ ...browserReads.search(q), enabled: q.length > 0 });
   if (!q) return <p className="text-sm text-slate-600">Type what you are looking for.</p>;
   return (
     <QueryState query={query} what="results">

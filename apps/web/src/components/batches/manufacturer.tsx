@@ -1,18 +1,21 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { isValidGtin } from "@pedigree/gs1";
 import { gtinToUint64 } from "@pedigree/ledger";
-import { api, exportLinks } from "@/lib/client-api.ts";
+import { exportLinks } from "@/lib/client-api.ts";
+import { browserReads } from "@/lib/read-queries.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useErrorLookup, useParticipants, useProducts } from "../data/hooks.ts";
+import { RoleGate } from "../shell/role-gate.tsx";
 import { TxStatus } from "../tx/tx-status.tsx";
 import { Button } from "../ui/button.tsx";
-import { Section } from "../ui/card.tsx";
+import { PageHeader, Section } from "../ui/card.tsx";
 import { TextField } from "../ui/field.tsx";
 import { QueryState } from "../ui/query-state.tsx";
+import { PartnerVerification } from "../vrs/partner-verification.tsx";
 import { RegisterBatch } from "./register-batch.tsx";
 
 function RegisterProduct({ self }: { self: Address }) {
@@ -86,7 +89,7 @@ function RegisterProduct({ self }: { self: Address }) {
 }
 
 function BatchesOf({ gtin }: { gtin: string }) {
-  const query = useQuery({ queryKey: ["search", gtin], queryFn: () => api.search(gtin), refetchInterval: 10_000 });
+  const query = useQuery(browserReads.search(gtin, 10_000));
   return (
     <QueryState
       query={query}
@@ -171,6 +174,7 @@ export function Manufacturer({ self }: { self: Address }) {
           <RegisterProduct self={self} />
         </Section>
       </div>
+      <PartnerVerification />
       <p className="text-sm text-slate-600">
         To ship, see{" "}
         <Link href="/stock" className="text-teal-800 underline">
@@ -179,5 +183,22 @@ export function Manufacturer({ self }: { self: Address }) {
         .
       </p>
     </div>
+  );
+}
+
+/** The manufacturer's home (/manufacturer). */
+export function ManufacturerPage() {
+  return (
+    <RoleGate roles={["MANUFACTURER"]}>
+      {(party) => (
+        <>
+          <PageHeader
+            title="Batches"
+            description="Register products and batches, print their labels, follow and recall them."
+          />
+          <Manufacturer self={party.address} />
+        </>
+      )}
+    </RoleGate>
   );
 }

@@ -3,30 +3,19 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import type { Address, Hex } from "viem";
 import type { LedgerErrorLookup } from "@pedigree/ledger";
-import { api } from "@/lib/client-api.ts";
 import type { ParticipantView, StockLine } from "@/lib/api/read.ts";
-
-/** Reads refresh on their own: the indexer follows the chain a block or two behind. */
-const LIVE = { refetchInterval: 5_000 } as const;
+import { browserReads } from "@/lib/read-queries.ts";
 
 export function useParticipants() {
-  return useQuery({ queryKey: ["participants"], queryFn: api.participants, staleTime: 30_000 });
+  return useQuery(browserReads.participants());
 }
 
-export function usePartyData(address: string | undefined) {
-  return useQuery({
-    queryKey: ["party", address?.toLowerCase()],
-    queryFn: () => api.party(address!),
-    enabled: Boolean(address),
-    ...LIVE,
-  });
+export function usePartyData(address: string) {
+  return useQuery(browserReads.party(address));
 }
 
 export function useProducts(manufacturer?: string) {
-  return useQuery({
-    queryKey: ["products", manufacturer?.toLowerCase() ?? "all"],
-    queryFn: () => api.products(manufacturer),
-  });
+  return useQuery(browserReads.products(manufacturer));
 }
 
 export function participantMap(participants: readonly ParticipantView[] | undefined): Map<string, ParticipantView> {

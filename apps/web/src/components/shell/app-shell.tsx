@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useParty, type PartyRole } from "@/lib/wallet/use-party.ts";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "../ui/link.tsx";
 import { readLinks, type PartyResponse } from "@/lib/api/read.ts";
 import { Badge } from "../ui/badge.tsx";
 import { formatDate, formatNumber } from "../ui/format.ts";

@@ -37,7 +37,10 @@ export function QueryState<T>({
   }
   if (isEmpty?.(query.data)) {
     return (
-      <div className="rounded-md border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-600">
+      <div
+        className="rounded-md border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-600"
+        data-state="empty"
+      >
         {empty ?? `No ${what} yet.`}
       </div>
     );

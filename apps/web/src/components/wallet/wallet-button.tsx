@@ -8,13 +8,17 @@ import { ACCOUNT_BUTTON_ID, ConnectDialog } from "./connect-dialog.tsx";
 
 export function WalletButton() {
   const [open, setOpen] = useState(false);
-  const { isConnected, connector } = useConnection();
+  const { connector } = useConnection();
   const party = useParty();
   const disconnect = useDisconnect();
 
   return (
     <>
-      {!isConnected || !party.address ? (
+      {party.status === "loading" && !party.address ? (
+        <p className="text-sm text-slate-600" role="status">
+          Loading…
+        </p>
+      ) : !party.address ? (
         <Button onClick={() => setOpen(true)} data-testid="connect-button">
           Sign in
         </Button>
@@ -22,13 +26,18 @@ export function WalletButton() {
         <div
           className="flex items-center gap-2"
           data-testid="wallet-status"
-          data-role={party.role ?? "NONE"}
+          // No role until the ledger has answered: "not a participant" would be a claim, not a wait.
+          data-role={party.status === "ready" ? (party.role ?? "NONE") : undefined}
           data-address={party.address}
         >
           <div className="hidden text-right leading-tight sm:block">
             <p className="text-sm font-medium text-slate-900">{party.name ?? shortAddress(party.address)}</p>
             <p className="text-xs text-slate-600">
-              {roleLabel(party.role)}
+              {party.status === "ready"
+                ? roleLabel(party.role)
+                : party.status === "error"
+                  ? "Role unknown"
+                  : "Loading…"}
               {party.suspended ? " · suspended" : ""} · <code title={party.address}>{shortAddress(party.address)}</code>
             </p>
           </div>

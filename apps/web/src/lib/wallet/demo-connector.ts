@@ -67,6 +67,20 @@ export function demoAccountsConnector(chain: Chain) {
       return fromHex((await forward({ method: "eth_chainId" })) as `0x${string}`, "number");
     }
 
+    /**
+     * For reconnecting: null when the node does not answer. A node that cannot be reached (or a
+     * page being left, whose requests the browser aborts) must not sign the account out: wagmi
+     * would store "disconnected", and the next page would open signed out. Nothing can be sent
+     * meanwhile, and every write checks the node's chain id again before it is sent.
+     */
+    async function nodeChainIdIfReachable(): Promise<number | null> {
+      try {
+        return await nodeChainId();
+      } catch {
+        return null;
+      }
+    }
+
     return {
       id: DEMO_CONNECTOR_ID,
       name: "Demo accounts",
@@ -75,10 +89,10 @@ export function demoAccountsConnector(chain: Chain) {
         const stored = await config.storage?.getItem(STORAGE_KEY);
         if (typeof stored === "number" && Number.isInteger(stored)) selected = stored;
       },
-      async connect({ chainId, withCapabilities } = {}) {
+      async connect({ chainId, withCapabilities, isReconnecting } = {}) {
         if (chainId !== undefined && chainId !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(chainId);
-        const actual = await nodeChainId();
-        if (actual !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(actual);
+        const actual = isReconnecting ? await nodeChainIdIfReachable() : await nodeChainId();
+        if (actual !== null && actual !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(actual);
         selected ??= 0;
         connected = true;
         await config.storage?.setItem(STORAGE_KEY, selected);
@@ -105,12 +119,14 @@ export function demoAccountsConnector(chain: Chain) {
         return createWalletClient({ account: demoAccount(selected ?? 0), chain, transport });
       },
       async isAuthorized() {
-        if (selected === null) return false;
-        try {
-          if ((await nodeChainId()) !== LOCAL_CHAIN_ID) return false;
-        } catch {
-          return false;
+        // wagmi may ask before setup() has read the stored choice.
+        if (selected === null) {
+          const stored = await config.storage?.getItem(STORAGE_KEY);
+          if (typeof stored === "number" && Number.isInteger(stored)) selected = stored;
         }
+        if (selected === null) return false;
+        const actual = await nodeChainIdIfReachable();
+        if (actual !== null && actual !== LOCAL_CHAIN_ID) return false;
         connected = true;
         return true;
       },

@@ -3,41 +3,26 @@
  * Who the connected account is on the ledger: its participant record (role, name, suspended) and
  * whether it holds the admin role. Read from the chain itself, so it is right even before the
  * indexer has caught up.
+ *
+ * Until the browser's own reads answer, the party the server read for the signed-in session is
+ * used when it is the connected account (the first page is rendered with it, so no page waits for
+ * the wallet to reconnect, nor says anything about the account while it does), also while the
+ * wallet is still reconnecting without an account yet. Once it has reconnected, the wallet's
+ * account is the party (signed out when it did not reconnect).
  */
-import { roleName, pedigreeLedgerAbi, type RoleName } from "@pedigree/ledger";
-import { zeroAddress, type Address } from "viem";
+import { roleName, pedigreeLedgerAbi } from "@pedigree/ledger";
+import { zeroAddress } from "viem";
 import { useConnection, useReadContracts } from "wagmi";
 import { useLedgerSettings } from "./ledger-context.tsx";
+import { usePageSession } from "./page-session.tsx";
+import { partyRecord, type Party } from "./party.ts";
 
-export type PartyRole = Exclude<RoleName, "NONE"> | "ADMIN";
-
-export interface Party {
-  address: Address | undefined;
-  status: "disconnected" | "loading" | "ready" | "error";
-  /** The participant role, or ADMIN for the administrator, or null for an unknown account. */
-  role: PartyRole | null;
-  name: string | null;
-  gln: string | null;
-  suspended: boolean;
-  isAdmin: boolean;
-  paused: boolean;
-}
-
-const HOMES: Record<PartyRole, string> = {
-  MANUFACTURER: "/manufacturer",
-  DISTRIBUTOR: "/stock",
-  PHARMACY: "/counter",
-  REGULATOR: "/auditor",
-  ADMIN: "/admin",
-};
-
-export function homeOf(role: PartyRole | null): string {
-  return role ? HOMES[role] : "/";
-}
+export { homeOf, type Party, type PartyRole } from "./party.ts";
 
 export function useParty(): Party {
   const { ledgerAddress } = useLedgerSettings();
-  const { address, isConnected } = useConnection();
+  const session = usePageSession();
+  const { address, isConnected, status } = useConnection();
   const contract = { address: ledgerAddress, abi: pedigreeLedgerAbi } as const;
   const reads = useReadContracts({
     contracts: [
@@ -49,21 +34,32 @@ export function useParty(): Party {
     query: { enabled: Boolean(address), refetchInterval: 10_000 },
   });
   const empty = { role: null, name: null, gln: null, suspended: false, isAdmin: false, paused: false };
-  if (!isConnected || !address) return { address: undefined, status: "disconnected", ...empty };
+  if (!isConnected || !address) {
+    // Signed in to this server, the wallet still reconnecting: the session's party, not "signed out".
+    // (wagmi's stored state may have lost the account when the last page was left mid-reconnect.)
+    const settling = session !== null && (status === "reconnecting" || status === "connecting");
+    if (settling && session.party) return { ...session.party, status: "ready" };
+    return { address: undefined, status: settling ? "loading" : "disconnected", ...empty };
+  }
   if (reads.isError) return { address, status: "error", ...empty };
-  if (!reads.data) return { address, status: "loading", ...empty };
+  if (!reads.data) {
+    const known = session?.party;
+    if (known && known.address.toLowerCase() === address.toLowerCase()) return { ...known, address, status: "ready" };
+    return { address, status: "loading", ...empty };
+  }
   const [participant, admin, paused] = reads.data;
-  const participantRole = roleName(participant.role);
-  const isAdmin = admin.toLowerCase() === address.toLowerCase();
-  const role: PartyRole | null = participantRole !== "NONE" ? participantRole : isAdmin ? "ADMIN" : null;
   return {
-    address,
+    ...partyRecord(
+      address,
+      {
+        role: roleName(participant.role),
+        legalName: participant.legalName,
+        gln: participant.gln ? participant.gln.toString().padStart(13, "0") : null,
+        suspended: participant.suspended,
+      },
+      admin,
+      paused,
+    ),
     status: "ready",
-    role,
-    name: participant.legalName || (isAdmin ? "Administrator" : null),
-    gln: participant.gln ? participant.gln.toString().padStart(13, "0") : null,
-    suspended: participant.suspended,
-    isAdmin,
-    paused,
   };
 }

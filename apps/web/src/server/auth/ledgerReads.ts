@@ -4,7 +4,14 @@
  * from the read model, so a suspension takes effect from the block it lands in, not when the
  * indexer catches up.
  */
-import { batchStatusName, glnFromUint64, pedigreeLedgerAbi, roleName, type RoleName } from "@pedigree/ledger";
+import {
+  batchStatusName,
+  glnFromUint64,
+  pedigreeLedgerAbi,
+  roleName,
+  type BatchStatusName,
+  type RoleName,
+} from "@pedigree/ledger";
 import type { Address, Hex } from "viem";
 import { ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
@@ -22,7 +29,8 @@ export interface ChainParticipant {
 export interface ChainBatch {
   batchId: Hex;
   manufacturer: Address;
-  status: "ACTIVE" | "SUSPENDED" | "RECALLED";
+  /** QUARANTINED only on the package-level ledger. */
+  status: Exclude<BatchStatusName, "NONE">;
   /** YYYYMMDD. */
   expiry: number;
   packCount: number;

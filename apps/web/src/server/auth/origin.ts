@@ -41,13 +41,24 @@ export function publicOrigin(env: NodeJS.ProcessEnv = process.env): URL {
 }
 
 /**
+ * `localhost:<port>` for an origin on the loopback address 127.0.0.1 (or [::1]) and that port. Next
+ * names 127.0.0.1 "localhost" in a proxy's rewrite and then forwards the request with that Host (the
+ * resolver's linksets, src/proxy.ts). Both names reach only this machine, and no other site can
+ * answer as either, so this opens nothing to DNS rebinding; the Origin check below stays exact.
+ */
+function isLoopbackAlias(host: string, origin: URL): boolean {
+  if (origin.hostname !== "127.0.0.1" && origin.hostname !== "[::1]") return false;
+  return host === (origin.port === "" ? "localhost" : `localhost:${origin.port}`);
+}
+
+/**
  * Refuses a request that was addressed to another host, or that writes on behalf of another
  * origin. Throws ApiError (421 WRONG_HOST, 403 FOREIGN_ORIGIN); returns the public origin.
  */
 export function checkRequestOrigin(request: Request, env: NodeJS.ProcessEnv = process.env): URL {
   const origin = publicOrigin(env);
   const host = request.headers.get("host") ?? new URL(request.url).host;
-  if (host.toLowerCase() !== origin.host) {
+  if (host.toLowerCase() !== origin.host && !isLoopbackAlias(host.toLowerCase(), origin)) {
     throw new ApiError(
       421,
       "WRONG_HOST",

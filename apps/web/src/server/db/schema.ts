@@ -32,6 +32,10 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
 });
 
+/** An event argument as stored: bigints as decimal strings, lists as arrays, structs as objects. */
+export type StoredEventArg =
+  string | number | boolean | readonly StoredEventArg[] | { readonly [field: string]: StoredEventArg };
+
 // ---------------------------------------------------------------- indexer bookkeeping
 
 /** Where the indexer stands: the last block it fully applied, and that block's hash. One row per chain and contract. */
@@ -67,7 +71,7 @@ export const events = pgTable(
     name: text("name").notNull(),
     /** Set for every event that names a batch. */
     batchId: text("batch_id"),
-    args: jsonb("args").$type<Record<string, string | number | boolean>>().notNull(),
+    args: jsonb("args").$type<Record<string, StoredEventArg>>().notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.blockNumber, t.logIndex] }),
@@ -116,7 +120,7 @@ export const batches = pgTable(
     manufacturer: text("manufacturer").notNull(),
     serialsRoot: text("serials_root").notNull(),
     documentHash: text("document_hash").notNull(),
-    /** ACTIVE, SUSPENDED, RECALLED */
+    /** ACTIVE, SUSPENDED, RECALLED, QUARANTINED (package-level ledger) */
     status: text("status").notNull(),
     /** Reason of the latest recall or suspension. */
     statusReason: text("status_reason"),
@@ -124,6 +128,8 @@ export const batches = pgTable(
     statusAt: bigint("status_at", { mode: "number" }),
     registeredBlock: bigint("registered_block", { mode: "number" }).notNull(),
     registeredAt: bigint("registered_at", { mode: "number" }).notNull(),
+    /** Package-level ledger: packs [0, packed_up_to) were packed into cases by range (packRange). */
+    packedUpTo: integer("packed_up_to").notNull().default(0),
   },
   (t) => [
     index("batches_gtin_lot_idx").on(t.gtin, t.lot),
@@ -186,6 +192,147 @@ export const packStates = pgTable(
     transactionHash: text("transaction_hash").notNull(),
   },
   (t) => [primaryKey({ columns: [t.batchId, t.index] })],
+);
+
+// ---------------------------------------------------------------- package-level custody (PedigreePackageLedger)
+//
+// The places of logistic units and packs as the package-level ledger keeps them (see
+// docs/ARCHITECTURE.md, "Package-level custody"): a unit or pack inside a unit names only its
+// parent, so moving a pallet changes one row, and its holder is that of the top-most unit. A pack
+// nobody has moved has no row: it is loose with its manufacturer or, below its batch's
+// `packed_up_to`, inside the range-packed unit whose range holds it. Place kinds are
+// IPedigreePackageLedger.PlaceKind's names (HELD, IN_UNIT, IN_TRANSIT, QUARANTINED,
+// DECOMMISSIONED, DESTROYED). SSCCs are 18-digit strings.
+
+/** A logistic unit (case, pallet, tote): where it is now. */
+export const units = pgTable(
+  "units",
+  {
+    sscc: text("sscc").primaryKey(),
+    /** Who created it (packRange or aggregate). */
+    packer: text("packer").notNull(),
+    place: text("place").notNull(),
+    /** HELD, QUARANTINED: the holder; IN_TRANSIT: the sender; DESTROYED: who destroyed it. Null IN_UNIT. */
+    party: text("party"),
+    /** IN_TRANSIT: the recipient. */
+    recipient: text("recipient"),
+    /** IN_UNIT: the unit directly containing it. */
+    parent: text("parent"),
+    /** IN_TRANSIT: the shipment that put it in transit. */
+    shipmentId: text("shipment_id"),
+    /** QUARANTINED: by a regulator (only a regulator ends it). */
+    byRegulator: boolean("by_regulator").notNull().default(false),
+    /** A child was taken out (or a pack of its range moved) since it was packed. */
+    opened: boolean("opened").notNull().default(false),
+    /** For a unit packed from a range (packRange): the batch and the pack indexes [range_start, range_end). */
+    rangeBatchId: text("range_batch_id"),
+    rangeStart: integer("range_start"),
+    rangeEnd: integer("range_end"),
+    createdBlock: bigint("created_block", { mode: "number" }).notNull(),
+    createdLogIndex: integer("created_log_index").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    updatedBlock: bigint("updated_block", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("units_parent_idx").on(t.parent),
+    index("units_party_idx").on(t.party, t.place),
+    index("units_range_idx").on(t.rangeBatchId, t.rangeStart),
+  ],
+);
+
+/** A pack that has a place of its own (it moved at least once). */
+export const packPlaces = pgTable(
+  "pack_places",
+  {
+    batchId: text("batch_id").notNull(),
+    index: integer("pack_index").notNull(),
+    place: text("place").notNull(),
+    /** As units.party; DECOMMISSIONED: who decommissioned it. */
+    party: text("party"),
+    recipient: text("recipient"),
+    parent: text("parent"),
+    shipmentId: text("shipment_id"),
+    byRegulator: boolean("by_regulator").notNull().default(false),
+    /** DECOMMISSIONED: the pack state (DISPENSED, DESTROYED, STOLEN, ...). */
+    state: text("state"),
+    /** DECOMMISSIONED: when, unix seconds. */
+    at: bigint("at", { mode: "number" }),
+    updatedBlock: bigint("updated_block", { mode: "number" }).notNull(),
+    updatedTx: text("updated_tx").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.batchId, t.index] }),
+    index("pack_places_parent_idx").on(t.parent),
+    index("pack_places_party_idx").on(t.party, t.place),
+  ],
+);
+
+/**
+ * Every pack and unit an event lists, in the event's order: how a pack's trace finds the events
+ * of the units it was in, and a shipment its contents. `role` says which list of the event.
+ */
+export const custodyItems = pgTable(
+  "custody_items",
+  {
+    blockNumber: bigint("block_number", { mode: "number" }).notNull(),
+    logIndex: integer("log_index").notNull(),
+    position: integer("position").notNull(),
+    /** The unit the event is about (UnitAggregated's parent, UnitPacked's case), or null. */
+    unit: text("unit"),
+    /** A listed child unit, or null for a pack. */
+    sscc: text("sscc"),
+    batchId: text("batch_id"),
+    index: integer("pack_index"),
+    /** For a listed pack: the unit the event says contained it (PackRef.unit), or null when loose. */
+    within: text("within"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.blockNumber, t.logIndex, t.position] }),
+    index("custody_items_unit_idx").on(t.unit, t.blockNumber, t.logIndex),
+    index("custody_items_sscc_idx").on(t.sscc, t.blockNumber, t.logIndex),
+    index("custody_items_pack_idx").on(t.batchId, t.index, t.blockNumber, t.logIndex),
+  ],
+);
+
+/** A shipment of the package-level ledger: who sent what to whom; each item's fate is in shipment_items. */
+export const shipments = pgTable(
+  "shipments",
+  {
+    shipmentId: text("shipment_id").primaryKey(),
+    sender: text("sender").notNull(),
+    recipient: text("recipient").notNull(),
+    shipmentRef: text("shipment_ref").notNull(),
+    shippedBlock: bigint("shipped_block", { mode: "number" }).notNull(),
+    shippedLogIndex: integer("shipped_log_index").notNull(),
+    shippedAt: bigint("shipped_at", { mode: "number" }).notNull(),
+    shippedTx: text("shipped_tx").notNull(),
+  },
+  (t) => [
+    index("shipments_recipient_idx").on(t.recipient),
+    index("shipments_sender_idx").on(t.sender),
+    index("shipments_ref_idx").on(t.shipmentRef),
+  ],
+);
+
+/** One row per unit or loose pack of a shipment, with what became of it. */
+export const shipmentItems = pgTable(
+  "shipment_items",
+  {
+    shipmentId: text("shipment_id").notNull(),
+    position: integer("position").notNull(),
+    sscc: text("sscc"),
+    batchId: text("batch_id"),
+    index: integer("pack_index"),
+    /** PENDING, RECEIVED, REJECTED, CANCELLED */
+    status: text("status").notNull(),
+    reason: text("reason"),
+    settledBlock: bigint("settled_block", { mode: "number" }),
+    settledAt: bigint("settled_at", { mode: "number" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.shipmentId, t.position] }),
+    index("shipment_items_status_idx").on(t.status, t.shipmentId),
+  ],
 );
 
 // ---------------------------------------------------------------- held by the application only
@@ -282,6 +429,10 @@ export const alerts = pgTable(
   (t) => [
     index("alerts_raised_idx").on(t.raisedAt),
     index("alerts_batch_idx").on(t.batchId),
+    // Packs an investigation found falsified: the VRS responder answers them Illegitimate (../vrs).
+    index("alerts_falsified_pack_idx")
+      .on(t.gtin, t.serial)
+      .where(sql`${t.rootCause} = 'FALSIFIED'`),
     // One alert not yet closed per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
     uniqueIndex("alerts_open_pack_reporter_idx")
       .on(sql`coalesce(${t.gtin}, '')`, sql`coalesce(${t.lot}, '')`, sql`coalesce(${t.serial}, '')`, t.reportedBy)
@@ -343,4 +494,78 @@ export const DERIVED_TABLES = [
   "holdings",
   "shipment_lines",
   "pack_states",
+  "units",
+  "pack_places",
+  "custody_items",
+  "shipments",
+  "shipment_items",
 ] as const;
+
+// ---------------------------------------------------------------- verification of product identifiers (VRS)
+
+/**
+ * API credentials a manufacturer issued to a trading partner (by GLN) for its verification requests
+ * (GS1 Lightweight Messaging, ../vrs). Only the token's SHA-256 is kept; the token is shown once.
+ */
+export const vrsCredentials = pgTable(
+  "vrs_credentials",
+  {
+    id: serial("id").primaryKey(),
+    /** The issuing manufacturer's address: the credential answers for its GTINs only. */
+    manufacturer: text("manufacturer").notNull(),
+    /** The partner's GLN, which its requests must name as reqGLN. */
+    partnerGln: text("partner_gln").notNull(),
+    /** The manufacturer's own note of who it is for (the partner's name, its VRS provider). */
+    label: text("label").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    issuedAt: timestamp("issued_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("vrs_credentials_token_idx").on(t.tokenHash),
+    index("vrs_credentials_manufacturer_idx").on(t.manufacturer, t.id),
+  ],
+);
+
+/**
+ * Every request the VRS responder answered, and the answer: what the manufacturer of the GTIN asked
+ * about sees on its dashboard. Requests for a GTIN no manufacturer here makes have no manufacturer.
+ */
+export const vrsRequests = pgTable(
+  "vrs_requests",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** verify or checkConnectivity */
+    endpoint: text("endpoint").notNull(),
+    manufacturer: text("manufacturer"),
+    /** reqGLN as sent (cut to 64 characters). */
+    requesterGln: text("requester_gln"),
+    /** none, api-credential or atp-presentation */
+    authMethod: text("auth_method").notNull(),
+    credentialId: integer("credential_id"),
+    /** The DID that presented ATP credentials. */
+    holder: text("holder"),
+    gtin: text("gtin"),
+    lot: text("lot"),
+    serial: text("serial"),
+    expiry: text("expiry"),
+    context: text("context"),
+    corrUuid: text("corr_uuid"),
+    ctrlPossessAtt: boolean("ctrl_possess_att"),
+    email: text("email"),
+    telephone: text("telephone"),
+    status: integer("status").notNull(),
+    verified: boolean("verified"),
+    failureReason: text("failure_reason"),
+    additionalInfo: text("additional_info"),
+    /** The error code of a refusal (400, 401, 403, 404, 429, 503). */
+    errorCode: text("error_code"),
+    /** Pedigree's verdict underneath the answer, when a check ran. */
+    verdict: text("verdict"),
+    /** The body as sent. */
+    answer: jsonb("answer").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("vrs_requests_manufacturer_idx").on(t.manufacturer, t.id)],
+);

@@ -13,7 +13,14 @@
  * within the step, applied after the rows it changes were inserted.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { glnFromUint64, gtinFromUint64, packStateName, roleName, type BatchStatusName } from "@pedigree/ledger";
+import {
+  glnFromUint64,
+  gtinFromUint64,
+  packStateName,
+  quarantineOutcomeName,
+  roleName,
+  type BatchStatusName,
+} from "@pedigree/ledger";
 import type { Executor } from "../db/database.ts";
 import {
   batches,
@@ -25,6 +32,8 @@ import {
   products,
   shipmentLines,
 } from "../db/schema.ts";
+import type { LedgerKind } from "../context.ts";
+import { CustodyProjection } from "./custody.ts";
 import type { EventArgs, EventRow } from "./events.ts";
 
 type ParticipantRow = typeof participants.$inferInsert;
@@ -71,6 +80,22 @@ function chunks<T>(rows: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
 }
 
 const key = (a: string, b: string | number) => `${a}|${b}`;
+
+/** A batch's status after one of its status events (a quarantine found illegitimate recalls it for good). */
+function batchStatusAfter(event: EventRow): BatchStatusName {
+  switch (event.name) {
+    case "BatchRecalled":
+      return "RECALLED";
+    case "BatchSuspended":
+      return "SUSPENDED";
+    case "BatchQuarantined":
+      return "QUARANTINED";
+    case "BatchQuarantineEnded":
+      return quarantineOutcomeName(integer(event.args, "outcome", event.name)) === "CLEARED" ? "ACTIVE" : "RECALLED";
+    default:
+      return "ACTIVE";
+  }
+}
 
 export class Projection {
   readonly #participantInserts = new Map<string, ParticipantRow>();
@@ -151,9 +176,11 @@ export class Projection {
       }
       case "BatchRecalled":
       case "BatchSuspended":
-      case "BatchReinstated": {
+      case "BatchReinstated":
+      case "BatchQuarantined":
+      case "BatchQuarantineEnded": {
         const change: BatchStatusChange = {
-          status: name === "BatchRecalled" ? "RECALLED" : name === "BatchSuspended" ? "SUSPENDED" : "ACTIVE",
+          status: batchStatusAfter(event),
           statusReason: name === "BatchReinstated" ? null : text(a, "reason", name),
           statusBy: text(a, "by", name),
           statusAt: event.timestamp,
@@ -311,6 +338,30 @@ function settleLines(rows: readonly ({ shipmentId: string; batchId: string } & S
     set status = v.status, reason = v.reason, settled_block = v.settled_block, settled_at = v.settled_at
     from (values ${values}) as v(shipment_id, batch_id, status, reason, settled_block, settled_at)
     where line.shipment_id = v.shipment_id and line.batch_id = v.batch_id`;
+}
+
+/**
+ * The projections of a step: the main one, and for the package-level ledger the custody one,
+ * which takes its custody events (their names overlap the count ledger's, with other meanings).
+ */
+export class StepProjection {
+  readonly #main = new Projection();
+  readonly #custody: CustodyProjection | null;
+
+  constructor(kind: LedgerKind = "count") {
+    this.#custody = kind === "package" ? new CustodyProjection() : null;
+  }
+
+  apply(event: EventRow): void {
+    if (this.#custody?.apply(event)) return;
+    this.#main.apply(event);
+  }
+
+  /** The main tables first: custody reads the batches and participants the step registered. */
+  async flush(tx: Executor): Promise<void> {
+    await this.#main.flush(tx);
+    await this.#custody?.flush(tx);
+  }
 }
 
 /** Inserts `events` rows in multi-row statements. */

@@ -9,11 +9,11 @@
  */
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { BaseError, BlockNotFoundError, HttpRequestError, RpcError, RpcRequestError, type Block, type Log } from "viem";
-import type { AppContext, LedgerTarget } from "../context.ts";
+import type { AppContext, LedgerKind, LedgerTarget } from "../context.ts";
 import type { Database, Executor } from "../db/database.ts";
 import { DERIVED_TABLES, events, indexedBlocks, indexerCursor } from "../db/schema.ts";
-import { eventRowFromLog, type EventRow } from "./events.ts";
-import { insertEvents, Projection } from "./projection.ts";
+import { countLedgerLogs, packageLedgerLogs, type EventRow } from "./events.ts";
+import { insertEvents, StepProjection } from "./projection.ts";
 
 export const DEFAULT_RANGE_SIZE = 2_000;
 /** Events read back per page when the derived tables are rebuilt. */
@@ -253,10 +253,11 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
       throw new ChainChanged(`the indexed block ${cursor.blockNumber} left the chain during the step`);
     }
 
+    const decoder = target.kind === "package" ? packageLedgerLogs : countLedgerLogs;
     const rows: EventRow[] = [];
     let skippedLogs = 0;
     for (const log of logs) {
-      const row = eventRowFromLog(log, Number(blocks.get(Number(log.blockNumber))!.timestamp));
+      const row = decoder.row(log, Number(blocks.get(Number(log.blockNumber))!.timestamp));
       if (row === undefined) skippedLogs++;
       else rows.push(row);
     }
@@ -290,7 +291,7 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
           target: indexedBlocks.number,
           set: { hash: sql`excluded.hash`, timestamp: sql`excluded.timestamp` },
         });
-      const projection = new Projection();
+      const projection = new StepProjection(target.kind);
       rows.forEach((row, ordinal) => {
         options.onApply?.(row, ordinal);
         projection.apply(row);
@@ -407,14 +408,14 @@ async function rollBack(
         .set({ blockNumber: ancestor.number, blockHash: ancestor.hash, updatedAt: new Date() })
         .where(eq(indexerCursor.id, cursor.id));
     }
-    await rebuildDerivedTables(tx);
+    await rebuildDerivedTables(tx, ctx.ledger.kind);
     return removed.length;
   });
   return { from: cursor.blockNumber, to: ancestor?.number ?? null, removedEvents };
 }
 
 /** Empties the derived tables and replays every stored event into them (they are a function of the events). */
-export async function rebuildDerivedTables(tx: Executor): Promise<number> {
+export async function rebuildDerivedTables(tx: Executor, kind?: LedgerKind): Promise<number> {
   await tx.execute(sql.raw(`truncate ${DERIVED_TABLES.join(", ")}`));
   let after: { blockNumber: number; logIndex: number } | null = null;
   let replayed = 0;
@@ -433,7 +434,7 @@ export async function rebuildDerivedTables(tx: Executor): Promise<number> {
       .orderBy(asc(events.blockNumber), asc(events.logIndex))
       .limit(REPLAY_PAGE);
     if (page.length === 0) return replayed;
-    const projection = new Projection();
+    const projection = new StepProjection(kind);
     for (const row of page) projection.apply(row);
     await projection.flush(tx);
     replayed += page.length;
@@ -450,6 +451,6 @@ export async function clearReadModel(db: Database): Promise<void> {
 }
 
 /** Rebuilds the derived tables in their own transaction (an operator's repair, and a test's reference). */
-export async function rebuildReadModel(db: Database): Promise<number> {
-  return db.transaction((tx) => rebuildDerivedTables(tx));
+export async function rebuildReadModel(db: Database, kind?: LedgerKind): Promise<number> {
+  return db.transaction((tx) => rebuildDerivedTables(tx, kind));
 }

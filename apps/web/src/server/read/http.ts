@@ -18,9 +18,11 @@ import {
 import { batchEpcis12Document, batchEpcisDocument, batchTimelineCsv, findBatch, getBatch } from "./batch.ts";
 import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
-import { parseQuery } from "./input.ts";
+import { parseQuery, single } from "./input.ts";
 import { search } from "./search.ts";
 import { listShipments } from "./shipments.ts";
+import { packTrace } from "./trace.ts";
+import { transactionInformation, transactionInformationCsv } from "./transaction-information.ts";
 import { z } from "zod";
 
 export interface BatchPath {
@@ -125,6 +127,23 @@ export const readApi = {
     answer(async () => {
       const scope = shipmentScope(await requireViewer(ctx, request));
       return jsonResponse(await listShipments(ctx, new URL(request.url).searchParams, scope));
+    }),
+  packTrace: (ctx: AppContext, request: Request, path: { gtin: string; serial: string }) =>
+    answer(async () => {
+      const viewer = await requireViewer(ctx, request);
+      const params = new URL(request.url).searchParams;
+      const { lot } = parseQuery(z.object({ lot: single.optional() }).strict(), params);
+      return jsonResponse(await packTrace(ctx, viewer, path, lot ?? null));
+    }),
+  transactionInformation: (ctx: AppContext, request: Request, shipmentId: string) =>
+    answer(async () => {
+      const viewer = await requireViewer(ctx, request);
+      const { format } = parseQuery(
+        z.object({ format: z.enum(["json", "csv"]).optional() }).strict(),
+        new URL(request.url).searchParams,
+      );
+      const info = await transactionInformation(ctx, viewer, shipmentId);
+      return format === "csv" ? transactionInformationCsv(info) : jsonResponse(info);
     }),
   products: (ctx: AppContext, request: Request) =>
     answer(async () => {

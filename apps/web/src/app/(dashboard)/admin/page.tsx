@@ -1,20 +1,15 @@
-"use client";
-import { Admin } from "@/components/admin/admin.tsx";
-import { RoleGate } from "@/components/shell/role-gate.tsx";
-import { PageHeader } from "@/components/ui/card.tsx";
+import { AdminPage } from "@/components/admin/admin.tsx";
+import { PageData } from "@/server/page-data.tsx";
 
+/** Read with the page: every participant. */
 export default function Page() {
   return (
-    <RoleGate roles={["ADMIN"]}>
-      {(party) => (
-        <>
-          <PageHeader
-            title="Participants"
-            description="Onboard, suspend and reinstate the parties of the ledger; pause it in an emergency."
-          />
-          <Admin paused={party.paused} />
-        </>
-      )}
-    </RoleGate>
+    <PageData
+      plan={async (reads, client, party) => {
+        if (party.role === "ADMIN") await client.prefetchQuery(reads.participants());
+      }}
+    >
+      <AdminPage />
+    </PageData>
   );
 }

@@ -1,5 +1,6 @@
 import { AlertsDesk } from "@/components/alerts/alerts-desk.tsx";
 import { PageHeader } from "@/components/ui/card.tsx";
+import { PageData } from "@/server/page-data.tsx";
 
 export const metadata = { title: "Alerts" };
 
@@ -16,7 +17,16 @@ export default async function Page({ searchParams }: { searchParams: Promise<Rec
         title="Alerts"
         description="Potential falsifications raised by participants' scans. Investigate each one, then close it with its root cause: a scanner or data error, a genuine pack (false alarm), or a falsified one."
       />
-      <AlertsDesk query={query.toString()} />
+      <PageData
+        plan={(reads, client) =>
+          Promise.all([
+            client.prefetchInfiniteQuery(reads.alertPages(query.toString())),
+            client.prefetchQuery(reads.participants()),
+          ])
+        }
+      >
+        <AlertsDesk query={query.toString()} />
+      </PageData>
     </>
   );
 }

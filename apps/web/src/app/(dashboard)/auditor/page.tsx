@@ -1,5 +1,6 @@
 import { AuditorHome } from "@/components/audit/auditor-home.tsx";
 import { PageHeader } from "@/components/ui/card.tsx";
+import { PageData } from "@/server/page-data.tsx";
 
 export const metadata = { title: "Audit" };
 
@@ -10,7 +11,13 @@ export default function Page() {
         title="Audit"
         description="Search the custody record, follow any batch from manufacturer to patient, and export it."
       />
-      <AuditorHome />
+      <PageData
+        plan={(reads, client) =>
+          Promise.all([client.prefetchQuery(reads.latestAlerts()), client.prefetchQuery(reads.recalls())])
+        }
+      >
+        <AuditorHome />
+      </PageData>
     </>
   );
 }

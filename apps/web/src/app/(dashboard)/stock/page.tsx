@@ -1,91 +1,19 @@
-"use client";
-import { ShipForm } from "@/components/shipments/ship-form.tsx";
-import { ShipmentList } from "@/components/shipments/shipment-list.tsx";
-import { StockTable } from "@/components/shipments/stock-table.tsx";
-import { usePartyData } from "@/components/data/hooks.ts";
-import { RoleGate } from "@/components/shell/role-gate.tsx";
-import { PageHeader, Section } from "@/components/ui/card.tsx";
-import { QueryState } from "@/components/ui/query-state.tsx";
-import type { PartyRole } from "@/lib/wallet/use-party.ts";
+import { StockPage } from "@/components/shipments/stock-page.tsx";
+import { PageData } from "@/server/page-data.tsx";
 
-function StockPage({ address, role }: { address: `0x${string}`; role: PartyRole }) {
-  const party = usePartyData(address);
-  const stockLines = party.data?.stock.flatMap((p) => p.batches) ?? [];
-  return (
-    <>
-      <PageHeader
-        title={role === "MANUFACTURER" ? "Stock & shipments" : "Stock & inbox"}
-        description="Deliveries waiting for you, what you hold, and shipments on their way."
-      />
-      <div className="grid gap-6">
-        <Section
-          id="inbox"
-          title="Inbox"
-          description="Incoming shipments: receive them when the goods arrive, or reject them with a reason."
-        >
-          <QueryState
-            query={party}
-            what="incoming shipments"
-            isEmpty={(d) => d.incoming.PENDING.length === 0}
-            empty="No shipment is on its way to you."
-          >
-            {(d) => <ShipmentList lines={d.incoming.PENDING} direction="incoming" stock={stockLines} />}
-          </QueryState>
-        </Section>
-        <Section
-          id="stock"
-          title="Stock"
-          description="By product and batch, earliest expiry first. Batches expiring within 90 days are flagged."
-        >
-          <QueryState query={party} what="stock" isEmpty={(d) => d.stock.length === 0} empty="You hold no stock.">
-            {(d) => <StockTable stock={d.stock} />}
-          </QueryState>
-        </Section>
-        <div className="grid gap-6 lg:grid-cols-2">
-          <Section
-            id="ship"
-            title="Ship"
-            description="Send units on to the next party. They stay in transit until received."
-          >
-            <QueryState query={party} what="stock">
-              {() => <ShipForm role={role} self={address} stock={stockLines} />}
-            </QueryState>
-          </Section>
-          {role !== "MANUFACTURER" ? (
-            <Section
-              id="returns"
-              title="Returns"
-              description="Send units back up the chain to their manufacturer (recalled or expired stock too)."
-            >
-              <QueryState query={party} what="stock">
-                {() => <ShipForm role={role} self={address} stock={stockLines} mode="return" />}
-              </QueryState>
-            </Section>
-          ) : null}
-        </div>
-        <Section
-          id="outgoing"
-          title="Sent, not yet received"
-          description="You can cancel a shipment until the recipient receives or rejects it."
-        >
-          <QueryState
-            query={party}
-            what="outgoing shipments"
-            isEmpty={(d) => d.outgoing.PENDING.length === 0}
-            empty="Nothing in transit."
-          >
-            {(d) => <ShipmentList lines={d.outgoing.PENDING} direction="outgoing" stock={stockLines} />}
-          </QueryState>
-        </Section>
-      </div>
-    </>
-  );
-}
-
+/** Read with the page: the party's stock and shipments, and the directory (the ship forms). */
 export default function Page() {
   return (
-    <RoleGate roles={["MANUFACTURER", "DISTRIBUTOR", "PHARMACY"]}>
-      {(party) => <StockPage address={party.address} role={party.role} />}
-    </RoleGate>
+    <PageData
+      plan={async (reads, client, party) => {
+        if (party.role !== "MANUFACTURER" && party.role !== "DISTRIBUTOR" && party.role !== "PHARMACY") return;
+        await Promise.all([
+          client.prefetchQuery(reads.party(party.address)),
+          client.prefetchQuery(reads.participants()),
+        ]);
+      }}
+    >
+      <StockPage />
+    </PageData>
   );
 }

@@ -1,0 +1,8 @@
+import { handle } from "../../../server/api/handle.ts";
+import { appContext } from "../../../server/context.ts";
+import { vrsConnectivityResponse } from "../../../server/vrs/http.ts";
+
+export const dynamic = "force-dynamic";
+
+/** The VRS responder's connectivity check at <origin>/vrs/checkConnectivity (also /api/vrs/checkConnectivity). */
+export const GET = handle(async (request: Request) => vrsConnectivityResponse(appContext, request));

@@ -1,0 +1,686 @@
+/**
+ * Package-level custody in the read model: the places of units and packs, as a function of the
+ * package-level ledger's events (contracts/PedigreePackageLedger.sol).
+ *
+ * Each event says enough to write the new places of what it lists, except three things it leaves
+ * to the state before it: where a pack that never moved is (loose with its manufacturer, or inside
+ * the range-packed case whose range holds it), which shipment put an item in transit (a settlement
+ * quotes a shipment id the chain does not check), and whose stock a quarantine holds. So `flush`
+ * loads the rows of every unit, pack and batch the step names, folds the events over them in
+ * memory in chain order, and writes what changed in a few multi-row statements, as `Projection`
+ * does for the rest of the read model.
+ *
+ * A unit or pack inside a unit names only its parent, as on chain: moving a pallet changes one row
+ * whatever it holds, and a holder is found by walking up (../read/custody.ts).
+ */
+import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { aggregationName, packStateName, quarantineOutcomeName } from "@pedigree/ledger";
+import type { Executor } from "../db/database.ts";
+import { batches, custodyItems, packPlaces, participants, shipmentItems, shipments, units } from "../db/schema.ts";
+import type { EventArg, EventRow } from "./events.ts";
+
+type UnitRow = typeof units.$inferSelect;
+type PackRow = typeof packPlaces.$inferSelect;
+type CustodyItemRow = typeof custodyItems.$inferInsert;
+type ShipmentItemRow = typeof shipmentItems.$inferInsert;
+
+/** The events this projection folds; every other event is the main projection's. */
+export const CUSTODY_EVENTS = new Set([
+  "UnitPacked",
+  "UnitAggregated",
+  "ShipmentShipped",
+  "ShipmentReceived",
+  "ShipmentCancelled",
+  "PackDecommissioned",
+  "PackReactivated",
+  "ItemsQuarantined",
+  "ItemsQuarantineEnded",
+]);
+
+/** A place as both tables keep it. */
+interface Place {
+  place: "HELD" | "IN_UNIT" | "IN_TRANSIT" | "QUARANTINED" | "DECOMMISSIONED" | "DESTROYED";
+  party: string | null;
+  recipient: string | null;
+  parent: string | null;
+  shipmentId: string | null;
+  byRegulator: boolean;
+}
+
+const held = (party: string): Place => ({
+  place: "HELD",
+  party,
+  recipient: null,
+  parent: null,
+  shipmentId: null,
+  byRegulator: false,
+});
+
+interface PackRef {
+  batchId: string;
+  index: number;
+  /** The unit the event says directly contains it, or null when loose. */
+  within: string | null;
+}
+
+interface BatchFacts {
+  manufacturer: string;
+  packedUpTo: number;
+}
+
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters per statement. */
+const ROWS_PER_STATEMENT = 2_000;
+
+function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const packKey = (batchId: string, index: number) => `${batchId}/${index}`;
+
+function field(args: Readonly<Record<string, EventArg>>, key: string, event: string): EventArg {
+  const value = args[key];
+  if (value === undefined) throw new TypeError(`${event}.${key} is missing`);
+  return value;
+}
+
+function text(args: Readonly<Record<string, EventArg>>, key: string, event: string): string {
+  const value = field(args, key, event);
+  if (typeof value !== "string") throw new TypeError(`${event}.${key} should be text, got ${String(value)}`);
+  return value;
+}
+
+function integer(args: Readonly<Record<string, EventArg>>, key: string, event: string): number {
+  const value = field(args, key, event);
+  const number = typeof value === "string" ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isSafeInteger(number)) {
+    throw new TypeError(`${event}.${key} should be a whole number, got ${String(value)}`);
+  }
+  return number;
+}
+
+/** An SSCC as the read model writes it: 18 digits (the chain carries it as a number). */
+export function ssccText(value: EventArg | bigint): string {
+  const digits = typeof value === "bigint" ? value.toString() : String(value);
+  if (!/^\d{1,18}$/.test(digits)) throw new TypeError(`${digits} is not an SSCC`);
+  return digits.padStart(18, "0");
+}
+
+/** The units an event lists in `key` (default `units`; a settlement's rejected ones in `rejectedUnits`). */
+function unitList(args: Readonly<Record<string, EventArg>>, event: string, key = "units"): string[] {
+  const list = field(args, key, event);
+  if (!Array.isArray(list)) throw new TypeError(`${event}.${key} should be a list`);
+  return list.map((value: EventArg) => ssccText(value));
+}
+
+/** The packs an event lists in `key` (default `packs`; a settlement's rejected ones in `rejectedPacks`). */
+function packList(args: Readonly<Record<string, EventArg>>, event: string, key = "packs"): PackRef[] {
+  const list = field(args, key, event);
+  if (!Array.isArray(list)) throw new TypeError(`${event}.${key} should be a list`);
+  return list.map((value: EventArg, i: number) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new TypeError(`${event}.${key}[${i}] should be a PackRef`);
+    }
+    const ref = value as Readonly<Record<string, EventArg>>;
+    const unit = text(ref, "unit", `${event}.${key}[${i}]`);
+    return {
+      batchId: text(ref, "batchId", `${event}.${key}[${i}]`),
+      index: integer(ref, "index", `${event}.${key}[${i}]`),
+      within: unit === "0" ? null : ssccText(unit),
+    };
+  });
+}
+
+/** Every unit and pack an event lists, whichever its lists. */
+function everyListed(args: Readonly<Record<string, EventArg>>, event: string): { units: string[]; packs: PackRef[] } {
+  const rejected = "rejectedUnits" in args;
+  return {
+    units: [...unitList(args, event), ...(rejected ? unitList(args, event, "rejectedUnits") : [])],
+    packs: [...packList(args, event), ...(rejected ? packList(args, event, "rejectedPacks") : [])],
+  };
+}
+
+/** The state of a pack during the fold: its own row, or where a pack that never moved is. */
+type PackNow = { kind: "row"; row: PackRow } | { kind: "fresh"; parent: string | null; manufacturer: string };
+
+export class CustodyProjection {
+  readonly #events: EventRow[] = [];
+
+  /** Takes a custody event for the next flush; false for an event that is not one. */
+  apply(event: EventRow): boolean {
+    if (!CUSTODY_EVENTS.has(event.name)) return false;
+    this.#events.push(event);
+    return true;
+  }
+
+  async flush(tx: Executor): Promise<void> {
+    if (this.#events.length === 0) return;
+    const state = await StepState.load(tx, this.#events);
+    for (const event of this.#events) state.fold(event);
+    await state.write(tx);
+  }
+}
+
+/** The rows a step reads and writes, folded in memory. */
+class StepState {
+  readonly units = new Map<string, UnitRow>();
+  readonly packs = new Map<string, PackRow>();
+  readonly batches = new Map<string, BatchFacts>();
+  /** Range-packed units by batch, for packs that never moved: [start, end, sscc]. */
+  readonly ranges = new Map<string, [number, number, string][]>();
+  readonly changedUnits = new Set<string>();
+  readonly changedPacks = new Set<string>();
+  readonly changedBatches = new Set<string>();
+  readonly items: CustodyItemRow[] = [];
+  readonly newShipments: (typeof shipments.$inferInsert)[] = [];
+  readonly shipmentItems = new Map<string, ShipmentItemRow>();
+  /** The regulators among those who quarantined something in the step. */
+  readonly regulators = new Set<string>();
+  /** Per item (sscc or pack key) in transit: its shipment and position there. */
+  readonly transitOf = new Map<string, { shipmentId: string; position: number }>();
+
+  static async load(tx: Executor, events: readonly EventRow[]): Promise<StepState> {
+    const state = new StepState();
+    const ssccs = new Set<string>();
+    const packs = new Map<string, { batchId: string; index: number }>();
+    const batchIds = new Set<string>();
+    const quarantiners = new Set<string>();
+    const addPack = (batchId: string, index: number) => {
+      packs.set(packKey(batchId, index), { batchId, index });
+      batchIds.add(batchId);
+    };
+    for (const event of events) {
+      const a = event.args;
+      if (event.name === "PackDecommissioned" || event.name === "PackReactivated") {
+        addPack(text(a, "batchId", event.name), integer(a, "index", event.name));
+        continue;
+      }
+      if (event.name === "ItemsQuarantined") quarantiners.add(text(a, "by", event.name));
+      if ("sscc" in a) ssccs.add(ssccText(field(a, "sscc", event.name)));
+      if (event.name === "UnitPacked") {
+        batchIds.add(text(a, "batchId", event.name));
+        continue;
+      }
+      const listed = everyListed(a, event.name);
+      for (const sscc of listed.units) ssccs.add(sscc);
+      for (const ref of listed.packs) {
+        addPack(ref.batchId, ref.index);
+        if (ref.within !== null) ssccs.add(ref.within);
+      }
+    }
+
+    for (const chunk of chunks([...ssccs])) {
+      const found = await tx.select().from(units).where(inArray(units.sscc, chunk));
+      for (const row of found) state.units.set(row.sscc, row);
+    }
+    for (const chunk of chunks([...packs.values()])) {
+      const keys = sql.join(
+        chunk.map((p) => sql`(${p.batchId}::text, ${p.index}::integer)`),
+        sql`, `,
+      );
+      const found = await tx
+        .select()
+        .from(packPlaces)
+        .where(sql`(${packPlaces.batchId}, ${packPlaces.index}) in (${keys})`);
+      for (const row of found) state.packs.set(packKey(row.batchId, row.index), row);
+    }
+    for (const chunk of chunks([...batchIds])) {
+      const found = await tx
+        .select({ batchId: batches.batchId, manufacturer: batches.manufacturer, packedUpTo: batches.packedUpTo })
+        .from(batches)
+        .where(inArray(batches.batchId, chunk));
+      for (const row of found)
+        state.batches.set(row.batchId, { manufacturer: row.manufacturer, packedUpTo: row.packedUpTo });
+    }
+    // The units directly containing packs that moved before (a decommissioning names none).
+    const parents = [...state.packs.values()]
+      .map((row) => row.parent)
+      .filter((parent): parent is string => parent !== null && !state.units.has(parent));
+    for (const chunk of chunks([...new Set(parents)])) {
+      for (const row of await tx.select().from(units).where(inArray(units.sscc, chunk))) state.addUnit(row);
+    }
+    if (quarantiners.size > 0) {
+      const found = await tx
+        .select({ address: participants.address })
+        .from(participants)
+        .where(and(inArray(participants.address, [...quarantiners]), eq(participants.role, "REGULATOR")));
+      for (const row of found) state.regulators.add(row.address);
+    }
+    // The range-packed units holding packs that never moved (no row yet), named by the event or not.
+    const fresh = [...packs.values()].filter((p) => !state.packs.has(packKey(p.batchId, p.index)));
+    for (const chunk of chunks(fresh, 500)) {
+      const found = await tx
+        .select()
+        .from(units)
+        .where(
+          or(
+            ...chunk.map((p) =>
+              and(eq(units.rangeBatchId, p.batchId), lte(units.rangeStart, p.index), gt(units.rangeEnd, p.index)),
+            ),
+          ),
+        );
+      for (const row of found) state.addUnit(row);
+    }
+    for (const row of state.units.values()) state.indexRange(row);
+    // Items in transit: which shipment (and position there) put them in transit.
+    const inTransit = [
+      ...[...state.units.values()].filter((u) => u.place === "IN_TRANSIT").map((u) => ({ key: u.sscc, u })),
+    ];
+    const transitPacks = [...state.packs.values()].filter((p) => p.place === "IN_TRANSIT");
+    const shipmentIds = new Set<string>([
+      ...inTransit.map((t) => t.u.shipmentId!),
+      ...transitPacks.map((p) => p.shipmentId!),
+    ]);
+    for (const chunk of chunks([...shipmentIds])) {
+      const found = await tx
+        .select()
+        .from(shipmentItems)
+        .where(and(inArray(shipmentItems.shipmentId, chunk), eq(shipmentItems.status, "PENDING")));
+      for (const row of found) {
+        const itemKey = row.sscc ?? packKey(row.batchId!, row.index!);
+        state.transitOf.set(itemKey, { shipmentId: row.shipmentId, position: row.position });
+      }
+    }
+    return state;
+  }
+
+  addUnit(row: UnitRow): void {
+    if (!this.units.has(row.sscc)) this.units.set(row.sscc, row);
+  }
+
+  indexRange(row: UnitRow): void {
+    if (row.rangeBatchId === null || row.rangeStart === null || row.rangeEnd === null) return;
+    const list = this.ranges.get(row.rangeBatchId) ?? [];
+    if (!list.some(([, , sscc]) => sscc === row.sscc)) list.push([row.rangeStart, row.rangeEnd, row.sscc]);
+    this.ranges.set(row.rangeBatchId, list);
+  }
+
+  batch(batchId: string): BatchFacts {
+    const facts = this.batches.get(batchId);
+    if (facts === undefined) throw new Error(`Custody event for batch ${batchId}, which the read model does not know`);
+    return facts;
+  }
+
+  unit(sscc: string, event: string): UnitRow {
+    const row = this.units.get(sscc);
+    if (row === undefined) throw new Error(`${event} names unit ${sscc}, which the read model does not know`);
+    return row;
+  }
+
+  packNow(ref: { batchId: string; index: number }): PackNow {
+    const row = this.packs.get(packKey(ref.batchId, ref.index));
+    if (row !== undefined) return { kind: "row", row };
+    const batch = this.batch(ref.batchId);
+    let parent: string | null = null;
+    if (ref.index < batch.packedUpTo) {
+      const range = this.ranges.get(ref.batchId)?.find(([start, end]) => start <= ref.index && ref.index < end);
+      if (range === undefined) throw new Error(`No range-packed unit holds pack ${ref.index} of batch ${ref.batchId}`);
+      parent = range[2];
+    }
+    return { kind: "fresh", parent, manufacturer: batch.manufacturer };
+  }
+
+  /** The place of a pack now (a fresh one resolved). */
+  packPlace(ref: { batchId: string; index: number }): Place {
+    const now = this.packNow(ref);
+    if (now.kind === "row") return { ...now.row, place: now.row.place as Place["place"] };
+    return now.parent === null
+      ? held(now.manufacturer)
+      : { ...held(now.manufacturer), place: "IN_UNIT", party: null, parent: now.parent };
+  }
+
+  setUnit(sscc: string, place: Place, block: number, event: string): void {
+    const row = this.unit(sscc, event);
+    Object.assign(row, place, { updatedBlock: block });
+    this.changedUnits.add(sscc);
+  }
+
+  open(sscc: string | null, block: number): void {
+    if (sscc === null) return;
+    const row = this.units.get(sscc);
+    if (row === undefined) throw new Error(`A pack left unit ${sscc}, which the read model does not know`);
+    if (row.opened) return;
+    row.opened = true;
+    row.updatedBlock = block;
+    this.changedUnits.add(sscc);
+  }
+
+  /** A pack's new place; a pack leaving the unit that contained it opens that unit. */
+  setPack(
+    ref: { batchId: string; index: number },
+    place: Place & { state?: string | null; at?: number | null },
+    event: EventRow,
+  ): void {
+    const before = this.packPlace(ref);
+    if (before.place === "IN_UNIT" && place.parent !== before.parent) this.open(before.parent, event.blockNumber);
+    const key = packKey(ref.batchId, ref.index);
+    const row: PackRow = this.packs.get(key) ?? {
+      batchId: ref.batchId,
+      index: ref.index,
+      place: "HELD",
+      party: null,
+      recipient: null,
+      parent: null,
+      shipmentId: null,
+      byRegulator: false,
+      state: null,
+      at: null,
+      updatedBlock: event.blockNumber,
+      updatedTx: event.transactionHash,
+    };
+    Object.assign(row, place, {
+      state: place.state ?? null,
+      at: place.at ?? null,
+      updatedBlock: event.blockNumber,
+      updatedTx: event.transactionHash,
+    });
+    this.packs.set(key, row);
+    this.changedPacks.add(key);
+  }
+
+  listItems(event: EventRow, unit: string | null, listed: readonly string[], packs: readonly PackRef[]): void {
+    let position = 0;
+    const base = { blockNumber: event.blockNumber, logIndex: event.logIndex, unit };
+    for (const sscc of listed) {
+      this.items.push({ ...base, position: position++, sscc, batchId: null, index: null, within: null });
+    }
+    for (const p of packs) {
+      this.items.push({
+        ...base,
+        position: position++,
+        sscc: null,
+        batchId: p.batchId,
+        index: p.index,
+        within: p.within,
+      });
+    }
+  }
+
+  /** Settles the items of a shipment step: each one's shipment item gets its outcome. */
+  settle(
+    keys: readonly string[],
+    status: "RECEIVED" | "REJECTED" | "CANCELLED",
+    reason: string | null,
+    event: EventRow,
+  ): void {
+    for (const itemKey of keys) {
+      const transit = this.transitOf.get(itemKey);
+      if (transit === undefined) continue; // a shipment indexed before shipment_items existed
+      const rowKey = `${transit.shipmentId}#${transit.position}`;
+      const row: ShipmentItemRow = this.shipmentItems.get(rowKey) ?? {
+        shipmentId: transit.shipmentId,
+        position: transit.position,
+        ...itemColumns(itemKey),
+        status: "PENDING",
+      };
+      Object.assign(row, { status, reason, settledBlock: event.blockNumber, settledAt: event.timestamp });
+      this.shipmentItems.set(rowKey, row);
+      this.transitOf.delete(itemKey);
+    }
+  }
+
+  fold(event: EventRow): void {
+    const a = event.args;
+    const name = event.name;
+    const block = event.blockNumber;
+    switch (name) {
+      case "UnitPacked": {
+        const sscc = ssccText(field(a, "sscc", name));
+        const batchId = text(a, "batchId", name);
+        const start = integer(a, "firstIndex", name);
+        const end = start + integer(a, "count", name);
+        const row = newUnit(sscc, text(a, "by", name), event);
+        Object.assign(row, { rangeBatchId: batchId, rangeStart: start, rangeEnd: end });
+        this.units.set(sscc, row);
+        this.changedUnits.add(sscc);
+        this.indexRange(row);
+        const batch = this.batch(batchId);
+        batch.packedUpTo = end;
+        this.changedBatches.add(batchId);
+        this.items.push({
+          blockNumber: block,
+          logIndex: event.logIndex,
+          position: 0,
+          unit: sscc,
+          sscc: null,
+          batchId,
+          index: null,
+          within: null,
+        });
+        break;
+      }
+      case "UnitAggregated": {
+        const sscc = ssccText(field(a, "sscc", name));
+        const by = text(a, "by", name);
+        const children = unitList(a, name);
+        const packs = packList(a, name);
+        if (aggregationName(integer(a, "action", name)) === "ADD") {
+          if (!this.units.has(sscc)) {
+            this.units.set(sscc, newUnit(sscc, by, event));
+            this.changedUnits.add(sscc);
+          }
+          const inside: Place = { ...held(by), place: "IN_UNIT", party: null, parent: sscc };
+          for (const child of children) this.setUnit(child, inside, block, name);
+          for (const ref of packs) this.setPack(ref, inside, event);
+        } else {
+          for (const child of children) this.setUnit(child, held(by), block, name);
+          for (const ref of packs) this.setPack(ref, held(by), event);
+          this.open(sscc, block);
+        }
+        this.listItems(event, sscc, children, packs);
+        break;
+      }
+      case "ShipmentShipped": {
+        const shipmentId = text(a, "shipmentId", name);
+        const by = text(a, "by", name);
+        const to = text(a, "to", name);
+        const listed = unitList(a, name);
+        const packs = packList(a, name);
+        this.newShipments.push({
+          shipmentId,
+          sender: by,
+          recipient: to,
+          shipmentRef: text(a, "shipmentRef", name),
+          shippedBlock: block,
+          shippedLogIndex: event.logIndex,
+          shippedAt: event.timestamp,
+          shippedTx: event.transactionHash,
+        });
+        [...listed, ...packs.map((p) => packKey(p.batchId, p.index))].forEach((itemKey, position) => {
+          this.shipmentItems.set(`${shipmentId}#${position}`, {
+            shipmentId,
+            position,
+            ...itemColumns(itemKey),
+            status: "PENDING",
+          });
+          this.transitOf.set(itemKey, { shipmentId, position });
+        });
+        const transit: Place = { ...held(by), place: "IN_TRANSIT", recipient: to, shipmentId };
+        for (const sscc of listed) this.setUnit(sscc, transit, block, name);
+        for (const ref of packs) this.setPack(ref, transit, event);
+        this.listItems(event, null, listed, packs);
+        break;
+      }
+      case "ShipmentReceived": {
+        // Received items join the recipient (`by`); rejected ones go back to whoever shipped them.
+        const by = text(a, "by", name);
+        const received = { units: unitList(a, name), packs: packList(a, name) };
+        const rejected = { units: unitList(a, name, "rejectedUnits"), packs: packList(a, name, "rejectedPacks") };
+        const reason = rejected.units.length + rejected.packs.length > 0 ? text(a, "reason", name) : null;
+        this.settle(
+          [...received.units, ...received.packs.map((p) => packKey(p.batchId, p.index))],
+          "RECEIVED",
+          null,
+          event,
+        );
+        for (const sscc of received.units) this.setUnit(sscc, held(by), block, name);
+        for (const ref of received.packs) this.setPack(ref, held(by), event);
+        this.settle(
+          [...rejected.units, ...rejected.packs.map((p) => packKey(p.batchId, p.index))],
+          "REJECTED",
+          reason,
+          event,
+        );
+        for (const sscc of rejected.units) this.setUnit(sscc, held(this.unit(sscc, name).party!), block, name);
+        for (const ref of rejected.packs) this.setPack(ref, held(this.packPlace(ref).party!), event);
+        this.listItems(event, null, [...received.units, ...rejected.units], [...received.packs, ...rejected.packs]);
+        break;
+      }
+      case "ShipmentCancelled": {
+        const by = text(a, "by", name);
+        const listed = unitList(a, name);
+        const packs = packList(a, name);
+        this.settle([...listed, ...packs.map((p) => packKey(p.batchId, p.index))], "CANCELLED", null, event);
+        for (const sscc of listed) this.setUnit(sscc, held(by), block, name);
+        for (const ref of packs) this.setPack(ref, held(by), event);
+        this.listItems(event, null, listed, packs);
+        break;
+      }
+      case "PackDecommissioned": {
+        const ref = { batchId: text(a, "batchId", name), index: integer(a, "index", name) };
+        this.setPack(
+          ref,
+          {
+            ...held(text(a, "by", name)),
+            place: "DECOMMISSIONED",
+            state: packStateName(integer(a, "state", name)),
+            at: event.timestamp,
+          },
+          event,
+        );
+        break;
+      }
+      case "PackReactivated": {
+        const ref = { batchId: text(a, "batchId", name), index: integer(a, "index", name) };
+        this.setPack(ref, held(text(a, "by", name)), event);
+        break;
+      }
+      case "ItemsQuarantined": {
+        const by = text(a, "by", name);
+        // A regulator's quarantine is ended by a regulator only.
+        const byRegulator = this.regulators.has(by);
+        const listed = unitList(a, name);
+        const packs = packList(a, name);
+        for (const sscc of listed) {
+          const holder = this.unit(sscc, name).party;
+          this.setUnit(sscc, { ...held(holder ?? by), place: "QUARANTINED", byRegulator }, block, name);
+        }
+        for (const ref of packs) {
+          const holder = this.packPlace(ref).party;
+          this.setPack(ref, { ...held(holder ?? by), place: "QUARANTINED", byRegulator }, event);
+        }
+        this.listItems(event, null, listed, packs);
+        break;
+      }
+      case "ItemsQuarantineEnded": {
+        const by = text(a, "by", name);
+        const cleared = quarantineOutcomeName(integer(a, "outcome", name)) === "CLEARED";
+        const listed = unitList(a, name);
+        const packs = packList(a, name);
+        for (const sscc of listed) {
+          const holder = this.unit(sscc, name).party ?? by;
+          this.setUnit(sscc, cleared ? held(holder) : { ...held(by), place: "DESTROYED" }, block, name);
+        }
+        for (const ref of packs) {
+          const holder = this.packPlace(ref).party ?? by;
+          this.setPack(
+            ref,
+            cleared ? held(holder) : { ...held(by), place: "DECOMMISSIONED", state: "DESTROYED", at: event.timestamp },
+            event,
+          );
+        }
+        this.listItems(event, null, listed, packs);
+        break;
+      }
+      default:
+        throw new Error(`${name} is not a custody event`);
+    }
+  }
+
+  async write(tx: Executor): Promise<void> {
+    const unitRows = [...this.changedUnits].map((sscc) => this.units.get(sscc)!);
+    for (const chunk of chunks(unitRows)) {
+      await tx
+        .insert(units)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: units.sscc,
+          set: {
+            place: sql`excluded.place`,
+            party: sql`excluded.party`,
+            recipient: sql`excluded.recipient`,
+            parent: sql`excluded.parent`,
+            shipmentId: sql`excluded.shipment_id`,
+            byRegulator: sql`excluded.by_regulator`,
+            opened: sql`excluded.opened`,
+            updatedBlock: sql`excluded.updated_block`,
+          },
+        });
+    }
+    const packRows = [...this.changedPacks].map((key) => this.packs.get(key)!);
+    for (const chunk of chunks(packRows)) {
+      await tx
+        .insert(packPlaces)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: [packPlaces.batchId, packPlaces.index],
+          set: {
+            place: sql`excluded.place`,
+            party: sql`excluded.party`,
+            recipient: sql`excluded.recipient`,
+            parent: sql`excluded.parent`,
+            shipmentId: sql`excluded.shipment_id`,
+            byRegulator: sql`excluded.by_regulator`,
+            state: sql`excluded.state`,
+            at: sql`excluded.at`,
+            updatedBlock: sql`excluded.updated_block`,
+            updatedTx: sql`excluded.updated_tx`,
+          },
+        });
+    }
+    for (const batchId of this.changedBatches) {
+      await tx.execute(
+        sql`update batches set packed_up_to = ${this.batches.get(batchId)!.packedUpTo} where batch_id = ${batchId}`,
+      );
+    }
+    for (const chunk of chunks(this.items)) await tx.insert(custodyItems).values(chunk);
+    for (const chunk of chunks(this.newShipments)) await tx.insert(shipments).values(chunk);
+    for (const chunk of chunks([...this.shipmentItems.values()])) {
+      await tx
+        .insert(shipmentItems)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: [shipmentItems.shipmentId, shipmentItems.position],
+          set: {
+            status: sql`excluded.status`,
+            reason: sql`excluded.reason`,
+            settledBlock: sql`excluded.settled_block`,
+            settledAt: sql`excluded.settled_at`,
+          },
+        });
+    }
+  }
+}
+
+function newUnit(sscc: string, packer: string, event: EventRow): UnitRow {
+  return {
+    sscc,
+    packer,
+    ...held(packer),
+    opened: false,
+    rangeBatchId: null,
+    rangeStart: null,
+    rangeEnd: null,
+    createdBlock: event.blockNumber,
+    createdLogIndex: event.logIndex,
+    createdAt: event.timestamp,
+    updatedBlock: event.blockNumber,
+  };
+}
+
+function itemColumns(itemKey: string): { sscc: string | null; batchId: string | null; index: number | null } {
+  const slash = itemKey.indexOf("/");
+  if (slash < 0) return { sscc: itemKey, batchId: null, index: null };
+  return { sscc: null, batchId: itemKey.slice(0, slash), index: Number(itemKey.slice(slash + 1)) };
+}
