@@ -482,8 +482,21 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
     );
     assert.equal(asPharmacy.partial, true);
     const outsider = await trace(harbour);
-    assert.equal(outsider.status, 403, "Harbour received the pallet only after the case had left it");
-    assert.equal(((await outsider.json()) as { error: { code: string } }).error.code, "NOT_YOUR_PACK");
+    assert.equal(outsider.status, 404, "Harbour received the pallet only after the case had left it");
+    const guessed = await readApi.packTrace(
+      ctx,
+      requestAs(await openSession(ctx, harbour.address))(`/api/packs/${batch.gtin}/NOSUCHSERIAL/trace`),
+      { gtin: batch.gtin, serial: "NOSUCHSERIAL" },
+    );
+    const bodyOf = async (answer: Response) =>
+      ((await answer.json()) as { error: { code: string; message: string } }).error;
+    const [refused, unknown] = [await bodyOf(outsider), await bodyOf(guessed)];
+    assert.equal(refused.code, "UNKNOWN_PACK");
+    assert.equal(
+      refused.message.replace(serial, "?"),
+      unknown.message.replace("NOSUCHSERIAL", "?"),
+      "a real serial that is not Harbour's reads exactly as one that does not exist",
+    );
     assert.equal((await trace(regulator, "?lot=NOPE")).status, 404);
     assert.equal((await trace(regulator, "?colour=red")).status, 400);
 

@@ -17,6 +17,7 @@ import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import { aggregationName, packStateName, quarantineOutcomeName } from "@pedigree/ledger";
 import type { Executor } from "../db/database.ts";
 import { batches, custodyItems, packPlaces, participants, shipmentItems, shipments, units } from "../db/schema.ts";
+import { chunks, field, integer, text } from "./event-args.ts";
 import type { EventArg, EventRow } from "./events.ts";
 
 type UnitRow = typeof units.$inferSelect;
@@ -68,37 +69,7 @@ interface BatchFacts {
   packedUpTo: number;
 }
 
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters per statement. */
-const ROWS_PER_STATEMENT = 2_000;
-
-function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const packKey = (batchId: string, index: number) => `${batchId}/${index}`;
-
-function field(args: Readonly<Record<string, EventArg>>, key: string, event: string): EventArg {
-  const value = args[key];
-  if (value === undefined) throw new TypeError(`${event}.${key} is missing`);
-  return value;
-}
-
-function text(args: Readonly<Record<string, EventArg>>, key: string, event: string): string {
-  const value = field(args, key, event);
-  if (typeof value !== "string") throw new TypeError(`${event}.${key} should be text, got ${String(value)}`);
-  return value;
-}
-
-function integer(args: Readonly<Record<string, EventArg>>, key: string, event: string): number {
-  const value = field(args, key, event);
-  const number = typeof value === "string" ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isSafeInteger(number)) {
-    throw new TypeError(`${event}.${key} should be a whole number, got ${String(value)}`);
-  }
-  return number;
-}
 
 /** An SSCC as the read model writes it: 18 digits (the chain carries it as a number). */
 export function ssccText(value: EventArg | bigint): string {

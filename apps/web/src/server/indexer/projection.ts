@@ -34,7 +34,8 @@ import {
 } from "../db/schema.ts";
 import type { LedgerKind } from "../context.ts";
 import { CustodyProjection } from "./custody.ts";
-import type { EventArgs, EventRow } from "./events.ts";
+import { chunks, integer, text } from "./event-args.ts";
+import type { EventRow } from "./events.ts";
 
 type ParticipantRow = typeof participants.$inferInsert;
 type BatchRow = typeof batches.$inferInsert;
@@ -53,30 +54,6 @@ interface Settlement {
   reason: string | null;
   settledBlock: number;
   settledAt: number;
-}
-
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters per statement. */
-const ROWS_PER_STATEMENT = 2_000;
-
-function text(args: EventArgs, key: string, event: string): string {
-  const value = args[key];
-  if (typeof value !== "string") throw new TypeError(`${event}.${key} should be text, got ${String(value)}`);
-  return value;
-}
-
-function integer(args: EventArgs, key: string, event: string): number {
-  const value = args[key];
-  const number = typeof value === "string" ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isSafeInteger(number)) {
-    throw new TypeError(`${event}.${key} should be a whole number, got ${String(value)}`);
-  }
-  return number;
-}
-
-function chunks<T>(rows: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
 }
 
 const key = (a: string, b: string | number) => `${a}|${b}`;

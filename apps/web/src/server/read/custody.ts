@@ -176,6 +176,8 @@ export async function unitContents(db: Executor, sscc: string): Promise<UnitCont
 type Position = readonly [number, number];
 
 const before = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+/** Chain order, for sort. */
+const inChainOrder = (a: Position, b: Position) => a[0] - b[0] || a[1] - b[1];
 
 /** A stay of a pack or unit inside a unit, from the event that put it there to the one that took it out (null: still there). */
 interface Stay {
@@ -236,7 +238,7 @@ export async function packTracePositions(db: Executor, batchId: string, index: n
     const adds = row.name === "UnitAggregated" && Number(row.args.action) === 0;
     own.push({ position: [row.blockNumber, row.logIndex], into: adds ? row.unit : null });
   }
-  own.sort((a, b) => (before(a.position, b.position) ? -1 : before(b.position, a.position) ? 1 : 0));
+  own.sort((a, b) => inChainOrder(a.position, b.position));
   for (const step of own) add(step.position);
 
   // Its stays in units: packed by range (while it had not moved), or put in by an aggregation.
@@ -257,7 +259,7 @@ export async function packTracePositions(db: Executor, batchId: string, index: n
     if (step.into !== null) stays.push({ unit: step.into, from: step.position, to: nextOwnAfter(step.position) });
   }
   for (const stay of stays) await addUnitHistory(db, stay, add, 0);
-  return [...found.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  return [...found.values()].sort(inChainOrder);
 }
 
 /** The events that moved `stay.unit` during the stay, and those of the units it was in meanwhile. */
@@ -409,7 +411,7 @@ async function packEventPositions(
     .from(events)
     .where(and(eq(events.batchId, batchId), inArray(events.name, ["PackDecommissioned", "PackReactivated"])));
   for (const row of decommissions) push(Number(row.args.index), [row.blockNumber, row.logIndex]);
-  for (const positions of out.values()) positions.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  for (const positions of out.values()) positions.sort(inChainOrder);
   return out;
 }
 

@@ -6,7 +6,8 @@
  * Who sees it (DESIGN.md, "Who may see what"): a regulator and the batch's manufacturer see the
  * whole trace; another participant sees it only when it took part in the pack's custody, and then
  * the batch's own events and the steps it took part in (sent, received, held), not its partners'
- * dealings with others. Anyone else gets 403 without learning where the pack is.
+ * dealings with others. Anyone else gets the 404 of a serial that does not exist, so the answer
+ * cannot tell a participant whether a guessed serial is real.
  */
 import { and, eq, or } from "drizzle-orm";
 import { isCset82 } from "@pedigree/gs1";
@@ -70,13 +71,15 @@ export async function packTrace(
   const lot = lotParameter === null ? null : checkLot(lotParameter);
   let lots = await findSerialLots(ctx.db, { gtin, serial });
   if (lot !== null) lots = lots.filter((found) => found.lot === lot);
-  if (lots.length === 0) {
-    throw new ApiError(
-      404,
-      "UNKNOWN_PACK",
-      `No serial list on this server holds serial ${serial} of GTIN ${gtin}${lot === null ? "" : ` lot ${lot}`}.`,
-    );
-  }
+  // Told to anyone who may not see the trace too: a different answer for a real serial would let a
+  // signed-in participant test guessed serials against the secret lists.
+  const unknownPack = new ApiError(
+    404,
+    "UNKNOWN_PACK",
+    `No serial list on this server holds serial ${serial} of GTIN ${gtin}${lot === null ? "" : ` lot ${lot}`}` +
+      ` that you may trace: only the parties that had a pack in custody, its manufacturer and regulators see its trace.`,
+  );
+  if (lots.length === 0) throw unknownPack;
   if (lots.length > 1) {
     throw new ApiError(
       409,
@@ -115,13 +118,7 @@ export async function packTrace(
   const whole = seesEverything(viewer) || batch.manufacturer === me;
   const tookPart = rows.some((event) => partiesOf(event).includes(me));
   const holdsIt = whereabouts !== null && (whereabouts.party === me || whereabouts.recipient === me);
-  if (!whole && !tookPart && !holdsIt) {
-    throw new ApiError(
-      403,
-      "NOT_YOUR_PACK",
-      "Only the parties that had this pack in custody, its manufacturer and regulators see its trace.",
-    );
-  }
+  if (!whole && !tookPart && !holdsIt) throw unknownPack;
   const shown = whole ? rows : rows.filter((event) => event.name.startsWith("Batch") || partiesOf(event).includes(me));
   const [cursor] = await ctx.db
     .select({ blockNumber: indexerCursor.blockNumber })
