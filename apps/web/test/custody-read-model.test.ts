@@ -500,6 +500,22 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
     assert.equal((await trace(regulator, "?lot=NOPE")).status, 404);
     assert.equal((await trace(regulator, "?colour=red")).status, 400);
 
+    // The same serial in a second lot: ambiguous to whoever may trace both, and only to them.
+    const twin = await world.registerBatch(acme, product, { serials: [serial, "TWINONLY1"] });
+    await storeWorldManifest(ctx.db, twin);
+    await syncToHead(ctx, { confirmations: 0 });
+    const ambiguous = await trace(regulator);
+    assert.equal(ambiguous.status, 409);
+    const lotsNamed = (await bodyOf(ambiguous)).message;
+    assert.ok(lotsNamed.includes(batch.lot) && lotsNamed.includes(twin.lot), lotsNamed);
+    const centralTrace = await trace(central);
+    assert.equal(centralTrace.status, 200, "Central took part in one lot only: that one is its answer");
+    assert.equal(((await centralTrace.json()) as { lot: string }).lot, batch.lot);
+    const outsiderTwice = await trace(harbour);
+    assert.equal(outsiderTwice.status, 404, "no lot of the serial is Harbour's: it learns of none");
+    assert.equal((await bodyOf(outsiderTwice)).message, refused.message);
+    assert.equal((await trace(regulator, `?lot=${twin.lot}`)).status, 200);
+
     // The pallet's DSCSA transaction information, for its recipient (and nobody outside it).
     const information = async (viewer: WorldParty, query = "") => {
       const ask = requestAs(await openSession(ctx, viewer.address));

@@ -6,12 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { LimitExceededRpcError, RpcRequestError, type PublicClient } from "viem";
+import { createPublicClient, http, LimitExceededRpcError, RpcRequestError, type PublicClient } from "viem";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import { snapshotIndexedBlocks, snapshotReadModel } from "../src/server/indexer/snapshot.ts";
 import { clearReadModel, syncOnce, syncToHead } from "../src/server/indexer/sync.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
+import { keepAliveFetch } from "../src/server/rpcFetch.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
 
@@ -130,6 +131,44 @@ describe(`indexer reorganisations (${TEST_DATABASE_KIND})`, () => {
     const synced = await syncToHead({ ...ctx, chain: strict }, { rangeSize: 100 });
     assert.ok(refusals >= 1);
     assert.ok(synced.steps >= Math.ceil((synced.head - chain.deploymentBlock) / 4));
+    assert.deepEqual(await snapshotReadModel(ctx.db), reference);
+  });
+
+  it("shrinks the block range when the chain's answer is larger than this process accepts", async () => {
+    const reference = await snapshotReadModel(ctx.db);
+    // The limit: a little above the largest one-block answer, so only ranges of several blocks exceed it.
+    const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    // The raw size of the node's eth_getLogs answer for a range, as the transport counts it.
+    const answerBytes = async (fromBlock: number, toBlock: number) => {
+      const response = await fetch(chain.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getLogs",
+          params: [
+            { address: chain.address, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+          ],
+        }),
+      });
+      return (await response.arrayBuffer()).byteLength;
+    };
+    let largestBlock = 0;
+    for (let block = chain.deploymentBlock; block <= head; block++) {
+      largestBlock = Math.max(largestBlock, await answerBytes(block, block));
+    }
+    const limit = largestBlock * 2 + 1_000;
+    assert.ok((await answerBytes(chain.deploymentBlock, head)) > limit * 1.5, "the whole range must exceed the limit");
+    const capped = createPublicClient({
+      transport: http(chain.rpcUrl, {
+        fetchFn: keepAliveFetch({ maxResponseBytes: limit }) as unknown as typeof fetch,
+        retryCount: 0,
+      }),
+    }) as PublicClient;
+    await clearReadModel(ctx.db);
+    const synced = await syncToHead({ ...ctx, chain: capped }, { rangeSize: 1_000 });
+    assert.ok(synced.steps > 1, "the range must have been split");
     assert.deepEqual(await snapshotReadModel(ctx.db), reference);
   });
 });

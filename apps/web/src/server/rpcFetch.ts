@@ -23,7 +23,21 @@ interface RpcResponse {
 /** Answers bigger than this are refused, as viem refuses them (its default limit). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
-export function keepAliveFetch(options: { maxSockets?: number } = {}) {
+/**
+ * The chain's answer exceeded the size this process accepts. A caller that asked for a range
+ * (the indexer's eth_getLogs) can ask again for less, as it does when a provider caps results.
+ */
+export class AnswerTooLargeError extends Error {
+  override readonly name = "AnswerTooLargeError";
+  readonly limitBytes: number;
+  constructor(limitBytes: number) {
+    super(`The chain's answer is larger than ${limitBytes} bytes.`);
+    this.limitBytes = limitBytes;
+  }
+}
+
+export function keepAliveFetch(options: { maxSockets?: number; maxResponseBytes?: number } = {}) {
+  const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const agents = {
     "http:": new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }),
@@ -49,8 +63,8 @@ export function keepAliveFetch(options: { maxSockets?: number } = {}) {
           let size = 0;
           response.on("data", (chunk: Buffer) => {
             size += chunk.length;
-            if (size > MAX_RESPONSE_BYTES) {
-              response.destroy(new Error(`The chain's answer is larger than ${MAX_RESPONSE_BYTES} bytes.`));
+            if (size > maxResponseBytes) {
+              response.destroy(new AnswerTooLargeError(maxResponseBytes));
               return;
             }
             chunks.push(chunk);

@@ -76,6 +76,8 @@ export const events = pgTable(
   (t) => [
     primaryKey({ columns: [t.blockNumber, t.logIndex] }),
     index("events_batch_idx").on(t.batchId, t.blockNumber, t.logIndex),
+    // A batch's own lifecycle among its custody events (a pack's trace reads these by name).
+    index("events_batch_name_idx").on(t.batchId, t.name, t.blockNumber, t.logIndex),
     index("events_time_idx").on(t.timestamp),
     index("events_tx_idx").on(t.transactionHash),
   ],

@@ -520,11 +520,14 @@ class StepState {
           },
           event,
         );
+        // Listed like a moved pack, so that a pack's own events are found by its key alone.
+        this.listItems(event, null, [], [{ ...ref, within: null }]);
         break;
       }
       case "PackReactivated": {
         const ref = { batchId: text(a, "batchId", name), index: integer(a, "index", name) };
         this.setPack(ref, held(text(a, "by", name)), event);
+        this.listItems(event, null, [], [{ ...ref, within: null }]);
         break;
       }
       case "ItemsQuarantined": {

@@ -14,6 +14,7 @@ import type { Database, Executor } from "../db/database.ts";
 import { DERIVED_TABLES, events, indexedBlocks, indexerCursor } from "../db/schema.ts";
 import { countLedgerLogs, packageLedgerLogs, type EventRow } from "./events.ts";
 import { insertEvents, StepProjection } from "./projection.ts";
+import { AnswerTooLargeError } from "../rpcFetch.ts";
 
 export const DEFAULT_RANGE_SIZE = 2_000;
 /** Events read back per page when the derived tables are rebuilt. */
@@ -156,10 +157,12 @@ async function requireBlock(ctx: AppContext, number: number): Promise<Block & { 
 
 class ChainChanged extends Error {}
 
-/** Whether the node refused the size of a getLogs range (as opposed to being unreachable). */
+/** Whether the node refused the size of a getLogs range, or its answer was too big for us (as opposed to being unreachable). */
 export function isRangeRefusal(error: unknown): boolean {
   if (!(error instanceof BaseError)) return false;
   const refusal = error.walk((cause) => {
+    // Our own transport's limit on an answer's size: fewer blocks give a smaller answer.
+    if (cause instanceof AnswerTooLargeError) return true;
     if (cause instanceof RpcRequestError || cause instanceof RpcError) return true;
     if (cause instanceof HttpRequestError) return cause.status === 400 || cause.status === 413;
     return false;

@@ -4,7 +4,7 @@
  * its custody. The same resolution as the package-level ledger's `packLocation` and `unit` views;
  * a differential test (test/custody-read-model.test.ts) checks them against each other.
  */
-import { and, eq, gt, gte, inArray, lte } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, lte } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { batches, custodyItems, events, packPlaces, shipmentItems, shipments, units } from "../db/schema.ts";
 
@@ -114,10 +114,7 @@ export async function packWhereabouts(db: Executor, batchId: string, index: numb
       true,
     );
   }
-  const [range] = await db
-    .select({ sscc: units.sscc })
-    .from(units)
-    .where(and(eq(units.rangeBatchId, batchId), lte(units.rangeStart, index), gt(units.rangeEnd, index)));
+  const range = await rangeUnitOf(db, batchId, index);
   if (range === undefined) throw new Error(`No range-packed unit holds pack ${index} of batch ${batchId}`);
   const up = await unitsUp(db, range.sscc);
   return custodyOf(
@@ -125,6 +122,30 @@ export async function packWhereabouts(db: Executor, batchId: string, index: numb
     up.map((u) => u.sscc),
     true,
   );
+}
+
+/**
+ * The unit a batch's packaging line packed pack `index` into (by range), if any. Ranges of a batch
+ * do not overlap, so it is the one starting last at or before the index, if it reaches it: one
+ * step down units_range_idx, however many cases the batch has.
+ */
+async function rangeUnitOf(
+  db: Executor,
+  batchId: string,
+  index: number,
+): Promise<{ sscc: string; createdBlock: number; createdLogIndex: number } | undefined> {
+  const [range] = await db
+    .select({
+      sscc: units.sscc,
+      rangeEnd: units.rangeEnd,
+      createdBlock: units.createdBlock,
+      createdLogIndex: units.createdLogIndex,
+    })
+    .from(units)
+    .where(and(eq(units.rangeBatchId, batchId), lte(units.rangeStart, index)))
+    .orderBy(desc(units.rangeStart))
+    .limit(1);
+  return range !== undefined && range.rangeEnd !== null && range.rangeEnd > index ? range : undefined;
 }
 
 /** What a unit directly contains now: its child units, and its packs (those of its range that never moved, and those put in). */
@@ -205,21 +226,14 @@ export async function packTracePositions(db: Executor, batchId: string, index: n
   const found = new Map<string, Position>();
   const add = (position: Position) => found.set(`${position[0]}:${position[1]}`, position);
 
+  // By name through events_batch_name_idx: a batch of a million packs has a million other events.
   const batchEvents = await db
-    .select({ blockNumber: events.blockNumber, logIndex: events.logIndex, name: events.name, args: events.args })
+    .select({ blockNumber: events.blockNumber, logIndex: events.logIndex })
     .from(events)
-    .where(eq(events.batchId, batchId));
+    .where(and(eq(events.batchId, batchId), inArray(events.name, BATCH_EVENTS)));
+  for (const event of batchEvents) add([event.blockNumber, event.logIndex]);
+  // Every event that names the pack itself (moved, aggregated, decommissioned...) lists it in custody_items.
   const own: { position: Position; into: string | null }[] = [];
-  for (const event of batchEvents) {
-    const position: Position = [event.blockNumber, event.logIndex];
-    if (BATCH_EVENTS.includes(event.name)) add(position);
-    else if (
-      (event.name === "PackDecommissioned" || event.name === "PackReactivated") &&
-      Number(event.args.index) === index
-    ) {
-      own.push({ position, into: null });
-    }
-  }
   const listed = await db
     .select({
       blockNumber: custodyItems.blockNumber,
@@ -244,10 +258,7 @@ export async function packTracePositions(db: Executor, batchId: string, index: n
   // Its stays in units: packed by range (while it had not moved), or put in by an aggregation.
   const stays: Stay[] = [];
   const nextOwnAfter = (position: Position) => own.find((step) => before(position, step.position))?.position ?? null;
-  const [range] = await db
-    .select({ sscc: units.sscc, createdBlock: units.createdBlock, createdLogIndex: units.createdLogIndex })
-    .from(units)
-    .where(and(eq(units.rangeBatchId, batchId), lte(units.rangeStart, index), gt(units.rangeEnd, index)));
+  const range = await rangeUnitOf(db, batchId, index);
   if (range !== undefined) {
     const packed: Position = [range.createdBlock, range.createdLogIndex];
     if (own.length === 0 || before(packed, own[0]!.position)) {
@@ -406,11 +417,6 @@ async function packEventPositions(
     .from(custodyItems)
     .where(and(eq(custodyItems.batchId, batchId), gte(custodyItems.index, low), lte(custodyItems.index, high)));
   for (const row of listed) push(row.index!, [row.blockNumber, row.logIndex]);
-  const decommissions = await db
-    .select({ blockNumber: events.blockNumber, logIndex: events.logIndex, args: events.args })
-    .from(events)
-    .where(and(eq(events.batchId, batchId), inArray(events.name, ["PackDecommissioned", "PackReactivated"])));
-  for (const row of decommissions) push(Number(row.args.index), [row.blockNumber, row.logIndex]);
   for (const positions of out.values()) positions.sort(inChainOrder);
   return out;
 }

@@ -79,22 +79,40 @@ export async function packTrace(
     `No serial list on this server holds serial ${serial} of GTIN ${gtin}${lot === null ? "" : ` lot ${lot}`}` +
       ` that you may trace: only the parties that had a pack in custody, its manufacturer and regulators see its trace.`,
   );
-  if (lots.length === 0) throw unknownPack;
-  if (lots.length > 1) {
+  // Only the lots this viewer may trace count: naming the others (in a 409 that lists lots) would
+  // tell it that the serial is real in them.
+  const traces: PackTrace[] = [];
+  for (const found of lots) {
+    const trace = await traceIfAllowed(ctx, viewer, { gtin, serial, ...found });
+    if (trace !== null) traces.push(trace);
+  }
+  if (traces.length === 0) throw unknownPack;
+  if (traces.length > 1) {
     throw new ApiError(
       409,
       "AMBIGUOUS_SERIAL",
-      `Serial ${serial} of GTIN ${gtin} is in the lists of lots ${lots.map((found) => found.lot).join(", ")}: add ?lot=.`,
+      `Serial ${serial} of GTIN ${gtin} is in the lists of lots ${traces.map((trace) => trace.lot).join(", ")}: add ?lot=.`,
     );
   }
-  const { batchId, lot: foundLot } = lots[0]!;
+  return traces[0]!;
+}
+
+/** The pack's trace as `viewer` may see it, or null when it may not see it at all. */
+async function traceIfAllowed(
+  ctx: AppContext,
+  viewer: Viewer,
+  pack: { gtin: string; serial: string; lot: string; batchId: string },
+): Promise<PackTrace | null> {
+  const { gtin, serial, lot, batchId } = pack;
   const [batch] = await ctx.db
     .select({ manufacturer: batches.manufacturer })
     .from(batches)
     .where(eq(batches.batchId, batchId));
   const index = await packIndex(ctx, batchId, serial);
   if (batch === undefined || index === undefined) {
-    throw new ApiError(404, "UNKNOWN_PACK", `The ledger has no batch ${gtin} lot ${foundLot} indexed yet.`);
+    // A list uploaded before the indexer saw its batch: nobody took part yet, only regulators may know.
+    if (!seesEverything(viewer)) return null;
+    throw new ApiError(404, "UNKNOWN_PACK", `The ledger has no batch ${gtin} lot ${lot} indexed yet.`);
   }
 
   const positions = await packTracePositions(ctx.db, batchId, index);
@@ -118,7 +136,7 @@ export async function packTrace(
   const whole = seesEverything(viewer) || batch.manufacturer === me;
   const tookPart = rows.some((event) => partiesOf(event).includes(me));
   const holdsIt = whereabouts !== null && (whereabouts.party === me || whereabouts.recipient === me);
-  if (!whole && !tookPart && !holdsIt) throw unknownPack;
+  if (!whole && !tookPart && !holdsIt) return null;
   const shown = whole ? rows : rows.filter((event) => event.name.startsWith("Batch") || partiesOf(event).includes(me));
   const [cursor] = await ctx.db
     .select({ blockNumber: indexerCursor.blockNumber })
@@ -126,7 +144,7 @@ export async function packTrace(
     .where(eq(indexerCursor.contract, ctx.ledger.address.toLowerCase()));
   return {
     gtin,
-    lot: foundLot,
+    lot,
     serial,
     batchId,
     index,

@@ -1,0 +1,1 @@
+CREATE INDEX "events_batch_name_idx" ON "events" USING btree ("batch_id","name","block_number","log_index");
