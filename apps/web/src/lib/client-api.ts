@@ -22,38 +22,9 @@ import type {
   SearchResponse,
   ShipmentsResponse,
 } from "./api/read.ts";
+import type { CredentialView, VrsRequestView } from "./api/vrs.ts";
 
-/** A VRS API credential as its manufacturer sees it (src/server/vrs/store.ts). */
-export interface VrsCredentialView {
-  id: number;
-  partnerGln: string;
-  label: string;
-  issuedAt: string;
-  revokedAt: string | null;
-}
-
-/** One request to the VRS responder and what it was answered. */
-export interface VrsRequestView {
-  id: number;
-  at: string;
-  endpoint: string;
-  requesterGln: string | null;
-  authMethod: string;
-  credentialId: number | null;
-  holder: string | null;
-  gtin: string | null;
-  lot: string | null;
-  serial: string | null;
-  expiry: string | null;
-  context: string | null;
-  corrUUID: string | null;
-  status: number;
-  verified: boolean | null;
-  failureReason: string | null;
-  additionalInfo: string | null;
-  errorCode: string | null;
-  verdict: string | null;
-}
+export type { CredentialView, VrsRequestView };
 
 /** GET /api/packs/proof: what `decommission` takes for one pack. */
 export interface PackProofResponse {
@@ -155,14 +126,14 @@ export const api = {
       body: JSON.stringify({ message, signature }),
     }),
   session: () => request<SessionResponse>("/api/auth/session"),
-  vrsCredentials: () => request<{ credentials: VrsCredentialView[] }>("/api/vrs-credentials"),
+  vrsCredentials: () => request<{ credentials: CredentialView[] }>("/api/vrs-credentials"),
   issueVrsCredential: (partnerGln: string, label: string) =>
-    request<VrsCredentialView & { token: string }>("/api/vrs-credentials", {
+    request<CredentialView & { token: string }>("/api/vrs-credentials", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ partnerGln, label }),
     }),
-  revokeVrsCredential: (id: number) => request<VrsCredentialView>(`/api/vrs-credentials/${id}`, { method: "DELETE" }),
+  revokeVrsCredential: (id: number) => request<CredentialView>(`/api/vrs-credentials/${id}`, { method: "DELETE" }),
   vrsRequests: (perPage = 50) =>
     request<{ requests: VrsRequestView[]; before: number | null }>(`/api/vrs-requests?perPage=${perPage}`),
   uploadManifest: (gtin: string, lot: string, serials: readonly string[]) =>

@@ -8,18 +8,13 @@ import type { AppContext } from "../context.ts";
 import { selectRows } from "../db/database.ts";
 import { vrsCredentials, vrsRequests } from "../db/schema.ts";
 import { hashToken } from "../auth/siwe.ts";
+import type { CredentialView, VrsRequestView } from "../../lib/api/vrs.ts";
 import type { RawVrsRequest } from "./request.ts";
+
+export type { CredentialView, VrsRequestView };
 
 /** Tokens start with this, so a leaked one is recognisable (and told apart from a JWT presentation). */
 export const CREDENTIAL_PREFIX = "pvrs_";
-
-export interface CredentialView {
-  id: number;
-  partnerGln: string;
-  label: string;
-  issuedAt: string;
-  revokedAt: string | null;
-}
 
 export interface IssuedCredential extends CredentialView {
   /** Shown once: only its hash is stored. */
@@ -228,33 +223,6 @@ class LogWriter {
 }
 
 const logWriters = new WeakMap<object, LogWriter>();
-
-export interface VrsRequestView {
-  id: number;
-  at: string;
-  endpoint: string;
-  requesterGln: string | null;
-  authMethod: string;
-  credentialId: number | null;
-  holder: string | null;
-  gtin: string | null;
-  lot: string | null;
-  serial: string | null;
-  expiry: string | null;
-  context: string | null;
-  corrUUID: string | null;
-  ctrlPossessAtt: boolean | null;
-  email: string | null;
-  telephone: string | null;
-  status: number;
-  verified: boolean | null;
-  failureReason: string | null;
-  additionalInfo: string | null;
-  errorCode: string | null;
-  verdict: string | null;
-  answer: unknown;
-  durationMs: number;
-}
 
 /** The newest requests about `manufacturer`'s GTINs (every request for a regulator: `undefined`), older than `before`. */
 export async function listRequests(
