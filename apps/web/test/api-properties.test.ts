@@ -54,6 +54,7 @@ const ROUTE_FILES = [
   "resolver/[...path]",
   "search",
   "shipments",
+  "shipments/[id]/epcis",
   "shipments/[id]/transaction-information",
   "verify",
   "vrs-credentials",

@@ -6,16 +6,18 @@
  *
  * The events are the 2.0 mapping's, translated: `toEpcisEvent` decides every event (ids, times,
  * steps, dispositions, what, where, who), and this module only writes each field the 1.2 way. So
- * the two exports of the same ledger events always say the same thing.
+ * the two exports of the same ledger events always say the same thing. The package-level ledger's
+ * AggregationEvents (packing, unpacking) exist in 1.2 too and are written the same way.
  *
  * Identifiers: 1.2 wants EPC URNs, which split a GS1 key at the end of its GS1 company prefix
- * (`urn:epc:id:sgtin:<prefix>.<indicator><item reference>.<serial>`). A key does not say how long
+ * (`urn:epc:id:sgtin:<prefix>.<indicator><item reference>.<serial>`, `urn:epc:id:sscc:<prefix>.<extension
+ * digit><serial reference>`). A key does not say how long
  * its prefix is; the ledger does: every GTIN a manufacturer registers is under a prefix assigned to
  * it on chain (CompanyPrefixAssigned; the read model's company_prefixes), the longest assigned one
  * deciding, as the contract decides. A GTIN under none of the prefixes given is refused (the
- * caller's prefixes are incomplete). A GLN under none of them (distributors and pharmacies hold no
- * prefix on chain) keeps its GS1 Digital Link URI, which CBV 1.2 admits as an HTTP URL identifier,
- * rather than a guessed split.
+ * caller's prefixes are incomplete). A GLN or an SSCC under none of them (distributors and pharmacies
+ * hold no prefix on chain, and may name their cases with any valid SSCC) keeps its GS1 Digital Link
+ * URI, which CBV 1.2 admits as an HTTP URL identifier, rather than a guessed split.
  */
 import { parseGs1 } from "@pedigree/gs1";
 import { create } from "xmlbuilder2";
@@ -23,12 +25,16 @@ import type { XMLBuilder } from "xmlbuilder2/lib/interfaces.js";
 import {
   EPCIS_EVENT_ID_NAMESPACE,
   PEDIGREE_EPCIS_NAMESPACE,
+  gtinsOfEvent,
+  partiesOfEvent,
   partyUri,
-  toEpcisEvent,
+  toEpcisEvents,
   uuidV5,
+  type CustodyEvent,
+  type EpcisAggregationEvent,
+  type EpcisEvent,
   type EpcisObjectEvent,
 } from "./epcis.ts";
-import type { LedgerEvent } from "./events.ts";
 import type { Party } from "./types.ts";
 
 export const EPCIS_1_2_NAMESPACE = "urn:epcglobal:epcis:xsd:1";
@@ -175,6 +181,15 @@ export function productPatternUrn(gtin: string, prefixes: CompanyPrefixes): stri
   return `urn:epc:idpat:sgtin:${prefix}.${itemReference}.*`;
 }
 
+/**
+ * `urn:epc:id:sscc:<prefix>.<extension digit><serial reference>` of an 18-digit SSCC (the check
+ * digit dropped), or undefined when its company prefix (after the extension digit) is not known.
+ */
+export function ssccUrn(sscc: string, prefixes: CompanyPrefixes): string | undefined {
+  const prefix = prefixes.of(sscc.slice(1, 17));
+  return prefix === undefined ? undefined : `urn:epc:id:sscc:${prefix}.${sscc[0]}${sscc.slice(1 + prefix.length, 17)}`;
+}
+
 /** `urn:epc:id:sgln:<prefix>.<location reference>.0` of a GLN (no extension), or undefined without a known prefix. */
 export function sglnUrn(gln: string, prefixes: CompanyPrefixes): string | undefined {
   const prefix = prefixes.of(gln.slice(0, 12));
@@ -183,8 +198,9 @@ export function sglnUrn(gln: string, prefixes: CompanyPrefixes): string | undefi
 
 /**
  * The 1.2 form of an identifier the 2.0 mapping wrote: a GS1 Digital Link of a pack, a batch, a
- * location (414) or a party (417) becomes its EPC URN (parties and locations both as SGLN, as the
- * GS1 US guideline writes them); a GLN without a known prefix, and any other URI (did:pkh), stay.
+ * logistic unit (00), a location (414) or a party (417) becomes its EPC URN (parties and locations
+ * both as SGLN, as the GS1 US guideline writes them); a GLN or SSCC without a known prefix, and any
+ * other URI (did:pkh), stay.
  */
 export function epcUriOf(identifier: string, prefixes: CompanyPrefixes): string {
   if (!identifier.startsWith("https://id.gs1.org/")) return identifier;
@@ -192,7 +208,8 @@ export function epcUriOf(identifier: string, prefixes: CompanyPrefixes): string 
   if (!parsed.ok || parsed.form !== "digital-link") {
     throw new Epcis12Error("UNSUPPORTED_IDENTIFIER", identifier, `${identifier} is not a GS1 Digital Link URI.`);
   }
-  const { gtin, serial, lot, gln, partyGln } = parsed.value;
+  const { gtin, serial, lot, gln, partyGln, sscc } = parsed.value;
+  if (sscc !== undefined && gtin === undefined) return ssccUrn(sscc, prefixes) ?? identifier;
   if (gtin !== undefined && serial !== undefined && lot === undefined) return sgtinUrn(gtin, serial, prefixes);
   if (gtin !== undefined && lot !== undefined && serial === undefined) return lgtinUrn(gtin, lot, prefixes);
   const anyGln = gln ?? partyGln;
@@ -200,7 +217,7 @@ export function epcUriOf(identifier: string, prefixes: CompanyPrefixes): string 
   throw new Epcis12Error(
     "UNSUPPORTED_IDENTIFIER",
     identifier,
-    `${identifier} names no pack, batch, location or party the EPCIS 1.2 export writes.`,
+    `${identifier} names no pack, batch, logistic unit, location or party the EPCIS 1.2 export writes.`,
   );
 }
 
@@ -214,12 +231,12 @@ export function xmlSafeText(value: string): string {
 }
 
 /** The EPCIS 1.2 XML document of `events`, in the order given (chain order is the natural one). */
-export function toEpcis12Document(events: readonly LedgerEvent[], options: Epcis12DocumentOptions): string {
+export function toEpcis12Document(events: readonly CustodyEvent[], options: Epcis12DocumentOptions): string {
   const creationDate = options.creationDate ?? new Date();
   const created = creationDate instanceof Date ? creationDate : new Date(creationDate);
   if (Number.isNaN(created.getTime())) throw new RangeError(`creationDate ${String(creationDate)} is not a date`);
   const prefixes = new CompanyPrefixes(options.companyPrefixes);
-  const mapped = events.map(toEpcisEvent);
+  const mapped = events.flatMap(toEpcisEvents);
 
   const document = create({ version: "1.0", encoding: "UTF-8" });
   const root = document
@@ -259,8 +276,8 @@ class Writer {
     root: XMLBuilder,
     header: Epcis12Header,
     created: Date,
-    events: readonly LedgerEvent[],
-    mapped: readonly EpcisObjectEvent[],
+    events: readonly CustodyEvent[],
+    mapped: readonly EpcisEvent[],
   ): void {
     const chainId = events[0]?.chainId ?? 0;
     const element = root.ele("EPCISHeader");
@@ -322,8 +339,8 @@ class Writer {
   }
 
   /** EPCClass master data of the products the events name (transaction information: name, strength, dosage form, manufacturer). */
-  #productVocabulary(products: readonly Epcis12Product[], events: readonly LedgerEvent[]) {
-    const named = new Set(events.map((event) => event.batch.gtin));
+  #productVocabulary(products: readonly Epcis12Product[], events: readonly CustodyEvent[]) {
+    const named = new Set(events.flatMap(gtinsOfEvent));
     const seen = new Set<string>();
     const elements: { id: string; attributes: [string, string][] }[] = [];
     for (const product of products) {
@@ -342,10 +359,10 @@ class Writer {
    * Location master data: the legal name of every party and place the events name, under the id
    * the events name it by (source, destination, readPoint, bizLocation).
    */
-  #locationVocabulary(events: readonly LedgerEvent[], mapped: readonly EpcisObjectEvent[]) {
+  #locationVocabulary(events: readonly CustodyEvent[], mapped: readonly EpcisEvent[]) {
     const names = new Map<string, string>();
     for (const event of events) {
-      for (const party of partiesOf(event)) {
+      for (const party of partiesOfEvent(event)) {
         if (party.name === undefined || party.name === "") continue;
         names.set(partyUri(party, event.chainId), party.name);
         if (party.gln !== undefined) names.set(`https://id.gs1.org/414/${party.gln}`, party.name);
@@ -369,13 +386,23 @@ class Writer {
     return [...elements.values()];
   }
 
-  event(list: XMLBuilder, event: EpcisObjectEvent): void {
-    const element = list.ele("ObjectEvent");
+  event(list: XMLBuilder, event: EpcisEvent): void {
+    if (event.type === "AggregationEvent") this.#aggregationEvent(list, event);
+    else this.#objectEvent(list, event);
+  }
+
+  /** The fields both event types open with: when, the id, and the EPC list (epcList or childEPCs, maybe empty). */
+  #opening(element: XMLBuilder, event: EpcisEvent, listName: "epcList" | "childEPCs", epcList: readonly string[]) {
     this.#text(element, "eventTime", event.eventTime);
     this.#text(element, "eventTimeZoneOffset", event.eventTimeZoneOffset);
     this.#text(element.ele("baseExtension"), "eventID", event.eventID);
-    const epcs = element.ele("epcList");
-    for (const epc of event.epcList ?? []) this.#text(epcs, "epc", this.#uri(epc));
+    if (event.type === "AggregationEvent") this.#text(element, "parentID", this.#uri(event.parentID));
+    const epcs = element.ele(listName);
+    for (const epc of epcList) this.#text(epcs, "epc", this.#uri(epc));
+  }
+
+  /** action to bizTransactionList, in the order both event types share. */
+  #what(element: XMLBuilder, event: EpcisEvent): void {
     this.#text(element, "action", event.action);
     this.#text(element, "bizStep", CBV.bizStep + event.bizStep);
     this.#text(element, "disposition", CBV.disposition + event.disposition);
@@ -387,16 +414,19 @@ class Writer {
         this.#text(transactions, "bizTransaction", bizTransaction).att("type", CBV.bizTransactionType + type);
       }
     }
+  }
 
-    const extension = element.ele("extension");
-    if (event.quantityList !== undefined) {
-      const quantities = extension.ele("quantityList");
-      for (const { epcClass, quantity } of event.quantityList) {
-        const quantityElement = quantities.ele("quantityElement");
-        this.#text(quantityElement, "epcClass", this.#uri(epcClass));
-        if (quantity !== undefined) this.#text(quantityElement, "quantity", quantity);
-      }
+  #quantities(parent: XMLBuilder, name: "quantityList" | "childQuantityList", list: EpcisObjectEvent["quantityList"]) {
+    if (list === undefined) return;
+    const quantities = parent.ele(name);
+    for (const { epcClass, quantity } of list) {
+      const quantityElement = quantities.ele("quantityElement");
+      this.#text(quantityElement, "epcClass", this.#uri(epcClass));
+      if (quantity !== undefined) this.#text(quantityElement, "quantity", quantity);
     }
+  }
+
+  #sourcesAndDestinations(extension: XMLBuilder, event: EpcisEvent): void {
     if (event.sourceList !== undefined) {
       const sources = extension.ele("sourceList");
       for (const { type, source } of event.sourceList) {
@@ -409,6 +439,34 @@ class Writer {
         this.#text(destinations, "destination", this.#uri(destination)).att("type", CBV.sourceDestinationType + type);
       }
     }
+  }
+
+  /** The pedigree extension fields, where the schema admits elements of other namespaces (after `extension`). */
+  #pedigreeFields(element: XMLBuilder, event: EpcisEvent): void {
+    for (const [key, value] of Object.entries(event)) {
+      if (key.startsWith("pedigree:")) this.#text(element, key, value as string | number, this.#namespace);
+    }
+  }
+
+  #aggregationEvent(list: XMLBuilder, event: EpcisAggregationEvent): void {
+    const element = list.ele("AggregationEvent");
+    this.#opening(element, event, "childEPCs", event.childEPCs ?? []);
+    this.#what(element, event);
+    const extension = element.ele("extension");
+    this.#quantities(extension, "childQuantityList", event.childQuantityList);
+    this.#sourcesAndDestinations(extension, event);
+    if (extension.node.childNodes.length === 0) extension.remove();
+    this.#pedigreeFields(element, event);
+  }
+
+  #objectEvent(list: XMLBuilder, event: EpcisObjectEvent): void {
+    const element = list.ele("ObjectEvent");
+    this.#opening(element, event, "epcList", event.epcList ?? []);
+    this.#what(element, event);
+
+    const extension = element.ele("extension");
+    this.#quantities(extension, "quantityList", event.quantityList);
+    this.#sourcesAndDestinations(extension, event);
     if (event.ilmd !== undefined) {
       const ilmd = extension.ele("ilmd");
       for (const [name, value] of Object.entries(event.ilmd)) {
@@ -428,25 +486,6 @@ class Writer {
         }
       }
     }
-    for (const [key, value] of Object.entries(event)) {
-      if (key.startsWith("pedigree:")) this.#text(element, key, value as string | number, this.#namespace);
-    }
-  }
-}
-
-/** The parties an event names (source, destination, acting party). */
-function partiesOf(event: LedgerEvent): Party[] {
-  switch (event.eventName) {
-    case "BatchRegistered":
-      return [event.manufacturer];
-    case "UnitsShipped":
-      return [event.from, event.to];
-    case "UnitsReceived":
-    case "UnitsRejected":
-      return [event.from, event.by];
-    case "ShipmentCancelled":
-      return [event.by, event.to];
-    default:
-      return [event.by];
+    this.#pedigreeFields(element, event);
   }
 }

@@ -1,19 +1,38 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { toDigitalLink } from "@pedigree/gs1";
 import {
   EPCIS_CONTEXT,
+  PACKAGE_EVENT_BIZ_STEPS,
   PEDIGREE_EPCIS_NAMESPACE,
   epcisEventId,
   partyUri,
   toEpcisDocument,
   toEpcisEvent,
+  toEpcisEvents,
   uuidV5,
+  type CustodyEvent,
+  type EpcisAggregationEvent,
+  type EpcisEvent,
   type EpcisObjectEvent,
+  type PackageLedgerEvent,
 } from "../src/epcis.ts";
 import type { LedgerEvent } from "../src/events.ts";
 import { assertValidEpcis, isValidEpcis } from "./epcisSchema.ts";
 import { ASN_1, BATCH_ID, CHAIN_ID, EVENTS, acme, central, northwind, regulator } from "./fixtures.ts";
+import {
+  BATCH,
+  CASE_A,
+  CASE_B,
+  PACKAGE_EVENTS,
+  PALLET,
+  SERIALS,
+  SHIPMENT,
+  TOTE,
+  pack,
+  ssccOf,
+} from "./epcisPackageFixtures.ts";
 
 const CREATED = new Date("2026-02-01T10:00:00Z");
 const BATCH_CLASS = "https://id.gs1.org/01/09520123456788/10/A1234";
@@ -24,8 +43,8 @@ const pgln = (gln: string) => `https://id.gs1.org/417/${gln}`;
 function mapped(event: LedgerEvent): EpcisObjectEvent {
   const document = toEpcisDocument([event], { creationDate: CREATED });
   assertValidEpcis(document, `${event.eventName} (${JSON.stringify(event)})`);
-  const [only] = document.epcisBody.eventList;
-  assert.ok(only);
+  const [only, ...more] = document.epcisBody.eventList;
+  assert.ok(only?.type === "ObjectEvent" && more.length === 0, "a count-ledger event is one ObjectEvent");
   return only;
 }
 
@@ -331,5 +350,304 @@ describe("event ids", () => {
     assert.equal(partyUri(acme, CHAIN_ID), "https://id.gs1.org/417/9520000000011");
     assert.equal(partyUri({ address: acme.address }, 10), `did:pkh:eip155:10:${acme.address}`);
     assert.ok(ASN_1.startsWith("0x41534e2d31"));
+  });
+});
+
+// ------------------------------------------------------------------ the package-level ledger
+
+const sscc = (value: string) => `https://id.gs1.org/00/${value}`;
+const sgtin = (serial: string) => `https://id.gs1.org/01/${BATCH.gtin}/21/${encodeURIComponent(serial)}`;
+
+/** Maps one package-ledger event, validates its EPCIS events as one document, and returns them. */
+function mappedAll(event: CustodyEvent): EpcisEvent[] {
+  const document = toEpcisDocument([event], { creationDate: CREATED });
+  assertValidEpcis(document, `${event.eventName} (${JSON.stringify(event)})`);
+  return document.epcisBody.eventList;
+}
+function aggregationOf(event: EpcisEvent | undefined): EpcisAggregationEvent {
+  assert.equal(event?.type, "AggregationEvent");
+  return event as EpcisAggregationEvent;
+}
+function objectOf(event: EpcisEvent | undefined): EpcisObjectEvent {
+  assert.equal(event?.type, "ObjectEvent");
+  return event as EpcisObjectEvent;
+}
+/** The chain fields every package event carries; no batch unless the event has one. */
+function assertPosition(epcis: EpcisEvent, event: PackageLedgerEvent, part?: string): void {
+  assert.equal(epcis.eventID, epcisEventId(event.chainId, event.transactionHash, event.logIndex, part));
+  assert.equal(epcis.eventTime, new Date(event.timestamp * 1000).toISOString());
+  assert.equal(epcis.eventTimeZoneOffset, "+00:00");
+  assert.equal(epcis["pedigree:transactionHash"], event.transactionHash);
+  assert.equal(epcis["pedigree:logIndex"], event.logIndex);
+  assert.equal(epcis["pedigree:chainId"], CHAIN_ID);
+}
+
+describe("EPCIS 2.0 mapping of the package-level ledger's events", () => {
+  it("UnitPacked: AggregationEvent ADD packing, the case's SSCC as parent and its packs' SGTINs as children, at the packer's", () => {
+    const [epcis, ...more] = mappedAll(PACKAGE_EVENTS.packedNamed);
+    assert.equal(more.length, 0);
+    const packed = aggregationOf(epcis);
+    assertPosition(packed, PACKAGE_EVENTS.packedNamed);
+    assert.deepEqual(
+      [packed.action, packed.bizStep, packed.disposition, packed.parentID],
+      ["ADD", "packing", "in_progress", sscc(CASE_A)],
+    );
+    assert.deepEqual(packed.childEPCs, [sgtin("PK0"), sgtin("PK1"), sgtin("PK2")]);
+    assert.equal(packed.childQuantityList, undefined);
+    assert.deepEqual(packed.readPoint, { id: loc(acme.gln!) });
+    assert.deepEqual(packed.bizLocation, { id: loc(acme.gln!) }, "the packed case stays at the packer's");
+    assert.deepEqual(
+      [packed["pedigree:batchId"], packed["pedigree:firstIndex"], packed["pedigree:count"]],
+      [BATCH_ID, 0, 3],
+    );
+  });
+
+  it("UnitPacked without the serials (a reader who may not see them): the packs counted as units of the batch class", () => {
+    const packed = aggregationOf(mappedAll(PACKAGE_EVENTS.packedUnnamed)[0]);
+    assert.equal(packed.childEPCs, undefined, "no SGTIN names a pack the reader may not see");
+    assert.deepEqual(packed.childQuantityList, [{ epcClass: BATCH_CLASS, quantity: 3 }]);
+    assert.ok(!JSON.stringify(packed).includes("PK3"));
+  });
+
+  it("UnitAggregated ADD of cases: a pallet whose children are the cases' SSCCs", () => {
+    const [epcis, ...more] = mappedAll(PACKAGE_EVENTS.palletised);
+    assert.equal(more.length, 0);
+    const pallet = aggregationOf(epcis);
+    assertPosition(pallet, PACKAGE_EVENTS.palletised);
+    assert.deepEqual([pallet.action, pallet.bizStep, pallet.parentID], ["ADD", "packing", sscc(PALLET)]);
+    assert.deepEqual(pallet.childEPCs, [sscc(CASE_A), sscc(CASE_B)]);
+    assert.equal("pedigree:batchId" in pallet, false, "a unit of units names no batch");
+  });
+
+  it("UnitAggregated ADD of a pack taken out of a case: the case's unpacking first, then the packing", () => {
+    const event = PACKAGE_EVENTS.toteFromWithin;
+    const [unpacked, packed, ...more] = mappedAll(event);
+    assert.equal(more.length, 0);
+    const out = aggregationOf(unpacked);
+    assertPosition(out, event, `unpacking:${CASE_A}`);
+    assert.deepEqual(
+      [out.action, out.bizStep, out.parentID, out.childEPCs],
+      ["DELETE", "unpacking", sscc(CASE_A), [sgtin("PK1")]],
+    );
+    assert.deepEqual(out.bizLocation, { id: loc(northwind.gln!) });
+    const into = aggregationOf(packed);
+    assertPosition(into, event);
+    assert.deepEqual(
+      [into.action, into.parentID, into.childEPCs],
+      ["ADD", `https://id.gs1.org/00/${TOTE}`, [sgtin("PK6"), sgtin("PK1")]],
+    );
+    assert.notEqual(out.eventID, into.eventID);
+  });
+
+  it("UnitAggregated DELETE: AggregationEvent DELETE unpacking of the children taken out", () => {
+    const out = aggregationOf(mappedAll(PACKAGE_EVENTS.disaggregated)[0]);
+    assertPosition(out, PACKAGE_EVENTS.disaggregated);
+    assert.deepEqual(
+      [out.action, out.bizStep, out.disposition, out.parentID, out.childEPCs],
+      ["DELETE", "unpacking", "in_progress", sscc(PALLET), [sscc(CASE_B)]],
+    );
+  });
+
+  it("ShipmentShipped: OBSERVE shipping in_transit of the shipped SSCCs and loose SGTINs, the parties, the ASN", () => {
+    const [epcis, ...more] = mappedAll(PACKAGE_EVENTS.shipped);
+    assert.equal(more.length, 0);
+    const shipped = objectOf(epcis);
+    assertPosition(shipped, PACKAGE_EVENTS.shipped);
+    assert.deepEqual([shipped.action, shipped.bizStep, shipped.disposition], ["OBSERVE", "shipping", "in_transit"]);
+    assert.deepEqual(shipped.epcList, [sscc(PALLET), sgtin("PK7")], "top-level units, then loose packs");
+    assert.deepEqual(shipped.quantityList, [{ epcClass: BATCH_CLASS, quantity: 1 }], "the pack not named");
+    assert.deepEqual(shipped.readPoint, { id: loc(acme.gln!) });
+    assert.equal(shipped.bizLocation, undefined);
+    assert.deepEqual(shipped.bizTransactionList, [
+      { type: "desadv", bizTransaction: `urn:epcglobal:cbv:bt:${acme.gln}:ASN-1` },
+    ]);
+    assert.deepEqual(
+      { sourceList: shipped.sourceList, destinationList: shipped.destinationList },
+      shipmentParties(acme.gln!, northwind.gln!),
+    );
+    assert.equal(shipped["pedigree:shipmentId"], SHIPMENT);
+  });
+
+  it("ShipmentReceived in part: receiving in_progress of what was received, then receiving returned of what was refused", () => {
+    const event = PACKAGE_EVENTS.receivedInPart;
+    const [received, refused, ...more] = mappedAll(event).map(objectOf);
+    assert.equal(more.length, 0);
+    assertPosition(received!, event);
+    assertPosition(refused!, event, "rejected");
+    assert.deepEqual(
+      [received!.bizStep, received!.disposition, received!.epcList, received!.quantityList],
+      ["receiving", "in_progress", [sscc(PALLET)], [{ epcClass: BATCH_CLASS, quantity: 1 }]],
+    );
+    assert.deepEqual(received!.bizLocation, { id: loc(northwind.gln!) }, "received goods stay at the recipient's");
+    assert.deepEqual(
+      [refused!.bizStep, refused!.disposition, refused!.epcList, refused!["pedigree:reason"]],
+      ["receiving", "returned", [sgtin("PK7")], "Damaged in transit"],
+    );
+    assert.deepEqual(refused!.readPoint, { id: loc(northwind.gln!) });
+    assert.equal(refused!.bizLocation, undefined, "refused goods go back to the sender");
+    for (const epcis of [received!, refused!]) {
+      assert.deepEqual(
+        { sourceList: epcis.sourceList, destinationList: epcis.destinationList },
+        shipmentParties(acme.gln!, northwind.gln!),
+      );
+      assert.equal(epcis["pedigree:shipmentId"], SHIPMENT);
+    }
+    assert.equal("pedigree:reason" in received!, false);
+  });
+
+  it("ShipmentReceived in full or refused in full: one event, each with its own stable id", () => {
+    const [all] = mappedAll(PACKAGE_EVENTS.receivedInFull);
+    assert.equal(mappedAll(PACKAGE_EVENTS.receivedInFull).length, 1);
+    assertPosition(all!, PACKAGE_EVENTS.receivedInFull);
+    assert.deepEqual(objectOf(all).epcList, [sscc(PALLET), sgtin("PK7")]);
+    const refused = mappedAll(PACKAGE_EVENTS.rejectedInFull);
+    assert.equal(refused.length, 1);
+    assertPosition(refused[0]!, PACKAGE_EVENTS.rejectedInFull, "rejected");
+    assert.equal(objectOf(refused[0]).disposition, "returned");
+    // The same chain event, mapped again or by another exporter, keeps its ids.
+    assert.deepEqual(
+      toEpcisEvents(PACKAGE_EVENTS.receivedInPart).map((e) => e.eventID),
+      toEpcisEvents({ ...PACKAGE_EVENTS.receivedInPart, from: { ...acme, name: "Renamed" } }).map((e) => e.eventID),
+    );
+  });
+
+  it("ShipmentCancelled: void_shipping of the units and packs withdrawn, back in the sender's stock", () => {
+    const cancelled = objectOf(mappedAll(PACKAGE_EVENTS.cancelled)[0]);
+    assertPosition(cancelled, PACKAGE_EVENTS.cancelled);
+    assert.deepEqual(
+      [cancelled.bizStep, cancelled.disposition, cancelled.epcList],
+      ["void_shipping", "in_progress", [sscc(CASE_B)]],
+    );
+    assert.deepEqual(cancelled.bizLocation, { id: loc(northwind.gln!) });
+    assert.deepEqual(
+      { sourceList: cancelled.sourceList, destinationList: cancelled.destinationList },
+      shipmentParties(northwind.gln!, central.gln!),
+    );
+  });
+
+  it("PackDecommissioned inside a case: the case's unpacking, then the dispensing, as the count ledger maps it", () => {
+    const event = PACKAGE_EVENTS.dispensedInCase;
+    const [unpacked, dispensed, ...more] = mappedAll(event);
+    assert.equal(more.length, 0);
+    const out = aggregationOf(unpacked);
+    assertPosition(out, event, `unpacking:${CASE_A}`);
+    assert.deepEqual([out.action, out.parentID, out.childEPCs], ["DELETE", sscc(CASE_A), [sgtin("PK2")]]);
+    const { within: _within, ...loose } = event;
+    assert.deepEqual(dispensed, toEpcisEvent(loose), "the dispensing is the count ledger's mapping");
+    assert.deepEqual(toEpcisEvents(loose), [toEpcisEvent(loose)], "a loose pack has no unpacking");
+  });
+
+  it("ItemsQuarantined: holding, non_sellable_other (persistent) on the units and packs held back", () => {
+    const held = objectOf(mappedAll(PACKAGE_EVENTS.quarantined)[0]);
+    assertPosition(held, PACKAGE_EVENTS.quarantined);
+    assert.deepEqual(
+      [held.action, held.bizStep, held.disposition, held.epcList],
+      ["OBSERVE", "holding", "non_sellable_other", [sscc(CASE_B), sgtin("PK6")]],
+    );
+    assert.deepEqual(held.persistentDisposition, { set: ["non_sellable_other"] });
+    assert.deepEqual(held.readPoint, { id: loc(regulator.gln!) });
+    assert.equal(held["pedigree:reason"], "Suspect: broken seals");
+  });
+
+  it("ItemsQuarantineEnded: cleared is inspecting, conformant, the hold lifted; illegitimate is destroying (DELETE)", () => {
+    const cleared = objectOf(mappedAll(PACKAGE_EVENTS.quarantineCleared)[0]);
+    assert.deepEqual(
+      [cleared.action, cleared.bizStep, cleared.disposition, cleared.persistentDisposition],
+      ["OBSERVE", "inspecting", "conformant", { unset: ["non_sellable_other"] }],
+    );
+    assert.equal(cleared["pedigree:outcome"], "CLEARED");
+    const destroyed = objectOf(mappedAll(PACKAGE_EVENTS.quarantineIllegitimate)[0]);
+    assert.deepEqual(
+      [destroyed.action, destroyed.bizStep, destroyed.disposition, destroyed.epcList],
+      ["DELETE", "destroying", "destroyed", [sscc(CASE_B), sgtin("PK6")]],
+    );
+    assert.deepEqual([destroyed["pedigree:outcome"], destroyed["pedigree:reason"]], ["ILLEGITIMATE", "Falsified"]);
+  });
+
+  it("BatchQuarantined and its end: the batch class held back, then released or recalled for good", () => {
+    const held = objectOf(mappedAll(PACKAGE_EVENTS.batchQuarantined)[0]);
+    assert.deepEqual(
+      [held.bizStep, held.disposition, held.quantityList, held.persistentDisposition],
+      ["holding", "non_sellable_other", [{ epcClass: BATCH_CLASS }], { set: ["non_sellable_other"] }],
+    );
+    assert.equal(held["pedigree:batchId"], BATCH_ID);
+    const cleared = objectOf(mappedAll(PACKAGE_EVENTS.batchQuarantineCleared)[0]);
+    assert.deepEqual(
+      [cleared.bizStep, cleared.disposition, cleared.persistentDisposition],
+      ["inspecting", "conformant", { unset: ["non_sellable_other"] }],
+    );
+    const recalled = objectOf(mappedAll(PACKAGE_EVENTS.batchQuarantineIllegitimate)[0]);
+    assert.deepEqual(
+      [recalled.bizStep, recalled.disposition, recalled.persistentDisposition],
+      ["holding", "recalled", { set: ["recalled"], unset: ["non_sellable_other"] }],
+    );
+  });
+
+  it("refuses to write an ObjectEvent that lists nothing", () => {
+    assert.throws(
+      () => toEpcisEvents({ ...PACKAGE_EVENTS.shipped, items: { units: [], packs: [] } }),
+      /must list a unit or a pack/,
+    );
+  });
+
+  it("a whole package-level history: one valid document, unique ids, each step one of PACKAGE_EVENT_BIZ_STEPS", () => {
+    const events = Object.values(PACKAGE_EVENTS) as PackageLedgerEvent[];
+    const document = toEpcisDocument([EVENTS.registered, ...events, EVENTS.recalled], { creationDate: CREATED });
+    assertValidEpcis(document, "package-level history");
+    const list = document.epcisBody.eventList;
+    assert.equal(list.length, 2 + events.reduce((n, event) => n + toEpcisEvents(event).length, 0));
+    // The fixtures hold several variants of the same chain event (the settlements, the quarantine ends).
+    const distinct = new Set(events.map((e) => `${e.transactionHash}:${e.logIndex}`));
+    assert.ok(new Set(list.map((e) => e.eventID)).size >= distinct.size + 2);
+    for (const event of events) {
+      for (const epcis of toEpcisEvents(event)) {
+        const steps = PACKAGE_EVENT_BIZ_STEPS[event.eventName] ?? [];
+        const countSteps = event.eventName === "PackDecommissioned" ? ["dispensing"] : [];
+        assert.ok(
+          [...steps, ...countSteps].includes(epcis.bizStep),
+          `${event.eventName} maps to ${epcis.bizStep}, which PACKAGE_EVENT_BIZ_STEPS does not list for it`,
+        );
+      }
+    }
+    assert.equal(JSON.stringify(list).includes(SERIALS[3]!), false, "an unnamed pack's serial appears nowhere");
+  });
+
+  it("stays valid for any SSCC, serial, nesting and naming the ledger can hold", () => {
+    const cset82 = fc.constantFrom(
+      ..."!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz",
+    );
+    const serial = fc.array(cset82, { minLength: 1, maxLength: 20 }).map((chars) => chars.join(""));
+    const unit = fc
+      .tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 6, max: 12 }), fc.integer({ min: 0, max: 99_999 }))
+      .map(([extension, length, n]) => ssccOf("9".repeat(length), n % 10 ** (16 - length), extension));
+    const packArb = fc.record({ index: fc.nat(), serial: fc.option(serial), within: fc.option(unit) }).map((p) => ({
+      ...pack(p.index % 8, false),
+      ...(p.serial === null ? {} : { serial: p.serial }),
+      ...(p.within === null ? {} : { within: p.within }),
+    }));
+    const items = fc
+      .record({ units: fc.array(unit, { maxLength: 3 }), packs: fc.array(packArb, { maxLength: 4 }) })
+      .filter((i) => i.units.length + i.packs.length > 0);
+    fc.assert(
+      fc.property(items, items, unit, (children, rejected, parent) => {
+        const document = toEpcisDocument(
+          [
+            { ...PACKAGE_EVENTS.toteFromWithin, sscc: parent, items: children },
+            { ...PACKAGE_EVENTS.disaggregated, sscc: parent, items: children },
+            { ...PACKAGE_EVENTS.shipped, items: children },
+            { ...PACKAGE_EVENTS.receivedInPart, received: children, rejected },
+            { ...PACKAGE_EVENTS.quarantined, items: rejected },
+          ],
+          { creationDate: CREATED },
+        );
+        assertValidEpcis(document);
+        for (const p of children.packs) {
+          if (p.serial === undefined) continue;
+          const named = JSON.stringify(toDigitalLink({ gtin: BATCH.gtin, serial: p.serial }));
+          assert.ok(JSON.stringify(document).includes(named), `${named} is named`);
+        }
+      }),
+      { numRuns: 120 },
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { gs1CheckDigit, isValidGln, isValidGtin, toDigitalLink } from "@pedigree/gs1";
-import { toEpcisDocument } from "../src/epcis.ts";
+import { toEpcisDocument, type CustodyEvent } from "../src/epcis.ts";
 import {
   CompanyPrefixes,
   DSCSA_LEGAL_NOTICE,
@@ -13,6 +13,7 @@ import {
   productPatternUrn,
   sglnUrn,
   sgtinUrn,
+  ssccUrn,
   toEpcis12Document,
   xmlSafeText,
   type Epcis12DocumentOptions,
@@ -23,6 +24,7 @@ import type { Hex, Party } from "../src/types.ts";
 import { assertValidEpcis12, epcis12SchemaErrors } from "./epcis12Schema.ts";
 import { epcis12Root, epcUrnId, fromEpcis12, fromEpcis20, xmlLineEnds, parseXml } from "./epcisNeutral.ts";
 import { EVENTS, GTIN, LOT, acme, central, northwind, regulator } from "./fixtures.ts";
+import { CASE_A, PACKAGE_EVENTS, PALLET, TOTE } from "./epcisPackageFixtures.ts";
 
 const CREATED = new Date("2026-02-01T10:00:00Z");
 const NAMESPACE = "urn:pedigree:epcis:";
@@ -38,7 +40,7 @@ const PRODUCT = {
   manufacturer: acme,
 };
 
-function document(events: readonly LedgerEvent[], options: Partial<Epcis12DocumentOptions> = {}): string {
+function document(events: readonly CustodyEvent[], options: Partial<Epcis12DocumentOptions> = {}): string {
   return toEpcis12Document(events, { creationDate: CREATED, companyPrefixes: PREFIXES, ...options });
 }
 
@@ -86,6 +88,17 @@ describe("EPC URNs of GS1 keys", () => {
     }
   });
 
+  it("writes an SSCC as TDS does (extension digit before the serial reference, no check digit), or keeps its Digital Link", () => {
+    const tds = new CompanyPrefixes(["0614141"]);
+    assert.equal(ssccUrn("106141412345678908", tds), "urn:epc:id:sscc:0614141.1234567890");
+    assert.equal(epcUriOf("https://id.gs1.org/00/106141412345678908", tds), "urn:epc:id:sscc:0614141.1234567890");
+    assert.equal(epcUrnId("urn:epc:id:sscc:0614141.1234567890"), "sscc 106141412345678908");
+    assert.equal(ssccUrn(CASE_A, known), `urn:epc:id:sscc:952012.3${CASE_A.slice(7, 17)}`);
+    // A distributor's tote under no prefix on chain: a guessed split would be wrong as often as right.
+    assert.equal(ssccUrn(TOTE, known), undefined);
+    assert.equal(epcUriOf(`https://id.gs1.org/00/${TOTE}`, known), `https://id.gs1.org/00/${TOTE}`);
+  });
+
   it("takes the longest prefix given that the key starts with, as the contract decides ownership", () => {
     const both = new CompanyPrefixes(["061414", "0614141", "06141411"]);
     assert.equal(both.of("061414112345"), "06141411");
@@ -125,7 +138,7 @@ describe("EPC URNs of GS1 keys", () => {
     assert.equal(epcUriOf(unknownGln, new CompanyPrefixes(["952012"])), unknownGln);
     const did = `did:pkh:eip155:1:${acme.address}`;
     assert.equal(epcUriOf(did, known), did);
-    assert.throws(() => epcUriOf("https://id.gs1.org/00/095201234567890128", known), {
+    assert.throws(() => epcUriOf("https://id.gs1.org/00/095201234567890127", known), {
       code: "UNSUPPORTED_IDENTIFIER",
     });
     assert.throws(() => epcUriOf("https://id.gs1.org/01/09520123456789", known), { code: "UNSUPPORTED_IDENTIFIER" });
@@ -466,6 +479,54 @@ const worldArbitrary: fc.Arbitrary<World> = fc
       events: fc.array(event, { minLength: 1, maxLength: 6 }),
     });
   });
+
+describe("EPCIS 1.2 XML of the package-level ledger's events", () => {
+  const events = Object.values(PACKAGE_EVENTS);
+
+  it("writes packing and unpacking as AggregationEvents and the rest as ObjectEvents, in chain order, valid against the 1.2 schema", async () => {
+    const xml = document([EVENTS.registered, ...events], {
+      header: { sender: acme, receiver: northwind, products: [PRODUCT] },
+    });
+    await assertValidEpcis12(xml);
+    const json = toEpcisDocument([EVENTS.registered, ...events], { creationDate: CREATED });
+    const neutral = fromEpcis12(xml, NAMESPACE);
+    assert.deepEqual(neutral, fromEpcis20(json));
+    assert.deepEqual(
+      neutral.slice(1, 4).map((event) => [event.type, event.action, event.bizStep, event.parentID]),
+      [
+        ["AggregationEvent", "ADD", "packing", `sscc ${CASE_A}`],
+        ["AggregationEvent", "ADD", "packing", `sscc ${PACKAGE_EVENTS.packedUnnamed.sscc}`],
+        ["AggregationEvent", "ADD", "packing", `sscc ${PALLET}`],
+      ],
+    );
+    // The master data names the products of the packs the events list.
+    assert.match(xml, /<VocabularyElement id="urn:epc:idpat:sgtin:952012\.0345678\.\*">/);
+  });
+
+  it("an AggregationEvent: parentID and childEPCs as EPC URNs, the unnamed packs as a childQuantityList", async () => {
+    const xml = document([PACKAGE_EVENTS.packedUnnamed, PACKAGE_EVENTS.palletised, PACKAGE_EVENTS.toteFromWithin]);
+    await assertValidEpcis12(xml);
+    const root = epcis12Root(xml, NAMESPACE);
+    const [unnamed, pallet, unpacked, tote] = ((root.EPCISBody as Node).EventList as Node)
+      .AggregationEvent as Node[] as [Node, Node, Node, Node];
+    assert.equal(unnamed.childEPCs, "", "an empty childEPCs, as 1.2 requires one");
+    assert.deepEqual((unnamed.extension as Node).childQuantityList, {
+      quantityElement: [{ epcClass: "urn:epc:class:lgtin:952012.0345678.A1234", quantity: "3" }],
+    });
+    assert.equal(pallet.parentID, ssccUrn(PALLET, known));
+    assert.deepEqual(pallet.childEPCs, {
+      epc: [ssccUrn(CASE_A, known), ssccUrn(PACKAGE_EVENTS.packedUnnamed.sscc, known)],
+    });
+    assert.deepEqual(
+      [unpacked.action, unpacked.bizStep, unpacked.parentID],
+      ["DELETE", "urn:epcglobal:cbv:bizstep:unpacking", ssccUrn(CASE_A, known)],
+    );
+    assert.equal(tote.parentID, `https://id.gs1.org/00/${TOTE}`);
+    assert.deepEqual(tote.childEPCs, {
+      epc: ["urn:epc:id:sgtin:952012.0345678.PK6", "urn:epc:id:sgtin:952012.0345678.PK1"],
+    });
+  });
+});
 
 describe("EPCIS 1.2 and 2.0 exports of the same events", () => {
   it("say the same, field by field, for every kind of event of the fixtures", () => {

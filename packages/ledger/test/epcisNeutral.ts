@@ -1,5 +1,5 @@
 /**
- * One neutral model of an EPCIS ObjectEvent, read from either binding: the 2.0 JSON-LD object and
+ * One neutral model of an EPCIS ObjectEvent or AggregationEvent, read from either binding: the 2.0 JSON-LD object and
  * the 1.2 XML text (parsed with fast-xml-parser). The readers are the tests' own: identifiers are
  * decoded here from EPC URNs (TDS rules, check digits recomputed) and from Digital Link URIs
  * (@pedigree/gs1's parser), not with the converter's code, so a wrong split or escape shows up as a
@@ -8,19 +8,24 @@
 import assert from "node:assert/strict";
 import { gs1CheckDigit, parseGs1 } from "@pedigree/gs1";
 import { XMLParser } from "fast-xml-parser";
-import type { EpcisDocument, EpcisObjectEvent } from "../src/epcis.ts";
+import type { EpcisDocument, EpcisEvent } from "../src/epcis.ts";
 
-/** `pack <gtin> <serial>`, `batch <gtin> <lot>`, `gln <gln>`, or `uri <anything else>`. */
+/** `pack <gtin> <serial>`, `batch <gtin> <lot>`, `sscc <sscc>`, `gln <gln>`, or `uri <anything else>`. */
 export type NeutralId = string;
 
 export interface NeutralEvent {
+  type: "ObjectEvent" | "AggregationEvent";
   eventID: string;
   eventTime: number;
   eventTimeZoneOffset: string;
   action: string;
   bizStep: string;
   disposition: string;
+  /** An AggregationEvent's parent. */
+  parentID?: NeutralId;
+  /** epcList, or an AggregationEvent's childEPCs. */
   epcs: NeutralId[];
+  /** quantityList, or an AggregationEvent's childQuantityList. */
   quantities: { epcClass: NeutralId; quantity?: number }[];
   readPoint?: NeutralId;
   bizLocation?: NeutralId;
@@ -41,7 +46,8 @@ export function xmlLineEnds(text: string): string {
 function digitalLinkId(uri: string): NeutralId {
   const parsed = parseGs1(uri);
   if (!parsed.ok) return `uri ${uri}`;
-  const { gtin, serial, lot, gln, partyGln } = parsed.value;
+  const { gtin, serial, lot, gln, partyGln, sscc } = parsed.value;
+  if (sscc !== undefined) return `sscc ${sscc}`;
   if (gtin !== undefined && serial !== undefined) return `pack ${gtin} ${serial}`;
   if (gtin !== undefined && lot !== undefined) return `batch ${gtin} ${lot}`;
   if (gln !== undefined || partyGln !== undefined) return `gln ${gln ?? partyGln}`;
@@ -64,6 +70,12 @@ export function epcUrnId(uri: string): NeutralId {
     const gtin = withCheckDigit(`${reference[0]}${prefix}${reference.slice(1)}`);
     return `${scheme === "id:sgtin" ? "pack" : "batch"} ${gtin} ${decodeURIComponent(rest)}`;
   }
+  const sscc = /^urn:epc:id:sscc:(\d{6,12})\.(\d{5,11})$/.exec(uri);
+  if (sscc !== null) {
+    const [, prefix, reference] = sscc as unknown as [string, string, string];
+    assert.equal(prefix.length + reference.length, 17, `${uri}: company prefix and serial reference make 17 digits`);
+    return `sscc ${withCheckDigit(`${reference[0]}${prefix}${reference.slice(1)}`)}`;
+  }
   const sgln = /^urn:epc:id:sgln:(\d{6,12})\.(\d{0,6})\.(.*)$/.exec(uri);
   if (sgln !== null) {
     const [, prefix, reference, extension] = sgln as unknown as [string, string, string, string];
@@ -81,20 +93,25 @@ function jsonId(uri: string): NeutralId {
 
 /** The neutral events of a 2.0 document. */
 export function fromEpcis20(document: EpcisDocument): NeutralEvent[] {
-  return document.epcisBody.eventList.map((event: EpcisObjectEvent) => {
+  return document.epcisBody.eventList.map((event: EpcisEvent) => {
     const extensions: Record<string, string> = {};
     for (const [key, value] of Object.entries(event)) {
       if (key.startsWith("pedigree:")) extensions[key] = String(value);
     }
+    const aggregation = event.type === "AggregationEvent";
+    const epcs = aggregation ? event.childEPCs : event.epcList;
+    const quantities = aggregation ? event.childQuantityList : event.quantityList;
     return {
+      type: event.type,
       eventID: event.eventID,
       eventTime: Date.parse(event.eventTime),
       eventTimeZoneOffset: event.eventTimeZoneOffset,
       action: event.action,
       bizStep: event.bizStep,
       disposition: event.disposition,
-      epcs: (event.epcList ?? []).map(jsonId),
-      quantities: (event.quantityList ?? []).map(({ epcClass, quantity }) =>
+      ...(aggregation ? { parentID: jsonId(event.parentID) } : {}),
+      epcs: (epcs ?? []).map(jsonId),
+      quantities: (quantities ?? []).map(({ epcClass, quantity }) =>
         quantity === undefined ? { epcClass: jsonId(epcClass) } : { epcClass: jsonId(epcClass), quantity },
       ),
       ...(event.readPoint === undefined ? {} : { readPoint: jsonId(event.readPoint.id) }),
@@ -106,11 +123,14 @@ export function fromEpcis20(document: EpcisDocument): NeutralEvent[] {
       sources: (event.sourceList ?? []).map(({ type, source }) => ({ type, id: jsonId(source) })),
       destinations: (event.destinationList ?? []).map(({ type, destination }) => ({ type, id: jsonId(destination) })),
       ilmd: Object.fromEntries(
-        Object.entries(event.ilmd ?? {}).map(([key, value]) => [key.replace(/^cbvmda:/, ""), value]),
+        Object.entries((aggregation ? undefined : event.ilmd) ?? {}).map(([key, value]) => [
+          key.replace(/^cbvmda:/, ""),
+          value,
+        ]),
       ),
       persistentDisposition: {
-        set: event.persistentDisposition?.set ?? [],
-        unset: event.persistentDisposition?.unset ?? [],
+        set: (aggregation ? undefined : event.persistentDisposition?.set) ?? [],
+        unset: (aggregation ? undefined : event.persistentDisposition?.unset) ?? [],
       },
       extensions,
     };
@@ -119,6 +139,7 @@ export function fromEpcis20(document: EpcisDocument): NeutralEvent[] {
 
 const LISTS = new Set([
   "ObjectEvent",
+  "AggregationEvent",
   "epc",
   "quantityElement",
   "bizTransaction",
@@ -186,12 +207,19 @@ export function epcis12Root(xml: string, pedigreeNamespace: string): Node {
   return root;
 }
 
-/** The neutral events of a 1.2 document. */
+/**
+ * The neutral events of a 1.2 document, in document order (the parser groups elements by name, so
+ * the order is read back from where each event's id stands in the text).
+ */
 export function fromEpcis12(xml: string, pedigreeNamespace: string): NeutralEvent[] {
   const root = epcis12Root(xml, pedigreeNamespace);
   const list = ((root.EPCISBody as Node).EventList ?? {}) as Node;
-  const events = (typeof list === "string" ? [] : ((list.ObjectEvent as Node[] | undefined) ?? [])) as Node[];
-  return events.map((event) => {
+  const ofType = (type: NeutralEvent["type"]) =>
+    (typeof list === "string" ? [] : ((list[type] as Node[] | undefined) ?? [])).map((event) => ({ type, event }));
+  const events = [...ofType("ObjectEvent"), ...ofType("AggregationEvent")];
+  const at = (event: Node) => xml.indexOf(`<eventID>${text((event.baseExtension as Node).eventID)}</eventID>`);
+  events.sort((a, b) => at(a.event) - at(b.event));
+  return events.map(({ type, event }) => {
     const extension = (event.extension ?? {}) as Node;
     const base = event.baseExtension as Node;
     const extensions: Record<string, string> = {};
@@ -203,16 +231,19 @@ export function fromEpcis12(xml: string, pedigreeNamespace: string): NeutralEven
       ((persistent[`pedigree:${kind}`] as unknown[] | undefined) ?? []).map((value) =>
         strip(text(value), "urn:epcglobal:cbv:disp:"),
       );
-    const epcList = event.epcList as Node | string;
-    const quantityList = extension.quantityList as Node | undefined;
+    const aggregation = type === "AggregationEvent";
+    const epcList = (aggregation ? event.childEPCs : event.epcList) as Node | string;
+    const quantityList = (aggregation ? extension.childQuantityList : extension.quantityList) as Node | undefined;
     const ilmd = (extension.ilmd ?? {}) as Node;
     return {
+      type,
       eventID: text(base.eventID),
       eventTime: Date.parse(text(event.eventTime)),
       eventTimeZoneOffset: text(event.eventTimeZoneOffset),
       action: text(event.action),
       bizStep: strip(text(event.bizStep), "urn:epcglobal:cbv:bizstep:"),
       disposition: strip(text(event.disposition), "urn:epcglobal:cbv:disp:"),
+      ...(aggregation ? { parentID: epcUrnId(text(event.parentID)) } : {}),
       epcs: (typeof epcList === "string" ? [] : ((epcList.epc as unknown[] | undefined) ?? [])).map((epc) =>
         epcUrnId(text(epc)),
       ),

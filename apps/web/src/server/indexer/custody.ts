@@ -57,7 +57,7 @@ const held = (party: string): Place => ({
   byRegulator: false,
 });
 
-interface PackRef {
+export interface PackRef {
   batchId: string;
   index: number;
   /** The unit the event says directly contains it, or null when loose. */
@@ -79,14 +79,14 @@ export function ssccText(value: EventArg | bigint): string {
 }
 
 /** The units an event lists in `key` (default `units`; a settlement's rejected ones in `rejectedUnits`). */
-function unitList(args: Readonly<Record<string, EventArg>>, event: string, key = "units"): string[] {
+export function unitList(args: Readonly<Record<string, EventArg>>, event: string, key = "units"): string[] {
   const list = field(args, key, event);
   if (!Array.isArray(list)) throw new TypeError(`${event}.${key} should be a list`);
   return list.map((value: EventArg) => ssccText(value));
 }
 
 /** The packs an event lists in `key` (default `packs`; a settlement's rejected ones in `rejectedPacks`). */
-function packList(args: Readonly<Record<string, EventArg>>, event: string, key = "packs"): PackRef[] {
+export function packList(args: Readonly<Record<string, EventArg>>, event: string, key = "packs"): PackRef[] {
   const list = field(args, key, event);
   if (!Array.isArray(list)) throw new TypeError(`${event}.${key} should be a list`);
   return list.map((value: EventArg, i: number) => {

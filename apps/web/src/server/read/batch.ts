@@ -12,8 +12,8 @@ import {
   toEpcis12Document,
   toEpcisDocument,
   type Address,
+  type CustodyEvent,
   type EpcisDocument,
-  type LedgerEvent,
   type Party,
 } from "@pedigree/ledger";
 import type { BatchResponse, BatchStatus, BatchView, ProductView } from "../../lib/api/read.ts";
@@ -26,7 +26,8 @@ import { visiblePackSerials, type Viewer } from "./access.ts";
 import { checkLot, normaliseGtin } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { accountsOfShipments, shipmentRows, shipmentView } from "./shipments.ts";
-import { accountsOf, batchEventRows, ledgerEventsOf, timelineEntry } from "./timeline.ts";
+import { batchCustodyEvents, batchHistoryRows, ssccsOf } from "./custody-events.ts";
+import { accountsOf, timelineEntry } from "./timeline.ts";
 import { csvResponse, toCsv } from "./csv.ts";
 
 type BatchRow = typeof batches.$inferSelect;
@@ -103,7 +104,7 @@ export async function getBatch(
       .select({ n: sql<number>`count(*)::int` })
       .from(packStates)
       .where(and(eq(packStates.batchId, row.batchId), ne(packStates.state, "ACTIVE"))),
-    batchEventRows(db, row.batchId),
+    batchHistoryRows(ctx, row.batchId),
   ]);
   const productRow = product[0];
   const [party, serials] = await Promise.all([
@@ -147,11 +148,19 @@ export function productView(row: typeof products.$inferSelect, party: PartyLooku
   };
 }
 
-/** GET /api/batches/<gtin>/<lot>/epcis: the batch's events as an EPCIS 2.0 EPCISDocument. */
-export async function batchEpcisDocument(ctx: AppContext, rawGtin: string, rawLot: string): Promise<EpcisDocument> {
+/**
+ * GET /api/batches/<gtin>/<lot>/epcis: the batch's events as an EPCIS 2.0 EPCISDocument (on the
+ * package-level ledger with the aggregation and shipping of its units), packs named by serial as
+ * `viewer` may see them.
+ */
+export async function batchEpcisDocument(
+  ctx: AppContext,
+  rawGtin: string,
+  rawLot: string,
+  viewer: Viewer,
+): Promise<EpcisDocument> {
   const row = await findBatch(ctx.db, rawGtin, rawLot);
-  const rows = await batchEventRows(ctx.db, row.batchId);
-  return toEpcisDocument(await ledgerEventsOf(ctx.db, rows, ctx.ledger.chainId), { creationDate: ctx.now() });
+  return toEpcisDocument(await batchCustodyEvents(ctx, row.batchId, viewer), { creationDate: ctx.now() });
 }
 
 /**
@@ -167,18 +176,23 @@ export async function batchEpcis12Document(
   rawGtin: string,
   rawLot: string,
   receiver: Party,
+  viewer: Viewer,
 ): Promise<string> {
   const row = await findBatch(ctx.db, rawGtin, rawLot);
-  const [rows, [productRow]] = await Promise.all([
-    batchEventRows(ctx.db, row.batchId),
+  const [events, [productRow]] = await Promise.all([
+    batchCustodyEvents(ctx, row.batchId, viewer),
     ctx.db.select().from(products).where(eq(products.gtin, row.gtin)).limit(1),
   ]);
-  const events = await ledgerEventsOf(ctx.db, rows, ctx.ledger.chainId);
   const party = await loadParties(ctx.db, [row.manufacturer, productRow?.manufacturer]);
   const manufacturer = ledgerParty(party(productRow?.manufacturer ?? row.manufacturer));
   return toEpcis12Document(events, {
     creationDate: ctx.now(),
-    companyPrefixes: await companyPrefixesOf(ctx.db, [row.gtin.slice(1, 13), ...glnsOf(events, receiver)]),
+    companyPrefixes: await companyPrefixesOf(ctx.db, [
+      row.gtin.slice(1, 13),
+      ...glnsOf(events, receiver),
+      // An SSCC's company prefix follows its extension digit.
+      ...ssccsOf(events).map((sscc) => sscc.slice(1, 17)),
+    ]),
     header: {
       sender: ledgerParty(party(row.manufacturer)),
       receiver,
@@ -211,7 +225,7 @@ async function companyPrefixesOf(db: Executor, keys: Iterable<string>): Promise<
   return rows.map((r) => r.prefix);
 }
 
-function glnsOf(events: readonly LedgerEvent[], receiver: Party): string[] {
+function glnsOf(events: readonly CustodyEvent[], receiver: Party): string[] {
   const glns = new Set<string>(receiver.gln === undefined ? [] : [receiver.gln]);
   for (const event of events) {
     for (const value of Object.values(event)) {
@@ -262,7 +276,7 @@ export async function batchTimelineCsv(
   viewer: Viewer,
 ): Promise<Response> {
   const row = await findBatch(ctx.db, rawGtin, rawLot);
-  const rows = await batchEventRows(ctx.db, row.batchId);
+  const rows = await batchHistoryRows(ctx, row.batchId);
   const [party, serials] = await Promise.all([
     loadParties(ctx.db, accountsOf(rows)),
     visiblePackSerials(ctx, viewer, rows),

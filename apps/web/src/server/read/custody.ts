@@ -32,7 +32,7 @@ export interface Whereabouts {
 }
 
 /** The deepest nesting the ledger allows (MAX_NESTING): a walk up that goes further is a corrupt read model. */
-const MAX_NESTING = 8;
+export const MAX_NESTING = 8;
 
 type UnitRow = typeof units.$inferSelect;
 
@@ -194,11 +194,11 @@ export async function unitContents(db: Executor, sscc: string): Promise<UnitCont
 // ---------------------------------------------------------------- a pack's trace
 
 /** A position on the chain: block, then log index. */
-type Position = readonly [number, number];
+export type Position = readonly [number, number];
 
-const before = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+export const before = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 /** Chain order, for sort. */
-const inChainOrder = (a: Position, b: Position) => a[0] - b[0] || a[1] - b[1];
+export const inChainOrder = (a: Position, b: Position) => a[0] - b[0] || a[1] - b[1];
 
 /** A stay of a pack or unit inside a unit, from the event that put it there to the one that took it out (null: still there). */
 interface Stay {

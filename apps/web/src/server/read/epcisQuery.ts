@@ -12,27 +12,39 @@
  * - perPage (1 to 1000, default 100) and nextPageToken: keyset paging in chain order, announced by a
  *   `Link: <...>; rel="next"` header as the REST binding does.
  *
- * The answer is an EPCISQueryDocument (the query interface's result), ObjectEvents mapped by
- * @pedigree/ledger's toEpcisDocument, so an event has the same eventID here and in a batch export.
+ * On the package-level ledger the events include the aggregations (packing, unpacking) and the
+ * shipments of logistic units; MATCH_epc also takes an SSCC (`.../00/<sscc>`, `urn:epc:id:sscc:...`),
+ * matching the events that list the unit or are about it (an aggregation's parent). One ledger event
+ * may give several EPCIS events (a settlement's receipt and refusal, an implied unpacking), and the
+ * filters hold for each EPCIS event, so the SQL selects candidates and the mapped events are kept
+ * or left out one by one; a page token names the last event served within its ledger event.
+ *
+ * The answer is an EPCISQueryDocument (the query interface's result), events mapped by
+ * @pedigree/ledger's toEpcisEvents, so an event has the same eventID here and in a batch export.
  */
 import { and, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { parseGs1, isValidGtin, gs1CheckDigit } from "@pedigree/gs1";
+import { parseGs1, isValidGtin, gs1CheckDigit, toDigitalLink } from "@pedigree/gs1";
 import {
   batchIdOf,
+  epcisDocumentOf,
   packStateNumber,
-  toEpcisDocument,
+  toEpcisEvents,
+  PACKAGE_EVENT_BIZ_STEPS,
   PACK_STATE_EPCIS,
   LEDGER_EVENT_NAMES,
+  type CustodyEvent,
+  type EpcisEvent,
   type PackStateName,
 } from "@pedigree/ledger";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, events, manifestSerials } from "../db/schema.ts";
+import { batches, custodyItems, events, manifestSerials, units } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
+import { custodyEventsOf, everyPackNamed, listingCondition, PACKAGE_CUSTODY_EVENT_NAMES } from "./custody-events.ts";
 import { clip, isoInstantSchema, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
-import { ledgerEventsOf, selectEventRows } from "./timeline.ts";
+import { ledgerEventsOf, selectEventRows, type EventRow } from "./timeline.ts";
 
 export const MAX_EPCIS_PAGE = 1000;
 
@@ -52,6 +64,10 @@ const EVENT_BIZ_STEPS: readonly { bizStep: string; eventName: string; state?: Pa
     eventName: "PackDecommissioned",
     state: state as PackStateName,
   })),
+  // The package-level ledger's: candidates only (an event may map to several steps), checked per EPCIS event.
+  ...Object.entries(PACKAGE_EVENT_BIZ_STEPS).flatMap(([eventName, steps]) =>
+    steps.map((bizStep) => ({ bizStep, eventName })),
+  ),
 ];
 
 /** `shipping`, `urn:epcglobal:cbv:bizstep:shipping`, `https://ref.gs1.org/cbv/BizStep-shipping` → `shipping`. */
@@ -79,16 +95,21 @@ const epcisQuery = z
   })
   .strict();
 
-const tokenKey = z.tuple([pageKey.bigint, pageKey.integer]);
+/** The last ledger event served (block, log index) and how many of its EPCIS events were. */
+const tokenKey = z.tuple([pageKey.bigint, pageKey.integer, pageKey.integer]);
 
 /** What an EPC or class URI names, read from its GS1 Digital Link or EPC URN form. */
-interface EpcTarget {
-  gtin: string;
-  lot?: string;
-  serial?: string;
-}
+type EpcTarget = { gtin: string; lot?: string; serial?: string; sscc?: undefined } | { sscc: string };
 
 export function parseEpcTarget(value: string): EpcTarget | undefined {
+  const ssccUrn = /^urn:epc:id:sscc:(\d{6,12})\.(\d+)$/.exec(value);
+  if (ssccUrn !== null) {
+    const [, companyPrefix, reference] = ssccUrn as unknown as [string, string, string];
+    // The serial reference's first digit is the SSCC's extension digit, then prefix and reference, then the check digit.
+    if (companyPrefix.length + reference.length !== 17) return undefined;
+    const body = `${reference[0]}${companyPrefix}${reference.slice(1)}`;
+    return { sscc: `${body}${gs1CheckDigit(body)}` };
+  }
   const urn = /^urn:epc:(id:sgtin|idpat:sgtin|class:lgtin):(\d+)\.(\d+)\.(.+)$/.exec(value);
   if (urn !== null) {
     const [, kind, companyPrefix, itemReference, rest] = urn as unknown as [string, string, string, string, string];
@@ -105,7 +126,9 @@ export function parseEpcTarget(value: string): EpcTarget | undefined {
   }
   if (/^https?:\/\//.test(value)) {
     const parsed = parseGs1(value);
-    if (!parsed.ok || parsed.form !== "digital-link" || parsed.value.gtin === undefined) return undefined;
+    if (!parsed.ok || parsed.form !== "digital-link") return undefined;
+    if (parsed.value.sscc !== undefined && parsed.value.gtin === undefined) return { sscc: parsed.value.sscc };
+    if (parsed.value.gtin === undefined) return undefined;
     const { gtin, lot, serial } = parsed.value;
     return { gtin, ...(lot === undefined ? {} : { lot }), ...(serial === undefined ? {} : { serial }) };
   }
@@ -122,9 +145,25 @@ function safeDecode(text: string): string | undefined {
 
 const PACK_EVENTS = ["PackDecommissioned", "PackReactivated"];
 
-/** The SQL condition an EPC target stands for (resolving a pack's serial to its index through the stored manifests). */
-async function targetCondition(db: Executor, target: EpcTarget): Promise<SQL> {
+/**
+ * The SQL condition an EPC target stands for (resolving a pack's serial to its index through the
+ * stored manifests): exact on the count ledger; on the package-level ledger a superset of the
+ * events whose EPCIS events name the target (`namesTarget` decides each).
+ */
+async function targetCondition(db: Executor, target: EpcTarget, packageLedger: boolean): Promise<SQL> {
   const nothing = sql`false`;
+  const index = sql`(${events.args}->>'index')::integer`;
+  if (target.sscc !== undefined) {
+    if (!packageLedger) return nothing;
+    const sscc = target.sscc;
+    // A pack decommissioned inside the unit gives an unpacking of it: the packs that were ever inside are candidates.
+    const packOfUnit = sql`${events.name} = 'PackDecommissioned' and (
+      (${events.batchId}, ${index}) in (select ${custodyItems.batchId}, ${custodyItems.index} from ${custodyItems}
+        where ${custodyItems.unit} = ${sscc} and ${custodyItems.index} is not null)
+      or exists (select 1 from ${units} where ${units.sscc} = ${sscc} and ${units.rangeBatchId} = ${events.batchId}
+        and ${index} >= ${units.rangeStart} and ${index} < ${units.rangeEnd}))`;
+    return or(listingCondition({ units: [sscc] }), packOfUnit) ?? nothing;
+  }
   if (target.serial !== undefined) {
     const packs = await db
       .select({ batchId: manifestSerials.batchId, index: manifestSerials.index })
@@ -138,20 +177,84 @@ async function targetCondition(db: Executor, target: EpcTarget): Promise<SQL> {
             ),
       );
     if (packs.length === 0) return nothing;
-    return (
-      or(
-        ...packs.map((pack) =>
-          and(
-            eq(events.batchId, pack.batchId),
-            inArray(events.name, PACK_EVENTS),
-            sql`${events.args}->>'index' = ${String(pack.index)}`,
-          ),
-        ),
-      ) ?? nothing
+    const own = packs.map((pack) =>
+      and(
+        eq(events.batchId, pack.batchId),
+        inArray(events.name, PACK_EVENTS),
+        sql`${events.args}->>'index' = ${String(pack.index)}`,
+      ),
     );
+    if (!packageLedger) return or(...own) ?? nothing;
+    const first = sql`(${events.args}->>'firstIndex')::integer`;
+    const packed = packs.map((pack) =>
+      and(
+        eq(events.batchId, pack.batchId),
+        eq(events.name, "UnitPacked"),
+        sql`${first} <= ${pack.index} and ${first} + (${events.args}->>'count')::integer > ${pack.index}`,
+      ),
+    );
+    return or(...own, ...packed, listingCondition({ packs })) ?? nothing;
   }
-  if (target.lot !== undefined) return eq(events.batchId, batchIdOf(target.gtin, target.lot));
-  return eq(batches.gtin, target.gtin);
+  const batchCondition =
+    target.lot !== undefined ? eq(events.batchId, batchIdOf(target.gtin, target.lot)) : eq(batches.gtin, target.gtin);
+  if (!packageLedger) return batchCondition;
+  const listsPackOf =
+    target.lot !== undefined
+      ? sql`${custodyItems.batchId} = ${batchIdOf(target.gtin, target.lot)}`
+      : sql`${custodyItems.batchId} in (select ${batches.batchId} from ${batches} where ${batches.gtin} = ${target.gtin})`;
+  return (
+    or(
+      batchCondition,
+      sql`exists (select 1 from ${custodyItems} where ${custodyItems.blockNumber} = ${events.blockNumber}
+        and ${custodyItems.logIndex} = ${events.logIndex} and ${listsPackOf})`,
+    ) ?? nothing
+  );
+}
+
+/** The identifiers an EPCIS event lists: its EPCs (a parent included) and its classes. */
+function identifiersOf(event: EpcisEvent): { epcs: string[]; classes: string[] } {
+  if (event.type === "AggregationEvent") {
+    return {
+      epcs: [event.parentID, ...(event.childEPCs ?? [])],
+      classes: (event.childQuantityList ?? []).map((q) => q.epcClass),
+    };
+  }
+  return { epcs: event.epcList ?? [], classes: (event.quantityList ?? []).map((q) => q.epcClass) };
+}
+
+/** The SGTINs of the packs of one batch a ledger event lists. */
+function packUrisOf(event: CustodyEvent, batchId: string): Set<string> {
+  const packs =
+    event.eventName === "ShipmentReceived"
+      ? [...event.received.packs, ...event.rejected.packs]
+      : "items" in event
+        ? event.items.packs
+        : event.eventName === "UnitPacked"
+          ? event.packs
+          : "serial" in event && event.serial !== undefined
+            ? [{ batch: event.batch, serial: event.serial }]
+            : [];
+  const out = new Set<string>();
+  for (const pack of packs) {
+    if (pack.batch.batchId === batchId && pack.serial !== undefined) {
+      out.add(toDigitalLink({ gtin: pack.batch.gtin, serial: pack.serial }));
+    }
+  }
+  return out;
+}
+
+/** Whether an EPCIS event of `source` names the target (MATCH_epc / MATCH_epcClass, per event). */
+function namesTarget(event: EpcisEvent, source: CustodyEvent, target: EpcTarget): boolean {
+  const { epcs, classes } = identifiersOf(event);
+  if (target.sscc !== undefined) return epcs.includes(toDigitalLink({ sscc: target.sscc }));
+  if (target.serial !== undefined) return epcs.includes(toDigitalLink({ gtin: target.gtin, serial: target.serial }));
+  const product = `https://id.gs1.org/01/${target.gtin}/`;
+  if (target.lot === undefined) return [...epcs, ...classes].some((id) => id.startsWith(product));
+  const batchId = batchIdOf(target.gtin, target.lot);
+  const ofBatch = packUrisOf(source, batchId);
+  return (
+    classes.includes(toDigitalLink({ gtin: target.gtin, lot: target.lot })) || epcs.some((epc) => ofBatch.has(epc))
+  );
 }
 
 function bizStepCondition(steps: readonly string[]): SQL {
@@ -184,12 +287,22 @@ export interface EpcisQueryResult {
 
 export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams): Promise<EpcisQueryResult> {
   const query = parseQuery(epcisQuery, params);
-  const filters: (SQL | undefined)[] = [inArray(events.name, [...LEDGER_EVENT_NAMES])];
+  const packageLedger = ctx.ledger.kind === "package";
+  const filters: (SQL | undefined)[] = [
+    packageLedger
+      ? and(
+          inArray(events.name, PACKAGE_CUSTODY_EVENT_NAMES),
+          // Events of a batch count once the batch is in the read model (as the count ledger's inner join).
+          sql`(${events.batchId} is null or ${batches.batchId} is not null)`,
+        )
+      : inArray(events.name, [...LEDGER_EVENT_NAMES]),
+  ];
+  let steps: string[] | undefined;
   // Events carry whole seconds: t >= x  ⇔  t >= ceil(x); t < x  ⇔  t < ceil(x).
   if (query.GE_eventTime) filters.push(gte(events.timestamp, Math.ceil(query.GE_eventTime.getTime() / 1000)));
   if (query.LT_eventTime) filters.push(lt(events.timestamp, Math.ceil(query.LT_eventTime.getTime() / 1000)));
   if (query.EQ_bizStep) {
-    const steps = query.EQ_bizStep.map((value) => {
+    steps = query.EQ_bizStep.map((value) => {
       const step = bareBizStep(value);
       if (step === undefined) {
         throw new ApiError(
@@ -204,6 +317,7 @@ export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams)
     filters.push(bizStepCondition(steps));
   }
   const epcValues = [...(query.MATCH_epc ?? []), ...(query.MATCH_epcClass ?? [])];
+  const targets: EpcTarget[] = [];
   if (epcValues.length > 0) {
     const conditions: SQL[] = [];
     for (const value of epcValues) {
@@ -212,11 +326,12 @@ export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams)
         throw new ApiError(
           400,
           "INVALID_QUERY",
-          `MATCH_epc '${clip(value)}' is neither a GS1 Digital Link of a product, batch or pack (https://id.gs1.org/01/<gtin>/10/<lot> or .../01/<gtin>/21/<serial>) nor an EPC URI (urn:epc:id:sgtin:..., urn:epc:class:lgtin:..., urn:epc:idpat:sgtin:<prefix>.<item>.*).`,
+          `MATCH_epc '${clip(value)}' is neither a GS1 Digital Link of a product, batch, pack or logistic unit (https://id.gs1.org/01/<gtin>/10/<lot>, .../01/<gtin>/21/<serial> or .../00/<sscc>) nor an EPC URI (urn:epc:id:sgtin:..., urn:epc:class:lgtin:..., urn:epc:idpat:sgtin:<prefix>.<item>.*, urn:epc:id:sscc:...).`,
           { details: [{ parameter: "MATCH_epc", message: "not a Digital Link or EPC URI" }] },
         );
       }
-      conditions.push(await targetCondition(ctx.db, target));
+      targets.push(target);
+      conditions.push(await targetCondition(ctx.db, target, packageLedger));
     }
     filters.push(or(...conditions));
   }
@@ -227,14 +342,52 @@ export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams)
     query.MATCH_epc,
     query.MATCH_epcClass,
   ]);
+  // Resume after the last event served: at its ledger event, skipping the EPCIS events already sent.
+  let cursor: { block: number; logIndex: number; served: number } | undefined;
   if (query.nextPageToken !== undefined) {
-    const [block, logIndex] = decodePageToken(query.nextPageToken, fingerprint, tokenKey);
-    filters.push(sql`(${events.blockNumber}, ${events.logIndex}) > (${block}, ${logIndex})`);
+    const [block, logIndex, served] = decodePageToken(query.nextPageToken, fingerprint, tokenKey);
+    cursor = { block, logIndex, served };
   }
-  const rows = await selectEventRows(ctx.db, and(...filters) as SQL, { limit: query.perPage + 1, join: "inner" });
-  const page = rows.slice(0, query.perPage);
+  const keep = (event: EpcisEvent, source: CustodyEvent) =>
+    (steps === undefined || steps.includes(event.bizStep)) &&
+    (targets.length === 0 || targets.some((target) => namesTarget(event, source, target)));
+  const mapRows = (rows: readonly EventRow[]): Promise<CustodyEvent[]> =>
+    packageLedger
+      ? custodyEventsOf(ctx.db, rows, ctx.ledger.chainId, everyPackNamed)
+      : ledgerEventsOf(ctx.db, rows, ctx.ledger.chainId);
+  const served: { event: EpcisEvent; block: number; logIndex: number; ordinal: number }[] = [];
+  for (let after = cursor, done = false; !done && served.length <= query.perPage;) {
+    const position =
+      after === undefined
+        ? undefined
+        : after.served > 0
+          ? sql`(${events.blockNumber}, ${events.logIndex}) >= (${after.block}, ${after.logIndex})`
+          : sql`(${events.blockNumber}, ${events.logIndex}) > (${after.block}, ${after.logIndex})`;
+    const limit = query.perPage + 1;
+    const rows = await selectEventRows(ctx.db, and(...filters, position) as SQL, {
+      limit,
+      join: packageLedger ? "left" : "inner",
+    });
+    for (const source of await mapRows(rows)) {
+      const skip =
+        after !== undefined && source.blockNumber === after.block && source.logIndex === after.logIndex
+          ? after.served
+          : 0;
+      const kept = toEpcisEvents(source).filter((event) => keep(event, source));
+      kept.forEach((event, ordinal) => {
+        if (ordinal >= skip) served.push({ event, block: source.blockNumber, logIndex: source.logIndex, ordinal });
+      });
+    }
+    const last = rows.at(-1);
+    done = rows.length < limit || last === undefined;
+    if (last !== undefined) after = { block: last.blockNumber, logIndex: last.logIndex, served: 0 };
+  }
+  const page = served.slice(0, query.perPage);
   const last = page.at(-1);
-  const document = toEpcisDocument(await ledgerEventsOf(ctx.db, page, ctx.ledger.chainId), { creationDate: ctx.now() });
+  const document = epcisDocumentOf(
+    page.map((entry) => entry.event),
+    { creationDate: ctx.now() },
+  );
   return {
     document: {
       "@context": document["@context"],
@@ -246,8 +399,8 @@ export async function queryEpcisEvents(ctx: AppContext, params: URLSearchParams)
       },
     },
     nextPageToken:
-      rows.length > query.perPage && last !== undefined
-        ? encodePageToken([last.blockNumber, last.logIndex], fingerprint)
+      served.length > query.perPage && last !== undefined
+        ? encodePageToken([last.block, last.logIndex, last.ordinal + 1], fingerprint)
         : null,
   };
 }

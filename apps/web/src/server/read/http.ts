@@ -20,6 +20,7 @@ import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
 import { parseQuery, single } from "./input.ts";
 import { search } from "./search.ts";
+import { shipmentEpcisDocument } from "./shipment-epcis.ts";
 import { listShipments } from "./shipments.ts";
 import { packTrace } from "./trace.ts";
 import { transactionInformation, transactionInformationCsv } from "./transaction-information.ts";
@@ -40,6 +41,13 @@ async function answer(work: () => Promise<Response>): Promise<Response> {
 
 const noParameters = z.object({}).strict();
 
+/** An EPCIS 2.0 document's media type and the REST binding's version headers. */
+const EPCIS_2_HEADERS = {
+  "content-type": "application/ld+json; charset=utf-8",
+  "GS1-EPCIS-Version": "2.0",
+  "GS1-CBV-Version": "2.0",
+};
+
 /**
  * Every read route answers a signed-in participant only, and only what it may see (./access.ts):
  * the viewer is read first, then the answer is scoped to it.
@@ -53,14 +61,12 @@ export const readApi = {
     }),
   batchEpcis: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
-      await batchVisible(ctx, request, path);
+      const viewer = await batchVisible(ctx, request, path);
       parseQuery(noParameters, new URL(request.url).searchParams);
-      const document = await batchEpcisDocument(ctx, path.gtin, path.lot);
+      const document = await batchEpcisDocument(ctx, path.gtin, path.lot, viewer);
       return jsonResponse(document, {
         headers: {
-          "content-type": "application/ld+json; charset=utf-8",
-          "GS1-EPCIS-Version": "2.0",
-          "GS1-CBV-Version": "2.0",
+          ...EPCIS_2_HEADERS,
           "content-disposition": `inline; filename="epcis-${`${path.gtin}-${path.lot}`.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonld"`,
         },
       });
@@ -74,7 +80,7 @@ export const readApi = {
         ...(viewer.legalName === "" ? {} : { name: viewer.legalName }),
         ...(viewer.gln === undefined ? {} : { gln: viewer.gln }),
       };
-      const xml = await batchEpcis12Document(ctx, path.gtin, path.lot, receiver);
+      const xml = await batchEpcis12Document(ctx, path.gtin, path.lot, receiver, viewer);
       return new Response(xml, {
         headers: {
           "content-type": "application/xml; charset=utf-8",
@@ -144,6 +150,21 @@ export const readApi = {
       );
       const info = await transactionInformation(ctx, viewer, shipmentId);
       return format === "csv" ? transactionInformationCsv(info) : jsonResponse(info);
+    }),
+  shipmentEpcis: (ctx: AppContext, request: Request, shipmentId: string) =>
+    answer(async () => {
+      const viewer = await requireViewer(ctx, request);
+      parseQuery(noParameters, new URL(request.url).searchParams);
+      const document = await shipmentEpcisDocument(ctx, viewer, shipmentId);
+      return jsonResponse(document, {
+        headers: {
+          ...EPCIS_2_HEADERS,
+          "content-disposition": `inline; filename="epcis-shipment-${shipmentId
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, "_")
+            .slice(0, 80)}.jsonld"`,
+        },
+      });
     }),
   products: (ctx: AppContext, request: Request) =>
     answer(async () => {

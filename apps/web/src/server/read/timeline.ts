@@ -142,6 +142,8 @@ export function timelineEntry(row: EventRow, party: PartyLookup, serials: PackSe
   for (const [key, value] of Object.entries(row.args)) {
     if ((PARTY_ARGUMENTS as readonly string[]).includes(key) && typeof value === "string") {
       parties[key] = party(value);
+    } else if (Array.isArray(value)) {
+      details[key] = listDetail(key, value as unknown[]);
     } else if (!HIDDEN_ARGUMENTS.has(key)) {
       details[key] = detailValue(row.name, key, value);
     }
@@ -164,6 +166,21 @@ export function timelineEntry(row: EventRow, party: PartyLookup, serials: PackSe
 /** A pack's decommissioning or reactivation, on a batch. */
 export function isPackEvent(row: EventRow): row is EventRow & { batchId: string } {
   return (row.name === "PackDecommissioned" || row.name === "PackReactivated") && row.batchId !== null;
+}
+
+/**
+ * A package-level event's list as people read it: logistic units by their SSCCs, packs by their
+ * number (a PackRef names a pack by its index, which means nothing to people, and never by serial).
+ */
+function listDetail(key: string, list: readonly unknown[]): string | number {
+  if (/packs$/i.test(key)) return list.length;
+  return list.map((value) => ssccOf(value)).join(", ");
+}
+
+/** An SSCC as the chain carries it (a number, stored as decimal text) in its 18 digits. */
+function ssccOf(value: unknown): string {
+  const digits = String(value);
+  return /^\d{1,18}$/.test(digits) ? digits.padStart(18, "0") : digits;
 }
 
 /** Argument values as people read them: names for enums, text for references, ISO dates, numbers. */
@@ -207,7 +224,46 @@ function summarise(row: EventRow, parties: Record<string, PartyView>, pack: stri
     }
   };
   const lot = row.lot ?? (typeof a.lot === "string" ? a.lot : undefined);
+  const args = a as unknown as Record<string, unknown>;
+  const count = (key: string) => (Array.isArray(args[key]) ? (args[key] as unknown[]).length : 0);
+  /** What a package-level step lists: "2 logistic units and 3 packs". */
+  const listed = (unitsKey = "units", packsKey = "packs") => {
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const parts = [
+      count(unitsKey) > 0 ? plural(count(unitsKey), "logistic unit") : "",
+      count(packsKey) > 0 ? plural(count(packsKey), "pack") : "",
+    ].filter((part) => part !== "");
+    return parts.length === 0 ? "nothing" : parts.join(" and ");
+  };
+  const because = (reason: unknown) => (reason ? `: ${String(reason)}` : "");
+  const outcome = (value: unknown) => (String(value) === "0" ? "cleared" : "found illegitimate");
+  const reference = () => {
+    const text = typeof a.shipmentRef === "string" ? shipmentRefText(a.shipmentRef as Hex) : "";
+    return text && !text.startsWith("0x") ? ` (reference ${text})` : "";
+  };
   switch (row.name) {
+    case "UnitPacked":
+      return `${who("by")} packed ${String(a.count)} pack${String(a.count) === "1" ? "" : "s"} into SSCC ${ssccOf(a.sscc)}`;
+    case "UnitAggregated":
+      return String(a.action) === "0"
+        ? `${who("by")} packed ${listed()} into SSCC ${ssccOf(a.sscc)}`
+        : `${who("by")} took ${listed()} out of SSCC ${ssccOf(a.sscc)}`;
+    case "ShipmentShipped":
+      return `${who("by")} shipped ${listed()} to ${who("to")}${reference()}`;
+    case "ShipmentReceived": {
+      const refused = count("rejectedUnits") + count("rejectedPacks") > 0;
+      const received = count("units") + count("packs") > 0 ? `received ${listed()}` : "";
+      const rejected = refused ? `rejected ${listed("rejectedUnits", "rejectedPacks")}${because(a.reason)}` : "";
+      return `${who("by")} ${[received, rejected].filter((part) => part !== "").join("; ")}`;
+    }
+    case "ItemsQuarantined":
+      return `${who("by")} quarantined ${listed()}${because(a.reason)}`;
+    case "ItemsQuarantineEnded":
+      return `${who("by")} ended the quarantine of ${listed()}: ${outcome(a.outcome)}${because(a.reason)}`;
+    case "BatchQuarantined":
+      return `${who("by")} quarantined the batch${because(a.reason)}`;
+    case "BatchQuarantineEnded":
+      return `${who("by")} ended the batch's quarantine: ${outcome(a.outcome)}${because(a.reason)}`;
     case "BatchRegistered": {
       let expiry = String(a.expiry);
       try {
@@ -227,7 +283,10 @@ function summarise(row: EventRow, parties: Record<string, PartyView>, pack: stri
     case "UnitsRejected":
       return `${who("by")} rejected ${units(a.quantity)} from ${who("from")}${a.reason ? `: ${String(a.reason)}` : ""}`;
     case "ShipmentCancelled":
-      return `${who("by")} cancelled the shipment of ${units(a.quantity)} to ${who("to")}`;
+      // The package-level ledger's cancellation lists what it withdrew; the count ledger's counts it.
+      return Array.isArray(args.units)
+        ? `${who("by")} cancelled the shipment of ${listed()}`
+        : `${who("by")} cancelled the shipment of ${units(a.quantity)} to ${who("to")}`;
     case "PackDecommissioned":
       return `${who("by")} marked ${pack} as ${state(a.state)}`;
     case "PackReactivated":
@@ -396,10 +455,22 @@ export function ledgerEventOf(
   }
 }
 
-/** LedgerEvents of rows (parties and serials loaded in one go), skipping rows that are not custody events. */
-export async function ledgerEventsOf(db: Executor, rows: readonly EventRow[], chainId: number): Promise<LedgerEvent[]> {
+/**
+ * LedgerEvents of rows (parties and serials loaded in one go), skipping rows that are not custody
+ * events. Packs are named by `serials` when given (what a viewer may see: ./access.ts
+ * visiblePackSerials), else by every serial stored.
+ */
+export async function ledgerEventsOf(
+  db: Executor,
+  rows: readonly EventRow[],
+  chainId: number,
+  visible?: PackSerials,
+): Promise<LedgerEvent[]> {
   const custody = rows.filter((row) => isLedgerEventName(row.name));
-  const [party, serials] = await Promise.all([loadParties(db, accountsOf(custody)), packSerials(db, custody)]);
+  const [party, serials] = await Promise.all([
+    loadParties(db, accountsOf(custody)),
+    visible ?? packSerials(db, custody),
+  ]);
   const out: LedgerEvent[] = [];
   for (const row of custody) {
     const event = ledgerEventOf(row, chainId, party, serials);

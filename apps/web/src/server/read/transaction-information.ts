@@ -62,11 +62,12 @@ export interface TransactionInformation {
 
 const SHIPMENT_ID = /^0x[0-9a-f]{64}$/;
 
-export async function transactionInformation(
-  ctx: AppContext,
-  viewer: Viewer,
-  rawShipmentId: string,
-): Promise<TransactionInformation> {
+/**
+ * The shipment at `rawShipmentId` with what it carried, for its sender, its recipient and
+ * regulators: 400 for a malformed id, and the same 404 for a shipment that does not exist and one
+ * that is not the viewer's. Every per-shipment document (this one, ./shipment-epcis.ts) reads it so.
+ */
+export async function visibleShipment(ctx: AppContext, viewer: Viewer, rawShipmentId: string) {
   const shipmentId = rawShipmentId.toLowerCase();
   if (!SHIPMENT_ID.test(shipmentId)) {
     throw new ApiError(
@@ -81,6 +82,16 @@ export async function transactionInformation(
   if (contents === undefined || (!seesEverything(viewer) && contents.sender !== me && contents.recipient !== me)) {
     throw new ApiError(404, "UNKNOWN_SHIPMENT", `No shipment ${shipmentId} of yours is on the ledger.`);
   }
+  return contents;
+}
+
+export async function transactionInformation(
+  ctx: AppContext,
+  viewer: Viewer,
+  rawShipmentId: string,
+): Promise<TransactionInformation> {
+  const contents = await visibleShipment(ctx, viewer, rawShipmentId);
+  const shipmentId = contents.shipmentId;
   const wanted = new Map<string, Set<number>>();
   for (const item of contents.items) {
     for (const pack of item.packs) wanted.set(pack.batchId, (wanted.get(pack.batchId) ?? new Set()).add(pack.index));
