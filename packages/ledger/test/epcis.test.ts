@@ -620,13 +620,25 @@ describe("EPCIS 2.0 mapping of the package-level ledger's events", () => {
     const unit = fc
       .tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 6, max: 12 }), fc.integer({ min: 0, max: 99_999 }))
       .map(([extension, length, n]) => ssccOf("9".repeat(length), n % 10 ** (16 - length), extension));
-    const packArb = fc.record({ index: fc.nat(), serial: fc.option(serial), within: fc.option(unit) }).map((p) => ({
+    const packRecord = fc.record({ index: fc.nat(), serial: fc.option(serial), within: fc.option(unit) });
+    const toPack = (p: { index: number; serial: string | null; within: string | null }) => ({
       ...pack(p.index % 8, false),
       ...(p.serial === null ? {} : { serial: p.serial }),
       ...(p.within === null ? {} : { within: p.within }),
-    }));
+    });
+    // A list the ledger can hold names each unit and each pack once (the contract refuses a repeat).
     const items = fc
-      .record({ units: fc.array(unit, { maxLength: 3 }), packs: fc.array(packArb, { maxLength: 4 }) })
+      .record({
+        units: fc.uniqueArray(unit, { maxLength: 3 }),
+        packs: fc
+          .uniqueArray(packRecord, { maxLength: 4, selector: (p) => p.index % 8 })
+          // ...and a serial belongs to one pack of a batch (its serial list has no repeats).
+          .filter((list) => {
+            const serials = list.flatMap((p) => (p.serial === null ? [] : [p.serial]));
+            return new Set(serials).size === serials.length;
+          })
+          .map((list) => list.map(toPack)),
+      })
       .filter((i) => i.units.length + i.packs.length > 0);
     fc.assert(
       fc.property(items, items, unit, (children, rejected, parent) => {
