@@ -61,9 +61,13 @@ export default defineConfig({
       // seed moves the clock forward to now (scripts/demo). Unset, the chain starts now.
       ...(process.env.PEDIGREE_CHAIN_INITIAL_DATE ? { initialDate: process.env.PEDIGREE_CHAIN_INITIAL_DATE } : {}),
     },
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // The development node on this machine: `npm run chain`, or the chain `npm start` started (on
+    // another port with --chain-port, or anvil's with --chain=anvil: scripts/start.ts sets this URL).
+    // The anvil suite runs the flow tests here (`hardhat test mocha --network localhost`).
+    localhost: { type: "http", chainType: "l1", url: process.env.PEDIGREE_LOCAL_RPC_URL || "http://127.0.0.1:8545" },
     // Any EVM network (a public L2, a Besu QBFT consortium chain...). Set with
     // `npx hardhat keystore set PEDIGREE_RPC_URL` and `... PEDIGREE_DEPLOYER_KEY`, or env vars.
+    // `node scripts/deploy.ts --network remote [--yes]` deploys there (docs/OPERATIONS.md).
     remote: {
       type: "http",
       chainType: "l1",

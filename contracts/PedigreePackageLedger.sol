@@ -723,10 +723,6 @@ contract PedigreePackageLedger is IPedigreePackageLedger, PedigreeRegistry {
         if (items.units.length == 0 && items.packs.length == 0) revert PedigreeNothingListed();
     }
 
-    function _requireReason(string calldata reason) private pure {
-        if (bytes(reason).length == 0) revert PedigreeEmptyReason();
-    }
-
     function _requireMayEndQuarantine(
         Place place,
         bool byRegulator,

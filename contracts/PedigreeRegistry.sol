@@ -78,21 +78,26 @@ abstract contract PedigreeRegistry is IPedigreeRegistry, AccessControlDefaultAdm
     }
 
     /// @inheritdoc IPedigreeRegistry
-    function suspendParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function suspendParticipant(address account, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 word = _participantWord(account);
         if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
         if (word & _SUSPENDED != 0) revert PedigreeParticipantSuspended(account);
+        _requireReason(reason);
         _setParticipantWord(account, word | _SUSPENDED);
-        emit ParticipantSuspended(account, msg.sender);
+        emit ParticipantSuspended(account, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreeRegistry
-    function reinstateParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
+    function reinstateParticipant(
+        address account,
+        string calldata reason
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
         uint256 word = _participantWord(account);
         if (_roleIn(word) == Role.None) revert PedigreeNotParticipant(account);
         if (word & _SUSPENDED == 0) revert PedigreeParticipantNotSuspended(account);
+        _requireReason(reason);
         _setParticipantWord(account, word & ~_SUSPENDED);
-        emit ParticipantReinstated(account, msg.sender);
+        emit ParticipantReinstated(account, msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreeRegistry
@@ -120,13 +125,17 @@ abstract contract PedigreeRegistry is IPedigreeRegistry, AccessControlDefaultAdm
     }
 
     /// @inheritdoc IPedigreeRegistry
-    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function pause(string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireReason(reason);
         _pause();
+        emit LedgerPaused(msg.sender, reason);
     }
 
     /// @inheritdoc IPedigreeRegistry
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function unpause(string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireReason(reason);
         _unpause();
+        emit LedgerUnpaused(msg.sender, reason);
     }
 
     /// @notice Participant roles follow the participant registry: an account has one, and loses
@@ -246,6 +255,12 @@ abstract contract PedigreeRegistry is IPedigreeRegistry, AccessControlDefaultAdm
         if (_roleIn(_requireActiveParticipant(account)) != role) {
             revert AccessControlUnauthorizedAccount(account, _roleId(role));
         }
+    }
+
+    /// @dev Every decision that others must act on (a recall, a rejection, a pause, a suspension)
+    /// says why in its event.
+    function _requireReason(string calldata reason) internal pure {
+        if (bytes(reason).length == 0) revert PedigreeEmptyReason();
     }
 
     function _requireName(string calldata text) internal pure {

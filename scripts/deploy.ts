@@ -1,22 +1,78 @@
 /**
  * Deploys the ledger with the Ignition module and hands the result to the application side.
  *
- *   node scripts/deploy.ts --network localhost   (npm run deploy:local)
- *   node scripts/deploy.ts --network remote      (URL and key from Hardhat configuration variables)
+ *   node scripts/deploy.ts --network localhost          (npm run deploy:local)
+ *   node scripts/deploy.ts --network remote             (asks "Confirm deploy to network remote?")
+ *   node scripts/deploy.ts --network remote --yes       (unattended: CI/CD; CI=true does the same)
+ *   ... --parameters ignition/parameters/remote.json    (default: that file when it exists)
  *
- * A local chain (chain id 31337) starts empty every time, so its old Ignition record is reset.
+ * Ignition asks for confirmation before deploying to any chain but 31337; the question is
+ * answered on this terminal (standard input is handed to it), or skipped with --yes, CI=true or
+ * Ignition's own HARDHAT_IGNITION_CONFIRM_DEPLOYMENT=false. Without a terminal and without any of
+ * them, the script stops at once and says so, instead of a prompt nobody can answer.
+ *
+ * The `remote` network takes its URL and key from Hardhat configuration variables
+ * (PEDIGREE_RPC_URL, PEDIGREE_DEPLOYER_KEY: hardhat.config.ts). docs/OPERATIONS.md has the rest.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPublicClient, http } from "viem";
 import { exportAbi, exportDeployment, readIgnitionDeployment } from "./export-ledger.ts";
 
 const LOCAL_CHAIN_ID = 31337;
+const ROOT = path.resolve(import.meta.dirname, "..");
+// Hardhat's CLI script, run on this process's Node 22 (its bin shim takes the first `node` on PATH).
+const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 
-export async function deploy(
-  network: string,
-  rpcUrl?: string,
-): Promise<{ chainId: number; address: string; deploymentBlock: number }> {
+export interface DeployOptions {
+  /** A network of hardhat.config.ts: localhost, remote... */
+  network: string;
+  /** The node's URL, when the caller knows it (a chain it started): asked for its chain id first. */
+  rpcUrl?: string;
+  /**
+   * The caller started this chain empty (npm start): an Ignition record of the same chain id is
+   * from an earlier chain and is reset without asking. On chain 31337 it always is (the local
+   * chain starts empty every time).
+   */
+  freshChain?: boolean;
+  /** Deploy without asking for confirmation (CI/CD). Default: ask on the terminal. */
+  yes?: boolean;
+  /** Module parameters for Ignition (a JSON file); default ignition/parameters/<network>.json when it exists. */
+  parameters?: string;
+  /**
+   * Write the address to packages/ledger/src/generated/deployments.ts, which the application
+   * reads (default true). npm start's anvil chain passes false: it is new at every start, so its
+   * record would only churn a committed file; its web server gets the address in its environment.
+   */
+  record?: boolean;
+}
+
+export interface Deployment {
+  chainId: number;
+  address: string;
+  deploymentBlock: number;
+}
+
+/** Whether the environment says nobody is there to answer: CI=true (or 1), as CI services set it. */
+export function unattendedByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI === "true" || env.CI === "1";
+}
+
+/** The parameters file Ignition gets: the one given, or ignition/parameters/<network>.json when it exists. */
+export function parametersFile(network: string, given?: string): string | undefined {
+  if (given !== undefined) {
+    const file = path.resolve(given);
+    if (!existsSync(file)) throw new Error(`The parameters file ${given} does not exist.`);
+    return file;
+  }
+  const conventional = path.join(ROOT, "ignition/parameters", `${network}.json`);
+  return existsSync(conventional) ? conventional : undefined;
+}
+
+export async function deploy(options: DeployOptions): Promise<Deployment> {
+  const { network, rpcUrl } = options;
   let chainId: number | undefined;
   if (rpcUrl !== undefined) {
     try {
@@ -25,7 +81,16 @@ export async function deploy(
       throw new Error(`No chain answers at ${rpcUrl}.`);
     }
   }
+  const yes = options.yes ?? unattendedByEnvironment();
+  const confirmationSkipped = yes || process.env.HARDHAT_IGNITION_CONFIRM_DEPLOYMENT !== undefined;
+  if (chainId !== LOCAL_CHAIN_ID && !confirmationSkipped && !process.stdin.isTTY) {
+    throw new Error(
+      `Ignition asks to confirm a deployment to network ${network}, and there is no terminal to answer it. ` +
+        "Run the command in a terminal, or pass --yes (or set CI=true) to deploy unattended.",
+    );
+  }
   const args = [
+    HARDHAT_CLI,
     "ignition",
     "deploy",
     "ignition/modules/Pedigree.ts",
@@ -34,13 +99,23 @@ export async function deploy(
     "--build-profile",
     "production",
   ];
-  if (chainId === LOCAL_CHAIN_ID) args.push("--reset");
+  const parameters = parametersFile(network, options.parameters);
+  if (parameters !== undefined) args.push("--parameters", parameters);
+  const fresh = chainId === LOCAL_CHAIN_ID || options.freshChain === true;
+  if (fresh) args.push("--reset");
+  const env: NodeJS.ProcessEnv = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
+  // Ignition's own switches: any value skips its question (hardhat-ignition's deploy task).
+  if (yes) env.HARDHAT_IGNITION_CONFIRM_DEPLOYMENT = "false";
+  // A chain the caller has just started: the record Ignition would ask about belongs to an older one.
+  if (fresh) env.HARDHAT_IGNITION_CONFIRM_RESET = "false";
   // Asynchronous on purpose: a blocked event loop would miss the chain closing our idle
   // keep-alive sockets, and the caller's next request would then fail on a dead one.
   const status = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn("hardhat", args, {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      // The terminal's standard input, so that Ignition's confirmation can be answered there.
+      stdio: "inherit",
+      env,
     });
     child.on("error", reject);
     child.on("exit", (code) => resolve(code));
@@ -49,7 +124,7 @@ export async function deploy(
   chainId ??= await chainIdOfNetwork(network);
   exportAbi();
   const record = readIgnitionDeployment(chainId);
-  await exportDeployment(chainId, record);
+  if (options.record !== false) await exportDeployment(chainId, record);
   return { chainId, ...record };
 }
 
@@ -64,12 +139,41 @@ async function chainIdOfNetwork(network: string): Promise<number> {
   }
 }
 
+const USAGE = `Usage: node scripts/deploy.ts --network <localhost|remote> [--yes] [--parameters <file.json>]
+
+  --network     a network of hardhat.config.ts (default localhost, the chain on 127.0.0.1:8545)
+  --yes         deploy without asking for confirmation (CI/CD); CI=true does the same
+  --parameters  Ignition module parameters (admin, adminTransferDelay); default
+                ignition/parameters/<network>.json when it exists`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { network: { type: "string", default: "localhost" } } });
-  const network = values.network;
-  const rpcUrl = network === "localhost" ? "http://127.0.0.1:8545" : undefined;
+  let values;
   try {
-    const { chainId, address, deploymentBlock } = await deploy(network, rpcUrl);
+    ({ values } = parseArgs({
+      options: {
+        network: { type: "string", default: "localhost" },
+        yes: { type: "boolean", short: "y" },
+        parameters: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const network = values.network;
+  const rpcUrl = network === "localhost" ? (process.env.PEDIGREE_LOCAL_RPC_URL ?? "http://127.0.0.1:8545") : undefined;
+  try {
+    const { chainId, address, deploymentBlock } = await deploy({
+      network,
+      rpcUrl,
+      yes: values.yes === true ? true : undefined,
+      parameters: values.parameters,
+    });
     console.log(`\nPedigreeLedger deployed on chain ${chainId} at ${address} (block ${deploymentBlock}).`);
     console.log("Addresses and ABI written to packages/ledger/src/generated/.");
   } catch (error) {

@@ -4,6 +4,7 @@
  *   npm run pedigree -- register-batch --gtin <gtin> --lot <lot> --expiry <YYYY-MM-DD|YYMMDD>
  *                       (--serials <file> | --generate <N> [--seed <hex>] [--out <file>]) ...
  *   npm run pedigree -- generate-serials <N> [--seed <hex>] [--out <file>]
+ *   npm run pedigree -- keystore create --out <file> [--import | --demo-account <n>]
  *   npm run pedigree -- <command> --help
  *
  * Exit codes: 0 done, 1 the user must change something, 2 the chain or the API is unavailable.
@@ -91,6 +92,7 @@ Usage: npm run pedigree -- <command> [options]
 Commands:
   register-batch     register a batch on chain and upload its serial list
   generate-serials   generate unguessable serial numbers from a secret seed
+  keystore           create the organisation's encrypted keystore for the Pedigree server to sign with
 
 Run a command with --help for its options.`;
 
@@ -448,6 +450,8 @@ async function generateSerialsCommand(args: string[]): Promise<void> {
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   "register-batch": registerBatch,
   "generate-serials": generateSerialsCommand,
+  // Loaded when asked for: it brings ethers' keystore code, which no other command needs.
+  keystore: async (args) => (await import("./cli/keystore.ts")).keystoreCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,10 @@
 /**
  * `npm start`: the whole system on this machine, in one command.
  *
- * 1. a local chain on 127.0.0.1:8545 whose clock starts a year ago (the demo world has history);
+ * 1. a local chain on 127.0.0.1:8545 whose clock starts a year ago (the demo world has history):
+ *    Hardhat's node, which mines each transaction at once, or with `--chain=anvil` Foundry's
+ *    anvil with a chain id of its own (ANVIL_CHAIN_ID) and, with `--block-time=N`, a block every
+ *    N seconds as on a real network;
  * 2. the ledger, deployed through the Ignition module, its address written for the app side;
  * 3. the demo world: parties, products, batches, shipments, dispensed and recalled stock, moving
  *    the chain's clock up to now (scripts/demo), with each batch's serial manifest stored in the
@@ -10,6 +13,8 @@
  *    running inside it, on 127.0.0.1:3000;
  * then prints the URL, the demo accounts and one pack link per verdict. Ctrl-C stops everything.
  *
+ *   npm start -- [--chain=hardhat|anvil] [--block-time=SECONDS] [--chain-id=N] [--chain-port=N] [--port=N]
+ *
  * A local chain starts empty every time, so its read model (.data/local) starts empty too; the
  * data of a real network (DATABASE_URL, or .data/pglite) is never touched here.
  */
@@ -17,19 +22,87 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { createPublicClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { signIn } from "./cli/api.ts";
+import { ANVIL_CHAIN_ID, startAnvil } from "./anvil.ts";
 import { deploy } from "./deploy.ts";
 import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
 import { openDatabase } from "../apps/web/src/server/db/database.ts";
 import { storeManifest } from "../apps/web/src/server/manifests/store.ts";
 
-const CHAIN_PORT = 8545;
-const WEB_PORT = Number(process.env.PORT ?? 3000);
+const USAGE = `Usage: npm start -- [options]
+
+  --chain=hardhat|anvil   the local chain: Hardhat's node (default), or Foundry's anvil with a
+                          chain id of its own
+  --block-time=SECONDS    anvil only: mine a block every SECONDS (default: each transaction at once)
+  --chain-id=N            anvil only: its chain id (default ${ANVIL_CHAIN_ID})
+  --chain-port=N          the chain's port on 127.0.0.1 (default 8545)
+  --port=N                the dashboard's port (default $PORT or 3000)`;
+
+function positiveInteger(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw new Error(`${what} must be a whole number, 1 or more (got '${value}').`);
+  return number;
+}
+
+interface StartOptions {
+  chain: "hardhat" | "anvil";
+  blockTime: number | undefined;
+  chainId: number | undefined;
+  chainPort: number;
+  webPort: number;
+}
+
+function startOptions(argv: string[]): StartOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      chain: { type: "string", default: "hardhat" },
+      "block-time": { type: "string" },
+      "chain-id": { type: "string" },
+      "chain-port": { type: "string" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.chain !== "hardhat" && values.chain !== "anvil") {
+    throw new Error(`--chain is hardhat or anvil (got '${values.chain}').`);
+  }
+  const blockTime = positiveInteger(values["block-time"], "--block-time");
+  const chainId = positiveInteger(values["chain-id"], "--chain-id");
+  if (values.chain === "hardhat" && (blockTime !== undefined || chainId !== undefined)) {
+    throw new Error("--block-time and --chain-id are anvil's: add --chain=anvil.");
+  }
+  return {
+    chain: values.chain,
+    blockTime,
+    chainId,
+    chainPort: positiveInteger(values["chain-port"], "--chain-port") ?? 8545,
+    webPort: positiveInteger(values.port ?? process.env.PORT, "--port") ?? 3000,
+  };
+}
+
+let options: StartOptions;
+try {
+  options = startOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const CHAIN_PORT = options.chainPort;
+const WEB_PORT = options.webPort;
 const RPC_URL = `http://127.0.0.1:${CHAIN_PORT}`;
 const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
+// The deployment's `localhost` network (hardhat.config.ts) points at this chain.
+process.env.PEDIGREE_LOCAL_RPC_URL = RPC_URL;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const WEB_DIR = path.join(ROOT, "apps/web");
 const LOCAL_DATA_DIR = path.join(ROOT, ".data/local/pglite");
@@ -83,6 +156,16 @@ async function waitFor(what: string, seconds: number, ready: () => Promise<boole
 }
 
 async function startChain(genesis: Date): Promise<void> {
+  if (options.chain === "anvil") {
+    const anvil = await startAnvil({
+      port: CHAIN_PORT,
+      chainId: options.chainId ?? ANVIL_CHAIN_ID,
+      blockTime: options.blockTime,
+      genesis,
+    });
+    watch(anvil.process, "The local chain (anvil)");
+    return;
+  }
   // `--network hardhat`: the configured in-process network, whose genesis time this env sets.
   const chain = spawn(
     process.execPath,
@@ -155,7 +238,7 @@ async function raiseDemoAlert(code: string, chainId: number): Promise<void> {
   }
 }
 
-async function startWeb(): Promise<void> {
+async function startWeb(ledger: { chainId: number; address: string; deploymentBlock: number }): Promise<void> {
   const web = spawn(process.execPath, [NEXT_CLI, "start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
     cwd: WEB_DIR,
     stdio: ["ignore", "ignore", "inherit"],
@@ -163,7 +246,13 @@ async function startWeb(): Promise<void> {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
       PEDIGREE_RPC_URL: RPC_URL,
-      PEDIGREE_CHAIN_ID: "31337",
+      PEDIGREE_CHAIN_ID: String(ledger.chainId),
+      // The deployment itself, not the generated record: anvil's is not written there (deploy.ts).
+      PEDIGREE_LEDGER_ADDRESS: ledger.address,
+      PEDIGREE_DEPLOYMENT_BLOCK: String(ledger.deploymentBlock),
+      // Both chains are development nodes funding the test mnemonic: its keys are public and
+      // worth nothing here, so the dashboard may offer them ("Demo organisations").
+      PEDIGREE_DEMO_ACCOUNTS: "on",
       PEDIGREE_DATA_DIR: LOCAL_DATA_DIR,
       // Sign-in messages and labels name this origin; requests addressed to another host are refused.
       PEDIGREE_PUBLIC_ORIGIN: WEB_URL,
@@ -200,13 +289,18 @@ async function storeDemoManifests(manifests: DemoManifest[]): Promise<void> {
   }
 }
 
+function chainDescription(): string {
+  if (options.chain === "hardhat") return "Hardhat, a block per transaction";
+  return options.blockTime === undefined ? "anvil, a block per transaction" : `anvil, a block every ${options.blockTime} s`;
+}
+
 function printSummary(summary: DemoSummary, chainId: number, address: string): void {
   console.log(`
 Pedigree is running.
 
   dashboard      ${WEB_URL}
   patient check  ${WEB_URL}/verify
-  chain          ${RPC_URL} (chain id ${chainId}), PedigreeLedger at ${address}
+  chain          ${RPC_URL} (${chainDescription()}, chain id ${chainId}), PedigreeLedger at ${address}
 
 ${formatDemoSummary(summary, WEB_URL)}
 Sign in on the dashboard with "Demo organisations" (local chain only) to act as any of them.
@@ -226,10 +320,19 @@ try {
     }
   }
   ensureWebBuild();
-  console.log(`Starting a local chain on ${RPC_URL}...`);
+  console.log(`Starting a local chain on ${RPC_URL} (${chainDescription()})...`);
   await startChain(demoGenesisTime());
   console.log("Deploying the Pedigree ledger...");
-  const { chainId, address, deploymentBlock } = await deploy("localhost", RPC_URL);
+  // The chain was just started empty: an Ignition record of its chain id is an earlier chain's.
+  // Hardhat's deployment (chain 31337, always the same address and block) is written for the
+  // app; anvil's is handed to the web server below instead.
+  const { chainId, address, deploymentBlock } = await deploy({
+    network: "localhost",
+    rpcUrl: RPC_URL,
+    freshChain: true,
+    yes: true,
+    record: options.chain === "hardhat",
+  });
   console.log("Seeding the demo world...");
   const summary = await seedDemoWorld({
     rpcUrl: RPC_URL,
@@ -238,7 +341,7 @@ try {
     log: (line) => console.log(`  ${line}`),
   });
   console.log("Starting the dashboard and its indexer...");
-  await startWeb();
+  await startWeb({ chainId, address, deploymentBlock });
   await raiseDemoAlert(summary.alertCode, chainId);
   printSummary(summary, chainId, address);
 } catch (error) {

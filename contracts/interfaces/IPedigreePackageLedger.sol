@@ -219,7 +219,6 @@ interface IPedigreePackageLedger is IPedigreeRegistry {
     error PedigreeNotBatchManufacturer(bytes32 batchId, address caller, address manufacturer);
     error PedigreeInvalidBatchTransition(bytes32 batchId, BatchStatus current, BatchStatus target);
     error PedigreeBatchNotMovable(bytes32 batchId, BatchStatus status, uint32 expiry);
-    error PedigreeEmptyReason();
     error PedigreeRouteNotAllowed(address from, Role fromRole, address to, Role toRole);
     error PedigreeReturnToOtherManufacturer(bytes32 batchId, address to, address manufacturer);
     error PedigreeNothingListed();

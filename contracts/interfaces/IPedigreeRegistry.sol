@@ -38,9 +38,19 @@ interface IPedigreeRegistry {
 
     event ParticipantOnboarded(address indexed account, Role indexed role, uint24 number, uint64 gln, string legalName);
 
-    event ParticipantSuspended(address indexed account, address indexed by);
+    /// @param reason why, in words every party and auditor reads (never empty)
+    event ParticipantSuspended(address indexed account, address indexed by, string reason);
 
-    event ParticipantReinstated(address indexed account, address indexed by);
+    /// @param reason why the suspension ends (never empty)
+    event ParticipantReinstated(address indexed account, address indexed by, string reason);
+
+    /// @notice The ledger was paused (emitted with Pausable's `Paused`, which carries no reason).
+    /// @param reason why, in words every party and auditor reads (never empty)
+    event LedgerPaused(address indexed by, string reason);
+
+    /// @notice The ledger was resumed (emitted with Pausable's `Unpaused`).
+    /// @param reason why the emergency is over (never empty)
+    event LedgerUnpaused(address indexed by, string reason);
 
     event CompanyPrefixAssigned(address indexed manufacturer, string prefix);
 
@@ -73,6 +83,8 @@ interface IPedigreeRegistry {
     error PedigreeInvalidExpiry(uint32 expiry);
     error PedigreeInvalidPackCount(uint256 packCount);
     error PedigreeEmptySerialsRoot(bytes32 batchId);
+    /// @notice A reason is required and none was given.
+    error PedigreeEmptyReason();
 
     // ---------------------------------------------------------------- administration
 
@@ -81,10 +93,12 @@ interface IPedigreeRegistry {
     function onboardParticipant(address account, Role role, string calldata legalName, uint64 gln) external;
 
     /// @notice Suspends a participant: from now on it can do nothing until reinstated. Only the admin.
-    function suspendParticipant(address account) external;
+    /// @param reason why (a licence withdrawn, a compromised key), recorded in the event; not empty
+    function suspendParticipant(address account, string calldata reason) external;
 
     /// @notice Lifts a participant's suspension. Only the admin.
-    function reinstateParticipant(address account) external;
+    /// @param reason why the participant may act again, recorded in the event; not empty
+    function reinstateParticipant(address account, string calldata reason) external;
 
     /// @notice Assigns a GS1 company prefix (6 to 12 digits) to a manufacturer. Only the admin.
     function assignCompanyPrefix(address manufacturer, string calldata prefix) external;
@@ -94,10 +108,12 @@ interface IPedigreeRegistry {
     /// prefixes, products, batches, shipments, decommissioning and reactivating packs, reinstating a
     /// batch. Leaves the safety brakes working: recalling and suspending a batch, suspending a
     /// participant, and unpausing. Only the admin.
-    function pause() external;
+    /// @param reason why, recorded in `LedgerPaused` for every party and auditor; not empty
+    function pause(string calldata reason) external;
 
     /// @notice Ends the emergency stop. Only the admin.
-    function unpause() external;
+    /// @param reason why the emergency is over, recorded in `LedgerUnpaused`; not empty
+    function unpause(string calldata reason) external;
 
     // ---------------------------------------------------------------- products
 

@@ -8,10 +8,17 @@
  * never goes back, so the chain must START in the past: its genesis block at demoGenesisTime().
  * `hardhat node` has no flag for that; start the node with the network config's `initialDate`
  * (e.g. `network.createServer({ network: "hardhat", override: { initialDate } })`, as
- * packages/ledger/test/support/hardhat-node.ts does), then deploy, then call seedDemoWorld. The
- * seed sets each block's time (evm_setNextBlockTimestamp) as it walks through 13 months of
- * history, and ends by mining a block at the wall clock's now, after which the node keeps time
- * with the wall clock, so verdicts computed with `new Date()` agree with the chain's.
+ * packages/ledger/test/support/hardhat-node.ts does), or anvil with `--timestamp` (scripts/anvil.ts),
+ * then deploy, then call seedDemoWorld. The seed sets each block's time (evm_setNextBlockTimestamp)
+ * as it walks through 13 months of history, and ends by mining a block at the wall clock's now,
+ * after which the node keeps time with the wall clock, so verdicts computed with `new Date()`
+ * agree with the chain's.
+ *
+ * On a node that mines on a clock (anvil --block-time) each step waits for the block that takes
+ * its transaction, and that may not be the block the time was set for: an empty block can be
+ * mined in between and take it, and the chain's clock then runs on from there. So the seed reads
+ * the chain's time back after each step instead of assuming its own, and a same-day step that
+ * finds the clock already past the second it wanted takes the next free one.
  */
 import { createPublicClient, createTestClient, createWalletClient, http, type Address, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -147,7 +154,10 @@ export async function seedDemoWorld({
   const probe = createPublicClient({ transport });
   const chain = { ...hardhat, id: await probe.getChainId() };
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 });
-  const testClient = createTestClient({ chain, transport, mode: "hardhat" });
+  // viem names a few test methods per node (anvil_mine, hardhat_mine); both nodes answer the evm_ ones.
+  const clientVersion = await probe.request({ method: "web3_clientVersion" }).catch(() => "");
+  const mode = /^anvil\//i.test(String(clientVersion)) ? "anvil" : "hardhat";
+  const testClient = createTestClient({ chain, transport, mode });
 
   const latest = await publicClient.getBlock();
   const firstEvent = seedNow - HISTORY_DAYS * DAY;
@@ -327,10 +337,26 @@ export async function seedDemoWorld({
   const ordered = steps
     .map((step, order) => ({ step, order }))
     .sort((a, b) => b.step.daysAgo - a.step.daysAgo || a.order - b.order);
+  /**
+   * Sets the next block's time to `wanted`, or just past the chain's newest block when that is
+   * later: under interval mining a block may be mined between our last look and this call, and a
+   * node refuses a time before its newest block's.
+   */
+  const setClock = async (wanted: number): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      const newest = Number((await publicClient.getBlock({ blockTag: "latest" })).timestamp);
+      const time = Math.max(wanted, newest + 1);
+      try {
+        await testClient.setNextBlockTimestamp({ timestamp: BigInt(time) });
+        return time;
+      } catch (error) {
+        if (attempt >= 5 || !/timestamp/i.test((error as Error).message)) throw error;
+      }
+    }
+  };
   let lastTime = 0;
   for (const { step } of ordered) {
-    const time = Math.max(seedNow - Math.round(step.daysAgo * DAY), lastTime + 1);
-    await testClient.setNextBlockTimestamp({ timestamp: BigInt(time) });
+    const time = await setClock(Math.max(seedNow - Math.round(step.daysAgo * DAY), lastTime + 1));
     try {
       await step.run();
     } catch (error) {
@@ -341,12 +367,14 @@ export async function seedDemoWorld({
         },
       );
     }
-    lastTime = time;
+    // The chain's time now: the step's block's on a node that mines each transaction at once,
+    // possibly a later (empty) block's on one that mines on a clock.
+    lastTime = Math.max(time, Number((await publicClient.getBlock({ blockTag: "latest" })).timestamp));
     log?.(`  ${new Date(time * 1000).toISOString().slice(0, 10)}  ${step.what}`);
   }
-  // Back to the present: from this block on, the node keeps time with the wall clock.
-  const chainTime = Math.max(Math.floor(Date.now() / 1000), lastTime + 1);
-  await testClient.setNextBlockTimestamp({ timestamp: BigInt(chainTime) });
+  // Back to the present: from this block on, the node keeps time with the wall clock. The block
+  // is mined on demand (both nodes do, whether or not they also mine on a clock).
+  const chainTime = await setClock(Math.max(Math.floor(Date.now() / 1000), lastTime + 1));
   await testClient.mine({ blocks: 1 });
 
   await storeManifests(

@@ -161,12 +161,18 @@ contract ParticipantsTest is AdministrationFixture {
 
     // ------------------------------------------------------------ suspend / reinstate
 
-    function test_suspendParticipant_suspendsAndEmits() public {
+    function test_suspendParticipant_suspendsAndEmitsTheReason() public {
         vm.expectEmit(address(ledger));
-        emit IPedigreeRegistry.ParticipantSuspended(dist, admin);
-        ledger.suspendParticipant(dist);
+        emit IPedigreeRegistry.ParticipantSuspended(dist, admin, "Wholesale licence withdrawn by the agency");
+        ledger.suspendParticipant(dist, "Wholesale licence withdrawn by the agency");
         assertTrue(ledger.participant(dist).suspended, "suspended");
         assertFalse(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "no role while suspended");
+    }
+
+    function test_suspendParticipant_revertsWhenReasonEmpty() public {
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
+        ledger.suspendParticipant(dist, "");
+        assertFalse(ledger.participant(dist).suspended, "still active");
     }
 
     function test_suspendParticipant_revertsWhenCallerNotAdmin() public {
@@ -174,66 +180,73 @@ contract ParticipantsTest is AdministrationFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, regulator, bytes32(0))
         );
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
     }
 
     function test_suspendParticipant_revertsWhenNotParticipant() public {
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
-        ledger.suspendParticipant(stranger);
+        ledger.suspendParticipant(stranger, "licence withdrawn");
     }
 
     function test_suspendParticipant_revertsWhenAlreadySuspended() public {
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
     }
 
-    function test_reinstateParticipant_reinstatesAndEmits() public {
-        ledger.suspendParticipant(dist);
+    function test_reinstateParticipant_reinstatesAndEmitsTheReason() public {
+        ledger.suspendParticipant(dist, "licence withdrawn");
         vm.expectEmit(address(ledger));
-        emit IPedigreeRegistry.ParticipantReinstated(dist, admin);
-        ledger.reinstateParticipant(dist);
+        emit IPedigreeRegistry.ParticipantReinstated(dist, admin, "Licence renewed on appeal");
+        ledger.reinstateParticipant(dist, "Licence renewed on appeal");
         assertFalse(ledger.participant(dist).suspended, "not suspended");
         assertTrue(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "role back");
     }
 
+    function test_reinstateParticipant_revertsWhenReasonEmpty() public {
+        ledger.suspendParticipant(dist, "licence withdrawn");
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
+        ledger.reinstateParticipant(dist, "");
+        assertTrue(ledger.participant(dist).suspended, "still suspended");
+    }
+
     function test_reinstateParticipant_revertsWhenNotSuspended() public {
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantNotSuspended.selector, dist));
-        ledger.reinstateParticipant(dist);
+        ledger.reinstateParticipant(dist, "licence renewed");
     }
 
     function test_reinstateParticipant_revertsWhenNotParticipant() public {
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeNotParticipant.selector, stranger));
-        ledger.reinstateParticipant(stranger);
+        ledger.reinstateParticipant(stranger, "licence renewed");
     }
 
     function test_reinstateParticipant_revertsWhenCallerNotAdmin() public {
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         vm.prank(dist);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, dist, bytes32(0))
         );
-        ledger.reinstateParticipant(dist);
+        ledger.reinstateParticipant(dist, "licence renewed");
     }
 
     // ------------------------------------------------------------ a suspended participant can do nothing
 
     function test_suspendedManufacturer_cannotRegisterProduct() public {
-        ledger.suspendParticipant(mfr);
+        ledger.suspendParticipant(mfr, "licence withdrawn");
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
     }
 
     function test_suspendedManufacturer_cannotRegisterBatch() public {
-        ledger.suspendParticipant(mfr);
+        ledger.suspendParticipant(mfr, "licence withdrawn");
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, keccak256("root"), bytes32(0));
     }
 
     function test_suspendedManufacturer_cannotShipOrRecall() public {
-        ledger.suspendParticipant(mfr);
+        ledger.suspendParticipant(mfr, "licence withdrawn");
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
@@ -246,7 +259,7 @@ contract ParticipantsTest is AdministrationFixture {
     function test_suspendedRecipient_cannotReceiveOrReject() public {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 3);
         bytes32 id = shipLines(mfr, dist, lines);
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         vm.prank(dist);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
         ledger.receiveShipment(id, mfr, lines);
@@ -262,7 +275,7 @@ contract ParticipantsTest is AdministrationFixture {
     function test_suspendedSender_cannotCancel() public {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 3);
         bytes32 id = shipLines(mfr, dist, lines);
-        ledger.suspendParticipant(mfr);
+        ledger.suspendParticipant(mfr, "licence withdrawn");
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.cancelShipment(id, dist, lines);
@@ -271,7 +284,7 @@ contract ParticipantsTest is AdministrationFixture {
     function test_suspendedPharmacy_cannotDecommissionOrReactivate() public {
         deliver(mfr, pharmacy, batchA, 4);
         decommissionPack(pharmacy, batchA, 0, IPedigreeLedger.PackState.Dispensed);
-        ledger.suspendParticipant(pharmacy);
+        ledger.suspendParticipant(pharmacy, "licence withdrawn");
         string memory serial = serialOf(batchA, 1);
         bytes32[] memory proof = proofOf(batchA, 1);
         vm.prank(pharmacy);
@@ -283,7 +296,7 @@ contract ParticipantsTest is AdministrationFixture {
     }
 
     function test_suspendedRegulator_cannotSuspendBatch() public {
-        ledger.suspendParticipant(regulator);
+        ledger.suspendParticipant(regulator, "licence withdrawn");
         vm.prank(regulator);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, regulator));
         ledger.suspendBatch(batchA, "inspection");
@@ -388,15 +401,32 @@ contract CompanyPrefixesTest is AdministrationFixture {
 contract PauseAndRolesTest is AdministrationFixture {
     // ------------------------------------------------------------ pause
 
-    function test_pause_pausesAndEmits() public {
+    function test_pause_pausesAndEmitsTheReason() public {
         vm.expectEmit(address(ledger));
         emit Pausable.Paused(admin);
-        ledger.pause();
+        vm.expectEmit(address(ledger));
+        emit IPedigreeRegistry.LedgerPaused(admin, "Signing key of a wholesaler leaked");
+        ledger.pause("Signing key of a wholesaler leaked");
         assertTrue(ledger.paused(), "paused");
         vm.expectEmit(address(ledger));
         emit Pausable.Unpaused(admin);
-        ledger.unpause();
+        vm.expectEmit(address(ledger));
+        emit IPedigreeRegistry.LedgerUnpaused(admin, "Key revoked, participant suspended");
+        ledger.unpause("Key revoked, participant suspended");
         assertFalse(ledger.paused(), "unpaused");
+    }
+
+    function test_pause_revertsWhenReasonEmpty() public {
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
+        ledger.pause("");
+        assertFalse(ledger.paused(), "still running");
+    }
+
+    function test_unpause_revertsWhenReasonEmpty() public {
+        ledger.pause("incident");
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
+        ledger.unpause("");
+        assertTrue(ledger.paused(), "still paused");
     }
 
     function test_pause_revertsWhenCallerNotAdmin() public {
@@ -404,38 +434,38 @@ contract PauseAndRolesTest is AdministrationFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, regulator, bytes32(0))
         );
-        ledger.pause();
+        ledger.pause("incident");
     }
 
     function test_unpause_revertsWhenCallerNotAdmin() public {
-        ledger.pause();
+        ledger.pause("incident");
         vm.prank(regulator);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, regulator, bytes32(0))
         );
-        ledger.unpause();
+        ledger.unpause("incident resolved");
     }
 
     function test_pause_revertsWhenAlreadyPaused() public {
-        ledger.pause();
+        ledger.pause("incident");
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
-        ledger.pause();
+        ledger.pause("incident");
     }
 
     function test_unpause_revertsWhenNotPaused() public {
         vm.expectRevert(abi.encodeWithSelector(Pausable.ExpectedPause.selector));
-        ledger.unpause();
+        ledger.unpause("incident resolved");
     }
 
     function test_pause_blocksRegisterBatch() public {
-        ledger.pause();
+        ledger.pause("incident");
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
         ledger.registerBatch(GTIN, "LOT-A2", EXPIRY, 4, keccak256("root"), bytes32(0));
     }
 
     function test_pause_blocksShip() public {
-        ledger.pause();
+        ledger.pause("incident");
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
@@ -445,7 +475,7 @@ contract PauseAndRolesTest is AdministrationFixture {
     function test_pause_blocksReceiveRejectAndCancel() public {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 2);
         bytes32 id = shipLines(mfr, dist, lines);
-        ledger.pause();
+        ledger.pause("incident");
         vm.prank(dist);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
         ledger.receiveShipment(id, mfr, lines);
@@ -455,7 +485,7 @@ contract PauseAndRolesTest is AdministrationFixture {
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
         ledger.cancelShipment(id, dist, lines);
-        ledger.unpause();
+        ledger.unpause("incident resolved");
         vm.prank(dist);
         ledger.receiveShipment(id, mfr, lines);
         assertEq(units(batchA, dist), 2, "received after unpause");
@@ -464,7 +494,7 @@ contract PauseAndRolesTest is AdministrationFixture {
     function test_pause_blocksDecommissionAndReactivate() public {
         deliver(mfr, pharmacy, batchA, 4);
         decommissionPack(pharmacy, batchA, 0, IPedigreeLedger.PackState.Dispensed);
-        ledger.pause();
+        ledger.pause("incident");
         string memory serial = serialOf(batchA, 1);
         bytes32[] memory proof = proofOf(batchA, 1);
         vm.prank(pharmacy);
@@ -486,7 +516,7 @@ contract PauseAndRolesTest is AdministrationFixture {
     }
 
     function test_pause_doesNotBlockRecall() public {
-        ledger.pause();
+        ledger.pause("incident");
         vm.expectEmit(address(ledger));
         emit IPedigreeLedger.BatchRecalled(batchA, regulator, "contamination");
         vm.prank(regulator);
@@ -495,26 +525,26 @@ contract PauseAndRolesTest is AdministrationFixture {
     }
 
     function test_pause_doesNotBlockSafetyBrakes() public {
-        ledger.pause();
+        ledger.pause("incident");
         vm.prank(regulator);
         ledger.suspendBatch(batchA, "inspection");
         assertEq(uint256(ledger.batch(batchA).status), uint256(IPedigreeLedger.BatchStatus.Suspended), "suspended");
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         assertFalse(ledger.hasRole(ledger.DISTRIBUTOR_ROLE(), dist), "participant suspended while paused");
     }
 
     function test_pause_blocksReleasesRegistrationAndOnboarding() public {
         vm.prank(regulator);
         ledger.suspendBatch(batchA, "inspection");
-        ledger.suspendParticipant(dist);
-        ledger.pause();
+        ledger.suspendParticipant(dist, "licence withdrawn");
+        ledger.pause("incident");
         bytes memory paused = abi.encodeWithSelector(Pausable.EnforcedPause.selector);
 
         vm.prank(regulator);
         vm.expectRevert(paused);
         ledger.reinstateBatch(batchA);
         vm.expectRevert(paused);
-        ledger.reinstateParticipant(dist);
+        ledger.reinstateParticipant(dist, "licence renewed");
         vm.prank(mfr);
         vm.expectRevert(paused);
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
@@ -523,10 +553,10 @@ contract PauseAndRolesTest is AdministrationFixture {
         vm.expectRevert(paused);
         ledger.assignCompanyPrefix(mfr, "9529999");
 
-        ledger.unpause();
+        ledger.unpause("incident resolved");
         vm.prank(regulator);
         ledger.reinstateBatch(batchA);
-        ledger.reinstateParticipant(dist);
+        ledger.reinstateParticipant(dist, "licence renewed");
         vm.prank(mfr);
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");
         assertEq(ledger.product(GTIN_UNREGISTERED).manufacturer, mfr, "registered after unpause");
@@ -546,9 +576,9 @@ contract PauseAndRolesTest is AdministrationFixture {
     }
 
     function test_hasRole_isFalseWhileSuspended() public {
-        ledger.suspendParticipant(pharmacy);
+        ledger.suspendParticipant(pharmacy, "licence withdrawn");
         assertFalse(ledger.hasRole(ledger.PHARMACY_ROLE(), pharmacy), "suspended");
-        ledger.reinstateParticipant(pharmacy);
+        ledger.reinstateParticipant(pharmacy, "licence renewed");
         assertTrue(ledger.hasRole(ledger.PHARMACY_ROLE(), pharmacy), "reinstated");
     }
 
@@ -630,7 +660,7 @@ contract PauseAndRolesTest is AdministrationFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, bytes32(0))
         );
-        ledger.pause();
+        ledger.pause("incident");
     }
 
     function test_adminTransfer_revertsWhenAcceptedTooEarly() public {

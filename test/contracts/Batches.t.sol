@@ -279,7 +279,7 @@ contract BatchesTest is LedgerFixture {
 
     function test_recallBatch_revertsWhenReasonEmpty() public {
         vm.prank(mfr);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeEmptyReason.selector));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
         ledger.recallBatch(batchA, "");
     }
 
@@ -330,7 +330,7 @@ contract BatchesTest is LedgerFixture {
 
     function test_suspendBatch_revertsWhenReasonEmpty() public {
         vm.prank(regulator);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeEmptyReason.selector));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
         ledger.suspendBatch(batchA, "");
     }
 

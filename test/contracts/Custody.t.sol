@@ -169,7 +169,7 @@ contract ShipTest is CustodyFixture {
 
     function test_ship_revertsWhenSenderSuspended() public {
         deliver(mfr, dist, batchA, 2);
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(dist);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
@@ -184,7 +184,7 @@ contract ShipTest is CustodyFixture {
     }
 
     function test_ship_revertsWhenRecipientSuspended() public {
-        ledger.suspendParticipant(dist);
+        ledger.suspendParticipant(dist, "licence withdrawn");
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 1);
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, dist));
@@ -650,7 +650,7 @@ contract SettlementTest is CustodyFixture {
         IPedigreeLedger.ShipmentLine[] memory lines = oneLine(batchA, 5);
         bytes32 id = shipLines(mfr, dist, lines);
         vm.prank(dist);
-        vm.expectRevert(abi.encodeWithSelector(IPedigreeLedger.PedigreeEmptyReason.selector));
+        vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeEmptyReason.selector));
         ledger.rejectShipment(id, mfr, lines, "");
     }
 

@@ -282,7 +282,7 @@ contract PackageCustodyTest is PackageFixture {
 
         L.Items memory damaged = unitsOnly(c);
         vm.prank(pharmacy);
-        vm.expectRevert(L.PedigreeEmptyReason.selector);
+        vm.expectRevert(IPedigreeRegistry.PedigreeEmptyReason.selector);
         ledger.receiveShipment(id, unitsOnly(a, b), damaged, "");
         vm.prank(pharmacy);
         ledger.receiveShipment(id, unitsOnly(a, b), damaged, "case crushed");
@@ -544,7 +544,7 @@ contract PackageCustodyTest is PackageFixture {
         vm.expectRevert(abi.encodeWithSelector(L.PedigreePackNotHeld.selector, batchA, 150, dist, L.PlaceKind.Held));
         ledger.quarantine(packsOnly(pack(batchA, 150, 0)), "odd label");
         vm.prank(dist);
-        vm.expectRevert(L.PedigreeEmptyReason.selector);
+        vm.expectRevert(IPedigreeRegistry.PedigreeEmptyReason.selector);
         ledger.quarantine(packsOnly(pack(batchA, 150, 0)), "");
         vm.prank(dist);
         ledger.quarantine(packsOnly(pack(batchA, 150, 0)), "odd label");
@@ -653,7 +653,7 @@ contract PackageCustodyTest is PackageFixture {
         vm.expectRevert(abi.encodeWithSelector(L.PedigreeNotBatchManufacturer.selector, batchA, mfr2, mfr));
         ledger.recallBatch(batchA, "not mine");
         vm.prank(regulator);
-        vm.expectRevert(L.PedigreeEmptyReason.selector);
+        vm.expectRevert(IPedigreeRegistry.PedigreeEmptyReason.selector);
         ledger.recallBatch(batchA, "");
         vm.prank(regulator);
         ledger.recallBatch(batchA, "contamination");

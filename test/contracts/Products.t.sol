@@ -62,7 +62,7 @@ contract ProductsTest is LedgerFixture {
     }
 
     function test_registerProduct_revertsWhenCallerSuspended() public {
-        ledger.suspendParticipant(mfr);
+        ledger.suspendParticipant(mfr, "licence withdrawn");
         vm.prank(mfr);
         vm.expectRevert(abi.encodeWithSelector(IPedigreeRegistry.PedigreeParticipantSuspended.selector, mfr));
         ledger.registerProduct(GTIN_UNREGISTERED, "Paracetamol", "1 g", "tablet");

@@ -125,7 +125,7 @@ contract ShipChecksTest is LedgerFixture {
             world.expired = true;
         }
         if (_draw(seed, 7, 10) == 0) {
-            ledger.pause();
+            ledger.pause("incident");
             world.paused = true;
         }
         IPedigreeRegistry.Participant memory s = ledger.participant(sender);
@@ -136,7 +136,8 @@ contract ShipChecksTest is LedgerFixture {
 
     function _suspendIfActive(address account) private {
         IPedigreeRegistry.Participant memory p = ledger.participant(account);
-        if (p.role != IPedigreeRegistry.Role.None && !p.suspended) ledger.suspendParticipant(account);
+        if (p.role != IPedigreeRegistry.Role.None && !p.suspended)
+            ledger.suspendParticipant(account, "licence withdrawn");
     }
 
     function _drawLines(uint256 seed) private view returns (IPedigreeLedger.ShipmentLine[] memory lines) {

@@ -190,13 +190,17 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
     const { ledger, admin, acme, northwind } = await networkHelpers.loadFixture(deployWorld);
     await ledger.connect(acme).registerProduct(GTIN, "Amoxicillin", "500 mg", "capsule");
     const tree = SerialTree.build(SERIALS);
-    await ledger.connect(admin).pause();
+    await expect(ledger.connect(admin).pause("Signing key of a wholesaler leaked"))
+      .to.emit(ledger, "LedgerPaused")
+      .withArgs(admin.address, "Signing key of a wholesaler leaked");
     await expect(
       ledger.connect(acme).registerBatch(GTIN, LOT, EXPIRY, SERIALS.length, tree.root, ethers.ZeroHash),
     ).to.be.revertedWithCustomError(ledger, "EnforcedPause");
-    await ledger.connect(admin).unpause();
+    await ledger.connect(admin).unpause("Key revoked");
     await ledger.connect(acme).registerBatch(GTIN, LOT, EXPIRY, SERIALS.length, tree.root, ethers.ZeroHash);
-    await ledger.connect(admin).suspendParticipant(acme.address);
+    await expect(ledger.connect(admin).suspendParticipant(acme.address, "Manufacturing licence withdrawn"))
+      .to.emit(ledger, "ParticipantSuspended")
+      .withArgs(acme.address, admin.address, "Manufacturing licence withdrawn");
     const batchId = await ledger.batchIdOf(GTIN, LOT);
     await expect(
       ledger.connect(acme).ship(northwind.address, ethers.encodeBytes32String("X"), [{ batchId, quantity: 1n }]),

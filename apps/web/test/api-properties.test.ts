@@ -44,6 +44,7 @@ const ROUTE_FILES = [
   "batches/[gtin]/[lot]/labels",
   "epcis/events",
   "health",
+  "ledger",
   "manifests",
   "packs/[gtin]/[serial]/trace",
   "packs/proof",
@@ -56,12 +57,16 @@ const ROUTE_FILES = [
   "shipments",
   "shipments/[id]/epcis",
   "shipments/[id]/transaction-information",
+  "tokens",
+  "tokens/[id]",
   "verify",
   "vrs-credentials",
   "vrs-credentials/[id]",
   "vrs-requests",
   "vrs/checkConnectivity",
   "vrs/verify/gtin/[gtin]/lot/[lot]/ser/[serial]",
+  "writes",
+  "writes/[id]",
 ];
 
 /** Known parameters per route, so generated queries often reach past "unknown parameter". */
@@ -82,6 +87,7 @@ const QUERY_KEYS: Record<string, string[]> = {
   verify: ["code", "purpose", "history"],
   "resolver/[...path]": ["linkType", "17", "context", "reqGLN"],
   "vrs-requests": ["perPage", "before"],
+  writes: ["status", "perPage", "before"],
   "vrs/checkConnectivity": ["gtin", "reqGLN", "context", "corrUUID"],
   "vrs/verify/gtin/[gtin]/lot/[lot]/ser/[serial]": [
     "exp",

@@ -11,15 +11,34 @@ import {
   type ContractErrorName,
   type Hex as ViemHex,
 } from "viem";
-import { gs1CheckDigit } from "@pedigree/gs1";
+import { gs1CheckDigit, isValidSscc } from "@pedigree/gs1";
+import { packageLedgerAbi } from "./generated/packageLedgerAbi.ts";
 import { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
-import { batchStatusName, packStateName, roleName, type BatchStatusName, type PackStateName } from "./enums.ts";
+import {
+  batchStatusName,
+  packStateName,
+  placeKindName,
+  roleName,
+  type BatchStatusName,
+  type PackStateName,
+} from "./enums.ts";
 import { isoDateFromYyyymmdd } from "./dates.ts";
 import type { Address, Hex } from "./types.ts";
 
 type LedgerAbi = typeof pedigreeLedgerAbi;
-/** Every custom error the ledger's ABI declares (its own and OpenZeppelin's). */
-export type LedgerErrorName = ContractErrorName<LedgerAbi>;
+type PackageLedgerAbi = typeof packageLedgerAbi;
+/**
+ * Every custom error the ledgers' ABIs declare (their own and OpenZeppelin's): the count ledger's
+ * and the package-level ledger's, which share the registry's and many more by name.
+ */
+export type LedgerErrorName = ContractErrorName<LedgerAbi> | ContractErrorName<PackageLedgerAbi>;
+/** The arguments of error `N`, from the ABI that declares it (both declare a shared one alike). */
+type LedgerErrorArgs<N extends LedgerErrorName> =
+  N extends ContractErrorName<PackageLedgerAbi>
+    ? ContractErrorArgs<PackageLedgerAbi, N>
+    : N extends ContractErrorName<LedgerAbi>
+      ? ContractErrorArgs<LedgerAbi, N>
+      : never;
 
 /** What the caller knows about a party, to name it instead of showing its address. */
 export interface ErrorPartyInfo {
@@ -42,6 +61,8 @@ export interface ErrorBatchInfo {
 export interface LedgerErrorLookup {
   party?(address: Address): ErrorPartyInfo | undefined;
   batch?(batchId: Hex): ErrorBatchInfo | undefined;
+  /** The serial of the pack at `index` of a batch's manifest, to name a pack by its serial. */
+  serial?(batchId: Hex, index: number): string | undefined;
 }
 
 export interface LedgerErrorExplanation {
@@ -162,7 +183,7 @@ export function decodeLedgerError(error: unknown): DecodedLedgerError | undefine
   const data = findRevertData(chain);
   if (data === undefined) return undefined;
   try {
-    const result = decodeErrorResult({ abi: pedigreeLedgerAbi, data: data as ViemHex });
+    const result = decodeErrorResult({ abi: LEDGER_ERRORS, data: data as ViemHex });
     if (!isLedgerErrorName(result.errorName)) return undefined;
     return { errorName: result.errorName, args: result.args ?? [] };
   } catch {
@@ -170,9 +191,16 @@ export function decodeLedgerError(error: unknown): DecodedLedgerError | undefine
   }
 }
 
-const LEDGER_ERROR_NAMES: ReadonlySet<string> = new Set(
-  pedigreeLedgerAbi.filter((item) => item.type === "error").map((item) => item.name),
-);
+/** The errors of both ledgers, each once (a shared one is declared alike in both). */
+const LEDGER_ERRORS = [
+  ...new Map(
+    [...pedigreeLedgerAbi, ...packageLedgerAbi]
+      .filter((item) => item.type === "error")
+      .map((item) => [item.name, item] as const),
+  ).values(),
+];
+
+const LEDGER_ERROR_NAMES: ReadonlySet<string> = new Set(LEDGER_ERRORS.map((item) => item.name));
 
 function isLedgerErrorName(name: string): name is LedgerErrorName {
   return LEDGER_ERROR_NAMES.has(name);
@@ -284,6 +312,17 @@ class Words {
     return safely(() => this.#lookup.batch?.(String(batchId) as Hex));
   }
 
+  /** "pack 7Q2X of batch L2403 of …" when the lookup knows its serial, else "the pack at position 12 of batch …". */
+  pack(batchId: unknown, index: unknown): string {
+    const serial = safely(() => this.#lookup.serial?.(String(batchId) as Hex, Number(index)));
+    return serial ? `pack ${serial} of ${this.batch(batchId)}` : `the pack at position ${index} of ${this.batch(batchId)}`;
+  }
+
+  /** A logistic unit or a pack, as the errors that name either give them (SSCC 0: the pack). */
+  item(sscc: unknown, batchId: unknown, index: unknown): string {
+    return BigInt(sscc as bigint) === 0n ? this.pack(batchId, index) : `unit ${ssccText(sscc)}`;
+  }
+
   /** " on 3 March 2026 by Acme Pharma", or as much of it as the lookup knows. */
   recall(batchId: unknown): string {
     const known = this.batchInfo(batchId);
@@ -365,7 +404,38 @@ function checkDigitHint(key: string): string {
   return expected === undefined ? "" : ` (with these digits its check digit would be ${expected})`;
 }
 
-/** Why the units of a batch may not move or be supplied: recalled, suspended or expired. */
+/** "SSCC 395201200000000017": a logistic unit as its label's human-readable text names it, with its 18 digits. */
+function ssccText(sscc: unknown): string {
+  return `SSCC ${digits(sscc, 18)}`;
+}
+
+/**
+ * Why `sscc` (text as typed or scanned) is no SSCC, in a sentence; undefined for a valid one.
+ * The writers refuse such an SSCC before sending, in the words the ledger's own refusal gets.
+ */
+export function invalidSsccMessage(sscc: string): string | undefined {
+  if (isValidSscc(sscc)) return undefined;
+  const hint = /^\d{18}$/.test(sscc) ? checkDigitHint(sscc) : "";
+  return `'${sscc}' is not a valid SSCC: an SSCC has 18 digits ending with a correct check digit${hint}. Check the unit's label.`;
+}
+
+/** Where a pack or unit is, for a refusal that says who holds it ("is in transit from Acme Pharma AG"). */
+function placeText(kind: unknown, party: string): string {
+  switch (safely(() => placeKindName(kind as number))) {
+    case "IN_TRANSIT":
+      return `is in transit from ${party}: it can be moved only once its recipient has received it`;
+    case "QUARANTINED":
+      return `is quarantined at ${party}: it can neither move nor be dispensed until the quarantine ends`;
+    case "DECOMMISSIONED":
+      return `was already decommissioned by ${party}, so it can neither move nor be decommissioned again: do not hand it out; treat it as a potential falsification to investigate`;
+    case "DESTROYED":
+      return `was destroyed by ${party} as illegitimate product: it can never move again. Do not hand it out`;
+    default:
+      return `is held by ${party}: only its holder can move, aggregate, quarantine or decommission it. If it is in your hands, ask ${party} to record its shipment to you`;
+  }
+}
+
+/** Why the units of a batch may not move or be supplied: recalled, suspended, quarantined or expired. */
 function notSuppliable(words: Words, batchId: unknown, status: unknown, expiry: unknown): string {
   const name = words.batch(batchId);
   switch (statusOf(status)) {
@@ -373,6 +443,8 @@ function notSuppliable(words: Words, batchId: unknown, status: unknown, expiry: 
       return `This ${name} was recalled${words.recall(batchId)}`;
     case "SUSPENDED":
       return `This ${name} is suspended by a regulator`;
+    case "QUARANTINED":
+      return `This ${name} is quarantined while suspect product is investigated`;
     default:
       return `This ${name} expired on ${yyyymmddText(expiry)}`;
   }
@@ -400,10 +472,10 @@ const ROLE_NAMES_BY_ID: ReadonlyMap<string, string> = new Map(
 // ---------------------------------------------------------------- one sentence per error
 
 type Explanations = {
-  [N in LedgerErrorName]: (args: ContractErrorArgs<LedgerAbi, N>, words: Words) => string;
+  [N in LedgerErrorName]: (args: LedgerErrorArgs<N>, words: Words) => string;
 };
 
-/** Typed by the ABI: an error added to the contract and not explained here fails type-checking. */
+/** Typed by the ABIs: an error added to either ledger and not explained here fails type-checking. */
 const EXPLANATIONS: Explanations = {
   // OpenZeppelin: access control with the two-step admin transfer, pause, multiproofs, casts.
   AccessControlBadConfirmation: () =>
@@ -448,7 +520,7 @@ const EXPLANATIONS: Explanations = {
       return `${who} has no participant role here: onboard a non-zero address as a regulator, manufacturer, distributor or pharmacy (company prefixes go to manufacturers only).`;
     }
     if (name === "regulator") {
-      return `${who} is a regulator: regulators hold no stock and do not decommission packs or hold company prefixes; suspend or recall the batch instead.`;
+      return `${who} is a regulator: regulators hold no stock, so they neither pack units nor decommission packs, and hold no company prefixes; suspend, quarantine or recall the batch instead.`;
     }
     return `${who} is ${article(name)}: only manufacturers can hold GS1 company prefixes.`;
   },
@@ -505,19 +577,31 @@ const EXPLANATIONS: Explanations = {
   PedigreeNotBatchManufacturer: ([batchId, caller, manufacturer], words) =>
     `Only the manufacturer of ${words.batch(batchId)} (${words.party(manufacturer)}) or a regulator can recall it, and ${words.party(caller)} is neither.`,
   PedigreeInvalidBatchTransition: ([batchId, current, target], words) => {
-    const name = words.batch(batchId);
+    const name = capital(words.batch(batchId));
     const from = statusOf(current);
+    const to = statusOf(target);
     if (from === "RECALLED") {
-      return `${capital(name)} was recalled${words.recall(batchId)}, which is final: it cannot be suspended, reinstated or recalled again.`;
+      return `${name} was recalled${words.recall(batchId)}, which is final: it cannot be suspended, quarantined, reinstated or recalled again.`;
     }
-    if (statusOf(target) === "ACTIVE") return `${capital(name)} is not suspended, so there is nothing to reinstate.`;
-    if (from === "SUSPENDED") return `${capital(name)} is already suspended.`;
-    return `${capital(name)} cannot change from ${String(from).toLowerCase()} to ${String(statusOf(target)).toLowerCase()}.`;
+    if (from === to) return `${name} is already ${String(from).toLowerCase()}.`;
+    // Reinstating and clearing a quarantine both aim at ACTIVE; ending a quarantine as illegitimate aims at RECALLED.
+    if (from === "ACTIVE") {
+      return to === "RECALLED"
+        ? `${name} is not quarantined, so there is no quarantine to end: recall it instead if its product is illegitimate.`
+        : `${name} is active: it is neither suspended nor quarantined, so there is nothing to reinstate or clear.`;
+    }
+    if (from === "QUARANTINED") {
+      return `${name} is quarantined: end its quarantine (cleared or illegitimate) before anything else changes its status.`;
+    }
+    if (from === "SUSPENDED" && to !== "SUSPENDED") {
+      return `${name} is suspended, not quarantined: a regulator reinstates it, and only an active batch can be quarantined.`;
+    }
+    return `${name} cannot change from ${String(from).toLowerCase()} to ${String(to).toLowerCase()}.`;
   },
   PedigreeBatchNotMovable: ([batchId, status, expiry], words) =>
     `${notSuppliable(words, batchId, status, expiry)}: it cannot be shipped, except back to its manufacturer.`,
   PedigreeEmptyReason: () =>
-    "A reason is required: write a short reason (why the shipment is rejected, or why the batch is recalled or suspended) and try again.",
+    "A reason is required: write a short reason (why the shipment is rejected, the batch recalled, suspended or quarantined, the items quarantined, the ledger paused or resumed, or the participant suspended or reinstated) and try again.",
 
   // Shipments.
   PedigreeRouteNotAllowed: ([from, fromRole, to, toRole], words) => {
@@ -555,7 +639,7 @@ const EXPLANATIONS: Explanations = {
     `${notSuppliable(words, batchId, status, expiry)}: its packs may not be dispensed, given as samples or exported, and a dispense cannot be undone. Do not hand the pack out.`,
   PedigreePackNotActive: ([batchId, index, current], words) => {
     const state = packStateText(current);
-    const pack = `The pack at position ${index} of ${words.batch(batchId)}`;
+    const pack = capital(words.pack(batchId, index));
     return state === "dispensed"
       ? `${pack} was already dispensed: it cannot be dispensed again. Do not hand it out; treat it as a potential falsification to investigate.`
       : `${pack} is already ${state}: it cannot be decommissioned again.`;
@@ -563,15 +647,59 @@ const EXPLANATIONS: Explanations = {
   PedigreeUndoNotAllowed: ([batchId, index, current], words) => {
     const state = packStateText(current);
     return state === "active"
-      ? `The pack at position ${index} of ${words.batch(batchId)} is active: there is nothing to undo.`
+      ? `${capital(words.pack(batchId, index))} is active: there is nothing to undo.`
       : `A ${state} pack cannot be reactivated: only a dispense (within 10 days) or a lock can be undone.`;
   },
   PedigreeUndoByOtherParty: ([batchId, index, decommissionedBy], words) =>
-    `Only ${words.party(decommissionedBy)}, which decommissioned the pack at position ${index} of ${words.batch(batchId)}, can undo it.`,
+    `Only ${words.party(decommissionedBy)}, which decommissioned ${words.pack(batchId, index)}, can undo it.`,
   PedigreeUndoWindowClosed: ([, , dispensedAt, deadline]) =>
     `This pack was dispensed on ${unixText(dispensedAt)}; a dispense can be undone only within 10 days, until ${unixText(deadline)}.`,
   PedigreeLengthMismatch: ([indexes, serials]) =>
     `${indexes} pack positions were sent with ${serials} serials: each pack needs both its position and its serial.`,
+
+  // Package-level custody: logistic units (SSCC), where a pack or unit is, who holds it.
+  PedigreeNothingListed: () => "Nothing was listed: name at least one unit (by its SSCC) or pack.",
+  PedigreeInvalidSscc: ([sscc]) => invalidSsccMessage(digits(sscc, 18)) ?? `${ssccText(sscc)} is not a valid SSCC.`,
+  PedigreeSsccOutsideCompanyPrefixes: ([sscc, packer], words) =>
+    `${ssccText(sscc)} is not under any GS1 company prefix assigned to ${words.party(packer)}: a manufacturer names its units with SSCCs of its own prefixes (the digits after the extension digit). Use one, or ask the administrator to assign the prefix.`,
+  PedigreeUnitExists: ([sscc]) =>
+    `A unit with ${ssccText(sscc)} already exists: an SSCC names one logistic unit for good. Label the unit with a new SSCC.`,
+  PedigreeUnknownUnit: ([sscc]) =>
+    `No unit with ${ssccText(sscc)} is recorded on the ledger: check the SSCC on the unit's label, or pack the unit first.`,
+  PedigreeRangeNotAvailable: ([batchId, packedUpTo, count, packCount], words) => {
+    const left = packCount - packedUpTo;
+    if (count === 0n) return "A case needs at least one pack: the pack count asked for was 0.";
+    if (left <= 0n) {
+      return `All ${packCount} packs of ${words.batch(batchId)} were already packed into cases: no fresh packs are left to pack.`;
+    }
+    return `Only ${left} of the ${packCount} packs of ${words.batch(batchId)} are left to pack, fewer than the ${count} asked for: pack at most ${left}.`;
+  },
+  PedigreePackNotInUnit: ([batchId, index, unit], words) =>
+    unit === 0n
+      ? `${capital(words.pack(batchId, index))} is inside a unit: name the unit it is directly in (the case's SSCC).`
+      : `${capital(words.pack(batchId, index))} is not directly inside unit ${ssccText(unit)}: name the unit it is in, or none when it is loose.`,
+  PedigreeUnitNotInUnit: ([sscc, parent]) =>
+    parent === 0n
+      ? `Unit ${ssccText(sscc)} is not inside any unit, so it cannot be taken out of one.`
+      : `Unit ${ssccText(sscc)} is inside unit ${ssccText(parent)}, not the one being opened: take it out of ${ssccText(parent)}.`,
+  PedigreePackNotHeld: ([batchId, index, holder, kind], words) =>
+    `${capital(words.pack(batchId, index))} ${placeText(kind, words.party(holder))}.`,
+  PedigreeUnitNotHeld: ([sscc, holder, kind], words) =>
+    `Unit ${ssccText(sscc)} ${placeText(kind, words.party(holder))}.`,
+  PedigreePackInUnit: ([batchId, index, unit], words) =>
+    `${capital(words.pack(batchId, index))} is inside unit ${ssccText(unit)} and moves with it: act on the whole unit, or take the pack out of it first.`,
+  PedigreeUnitInUnit: ([sscc, parent]) =>
+    `Unit ${ssccText(sscc)} is inside unit ${ssccText(parent)} and moves with it: act on ${ssccText(parent)}, or take the unit out of it first.`,
+  PedigreeNestingTooDeep: ([sscc]) =>
+    `Aggregating into ${ssccText(sscc)} would nest units more than 8 levels deep (a pallet of cases of packs is 2): aggregate fewer levels.`,
+  PedigreeNotInTransitTo: ([sscc, batchId, index, caller], words) =>
+    `${capital(words.item(sscc, batchId, index))} is not pending in a shipment to ${words.party(caller)} from the same sender as the rest: receive or reject only what was shipped to you and not yet settled. Reload the shipment.`,
+  PedigreeNotInTransitFrom: ([sscc, batchId, index, caller], words) =>
+    `${capital(words.item(sscc, batchId, index))} is not pending in a shipment from ${words.party(caller)}: only what you shipped, and its recipient has not yet received or rejected, can be cancelled. Reload the shipment.`,
+  PedigreeNotQuarantined: ([sscc, batchId, index], words) =>
+    `${capital(words.item(sscc, batchId, index))} is not in a quarantine you placed: only a regulator, or the holder that quarantined it, can end a quarantine.`,
+  PedigreeQuarantinedByRegulator: ([sscc, batchId, index], words) =>
+    `${capital(words.item(sscc, batchId, index))} was quarantined by a regulator: only a regulator can end that quarantine.`,
 };
 
 function capital(text: string): string {

@@ -8,10 +8,12 @@
 import {
   parseEventLogs,
   stringToHex,
+  type Abi,
   type Account,
   type Chain,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  type Log,
   type PublicClient,
   type Transport,
   type WalletClient,
@@ -19,13 +21,13 @@ import {
 import { batchIdOf, gtinToUint64 } from "./client.ts";
 import { packStateNumber, roleNumber, type PackStateName, type RoleName } from "./enums.ts";
 import { explainLedgerError, type LedgerErrorLookup } from "./errors.ts";
+import type { packageLedgerAbi } from "./generated/packageLedgerAbi.ts";
 import { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
 import type { SerialManifest, PackProof } from "./manifest/manifest.ts";
 import type { Address, Hex } from "./types.ts";
 
-type LedgerAbi = typeof pedigreeLedgerAbi;
-type WriteFunctionName = ContractFunctionName<LedgerAbi, "nonpayable">;
-type WriteArgs<F extends WriteFunctionName> = ContractFunctionArgs<LedgerAbi, "nonpayable", F>;
+type WriteFunctionName<TAbi extends Abi> = ContractFunctionName<TAbi, "nonpayable">;
+type WriteArgs<TAbi extends Abi, F extends WriteFunctionName<TAbi>> = ContractFunctionArgs<TAbi, "nonpayable", F>;
 
 /** A write that could not be recorded: `code` for programs, `message` in plain words for people. */
 export class LedgerWriteError extends Error {
@@ -79,7 +81,8 @@ export interface LedgerWriterOptions {
   lookup?: LedgerErrorLookup;
 }
 
-export interface LedgerWriter {
+/** The participant registry's writes, the same on both ledgers (each inherits PedigreeRegistry). */
+export interface RegistryWriter {
   /** The account that signs. */
   readonly account: Address;
   onboardParticipant(input: {
@@ -89,10 +92,17 @@ export interface LedgerWriter {
     /** 13 digits with a valid check digit. */
     gln: string;
   }): Promise<WriteReceipt>;
-  suspendParticipant(account: Address): Promise<WriteReceipt>;
-  reinstateParticipant(account: Address): Promise<WriteReceipt>;
+  /** `reason` (required) is recorded in the ParticipantSuspended event for every party and auditor. */
+  suspendParticipant(account: Address, reason: string): Promise<WriteReceipt>;
+  reinstateParticipant(account: Address, reason: string): Promise<WriteReceipt>;
   assignCompanyPrefix(input: { manufacturer: Address; prefix: string }): Promise<WriteReceipt>;
   registerProduct(input: { gtin: string; name: string; strength: string; dosageForm: string }): Promise<WriteReceipt>;
+  /** `reason` (required) is recorded in the LedgerPaused event for every party and auditor. */
+  pause(reason: string): Promise<WriteReceipt>;
+  unpause(reason: string): Promise<WriteReceipt>;
+}
+
+export interface LedgerWriter extends RegistryWriter {
   registerBatch(input: {
     gtin: string;
     lot: string;
@@ -135,23 +145,79 @@ export interface LedgerWriter {
   }): Promise<WriteReceipt>;
   /** Undoes a dispense (within 10 days) or a lock, by the party that did it. */
   reactivate(input: { batch: BatchKey; index: number }): Promise<WriteReceipt>;
-  pause(): Promise<WriteReceipt>;
-  unpause(): Promise<WriteReceipt>;
 }
 
-export function createLedgerWriter({ publicClient, walletClient, address, lookup }: LedgerWriterOptions): LedgerWriter {
+/** The ledger functions of the participant registry both ledgers inherit. */
+type RegistryFunctionName =
+  | "onboardParticipant"
+  | "suspendParticipant"
+  | "reinstateParticipant"
+  | "assignCompanyPrefix"
+  | "registerProduct"
+  | "pause"
+  | "unpause";
+type PackageLedgerAbi = typeof packageLedgerAbi;
+type RegistryWrite = <F extends RegistryFunctionName>(
+  functionName: F,
+  args: WriteArgs<PackageLedgerAbi, F>,
+) => Promise<WriteReceipt>;
+
+/** The registry's writes over one ledger's `write`, so both writers offer them alike. */
+export function registryWrites(account: Address, write: RegistryWrite): RegistryWriter {
+  return {
+    account,
+    onboardParticipant: ({ account: participant, role, legalName, gln }) =>
+      write("onboardParticipant", [participant, roleNumber(role), legalName, glnToUint64(gln)]),
+    suspendParticipant: (participant, reason) => write("suspendParticipant", [participant, reason]),
+    reinstateParticipant: (participant, reason) => write("reinstateParticipant", [participant, reason]),
+    assignCompanyPrefix: ({ manufacturer, prefix }) => write("assignCompanyPrefix", [manufacturer, prefix]),
+    registerProduct: ({ gtin, name, strength, dosageForm }) =>
+      write("registerProduct", [gtinToUint64(gtin), name, strength, dosageForm]),
+    pause: (reason) => write("pause", [reason]),
+    unpause: (reason) => write("unpause", [reason]),
+  };
+}
+
+/** Sends one ledger's transactions: what every write of a writer goes through. */
+export interface ContractWriter<TAbi extends Abi> {
+  /** The account that signs. */
+  readonly account: Address;
+  /**
+   * Simulates, signs, sends and waits for the receipt, whose logs it returns for the events the
+   * caller reads. `lookup` names what this call knows of (the serials of the packs it lists)
+   * before the writer's own lookup.
+   */
+  send<F extends WriteFunctionName<TAbi>>(
+    functionName: F,
+    args: WriteArgs<TAbi, F>,
+    lookup?: LedgerErrorLookup,
+  ): Promise<WriteReceipt & { logs: Log[] }>;
+  /** `send`, for a write whose events the caller does not read. */
+  write<F extends WriteFunctionName<TAbi>>(
+    functionName: F,
+    args: WriteArgs<TAbi, F>,
+    lookup?: LedgerErrorLookup,
+  ): Promise<WriteReceipt>;
+}
+
+/** The send-and-wait machinery over a ledger's ABI; every failure becomes a LedgerWriteError. */
+export function contractWriter<const TAbi extends Abi>(
+  abi: TAbi,
+  { publicClient, walletClient, address, lookup }: LedgerWriterOptions,
+): ContractWriter<TAbi> {
   const account = walletClient.account;
 
-  async function send<F extends WriteFunctionName>(
+  async function send<F extends WriteFunctionName<TAbi>>(
     functionName: F,
-    args: WriteArgs<F>,
-  ): Promise<WriteReceipt & { logs: readonly unknown[] }> {
+    args: WriteArgs<TAbi, F>,
+    callLookup?: LedgerErrorLookup,
+  ): Promise<WriteReceipt & { logs: Log[] }> {
     let transactionHash: Hex | undefined;
     try {
       // Simulating first explains a refusal before anything is signed or paid for.
       const { request } = await publicClient.simulateContract({
         address,
-        abi: pedigreeLedgerAbi,
+        abi,
         functionName,
         args,
         account,
@@ -175,7 +241,7 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
       };
     } catch (error) {
       if (error instanceof LedgerWriteError) throw error;
-      const { code, message } = explainLedgerError(error, lookup);
+      const { code, message } = explainLedgerError(error, withFallback(callLookup, lookup));
       throw new LedgerWriteError(code, message, {
         cause: error,
         ...(transactionHash === undefined ? {} : { transactionHash }),
@@ -183,21 +249,55 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
     }
   }
 
-  const receipt = async <F extends WriteFunctionName>(functionName: F, args: WriteArgs<F>): Promise<WriteReceipt> => {
-    const { logs: _logs, ...rest } = await send(functionName, args);
-    return rest;
-  };
-
   return {
     account: account.address,
+    send,
+    async write(functionName, args, callLookup) {
+      const { logs: _logs, ...written } = await send(functionName, args, callLookup);
+      return written;
+    },
+  };
+}
 
-    onboardParticipant: ({ account: participant, role, legalName, gln }) =>
-      receipt("onboardParticipant", [participant, roleNumber(role), legalName, glnToUint64(gln)]),
-    suspendParticipant: (participant) => receipt("suspendParticipant", [participant]),
-    reinstateParticipant: (participant) => receipt("reinstateParticipant", [participant]),
-    assignCompanyPrefix: ({ manufacturer, prefix }) => receipt("assignCompanyPrefix", [manufacturer, prefix]),
-    registerProduct: ({ gtin, name, strength, dosageForm }) =>
-      receipt("registerProduct", [gtinToUint64(gtin), name, strength, dosageForm]),
+/** `first`'s answers, and `second`'s where `first` knows nothing. */
+function withFallback(first: LedgerErrorLookup | undefined, second: LedgerErrorLookup | undefined): LedgerErrorLookup {
+  if (first === undefined) return second ?? {};
+  if (second === undefined) return first;
+  return {
+    party: (account) => first.party?.(account) ?? second.party?.(account),
+    batch: (batchId) => first.batch?.(batchId) ?? second.batch?.(batchId),
+    serial: (batchId, index) => first.serial?.(batchId, index) ?? second.serial?.(batchId, index),
+  };
+}
+
+/** A mined write that emitted no event the writer expected: the address is not the ledger it was told. */
+export function missingEventError(code: string, what: string, transactionHash: Hex, address: Address): LedgerWriteError {
+  return new LedgerWriteError(
+    code,
+    `The transaction ${transactionHash} was mined but reported no ${what}: check that ${address} is the Pedigree ledger.`,
+    { transactionHash },
+  );
+}
+
+/** The serial's index in its batch's manifest; a serial not in it is refused before anything is sent. */
+export function serialIndexOf(manifest: Pick<SerialManifest, "indexOf">, serial: string): number {
+  const index = manifest.indexOf(serial);
+  if (index === undefined) {
+    throw new LedgerWriteError(
+      "UNKNOWN_SERIAL",
+      `Serial ${serial} is not in this batch's serial manifest: check the pack code, and that the manifest is this batch's. Nothing was sent.`,
+    );
+  }
+  return index;
+}
+
+export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
+  const { account, send, write: receipt } = contractWriter(pedigreeLedgerAbi, options);
+
+  return {
+    // The count ledger inherits the same PedigreeRegistry, so its registry functions take the
+    // package ledger's arguments, selector for selector.
+    ...registryWrites(account, (functionName, args) => receipt(functionName, args as never)),
 
     async registerBatch({ gtin, lot, expiry, manifest, documentHash }) {
       const written = await receipt("registerBatch", [
@@ -218,16 +318,12 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
     async ship({ to, reference, lines }) {
       const shipmentLines = lines.map((line) => ({ batchId: batchIdOfKey(line.batch), quantity: line.quantity }));
       const { logs, ...written } = await send("ship", [to, shipmentRefOf(reference), toContractLines(shipmentLines)]);
-      const shipped = parseEventLogs({ abi: pedigreeLedgerAbi, eventName: "UnitsShipped", logs: logs as never });
+      const shipped = parseEventLogs({ abi: pedigreeLedgerAbi, eventName: "UnitsShipped", logs });
       const shipmentId = shipped[0]?.args.shipmentId;
       if (shipmentId === undefined) {
-        throw new LedgerWriteError(
-          "NO_SHIPMENT_EVENT",
-          `The shipment transaction ${written.transactionHash} was mined but reported no shipment: check that ${address} is the Pedigree ledger.`,
-          { transactionHash: written.transactionHash },
-        );
+        throw missingEventError("NO_SHIPMENT_EVENT", "shipment", written.transactionHash, options.address);
       }
-      return { ...written, shipmentId, shipment: { shipmentId, from: account.address, to, lines: shipmentLines } };
+      return { ...written, shipmentId, shipment: { shipmentId, from: account, to, lines: shipmentLines } };
     },
     receiveShipment: ({ shipmentId, from, lines }) =>
       receipt("receiveShipment", [shipmentId, from, toContractLines(lines)]),
@@ -245,16 +341,7 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
       ]),
 
     async decommissionMany({ batch, manifest, serials, state = "DISPENSED" }) {
-      const indexes = serials.map((serial) => {
-        const index = manifest.indexOf(serial);
-        if (index === undefined) {
-          throw new LedgerWriteError(
-            "UNKNOWN_SERIAL",
-            `Serial ${serial} is not in this batch's serial manifest: check the pack codes.`,
-          );
-        }
-        return index;
-      });
+      const indexes = serials.map((serial) => serialIndexOf(manifest, serial));
       const proof = manifest.tree.multiProof(indexes);
       return receipt("decommissionMany", [
         batchIdOfKey(batch),
@@ -267,14 +354,12 @@ export function createLedgerWriter({ publicClient, walletClient, address, lookup
     },
 
     reactivate: ({ batch, index }) => receipt("reactivate", [batchIdOfKey(batch), BigInt(index)]),
-    pause: () => receipt("pause", []),
-    unpause: () => receipt("unpause", []),
   };
 }
 
-const ZERO_HASH: Hex = `0x${"0".repeat(64)}`;
+export const ZERO_HASH: Hex = `0x${"0".repeat(64)}`;
 
-function batchIdOfKey(batch: BatchKey): Hex {
+export function batchIdOfKey(batch: BatchKey): Hex {
   return typeof batch === "string" ? batch : batchIdOf(batch.gtin, batch.lot);
 }
 
@@ -295,14 +380,14 @@ export function shipmentRefOf(reference: string): Hex {
   return stringToHex(reference, { size: 32 });
 }
 
-function glnToUint64(gln: string): bigint {
+export function glnToUint64(gln: string): bigint {
   if (!/^\d{13}$/.test(gln)) {
     throw new LedgerWriteError("BAD_GLN", `GLN '${gln}' must be 13 digits (the last one its check digit).`);
   }
   return BigInt(gln);
 }
 
-function uint32(value: number, what: string): number {
+export function uint32(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new LedgerWriteError(
       "BAD_NUMBER",

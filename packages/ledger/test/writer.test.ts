@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createPublicClient, http, zeroAddress } from "viem";
+import { createPublicClient, encodeFunctionData, http, zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { readPackVerification } from "../src/client.ts";
@@ -233,15 +233,16 @@ describe("createLedgerWriter against a real chain", { timeout: 120_000 }, () => 
   });
 
   it("pause stops custody writes until unpaused", async () => {
-    await admin.pause();
+    await admin.pause("Signing key of a wholesaler leaked");
     await refused(
       acme.registerBatch({ gtin: GTIN, lot: "P-1", expiry: 20_991_200, manifest }),
       "EnforcedPause",
       /paused by its administrator/,
     );
-    await admin.unpause();
+    await refused(admin.unpause(""), "PedigreeEmptyReason", /A reason is required/);
+    await admin.unpause("Key revoked");
     await acme.registerBatch({ gtin: GTIN, lot: "P-1", expiry: 20_991_200, manifest });
-    await refused(admin.unpause(), "ExpectedPause");
+    await refused(admin.unpause("Key revoked"), "ExpectedPause");
   });
 
   it("explains a real revert that viem's simulateContract throws, and raw eth_call revert data", async () => {
@@ -262,7 +263,7 @@ describe("createLedgerWriter against a real chain", { timeout: 120_000 }, () => 
       await chain.publicClient.call({
         to: chain.address,
         account: chain.accounts[2]!,
-        data: "0x8456cb59", // pause()
+        data: encodeFunctionData({ abi: pedigreeLedgerAbi, functionName: "pause", args: ["incident"] }),
       });
       assert.fail("call should revert");
     } catch (error) {
@@ -297,7 +298,7 @@ describe("createLedgerWriter against a real chain", { timeout: 120_000 }, () => 
       walletClient: chain.wallet(chain.accounts[0]!),
       address: chain.address,
     });
-    await refused(offline.pause(), "CHAIN_UNREACHABLE", /cannot be reached/);
+    await refused(offline.pause("incident"), "CHAIN_UNREACHABLE", /cannot be reached/);
   });
 
   it("shipment references are text of up to 32 bytes, read back by shipmentRefText", () => {

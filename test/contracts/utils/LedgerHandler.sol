@@ -320,7 +320,7 @@ abstract contract LedgerHandler is Assertions {
         // The regulator stays active so that batch status changes keep happening.
         address account = participants[seed % (participants.length - 1)];
         vm.prank(admin);
-        try ledger.suspendParticipant(account) {
+        try ledger.suspendParticipant(account, "licence withdrawn") {
             ++successes["suspendParticipant"];
         } catch {}
     }
@@ -336,7 +336,7 @@ abstract contract LedgerHandler is Assertions {
             }
         }
         vm.prank(admin);
-        try ledger.reinstateParticipant(account) {
+        try ledger.reinstateParticipant(account, "licence renewed") {
             ++successes["reinstateParticipant"];
         } catch {}
     }
@@ -344,8 +344,8 @@ abstract contract LedgerHandler is Assertions {
     function togglePause(uint256 seed) external {
         if (seed % 4 != 0) return;
         vm.prank(admin);
-        if (ledger.paused()) ledger.unpause();
-        else ledger.pause();
+        if (ledger.paused()) ledger.unpause("incident resolved");
+        else ledger.pause("incident");
         ++successes["togglePause"];
     }
 

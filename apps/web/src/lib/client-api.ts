@@ -84,6 +84,7 @@ const enc = encodeURIComponent;
 /** The paths of the reads that pages make (the server makes the same ones for the first page: server/page-data.ts). */
 export const readPaths = {
   participants: () => "/api/participants",
+  ledger: () => "/api/ledger",
   products: (manufacturer?: string) =>
     `/api/products${manufacturer ? `?manufacturer=${manufacturer.toLowerCase()}` : ""}`,
   party: (address: string) => `/api/parties/${address.toLowerCase()}`,

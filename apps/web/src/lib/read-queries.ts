@@ -7,6 +7,7 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type {
   AlertsResponse,
+  LedgerStatusResponse,
   ParticipantsResponse,
   PartyResponse,
   ProductsResponse,
@@ -28,6 +29,13 @@ export function readQueries(read: ReadJson) {
         queryKey: ["participants"],
         queryFn: () => read<ParticipantsResponse>(readPaths.participants()),
         staleTime: 30_000,
+      }),
+    /** Whether the ledger is paused, and why: the banner asks while the chain says it is. */
+    ledger: () =>
+      queryOptions({
+        queryKey: ["ledger"],
+        queryFn: () => read<LedgerStatusResponse>(readPaths.ledger()),
+        ...LIVE,
       }),
     products: (manufacturer?: string) =>
       queryOptions({

@@ -3,6 +3,10 @@
  * with the ledger deployed from the compiled artifact (run `npm run build` at the repository
  * root first; `npm test` does). Gives viem clients, the chain's funded accounts, and the
  * snapshot/revert/mine controls the reorganisation tests need.
+ *
+ * PEDIGREE_TEST_CHAIN=anvil runs the same tests on Foundry's anvil instead (scripts/anvil.ts),
+ * with a chain id of its own and, with PEDIGREE_TEST_BLOCK_TIME=<seconds>, a block every so many
+ * seconds: what the anvil suite of `npm test` does (scripts/test-all.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,8 +16,10 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  defineChain,
   http,
   type Address,
+  type Chain,
   type Hex,
   type PublicClient,
   type TestClient,
@@ -21,6 +27,7 @@ import {
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
+import { ANVIL_CHAIN_ID, startAnvil } from "../../../../scripts/anvil.ts";
 import type { LedgerTarget } from "../../src/server/context.ts";
 import { repositoryRoot } from "../../src/server/db/database.ts";
 
@@ -38,9 +45,17 @@ export const TEST_PRIVATE_KEYS: readonly Hex[] = [
   "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
 ];
 
+export type TestNode = "hardhat" | "anvil";
+
 export interface TestChain {
   rpcUrl: string;
   chainId: number;
+  /** Which node runs it. */
+  node: TestNode;
+  /** The chain for viem's wallet clients (its id is the node's: 31337 on Hardhat, ANVIL_CHAIN_ID on anvil). */
+  viemChain: Chain;
+  /** Milliseconds between blocks, or undefined when each transaction is mined at once. */
+  blockTime: number | undefined;
   /** The ledger's address and the block it was deployed in. */
   address: Address;
   /** With the package-level ledger: its read-only views (PedigreePackageLens). */
@@ -88,17 +103,50 @@ export type LedgerContract = "PedigreeLedger" | "PedigreePackageLedger" | "Pedig
 
 export interface StartTestChainOptions {
   port?: number;
+  /** Default PEDIGREE_TEST_CHAIN, else hardhat. */
+  node?: TestNode;
   /** Which ledger to deploy (default PedigreeLedger; the package-level one comes with its lens); the target's `kind` follows. */
   contract?: Exclude<LedgerContract, "PedigreePackageLens">;
-  /** Mine a block every `blockTime` ms instead of one per transaction. */
+  /**
+   * Mine a block every `blockTime` ms instead of one per transaction (on anvil, whole seconds).
+   * Default on anvil: PEDIGREE_TEST_BLOCK_TIME seconds, when set.
+   */
   blockTime?: number;
   /** The chain's genesis time (ISO string), for histories in the past (the demo world). Default: now. */
   initialDate?: string;
 }
 
-export async function startTestChain(options: StartTestChainOptions = {}): Promise<TestChain> {
-  const port = options.port ?? (await freePort());
-  const rpcUrl = `http://127.0.0.1:${port}`;
+/** The node the tests run on: PEDIGREE_TEST_CHAIN (hardhat or anvil), default hardhat. */
+export function testNode(env: NodeJS.ProcessEnv = process.env): TestNode {
+  const configured = env.PEDIGREE_TEST_CHAIN ?? "";
+  if (configured === "" || configured === "hardhat") return "hardhat";
+  if (configured === "anvil") return "anvil";
+  throw new Error(`PEDIGREE_TEST_CHAIN is hardhat or anvil (got '${configured}').`);
+}
+
+/** PEDIGREE_TEST_BLOCK_TIME (seconds) as milliseconds, for anvil; undefined when unset. */
+function testBlockTime(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const configured = env.PEDIGREE_TEST_BLOCK_TIME ?? "";
+  if (configured === "") return undefined;
+  const seconds = Number(configured);
+  if (!Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new Error(`PEDIGREE_TEST_BLOCK_TIME is a whole number of seconds, 1 or more (got '${configured}').`);
+  }
+  return seconds * 1000;
+}
+
+function viemChainOf(id: number, rpcUrl: string): Chain {
+  if (id === hardhat.id) return { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } };
+  return defineChain({
+    id,
+    name: `anvil (chain ${id})`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+}
+
+/** Starts `hardhat node`; resolves with the process once it answers on `rpcUrl`. */
+async function startHardhatNode(port: number, rpcUrl: string, initialDate: string | undefined): Promise<ChildProcess> {
   const root = repositoryRoot();
   // `--network hardhat`: the config's in-process network, whose genesis time PEDIGREE_CHAIN_INITIAL_DATE sets.
   const args = ["--network", "hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)];
@@ -109,19 +157,18 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
     env: {
       ...process.env,
       HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
-      PEDIGREE_CHAIN_INITIAL_DATE: options.initialDate ?? "",
+      PEDIGREE_CHAIN_INITIAL_DATE: initialDate ?? "",
     },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const transport = http(rpcUrl, { retryCount: 0, timeout: 5_000 });
-  const publicClient = createPublicClient({ chain: hardhat, transport, pollingInterval: 50 });
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 5_000 }) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr}`);
     try {
-      await publicClient.getChainId();
-      break;
+      await probe.getChainId();
+      return child;
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
@@ -130,23 +177,51 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+export async function startTestChain(options: StartTestChainOptions = {}): Promise<TestChain> {
+  const port = options.port ?? (await freePort());
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const node = options.node ?? testNode();
+  let blockTime = options.blockTime;
+  let child: ChildProcess;
+  if (node === "anvil") {
+    blockTime ??= testBlockTime();
+    if (blockTime !== undefined && blockTime % 1000 !== 0) {
+      throw new RangeError(`anvil mines in whole seconds: a block time of ${blockTime} ms is not one.`);
+    }
+    const anvil = await startAnvil({
+      port,
+      chainId: ANVIL_CHAIN_ID,
+      blockTime: blockTime === undefined ? undefined : blockTime / 1000,
+      genesis: options.initialDate ? new Date(options.initialDate) : undefined,
+    });
+    child = anvil.process;
+  } else {
+    child = await startHardhatNode(port, rpcUrl, options.initialDate || undefined);
+  }
+  const transport = http(rpcUrl, { retryCount: 0, timeout: 5_000 });
+  const chainId = await createPublicClient({ transport }).getChainId();
+  const viemChain = viemChainOf(chainId, rpcUrl);
+  const publicClient = createPublicClient({ chain: viemChain, transport, pollingInterval: 50 });
   const accounts = TEST_PRIVATE_KEYS.map((key) => privateKeyToAccount(key));
-  const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, chain: hardhat, transport });
+  const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, chain: viemChain, transport });
   const { abi, bytecode } = ledgerArtifact(options.contract);
   const admin = accounts[0]!;
   const hash = await wallet(admin).deployContract({
     abi,
     bytecode,
     args: [admin.address, 2 * 24 * 60 * 60],
-    chain: hardhat,
+    chain: viemChain,
     account: admin,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.contractAddress == null) throw new Error("The ledger deployment created no contract");
-  if (options.blockTime !== undefined) {
-    const testClient = createTestClient({ chain: hardhat, mode: "hardhat", transport });
+  const testClient = createTestClient({ chain: viemChain, mode: node, transport });
+  // Hardhat's node mines on a clock only once told to (anvil was started with its block time).
+  if (node === "hardhat" && blockTime !== undefined) {
     await testClient.setAutomine(false);
-    await testClient.setIntervalMining({ interval: options.blockTime });
+    await testClient.setIntervalMining({ interval: blockTime });
   }
   let lens: Address | undefined;
   if (options.contract === "PedigreePackageLedger") {
@@ -155,17 +230,19 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
       abi: lensArtifact.abi,
       bytecode: lensArtifact.bytecode,
       args: [receipt.contractAddress],
-      chain: hardhat,
+      chain: viemChain,
       account: admin,
     });
     lens = (await publicClient.waitForTransactionReceipt({ hash: lensHash })).contractAddress ?? undefined;
     if (lens === undefined) throw new Error("The lens deployment created no contract");
   }
-  const chainId = await publicClient.getChainId();
   const deploymentBlock = Number(receipt.blockNumber);
   return {
     rpcUrl,
     chainId,
+    node,
+    viemChain,
+    blockTime,
     address: receipt.contractAddress,
     lens,
     deploymentBlock,
@@ -178,7 +255,7 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
     },
     accounts,
     publicClient: publicClient as PublicClient,
-    testClient: createTestClient({ chain: hardhat, mode: "hardhat", transport }),
+    testClient,
     wallet,
     process: () => child,
     async stop() {

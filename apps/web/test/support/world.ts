@@ -27,7 +27,6 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
 import { gs1CheckDigit } from "@pedigree/gs1";
 import {
   batchIdOf,
@@ -154,8 +153,12 @@ export interface World {
   write(from: PrivateKeyAccount | WorldParty, call: WriteArgs): Promise<TransactionReceipt>;
 
   onboard(account: PrivateKeyAccount, role: ParticipantRole, legalName: string, gln: string): Promise<WorldParty>;
-  suspendParticipant(party: WorldParty): Promise<TransactionReceipt>;
-  reinstateParticipant(party: WorldParty): Promise<TransactionReceipt>;
+  /** By the admin; the reason (recorded in the event) defaults to a licence withdrawn. */
+  suspendParticipant(party: WorldParty, reason?: string): Promise<TransactionReceipt>;
+  reinstateParticipant(party: WorldParty, reason?: string): Promise<TransactionReceipt>;
+  /** By the admin, with the reason the LedgerPaused / LedgerUnpaused event records. */
+  pause(reason?: string): Promise<TransactionReceipt>;
+  unpause(reason?: string): Promise<TransactionReceipt>;
   assignCompanyPrefix(manufacturer: WorldParty, prefix: string): Promise<TransactionReceipt>;
 
   /** Registers a product; by default the next unused GTIN under the manufacturer's prefix. */
@@ -219,7 +222,7 @@ export async function createWorld(chain: TestChain): Promise<World> {
       functionName: call.functionName,
       args: call.args,
       account,
-      chain: hardhat,
+      chain: chain.viemChain,
     } as never);
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== "success") throw new Error(`${call.functionName} from ${account.address} reverted`);
@@ -275,8 +278,12 @@ export async function createWorld(chain: TestChain): Promise<World> {
     write,
     onboard,
     assignCompanyPrefix,
-    suspendParticipant: (party) => write(admin, { functionName: "suspendParticipant", args: [party.address] }),
-    reinstateParticipant: (party) => write(admin, { functionName: "reinstateParticipant", args: [party.address] }),
+    suspendParticipant: (party, reason = "Licence withdrawn") =>
+      write(admin, { functionName: "suspendParticipant", args: [party.address, reason] }),
+    reinstateParticipant: (party, reason = "Licence renewed") =>
+      write(admin, { functionName: "reinstateParticipant", args: [party.address, reason] }),
+    pause: (reason = "Incident under investigation") => write(admin, { functionName: "pause", args: [reason] }),
+    unpause: (reason = "Incident resolved") => write(admin, { functionName: "unpause", args: [reason] }),
 
     async registerProduct(manufacturer, options = {}) {
       let gtin = options.gtin;

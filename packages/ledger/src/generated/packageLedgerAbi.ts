@@ -1270,6 +1270,44 @@ export const packageLedgerAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "LedgerPaused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "LedgerUnpaused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -1378,6 +1416,12 @@ export const packageLedgerAbi = [
         "internalType": "address",
         "name": "by",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
       }
     ],
     "name": "ParticipantReinstated",
@@ -1397,6 +1441,12 @@ export const packageLedgerAbi = [
         "internalType": "address",
         "name": "by",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
       }
     ],
     "name": "ParticipantSuspended",
@@ -2597,7 +2647,13 @@ export const packageLedgerAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
     "name": "pause",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -2971,6 +3027,11 @@ export const packageLedgerAbi = [
         "internalType": "address",
         "name": "account",
         "type": "address"
+      },
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
       }
     ],
     "name": "reinstateParticipant",
@@ -3122,6 +3183,11 @@ export const packageLedgerAbi = [
         "internalType": "address",
         "name": "account",
         "type": "address"
+      },
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
       }
     ],
     "name": "suspendParticipant",
@@ -3130,7 +3196,13 @@ export const packageLedgerAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
+    "inputs": [
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
     "name": "unpause",
     "outputs": [],
     "stateMutability": "nonpayable",

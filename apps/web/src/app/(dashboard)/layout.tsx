@@ -2,6 +2,7 @@ import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell.tsx";
 import { Providers } from "@/components/providers.tsx";
+import { demoAccountsOffered } from "@/lib/demo-accounts.ts";
 import type { LedgerClientSettings } from "@/lib/wallet/config.ts";
 import { pageSession } from "@/server/auth/page-session.ts";
 import { ledgerTargetFromEnv } from "@/server/context.ts";
@@ -18,6 +19,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     chainId: target.chainId,
     rpcUrl: process.env.PEDIGREE_PUBLIC_RPC_URL ?? target.rpcUrl,
     ledgerAddress: target.address,
+    // Only on a local development chain (PEDIGREE_DEMO_ACCOUNTS; see lib/demo-accounts.ts).
+    demoAccounts: demoAccountsOffered(target.chainId, process.env.PEDIGREE_DEMO_ACCOUNTS),
   };
   const [cookie, session] = await Promise.all([headers().then((h) => h.get("cookie")), pageSession()]);
   return (

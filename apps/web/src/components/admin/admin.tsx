@@ -3,16 +3,17 @@ import { useState, type FormEvent } from "react";
 import { isAddress, type Address } from "viem";
 import { isValidGln } from "@pedigree/gs1";
 import { roleNumber } from "@pedigree/ledger";
-import type { ParticipantRole } from "@/lib/api/read.ts";
+import type { ParticipantRole, ParticipantView, PartyView } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
-import { useErrorLookup, useParticipants } from "../data/hooks.ts";
+import { useErrorLookup, useLedgerStatus, useParticipants } from "../data/hooks.ts";
 import { RoleGate } from "../shell/role-gate.tsx";
 import { TxStatus } from "../tx/tx-status.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
-import { roleLabel, shortAddress } from "../ui/format.ts";
+import { formatDateTime, roleLabel, shortAddress } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
 
 const ROLES: ParticipantRole[] = ["MANUFACTURER", "DISTRIBUTOR", "PHARMACY", "REGULATOR"];
@@ -123,19 +124,141 @@ function OnboardForm() {
   );
 }
 
-function ParticipantRow({
-  participant,
+/** A decision of the administrator, as its dialog words it. */
+interface Decision {
+  /** The button that opens the dialog. */
+  button: string;
+  title: string;
+  /** What will happen, in plain words. */
+  consequence: string;
+  /** The reason field's hint: who will read it. */
+  reasonHint: string;
+  confirm: string;
+  variant: "danger" | "primary";
+  /** What the status line says once it is recorded. */
+  done: string;
+}
+
+/**
+ * A button that opens a dialog saying what the decision does, asks for the reason the ledger
+ * records with it (the contract refuses an empty one), and sends it. One button whatever the state
+ * (suspend or reinstate, pause or resume), so that the dialog gives the focus back to it and the
+ * focus stays there when the state flips.
+ */
+function DecisionButton({
+  decision,
+  testId,
+  busy,
+  onOpen,
+  onDecide,
 }: {
-  participant: {
-    address: string;
-    name: string;
-    role: string;
-    gln: string;
-    suspended: boolean;
-    companyPrefixes: string[];
-  };
+  decision: Decision;
+  testId: string;
+  busy: boolean;
+  /** A new decision begins: the last one's status is no longer what the page is about. */
+  onOpen: () => void;
+  onDecide: (reason: string) => Promise<{ ok: boolean }>;
 }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next && !busy) onOpen();
+        else setError(null);
+      }}
+      trigger={
+        <Button size="sm" variant={decision.variant === "danger" ? "danger" : "secondary"} data-testid={testId}>
+          {decision.button}
+        </Button>
+      }
+      title={decision.title}
+      description={decision.consequence}
+    >
+      <form
+        className="space-y-3"
+        noValidate
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (!reason.trim()) return setError("Give the reason: it is recorded on the ledger with the decision.");
+          setError(null);
+          setOpen(false);
+          const result = await onDecide(reason.trim());
+          if (result.ok) setReason("");
+        }}
+      >
+        <TextField
+          label="Reason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          error={error}
+          hint={decision.reasonHint}
+          autoFocus
+        />
+        <div className="flex flex-wrap gap-2">
+          <Button type="submit" variant={decision.variant} disabled={busy}>
+            {decision.confirm}
+          </Button>
+          <Button variant="secondary" onClick={() => setOpen(false)}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** What a suspended participant can no longer do, by role (what the contract then refuses). */
+const SUSPENDED_CANNOT: Record<string, string> = {
+  MANUFACTURER: "register products or batches, ship, receive returns or recall its batches",
+  DISTRIBUTOR: "ship, receive or return stock",
+  PHARMACY: "receive deliveries, dispense or return stock",
+  REGULATOR: "recall, suspend or reinstate batches",
+};
+
+function participantDecision(participant: ParticipantView): Decision {
+  const who = `${participant.name} (GLN ${participant.gln})`;
+  return participant.suspended
+    ? {
+        button: "Reinstate…",
+        title: `Reinstate ${participant.name}`,
+        consequence:
+          `${who} can act on the ledger again as a ${roleLabel(participant.role).toLowerCase()}, and others can ` +
+          "ship to it. The suspension and this reinstatement stay in the ledger's record, each with its reason.",
+        reasonHint: "Why it may act again (for example: licence renewed). Every party and auditor can read it.",
+        confirm: "Reinstate",
+        variant: "primary",
+        done: `${participant.name} is reinstated.`,
+      }
+    : {
+        button: "Suspend…",
+        title: `Suspend ${participant.name}`,
+        consequence:
+          `${who} can no longer ${SUSPENDED_CANNOT[participant.role] ?? "record anything"} until reinstated, and no ` +
+          "one can ship to it; shipments already on their way to it can only be cancelled by their senders. Its " +
+          "history stays on the ledger.",
+        reasonHint:
+          "Why (for example: wholesale licence withdrawn). Recorded on the ledger; every party and auditor can read it.",
+        confirm: "Suspend",
+        variant: "danger",
+        done: `${participant.name} is suspended.`,
+      };
+}
+
+/** Who took a decision: "you" for the administrator reading its own, else its account. */
+function decidedBy(by: PartyView | null, self: string): string {
+  if (by === null) return "";
+  if (by.address.toLowerCase() === self.toLowerCase()) return " by you";
+  return ` by the administrator ${by.name ?? shortAddress(by.address)}`;
+}
+
+function ParticipantRow({ participant, self }: { participant: ParticipantView; self: string }) {
   const tx = useLedgerWrite(useErrorLookup());
+  const [last, setLast] = useState<Decision | null>(null);
+  const decision = participantDecision(participant);
   return (
     <tr className="border-b border-slate-100 align-top" data-address={participant.address}>
       <td className="py-2 pr-3">
@@ -146,53 +269,99 @@ function ParticipantRow({
         </p>
       </td>
       <td className="py-2 pr-3">{roleLabel(participant.role)}</td>
-      <td className="py-2 pr-3">
+      <td className="py-2 pr-3" data-testid="participant-status">
         {participant.suspended ? <Badge tone="bad">Suspended</Badge> : <Badge tone="good">Active</Badge>}
+        {participant.statusAt ? (
+          <p className="mt-1 max-w-xs text-xs text-slate-700">
+            {participant.suspended ? "Suspended" : "Reinstated"} on {formatDateTime(participant.statusAt)}
+            {decidedBy(participant.statusBy, self)}
+            {participant.statusReason ? `: “${participant.statusReason}”` : ""}
+          </p>
+        ) : null}
       </td>
       <td className="py-2 text-right">
-        <Button
-          size="sm"
-          variant={participant.suspended ? "secondary" : "danger"}
-          disabled={tx.busy}
-          onClick={() =>
-            void tx.run({
-              functionName: participant.suspended ? "reinstateParticipant" : "suspendParticipant",
-              args: [participant.address as Address],
-            })
-          }
-        >
-          {participant.suspended ? "Reinstate" : "Suspend"}
-        </Button>
+        <DecisionButton
+          decision={decision}
+          testId="participant-decision"
+          busy={tx.busy}
+          onOpen={tx.reset}
+          onDecide={(reason) => {
+            setLast(decision);
+            const account = participant.address as Address;
+            return participant.suspended
+              ? tx.run({ functionName: "reinstateParticipant", args: [account, reason] })
+              : tx.run({ functionName: "suspendParticipant", args: [account, reason] });
+          }}
+        />
         <div className="mt-1 text-left">
-          <TxStatus phase={tx.phase} />
+          <TxStatus phase={tx.phase} successText={last?.done} />
         </div>
       </td>
     </tr>
   );
 }
 
-export function PauseControl({ paused }: { paused: boolean }) {
-  const tx = useLedgerWrite();
+const PAUSE: Decision = {
+  button: "Pause the ledger…",
+  title: "Pause the ledger",
+  consequence:
+    "Every write to the ledger stops for every participant until the ledger is resumed: no onboarding, product, " +
+    "batch, shipment, receipt, dispense or reinstatement. Reads and patient checks keep working, and recalls, " +
+    "batch suspensions and participant suspensions can still be made.",
+  reasonHint:
+    "Why (for example: a wholesaler's signing key leaked). Every participant sees it at the top of each page.",
+  confirm: "Pause the ledger",
+  variant: "danger",
+  done: "The ledger is paused.",
+};
+
+const RESUME: Decision = {
+  button: "Resume the ledger…",
+  title: "Resume the ledger",
+  consequence:
+    "Every participant can write again: shipments, receipts and dispenses resume at once. The pause and its end " +
+    "stay in the ledger's record, each with its reason.",
+  reasonHint: "Why the emergency is over (for example: key revoked, participant suspended).",
+  confirm: "Resume the ledger",
+  variant: "primary",
+  done: "The ledger is running again.",
+};
+
+export function PauseControl({ paused, self }: { paused: boolean; self: string }) {
+  const tx = useLedgerWrite(useErrorLookup());
+  const status = useLedgerStatus();
+  const [last, setLast] = useState<Decision>(PAUSE);
+  const change = status.data?.lastChange;
+  const decision = paused ? RESUME : PAUSE;
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" data-testid="pause-control">
       <p className="text-sm text-slate-700">
         {paused ? "The ledger is paused: nothing is registered, moved or released." : "The ledger is running."} Pausing
         stops, at once, every onboarding, product, batch, shipment and pack write, and every reinstatement (for an
         incident); recalls, batch suspensions and participant suspensions still work, and reading and verifying go on.
       </p>
-      <Button
-        variant={paused ? "primary" : "danger"}
-        disabled={tx.busy}
-        onClick={() => void tx.run({ functionName: paused ? "unpause" : "pause", args: [] })}
-      >
-        {paused ? "Unpause the ledger" : "Pause the ledger"}
-      </Button>
-      <TxStatus phase={tx.phase} />
+      {change ? (
+        <p className="text-sm text-slate-700" data-testid="last-pause-decision">
+          {change.paused ? "Paused" : "Resumed"} on {formatDateTime(change.at)}
+          {decidedBy(change.by, self)}: “{change.reason}”
+        </p>
+      ) : null}
+      <DecisionButton
+        decision={decision}
+        testId="pause-decision"
+        busy={tx.busy}
+        onOpen={tx.reset}
+        onDecide={(reason) => {
+          setLast(decision);
+          return tx.run({ functionName: paused ? "unpause" : "pause", args: [reason] });
+        }}
+      />
+      <TxStatus phase={tx.phase} successText={last.done} />
     </div>
   );
 }
 
-export function Admin({ paused }: { paused: boolean }) {
+export function Admin({ paused, self }: { paused: boolean; self: string }) {
   const participants = useParticipants();
   return (
     <div className="grid gap-6">
@@ -229,7 +398,7 @@ export function Admin({ paused }: { paused: boolean }) {
                 </thead>
                 <tbody>
                   {d.participants.map((p) => (
-                    <ParticipantRow key={p.address} participant={p} />
+                    <ParticipantRow key={p.address} participant={p} self={self} />
                   ))}
                 </tbody>
               </table>
@@ -242,7 +411,7 @@ export function Admin({ paused }: { paused: boolean }) {
           <OnboardForm />
         </Section>
         <Section title="Pause">
-          <PauseControl paused={paused} />
+          <PauseControl paused={paused} self={self} />
         </Section>
       </div>
     </div>
@@ -259,7 +428,7 @@ export function AdminPage() {
             title="Participants"
             description="Onboard, suspend and reinstate the parties of the ledger; pause it in an emergency."
           />
-          <Admin paused={party.paused} />
+          <Admin paused={party.paused} self={party.address} />
         </>
       )}
     </RoleGate>

@@ -111,7 +111,11 @@ export function PartyView({
                   ) : participant.suspended ? (
                     <>
                       <Badge tone="warn">Suspended</Badge>
-                      <p className="mt-1 text-xs text-slate-700">It can make no ledger transaction until reinstated.</p>
+                      <p className="mt-1 text-xs text-slate-700">
+                        It can make no ledger transaction until reinstated.
+                        {participant.statusAt ? ` Suspended on ${formatDateTime(participant.statusAt)}` : ""}
+                        {participant.statusReason ? `: “${participant.statusReason}”` : ""}
+                      </p>
                     </>
                   ) : (
                     <Badge tone="good">Active</Badge>

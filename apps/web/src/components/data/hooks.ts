@@ -10,6 +10,11 @@ export function useParticipants() {
   return useQuery(browserReads.participants());
 }
 
+/** The latest pause or resumption of the ledger and its reason (`enabled`: only when it matters). */
+export function useLedgerStatus(enabled = true) {
+  return useQuery({ ...browserReads.ledger(), enabled });
+}
+
 export function usePartyData(address: string) {
   return useQuery(browserReads.party(address));
 }

@@ -30,6 +30,48 @@ function referenceError(reference: string): string | null {
   return null;
 }
 
+/**
+ * Where a return of the chosen batches goes: their manufacturer, when they share one that may
+ * receive (the ledger refuses a return to any other: PedigreeReturnToOtherManufacturer), else
+ * what is in the way, in words.
+ */
+function returnRecipient(
+  chosen: readonly StockLine[],
+  participants: readonly ParticipantView[],
+): { manufacturer: ParticipantView | null; problem: string | null; mixed: boolean } {
+  if (chosen.length === 0)
+    return {
+      manufacturer: null,
+      problem: "Choose the batch to return: it goes back to its manufacturer.",
+      mixed: false,
+    };
+  const byAddress = new Map(participants.map((p) => [p.address.toLowerCase(), p]));
+  const makers = [...new Set(chosen.map((line) => line.manufacturer.toLowerCase()))];
+  const nameOf = (address: string) => byAddress.get(address)?.name ?? address;
+  if (makers.length > 1) {
+    const made = chosen.map((line) => `lot ${line.lot} by ${nameOf(line.manufacturer.toLowerCase())}`);
+    return {
+      manufacturer: null,
+      problem: `These batches have different manufacturers (${[...new Set(made)].join(", ")}), and each goes back to its own: send one return per manufacturer.`,
+      mixed: true,
+    };
+  }
+  const maker = byAddress.get(makers[0]!);
+  if (maker === undefined)
+    return {
+      manufacturer: null,
+      problem: "The batch's manufacturer is not in the directory yet: try again in a moment.",
+      mixed: false,
+    };
+  if (maker.suspended)
+    return {
+      manufacturer: null,
+      problem: `${maker.name}, the batch's manufacturer, is suspended: it cannot receive the return until the administrator reinstates it.`,
+      mixed: false,
+    };
+  return { manufacturer: maker, problem: null, mixed: false };
+}
+
 export function ShipForm({
   role,
   self,
@@ -53,13 +95,18 @@ export function ShipForm({
   const shippable = stock.filter(
     (line) => line.units > 0 && (mode === "return" || (line.status === "ACTIVE" && !line.expired)),
   );
+  const chosen = lines.flatMap((line) => shippable.filter((s) => s.batchId === line.batchId));
+  const returnTo = mode === "return" ? returnRecipient(chosen, participants.data?.participants ?? []) : null;
   const recipients = useMemo(() => {
-    const allowed = mode === "return" ? ["MANUFACTURER"] : (ROUTES[role] ?? []);
+    if (mode === "return") return [];
+    const allowed = ROUTES[role] ?? [];
     return (participants.data?.participants ?? []).filter(
       (p: ParticipantView) =>
         allowed.includes(p.role) && !p.suspended && p.address.toLowerCase() !== self.toLowerCase(),
     );
   }, [participants.data, role, self, mode]);
+  // A return goes to its batches' manufacturer, the one recipient the ledger accepts: it is not chosen.
+  const recipient = returnTo === null ? to : (returnTo.manufacturer?.address ?? "");
 
   const lineErrors = lines.map((line) => {
     const stockLine = shippable.find((s) => s.batchId === line.batchId);
@@ -70,7 +117,10 @@ export function ShipForm({
     if (lines.filter((l) => l.batchId === line.batchId).length > 1) return "This batch is on two lines: merge them.";
     return null;
   });
-  const errors = { to: to ? null : "Choose a recipient.", reference: referenceError(reference) };
+  const errors = {
+    to: returnTo !== null ? returnTo.problem : to ? null : "Choose a recipient.",
+    reference: referenceError(reference),
+  };
   const valid = !errors.to && !errors.reference && lineErrors.every((e) => e === null);
 
   async function submit(event: FormEvent) {
@@ -80,7 +130,7 @@ export function ShipForm({
     const result = await tx.run({
       functionName: "ship",
       args: [
-        to as Address,
+        recipient as Address,
         stringToHex(reference.trim(), { size: 32 }),
         lines.map((line) => ({ batchId: line.batchId as Hex, quantity: BigInt(line.quantity) })),
       ],
@@ -110,21 +160,46 @@ export function ShipForm({
       aria-label={mode === "return" ? "Return stock" : "Ship stock"}
     >
       <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField
-          label={mode === "return" ? "Return to" : "Ship to"}
-          value={to}
-          onChange={(e) => setTo(e.target.value)}
-          error={touched ? errors.to : null}
-          hint={mode === "return" ? "Returns go back to the batch's manufacturer." : undefined}
-          name="recipient"
-        >
-          <option value="">Choose a recipient…</option>
-          {recipients.map((p) => (
-            <option key={p.address} value={p.address}>
-              {p.name} ({roleLabel(p.role)}, GLN {p.gln})
-            </option>
-          ))}
-        </SelectField>
+        {returnTo !== null ? (
+          <SelectField
+            label="Return to"
+            value={recipient}
+            onChange={() => {}}
+            // Mixed manufacturers are said at once: the lines, not this field, must change.
+            error={touched || returnTo.mixed ? errors.to : null}
+            hint="A return goes back to the manufacturer of the batch returned: the ledger accepts no other."
+            name="recipient"
+          >
+            {returnTo.manufacturer === null ? (
+              <option value="">
+                {chosen.length === 0
+                  ? "Choose the batch first…"
+                  : returnTo.mixed
+                    ? "No single manufacturer"
+                    : "No manufacturer can receive it now"}
+              </option>
+            ) : (
+              <option value={returnTo.manufacturer.address}>
+                {returnTo.manufacturer.name} (Manufacturer, GLN {returnTo.manufacturer.gln})
+              </option>
+            )}
+          </SelectField>
+        ) : (
+          <SelectField
+            label="Ship to"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            error={touched ? errors.to : null}
+            name="recipient"
+          >
+            <option value="">Choose a recipient…</option>
+            {recipients.map((p) => (
+              <option key={p.address} value={p.address}>
+                {p.name} ({roleLabel(p.role)}, GLN {p.gln})
+              </option>
+            ))}
+          </SelectField>
+        )}
         <TextField
           label="Reference"
           name="reference"

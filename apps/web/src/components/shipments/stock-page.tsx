@@ -4,6 +4,7 @@ import { usePartyData } from "../data/hooks.ts";
 import { RoleGate } from "../shell/role-gate.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
 import { QueryState } from "../ui/query-state.tsx";
+import { DecommissionForm } from "./decommission-form.tsx";
 import { ShipForm } from "./ship-form.tsx";
 import { ShipmentList } from "./shipment-list.tsx";
 import { StockTable } from "./stock-table.tsx";
@@ -63,6 +64,15 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             </Section>
           ) : null}
         </div>
+        <Section
+          id="losses"
+          title="Destroyed or stolen packs"
+          description="Scan or type the code of a pack you hold that was destroyed or stolen: the ledger records it, and every later check of the pack says so."
+        >
+          <QueryState query={party} what="stock">
+            {() => <DecommissionForm self={address} stock={stockLines} />}
+          </QueryState>
+        </Section>
         <Section
           id="outgoing"
           title="Sent, not yet received"

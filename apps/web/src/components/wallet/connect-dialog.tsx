@@ -3,7 +3,7 @@ import { pedigreeLedgerAbi, roleName } from "@pedigree/ledger";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useConnect, useConnectors, useReadContract, useReadContracts } from "wagmi";
-import { demoAccounts, LOCAL_CHAIN_ID } from "@/lib/demo-accounts.ts";
+import { demoAccounts } from "@/lib/demo-accounts.ts";
 import { DEMO_CONNECTOR_ID, type DemoConnectorProperties } from "@/lib/wallet/demo-connector.ts";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { homeOf, type PartyRole } from "@/lib/wallet/use-party.ts";
@@ -60,7 +60,7 @@ export const ACCOUNT_BUTTON_ID = "account-button";
  * organisation's account, or on the local chain as one of the demo world's organisations.
  */
 export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
-  const { chainId } = useLedgerSettings();
+  const { chainId, demoAccounts: demoAccountsOffered } = useLedgerSettings();
   const connectors = useConnectors();
   const connect = useConnect();
   const router = useRouter();
@@ -68,7 +68,7 @@ export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   const demo = connectors.find((c) => c.id === DEMO_CONNECTOR_ID) as (typeof connectors)[number] &
     Partial<DemoConnectorProperties>;
   const wallets = connectors.filter((c) => c.id !== DEMO_CONNECTOR_ID);
-  const demoParties = useDemoParties(open && chainId === LOCAL_CHAIN_ID && Boolean(demo));
+  const demoParties = useDemoParties(open && demoAccountsOffered && Boolean(demo));
 
   async function connectWallet(connector: (typeof connectors)[number]) {
     setChoice(connector.uid);

@@ -2,8 +2,22 @@
 import { useConnection, useSwitchChain } from "wagmi";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { useParty } from "@/lib/wallet/use-party.ts";
+import { useLedgerStatus } from "../data/hooks.ts";
 import { Button } from "../ui/button.tsx";
+import { formatDateTime } from "../ui/format.ts";
 import { Notice } from "../ui/notice.tsx";
+
+/** Why the ledger is paused, as its administrator recorded it (once the read model has the pause). */
+function PauseReason() {
+  const status = useLedgerStatus();
+  const change = status.data?.lastChange;
+  if (!change?.paused) return null;
+  return (
+    <p className="mt-1" data-testid="pause-reason">
+      Paused on {formatDateTime(change.at)}: “{change.reason}”
+    </p>
+  );
+}
 
 /** Wrong network, paused ledger, suspended or unknown account: said once, at the top of every page. */
 export function NetworkBanner() {
@@ -45,8 +59,11 @@ export function NetworkBanner() {
   if (party.paused) {
     return (
       <Notice tone="warning" title="The ledger is paused" testId="ledger-paused">
-        The administrator has paused every custody write. You can read and verify; shipping, receiving and dispensing
-        resume when it is unpaused.
+        <p>
+          The administrator has paused every custody write. You can read and verify; shipping, receiving and dispensing
+          resume when it is unpaused.
+        </p>
+        <PauseReason />
       </Notice>
     );
   }

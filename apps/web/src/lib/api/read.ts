@@ -92,6 +92,13 @@ export interface ParticipantView extends PartyView {
   role: ParticipantRole;
   number: number;
   suspended: boolean;
+  /**
+   * Reason, party (the administrator) and time of the latest suspension or reinstatement, as
+   * recorded on chain; null while the participant never had one.
+   */
+  statusReason: string | null;
+  statusBy: PartyView | null;
+  statusAt: string | null;
   /** GS1 company prefixes assigned to a manufacturer. */
   companyPrefixes: string[];
   onboardedBlock: number;
@@ -100,6 +107,20 @@ export interface ParticipantView extends PartyView {
 /** GET /api/participants */
 export interface ParticipantsResponse {
   participants: ParticipantView[];
+}
+
+/** GET /api/ledger */
+export interface LedgerStatusResponse {
+  /** As the read model has indexed it (the chain's own flag may be a block or two ahead). */
+  paused: boolean;
+  /** The latest pause or resumption, with the reason recorded on chain; null if never paused. */
+  lastChange: {
+    paused: boolean;
+    reason: string;
+    by: PartyView;
+    at: string;
+    transactionHash: string;
+  } | null;
 }
 
 /** GET /api/products */
@@ -111,6 +132,8 @@ export interface StockLine {
   batchId: string;
   gtin: string;
   lot: string;
+  /** The batch's manufacturer (address): the one party a return of it may go to. */
+  manufacturer: string;
   productName: string | null;
   strength: string | null;
   dosageForm: string | null;

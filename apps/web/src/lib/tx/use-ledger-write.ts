@@ -5,15 +5,15 @@ import { useConfig } from "wagmi";
 import { getPublicClient, getWalletClient } from "wagmi/actions";
 import { useLedgerSettings } from "../wallet/ledger-context.tsx";
 import type { LedgerErrorLookup } from "@pedigree/ledger";
+import { readModelBlockReader, waitForReadModel } from "./read-model.ts";
 import { runLedgerWrite, type LedgerCall, type LedgerWriteName, type LedgerWriteResult, type TxPhase } from "./run.ts";
-
-/** How long the indexer usually needs to see a confirmed block (pages refresh again after it). */
-const INDEXER_LAG_MS = 1_500;
 
 /**
  * A ledger write for a component: `run(call)` goes through `runLedgerWrite` and exposes its
- * phase for <TxStatus>. After a confirmation every cached read is refreshed, now and once the
- * indexer has had time to record the new events.
+ * phase for <TxStatus>: pending until the transaction's block, then confirmed. After the
+ * confirmation every cached read is refreshed at once (reads of the chain itself see the block
+ * already), and again once the read model has indexed the block (read-model.ts), however many
+ * blocks behind the head the indexer runs on this chain.
  */
 export function useLedgerWrite(lookup?: LedgerErrorLookup) {
   const config = useConfig();
@@ -49,7 +49,12 @@ export function useLedgerWrite(lookup?: LedgerErrorLookup) {
       );
       if (result.ok) {
         void queryClient.invalidateQueries();
-        setTimeout(() => void queryClient.invalidateQueries(), INDEXER_LAG_MS);
+        // Not cancelled when the component goes away: the refresh is for the whole page (a
+        // dialog that closes on success, a card that leaves its list...). Also after a timeout:
+        // the page then shows what the read model has.
+        void waitForReadModel(result.receipt.blockNumber, { read: readModelBlockReader() }).then(
+          () => void queryClient.invalidateQueries(),
+        );
       }
       return result;
     },

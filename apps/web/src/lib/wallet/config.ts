@@ -5,7 +5,6 @@
  */
 import { defineChain, type Address, type Chain } from "viem";
 import { cookieStorage, createConfig, createStorage, http, injected, type CreateConnectorFn } from "wagmi";
-import { LOCAL_CHAIN_ID } from "../demo-accounts.ts";
 import { demoAccountsConnector } from "./demo-connector.ts";
 
 /** What the browser needs to know about the ledger it works with (handed down by the server). */
@@ -14,22 +13,24 @@ export interface LedgerClientSettings {
   /** The JSON-RPC URL as the browser reaches it. */
   rpcUrl: string;
   ledgerAddress: Address;
+  /** The chain is a local development chain: the demo accounts are offered (demo-accounts.ts). */
+  demoAccounts: boolean;
 }
 
 export function ledgerChain(settings: LedgerClientSettings): Chain {
   return defineChain({
     id: settings.chainId,
-    name: settings.chainId === LOCAL_CHAIN_ID ? "Local chain" : `Chain ${settings.chainId}`,
+    name: settings.demoAccounts ? "Local chain" : `Chain ${settings.chainId}`,
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [settings.rpcUrl] } },
-    testnet: settings.chainId === LOCAL_CHAIN_ID,
+    testnet: settings.demoAccounts,
   });
 }
 
 export function makeWagmiConfig(settings: LedgerClientSettings) {
   const chain = ledgerChain(settings);
   const connectors: CreateConnectorFn[] = [injected()];
-  if (chain.id === LOCAL_CHAIN_ID) connectors.push(demoAccountsConnector(chain) as CreateConnectorFn);
+  if (settings.demoAccounts) connectors.push(demoAccountsConnector(chain) as CreateConnectorFn);
   return createConfig({
     chains: [chain],
     connectors,

@@ -1,7 +1,9 @@
 /**
  * A wagmi connector that signs as one of the demo accounts (Hardhat's test mnemonic) with viem
- * local accounts: no browser wallet needed to play every party of the demo world. It refuses to
- * exist or connect anywhere but the local chain, because anyone can derive these keys.
+ * local accounts: no browser wallet needed to play every party of the demo world. Anyone can
+ * derive these keys, so it connects to a local chain only: the node must say it is a development
+ * node (Hardhat's or anvil's) and be on the chain the dashboard is configured for. The dashboard
+ * creates it only where the server offers the demo accounts (demo-accounts.ts says what "local" is).
  */
 import {
   createWalletClient,
@@ -15,7 +17,7 @@ import {
   type WalletClient,
 } from "viem";
 import { createConnector } from "wagmi";
-import { demoAccount, LOCAL_CHAIN_ID } from "../demo-accounts.ts";
+import { demoAccount, isDevelopmentNode } from "../demo-accounts.ts";
 
 export const DEMO_CONNECTOR_ID = "demo-accounts";
 const STORAGE_KEY = "demoAccountIndex";
@@ -31,16 +33,13 @@ export interface DemoConnectorProperties extends Record<string, unknown> {
 }
 
 export class DemoAccountsChainError extends Error {
-  constructor(chainId: number) {
-    super(
-      `The demo accounts only work on the local chain (${LOCAL_CHAIN_ID}); this node is chain ${chainId}. Connect a browser wallet instead.`,
-    );
+  constructor(reason: string) {
+    super(`The demo accounts only work on a local development chain (Hardhat's or anvil's node): ${reason} Connect a browser wallet instead.`);
     this.name = "DemoAccountsChainError";
   }
 }
 
 export function demoAccountsConnector(chain: Chain) {
-  if (chain.id !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(chain.id);
   const rpcUrl = chain.rpcUrls.default.http[0];
   if (!rpcUrl) throw new Error(`Chain ${chain.id} has no RPC URL.`);
   const transport = http(rpcUrl, { retryCount: 1 });
@@ -63,8 +62,17 @@ export function demoAccountsConnector(chain: Chain) {
       }) as EIP1193RequestFn,
     };
 
-    async function nodeChainId(): Promise<number> {
-      return fromHex((await forward({ method: "eth_chainId" })) as `0x${string}`, "number");
+    /** Why the node is no place for the demo keys, or null when it is the configured development chain. */
+    async function refusal(): Promise<string | null> {
+      const [chainId, clientVersion] = await Promise.all([
+        forward({ method: "eth_chainId" }).then((id) => fromHex(id as `0x${string}`, "number")),
+        forward({ method: "web3_clientVersion" }).catch(() => undefined),
+      ]);
+      if (chainId !== chain.id) return `this node is on chain ${chainId}, and the ledger on chain ${chain.id}.`;
+      if (!isDevelopmentNode(clientVersion)) {
+        return `the node at ${rpcUrl} is ${typeof clientVersion === "string" ? clientVersion : "not one that says what it is"}.`;
+      }
+      return null;
     }
 
     /**
@@ -73,9 +81,9 @@ export function demoAccountsConnector(chain: Chain) {
      * would store "disconnected", and the next page would open signed out. Nothing can be sent
      * meanwhile, and every write checks the node's chain id again before it is sent.
      */
-    async function nodeChainIdIfReachable(): Promise<number | null> {
+    async function refusalIfReachable(): Promise<string | null> {
       try {
-        return await nodeChainId();
+        return await refusal();
       } catch {
         return null;
       }
@@ -90,16 +98,18 @@ export function demoAccountsConnector(chain: Chain) {
         if (typeof stored === "number" && Number.isInteger(stored)) selected = stored;
       },
       async connect({ chainId, withCapabilities, isReconnecting } = {}) {
-        if (chainId !== undefined && chainId !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(chainId);
-        const actual = isReconnecting ? await nodeChainIdIfReachable() : await nodeChainId();
-        if (actual !== null && actual !== LOCAL_CHAIN_ID) throw new DemoAccountsChainError(actual);
+        if (chainId !== undefined && chainId !== chain.id) {
+          throw new DemoAccountsChainError(`they sign on chain ${chain.id} only, not ${chainId}.`);
+        }
+        const refused = isReconnecting ? await refusalIfReachable() : await refusal();
+        if (refused !== null) throw new DemoAccountsChainError(refused);
         selected ??= 0;
         connected = true;
         await config.storage?.setItem(STORAGE_KEY, selected);
         const account = address();
         return {
           accounts: (withCapabilities ? [{ address: account, capabilities: {} }] : [account]) as never,
-          chainId: LOCAL_CHAIN_ID,
+          chainId: chain.id,
         };
       },
       async disconnect() {
@@ -110,7 +120,7 @@ export function demoAccountsConnector(chain: Chain) {
         return connected ? [address()] : [];
       },
       async getChainId() {
-        return LOCAL_CHAIN_ID;
+        return chain.id;
       },
       async getProvider() {
         return provider;
@@ -125,8 +135,7 @@ export function demoAccountsConnector(chain: Chain) {
           if (typeof stored === "number" && Number.isInteger(stored)) selected = stored;
         }
         if (selected === null) return false;
-        const actual = await nodeChainIdIfReachable();
-        if (actual !== null && actual !== LOCAL_CHAIN_ID) return false;
+        if ((await refusalIfReachable()) !== null) return false;
         connected = true;
         return true;
       },

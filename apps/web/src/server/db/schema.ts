@@ -571,3 +571,136 @@ export const vrsRequests = pgTable(
   },
   (t) => [index("vrs_requests_manufacturer_idx").on(t.manufacturer, t.id)],
 );
+
+// ---------------------------------------------------------------- the organisation's server signer (../signer)
+
+/**
+ * API tokens the organisation issued to its systems (ERP, warehouse, packaging line): each says
+ * which write operations it may ask for (`scopes`, ../auth/tokens.ts). Only the token's SHA-256 is
+ * kept, as for sessions and VRS credentials; the token is shown once.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: serial("id").primaryKey(),
+    /** The organisation (its participant address, lower-case) whose key signs what the token asks for. */
+    organisation: text("organisation").notNull(),
+    /** Who the token is for, in the organisation's words ("ERP production", "Line 3"). */
+    label: text("label").notNull(),
+    scopes: text("scopes").array().notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** Who created it: "person:<address>" today; a staff member's id once staff sign in with passkeys. */
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedBy: text("revoked_by"),
+    /** The last request it authenticated (updated at most once a minute). */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("api_tokens_token_idx").on(t.tokenHash),
+    index("api_tokens_organisation_idx").on(t.organisation, t.id),
+  ],
+);
+
+/**
+ * Every ledger write the server was asked to sign, with who asked, what, and what became of it:
+ * the transaction queue of each key (../signer/worker.ts) and the organisation's audit record.
+ * `status`: queued (waiting for its turn) → sent (signed with a nonce, broadcast) → confirmed or
+ * reverted; refused when the ledger's rules refused it in simulation before it was signed.
+ */
+export const writeRequests = pgTable(
+  "write_requests",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    chainId: integer("chain_id").notNull(),
+    /** The key that signs it (lower-case address): the queue it is in. */
+    signer: text("signer").notNull(),
+    /** The organisation it is written for (today always the signer's participant). */
+    organisation: text("organisation").notNull(),
+    /** person, system (an API token), later passkey-signed-in staff. */
+    requesterKind: text("requester_kind").notNull(),
+    /** The person's address, the token's id. */
+    requesterId: text("requester_id").notNull(),
+    /** A name for people reading the record: the token's label, the person's name. */
+    requesterLabel: text("requester_label").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** SHA-256 of the request (operation and arguments): a key reused for another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    /** The API's operation (ship, receive...) and its plain arguments, as asked. */
+    operation: text("operation").notNull(),
+    arguments: jsonb("arguments").notNull(),
+    /** Which ABI the call is encoded with (../signer/calls.ts), the contract, the function and its calldata. */
+    abi: text("abi").notNull(),
+    contract: text("contract").notNull(),
+    functionName: text("function_name").notNull(),
+    calldata: text("calldata").notNull(),
+    status: text("status").notNull().default("queued"),
+    nonce: bigint("nonce", { mode: "number" }),
+    /** The transaction that was mined, or the latest one sent. */
+    transactionHash: text("transaction_hash"),
+    blockNumber: bigint("block_number", { mode: "number" }),
+    gasUsed: bigint("gas_used", { mode: "number" }),
+    /** The ledger's events of a confirmed write (decoded; bigints as decimal strings). */
+    events: jsonb("events"),
+    /** For reverted and refused writes: explainLedgerError's code and plain-words message. */
+    outcomeCode: text("outcome_code"),
+    outcomeMessage: text("outcome_message"),
+    /** Why the queue is waiting on this write (the node or the signer unreachable...), while it waits. */
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("write_requests_idempotency_idx").on(t.organisation, t.requesterKind, t.requesterId, t.idempotencyKey),
+    // One write in flight per nonce of a key: the database itself refuses a second assignment.
+    // (Settled writes keep their nonce; a local chain started afresh reuses the numbers.)
+    uniqueIndex("write_requests_nonce_idx")
+      .on(t.chainId, t.signer, t.nonce)
+      .where(sql`${t.status} = 'sent'`),
+    index("write_requests_queue_idx").on(t.chainId, t.signer, t.status, t.id),
+    index("write_requests_organisation_idx").on(t.organisation, t.id),
+    check("write_requests_status_check", sql`${t.status} in ('queued', 'sent', 'confirmed', 'reverted', 'refused')`),
+  ],
+);
+
+/**
+ * Every signed transaction of a write: the first, and each replacement with a higher fee (same
+ * nonce). Recorded before it is broadcast, so after a crash the same bytes are sent again, never
+ * a second transaction; whichever of them is mined settles the write.
+ */
+export const writeTransactions = pgTable(
+  "write_transactions",
+  {
+    hash: text("hash").primaryKey(),
+    requestId: bigint("request_id", { mode: "number" })
+      .notNull()
+      .references(() => writeRequests.id, { onDelete: "cascade" }),
+    nonce: bigint("nonce", { mode: "number" }).notNull(),
+    /** Wei, as decimal strings. */
+    maxFeePerGas: text("max_fee_per_gas").notNull(),
+    maxPriorityFeePerGas: text("max_priority_fee_per_gas").notNull(),
+    gas: text("gas").notNull(),
+    /** The signed transaction (0x-hex). */
+    raw: text("raw").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("write_transactions_request_idx").on(t.requestId, t.sentAt)],
+);
+
+/**
+ * Which server process sends for a key: the holder renews its lease while it runs, and every
+ * nonce it assigns is recorded in a transaction that checks the lease, so two processes on one
+ * PostgreSQL never both sign for one key. Times are the database's.
+ */
+export const signerLeases = pgTable(
+  "signer_leases",
+  {
+    chainId: integer("chain_id").notNull(),
+    signer: text("signer").notNull(),
+    holder: text("holder").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chainId, t.signer] })],
+);

@@ -2,7 +2,7 @@
  * Who is on the ledger and what they hold: GET /api/participants, /api/products and
  * /api/parties/<address> (stock by product and batch, incoming and outgoing shipments).
  */
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateFromYyyymmdd } from "@pedigree/ledger";
 import type {
@@ -17,7 +17,7 @@ import type {
 } from "../../lib/api/read.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, companyPrefixes, holdings, participants, products, shipmentLines } from "../db/schema.ts";
+import { batches, companyPrefixes, events, holdings, participants, products, shipmentLines } from "../db/schema.ts";
 import { addressSchema, parseAddress, parseQuery } from "./input.ts";
 import { loadParties } from "./parties.ts";
 import { productView } from "./batch.ts";
@@ -25,21 +25,70 @@ import { SHIPMENT_STATUSES, shipmentRows, shipmentViews } from "./shipments.ts";
 
 const ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
 
-async function participantViews(db: Executor, where?: ReturnType<typeof eq>): Promise<ParticipantView[]> {
-  const [rows, prefixes] = await Promise.all([
+interface StatusChange {
+  reason: string;
+  by: string;
+  at: number;
+}
+
+/**
+ * The latest suspension or reinstatement of each participant (of `account` alone when given), with
+ * the reason the administrator recorded on chain. Read from the events themselves: they name no
+ * batch, so `events_batch_name_idx` finds them among the few such decisions ever made.
+ */
+async function statusChanges(db: Executor, account?: string): Promise<Map<string, StatusChange>> {
+  const rows = await db
+    .select({ args: events.args, timestamp: events.timestamp })
+    .from(events)
+    .where(
+      and(
+        isNull(events.batchId),
+        inArray(events.name, ["ParticipantSuspended", "ParticipantReinstated"]),
+        account === undefined ? undefined : sql`${events.args}->>'account' = ${account}`,
+      ),
+    )
+    .orderBy(asc(events.blockNumber), asc(events.logIndex));
+  const latest = new Map<string, StatusChange>();
+  for (const { args, timestamp } of rows) {
+    // Events of a ledger deployed before reasons were recorded carry none.
+    const reason = typeof args.reason === "string" ? args.reason : "";
+    latest.set(String(args.account), { reason, by: String(args.by), at: timestamp });
+  }
+  return latest;
+}
+
+/** Every participant, those of one role, or one account. */
+async function participantViews(
+  db: Executor,
+  { account, role }: { account?: string; role?: ParticipantRole } = {},
+): Promise<ParticipantView[]> {
+  const where =
+    account !== undefined ? eq(participants.address, account) : role ? eq(participants.role, role) : undefined;
+  const [rows, prefixes, changes] = await Promise.all([
     db.select().from(participants).where(where).orderBy(asc(participants.number)),
     db.select().from(companyPrefixes).orderBy(asc(companyPrefixes.prefix)),
+    statusChanges(db, account),
   ]);
-  return rows.map((row) => ({
-    address: row.address,
-    name: row.legalName,
-    gln: row.gln,
-    role: row.role as ParticipantRole,
-    number: row.number,
-    suspended: row.suspended,
-    companyPrefixes: prefixes.filter((p) => p.manufacturer === row.address).map((p) => p.prefix),
-    onboardedBlock: row.onboardedBlock,
-  }));
+  const admins = await loadParties(
+    db,
+    [...changes.values()].map((change) => change.by),
+  );
+  return rows.map((row) => {
+    const change = changes.get(row.address);
+    return {
+      address: row.address,
+      name: row.legalName,
+      gln: row.gln,
+      role: row.role as ParticipantRole,
+      number: row.number,
+      suspended: row.suspended,
+      statusReason: change?.reason || null,
+      statusBy: change === undefined ? null : admins(change.by),
+      statusAt: change === undefined ? null : new Date(change.at * 1000).toISOString(),
+      companyPrefixes: prefixes.filter((p) => p.manufacturer === row.address).map((p) => p.prefix),
+      onboardedBlock: row.onboardedBlock,
+    };
+  });
 }
 
 const participantsQuery = z
@@ -55,7 +104,7 @@ const participantsQuery = z
 /** GET /api/participants?role= */
 export async function listParticipants(ctx: AppContext, params: URLSearchParams): Promise<ParticipantsResponse> {
   const query = parseQuery(participantsQuery, params);
-  return { participants: await participantViews(ctx.db, query.role ? eq(participants.role, query.role) : undefined) };
+  return { participants: await participantViews(ctx.db, { role: query.role }) };
 }
 
 const productsQuery = z.object({ manufacturer: addressSchema.optional() }).strict();
@@ -91,7 +140,7 @@ export async function getParty(ctx: AppContext, rawAddress: string, params: URLS
   const db = ctx.db;
   const today = ctx.now().toISOString().slice(0, 10);
   const [participant, stockRows, pending, settled] = await Promise.all([
-    participantViews(db, eq(participants.address, address)),
+    participantViews(db, { account: address }),
     db
       .select({ holding: holdings, batch: batches, product: products })
       .from(holdings)
@@ -122,6 +171,7 @@ export async function getParty(ctx: AppContext, rawAddress: string, params: URLS
       batchId: batch.batchId,
       gtin: batch.gtin,
       lot: batch.lot,
+      manufacturer: batch.manufacturer,
       productName: product?.name ?? null,
       strength: product?.strength ?? null,
       dosageForm: product?.dosageForm ?? null,

@@ -19,6 +19,7 @@ import { batchEpcis12Document, batchEpcisDocument, batchTimelineCsv, findBatch, 
 import { getParty, listParticipants, listProducts } from "./directory.ts";
 import { epcisEventsResponse } from "./epcisQuery.ts";
 import { parseQuery, single } from "./input.ts";
+import { ledgerStatus } from "./ledger.ts";
 import { search } from "./search.ts";
 import { shipmentEpcisDocument } from "./shipment-epcis.ts";
 import { listShipments } from "./shipments.ts";
@@ -123,6 +124,12 @@ export const readApi = {
     answer(async () => {
       await requireDirectoryViewer(ctx, request);
       return jsonResponse(await listParticipants(ctx, new URL(request.url).searchParams));
+    }),
+  ledger: (ctx: AppContext, request: Request) =>
+    answer(async () => {
+      await requireDirectoryViewer(ctx, request);
+      parseQuery(noParameters, new URL(request.url).searchParams);
+      return jsonResponse(await ledgerStatus(ctx));
     }),
   party: (ctx: AppContext, request: Request, address: string) =>
     answer(async () => {

@@ -1,0 +1,90 @@
+/**
+ * The organisation's management of its systems' API tokens:
+ *
+ * - GET /api/tokens: the tokens it created (never the tokens themselves);
+ * - POST /api/tokens {label, scopes}: creates one; the answer holds the token, once;
+ * - DELETE /api/tokens/<id>: revokes one, effective at its next request.
+ *
+ * Only a person signed in for the organisation manages tokens (today its own account; later its
+ * administrator among the staff), and only for an organisation this server holds the key of: a
+ * token asks this server to sign. A token cannot create or revoke tokens.
+ */
+import { z } from "zod";
+import { ApiError, jsonResponse } from "../api/errors.ts";
+import type { AppContext } from "../context.ts";
+import { parseQuery } from "../read/input.ts";
+import { requireOrganisationKey } from "../signer/http.ts";
+import { requireContentType } from "./origin.ts";
+import { readBodyJson } from "./requestBody.ts";
+import { requireParty, type Party } from "./session.ts";
+import { carriesApiToken, isTokenScope, issueToken, listTokens, revokeToken, TOKEN_SCOPES } from "./tokens.ts";
+
+const MAX_BODY_BYTES = 4 * 1024;
+
+const issueBody = z
+  .object({
+    label: z
+      .string()
+      .trim()
+      .min(1, "say which system the token is for")
+      .max(120, "at most 120 characters")
+      .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), "no control characters"),
+    scopes: z
+      .array(z.string().refine(isTokenScope, `one of ${Object.keys(TOKEN_SCOPES).join(", ")}`))
+      .min(1, "give the token at least one scope")
+      .max(Object.keys(TOKEN_SCOPES).length),
+  })
+  .strict();
+
+async function requireOrganisationAdmin(ctx: AppContext, request: Request): Promise<Party> {
+  if (carriesApiToken(request)) {
+    throw new ApiError(
+      403,
+      "TOKENS_NEED_A_PERSON",
+      "An API token cannot create or revoke tokens: sign in for the organisation on the dashboard to manage them.",
+    );
+  }
+  const party = await requireParty(ctx, request, ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"]);
+  requireOrganisationKey(ctx, party.address, party.legalName);
+  return party;
+}
+
+export async function tokensResponse(ctx: AppContext, request: Request): Promise<Response> {
+  const party = await requireOrganisationAdmin(ctx, request);
+  parseQuery(z.object({}).strict(), new URL(request.url).searchParams);
+  return jsonResponse({ tokens: await listTokens(ctx, party.address), scopes: TOKEN_SCOPES });
+}
+
+export async function issueTokenResponse(ctx: AppContext, request: Request): Promise<Response> {
+  const party = await requireOrganisationAdmin(ctx, request);
+  requireContentType(request, ["application/json"], "A token request");
+  const parsed = issueBody.safeParse(
+    await readBodyJson(request, { maxBytes: MAX_BODY_BYTES, what: "A token request" }),
+  );
+  if (!parsed.success) {
+    throw new ApiError(
+      400,
+      "INVALID_BODY",
+      `Send JSON {label, scopes}: who the token is for, and what it may do (${Object.keys(TOKEN_SCOPES).join(", ")}).`,
+      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
+    );
+  }
+  const issued = await issueToken(
+    ctx,
+    party.address,
+    { label: parsed.data.label, scopes: parsed.data.scopes.filter(isTokenScope) },
+    `person:${party.address.toLowerCase()}`,
+  );
+  return jsonResponse(issued, { status: 201 });
+}
+
+export async function revokeTokenResponse(ctx: AppContext, request: Request, rawId: string): Promise<Response> {
+  const party = await requireOrganisationAdmin(ctx, request);
+  const id = /^[1-9]\d{0,8}$/.test(rawId) ? Number(rawId) : Number.NaN;
+  if (!Number.isSafeInteger(id)) {
+    throw new ApiError(400, "INVALID_ID", `A token is named by its number (got '${rawId.slice(0, 40)}').`);
+  }
+  const revoked = await revokeToken(ctx, party.address, id, `person:${party.address.toLowerCase()}`);
+  if (revoked === undefined) throw new ApiError(404, "TOKEN_NOT_FOUND", `Your organisation has no token number ${id}.`);
+  return jsonResponse(revoked);
+}

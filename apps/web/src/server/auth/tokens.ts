@@ -1,0 +1,266 @@
+/**
+ * API tokens for an organisation's systems (ERP, warehouse, packaging line), and who asks for a
+ * write: a person signed in for the organisation, or a system with a token.
+ *
+ * Tokens are kept as VRS credentials and sessions are (../vrs/store.ts, ./siwe.ts): 256 random
+ * bits from the operating system, a recognisable prefix (`pdgt_`, so a leaked one is found by
+ * secret scanners and told apart from a session token), only the SHA-256 stored, the token shown
+ * once. Each names its scopes (which operations it may ask for) and is checked at every request:
+ * revoked is refused at once, and the organisation's participant record is read on chain each
+ * time, so a suspended organisation's tokens stop with it.
+ */
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { getAddress, type Address } from "viem";
+import { ApiError } from "../api/errors.ts";
+import type { AppContext } from "../context.ts";
+import { apiTokens } from "../db/schema.ts";
+import { clientAddress } from "../security/client-address.ts";
+import { parseRateLimit, rateLimitError, TokenBucketLimiter, type RateLimit } from "../security/rate-limit.ts";
+import { readParticipant } from "./ledgerReads.ts";
+import { requireParty } from "./session.ts";
+import { hashToken } from "./siwe.ts";
+
+export const TOKEN_PREFIX = "pdgt_";
+
+/** What a token may be allowed, and what each allows (shown when a token is created). */
+export const TOKEN_SCOPES = {
+  "register-product": "register products",
+  "register-batch": "register batches",
+  ship: "ship goods and cancel shipments",
+  receive: "receive and reject shipments",
+  dispense: "dispense packs, and undo a dispense",
+  decommission: "decommission packs otherwise (destroyed, stolen, sample, exported, locked) and undo a lock",
+  recall: "recall, suspend and reinstate batches",
+  pack: "pack cases and pallets, and unpack them (package-level ledger)",
+  quarantine: "quarantine units and packs (package-level ledger)",
+  capture: "record EPCIS events sent to the capture interface",
+  read: "read every write of the organisation (without it, a token reads the writes it asked for)",
+} as const;
+
+export type TokenScope = keyof typeof TOKEN_SCOPES;
+
+export function isTokenScope(value: string): value is TokenScope {
+  return Object.hasOwn(TOKEN_SCOPES, value);
+}
+
+const PARTICIPANT_ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
+
+/**
+ * Who asks: a person for the organisation (today the organisation's own signed-in account; later
+ * staff signed in with passkeys, whose roles will give their scopes), or a system by its token.
+ */
+export interface Requester {
+  kind: "person" | "system";
+  /** The person's address; the token's number. */
+  id: string;
+  label: string;
+  organisation: Address;
+  /** A token's scopes; undefined for a person acting for the organisation, who may ask for any operation. */
+  scopes?: ReadonlySet<TokenScope>;
+}
+
+export interface TokenView {
+  id: number;
+  label: string;
+  scopes: TokenScope[];
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface IssuedToken extends TokenView {
+  /** Shown once: only its hash is stored. */
+  token: string;
+}
+
+function view(row: typeof apiTokens.$inferSelect): TokenView {
+  return {
+    id: row.id,
+    label: row.label,
+    scopes: row.scopes.filter(isTokenScope),
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export async function issueToken(
+  ctx: AppContext,
+  organisation: Address,
+  input: { label: string; scopes: readonly TokenScope[] },
+  createdBy: string,
+): Promise<IssuedToken> {
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const [row] = await ctx.db
+    .insert(apiTokens)
+    .values({
+      organisation: organisation.toLowerCase(),
+      label: input.label,
+      scopes: [...new Set(input.scopes)].sort(),
+      tokenHash: hashToken(token),
+      createdBy,
+      createdAt: ctx.now(),
+    })
+    .returning();
+  return { ...view(row!), token };
+}
+
+export async function listTokens(ctx: AppContext, organisation: Address): Promise<TokenView[]> {
+  const rows = await ctx.db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.organisation, organisation.toLowerCase()))
+    .orderBy(desc(apiTokens.id));
+  return rows.map(view);
+}
+
+/** Revokes the organisation's token `id` (effective at the token's next request); undefined when it has none such. */
+export async function revokeToken(
+  ctx: AppContext,
+  organisation: Address,
+  id: number,
+  revokedBy: string,
+): Promise<TokenView | undefined> {
+  const owned = and(eq(apiTokens.id, id), eq(apiTokens.organisation, organisation.toLowerCase()));
+  await ctx.db
+    .update(apiTokens)
+    .set({ revokedAt: ctx.now(), revokedBy })
+    .where(and(owned, isNull(apiTokens.revokedAt)));
+  const [row] = await ctx.db.select().from(apiTokens).where(owned);
+  return row === undefined ? undefined : view(row);
+}
+
+/** The bearer token the request carries, if any. */
+export function bearerToken(request: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  return match?.[1];
+}
+
+export function carriesApiToken(request: Request): boolean {
+  return bearerToken(request)?.startsWith(TOKEN_PREFIX) === true;
+}
+
+/**
+ * The requester of a write: an API token (`Authorization: Bearer pdgt_...`), or else the signed-in
+ * person's session. Refusals: 401 UNKNOWN_TOKEN, NOT_SIGNED_IN, SESSION_EXPIRED; 403 TOKEN_REVOKED,
+ * NOT_PARTICIPANT, PARTICIPANT_SUSPENDED; 429 after too many refused tokens from one client.
+ */
+export async function authenticateRequester(ctx: AppContext, request: Request): Promise<Requester> {
+  const token = bearerToken(request);
+  if (token?.startsWith(TOKEN_PREFIX)) return tokenRequester(ctx, request, token);
+  const party = await requireParty(ctx, request, PARTICIPANT_ROLES);
+  return { kind: "person", id: party.address.toLowerCase(), label: party.legalName, organisation: party.address };
+}
+
+/** Refuses a requester whose token lacks `scope` (403 MISSING_SCOPE, naming it). */
+export function requireScope(requester: Requester, scope: TokenScope, what: string): void {
+  if (requester.scopes === undefined || requester.scopes.has(scope)) return;
+  throw new ApiError(
+    403,
+    "MISSING_SCOPE",
+    `This token ('${requester.label}') may not ${what}: that needs the scope '${scope}', and it has ${
+      requester.scopes.size === 0 ? "none" : [...requester.scopes].map((s) => `'${s}'`).join(", ")
+    }. Ask the organisation's administrator for a token with '${scope}'.`,
+    { details: { required: scope, granted: [...(requester.scopes ?? [])] } },
+  );
+}
+
+/** Token last-use times are written at most this often (a busy system's every request would be a write). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+async function tokenRequester(ctx: AppContext, request: Request, token: string): Promise<Requester> {
+  const [row] = await ctx.db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hashToken(token)));
+  if (row === undefined) {
+    throw charged(
+      request,
+      new ApiError(
+        401,
+        "UNKNOWN_TOKEN",
+        "This API token is not known here: it was mistyped, or issued by another server. Ask the organisation's administrator for a token.",
+      ),
+    );
+  }
+  if (row.revokedAt !== null) {
+    throw charged(
+      request,
+      new ApiError(
+        403,
+        "TOKEN_REVOKED",
+        `This API token ('${row.label}') was revoked on ${row.revokedAt.toISOString()}. Ask the organisation's administrator for a new one.`,
+      ),
+    );
+  }
+  const organisation = getAddress(row.organisation);
+  const participant = await readParticipant(ctx, organisation);
+  if (participant.role === "NONE") {
+    throw new ApiError(
+      403,
+      "NOT_PARTICIPANT",
+      `The token's organisation ${organisation} is not a participant of this ledger; nothing can be written for it.`,
+    );
+  }
+  if (participant.suspended) {
+    throw new ApiError(
+      403,
+      "PARTICIPANT_SUSPENDED",
+      `${participant.legalName} (${organisation}) is suspended on the ledger: its tokens can do nothing until it is reinstated.`,
+    );
+  }
+  const now = ctx.now();
+  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await ctx.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
+  }
+  return {
+    kind: "system",
+    id: String(row.id),
+    label: row.label,
+    organisation,
+    scopes: new Set(row.scopes.filter(isTokenScope)),
+  };
+}
+
+// ------------------------------------------------------------------ refused tokens
+
+/** Default allowance of refused tokens per client: 30 a minute (a token is unguessable; this bounds the cost of trying). */
+const DEFAULT_FAILURE_LIMIT: RateLimit = { requests: 30, perSeconds: 60 };
+
+const limiterHolder = globalThis as typeof globalThis & {
+  __pedigreeTokenFailures?: { config: string | undefined; limiter: TokenBucketLimiter | undefined };
+};
+
+function failureLimiter(env: NodeJS.ProcessEnv = process.env): TokenBucketLimiter | undefined {
+  const config = env.PEDIGREE_TOKEN_FAILURE_RATE_LIMIT;
+  if (limiterHolder.__pedigreeTokenFailures?.config !== config || limiterHolder.__pedigreeTokenFailures === undefined) {
+    const limit =
+      config === undefined || config.trim() === ""
+        ? DEFAULT_FAILURE_LIMIT
+        : parseRateLimit(config, "PEDIGREE_TOKEN_FAILURE_RATE_LIMIT");
+    limiterHolder.__pedigreeTokenFailures = {
+      config,
+      limiter: limit === "off" ? undefined : new TokenBucketLimiter(limit),
+    };
+  }
+  return limiterHolder.__pedigreeTokenFailures.limiter;
+}
+
+/** A refused token takes from its client's allowance; past it, the answer is 429 instead. */
+function charged(request: Request, error: ApiError): ApiError {
+  const limiter = failureLimiter();
+  if (limiter === undefined) return error;
+  const result = limiter.take(clientAddress(request.headers));
+  if (result.allowed) return error;
+  const refusal = rateLimitError({ retryAfterSeconds: result.retryAfterSeconds, limit: limiter.limit });
+  return new ApiError(
+    429,
+    refusal.code,
+    `Too many refused API tokens from your address: at most ${limiter.limit.requests} every ${limiter.limit.perSeconds} seconds. ` +
+      `Try again in ${result.retryAfterSeconds} s with a valid token.`,
+    { details: refusal.details, headers: refusal.headers ?? {} },
+  );
+}

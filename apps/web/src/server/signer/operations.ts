@@ -1,0 +1,378 @@
+/**
+ * The write API's operations: each takes plain arguments (GTINs, lots, serials, SSCCs, dates as
+ * people write them), needs one token scope, and becomes one call of the ledger the deployment
+ * runs. The count ledger of today and the package-level ledger each have their table; an
+ * operation the running ledger lacks is refused with the list of those it has.
+ */
+import { isCset82, isValidGtin, isValidSscc } from "@pedigree/gs1";
+import {
+  batchIdOf,
+  gtinToUint64,
+  packStateNumber,
+  shipmentRefOf,
+  yyyymmddFromIsoDate,
+  type PackStateName,
+} from "@pedigree/ledger";
+import { getAddress, isAddress, zeroHash, type Hex } from "viem";
+import { z } from "zod";
+import { ApiError } from "../api/errors.ts";
+import type { AppContext, LedgerKind } from "../context.ts";
+import { lookupSerial } from "../manifests/store.ts";
+import type { TokenScope } from "../auth/tokens.ts";
+
+export interface OperationCall {
+  functionName: string;
+  args: readonly unknown[];
+}
+
+export interface Operation {
+  scope: TokenScope;
+  /** What it does, for messages ("ship goods"). */
+  what: string;
+  arguments: z.ZodType;
+  call(ctx: AppContext, args: never): Promise<OperationCall>;
+}
+
+function operation<S extends z.ZodType>(spec: {
+  scope: TokenScope;
+  what: string;
+  arguments: S;
+  call(ctx: AppContext, args: z.output<S>): Promise<OperationCall> | OperationCall;
+}): Operation {
+  return { ...spec, call: async (ctx, args) => spec.call(ctx, args) };
+}
+
+// ------------------------------------------------------------------ plain values
+
+const noControl = (text: string) => !/[\u0000-\u001f\u007f]/.test(text);
+const gtin = z
+  .string()
+  .regex(/^\d{14}$/, "a GTIN-14: 14 digits")
+  .refine(isValidGtin, "the GTIN's check digit is wrong");
+const lot = z
+  .string()
+  .min(1, "a lot has 1 to 20 characters")
+  .max(20, "a lot has 1 to 20 characters")
+  .refine(isCset82, "a lot uses GS1 characters only: letters, digits and !\"%&'()*+,-./:;<=>?_");
+const serial = z
+  .string()
+  .min(1, "a serial has 1 to 20 characters")
+  .max(20, "a serial has 1 to 20 characters")
+  .refine(isCset82, "a serial uses GS1 characters only");
+const address = z
+  .string()
+  .refine((value) => isAddress(value, { strict: false }), "a 0x-address: 0x and 40 hex digits")
+  .transform((value) => getAddress(value));
+const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "0x and 64 hex digits")
+  .transform((value) => value.toLowerCase() as Hex);
+const text = (maxLength: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(maxLength, `at most ${maxLength} characters`)
+    .refine(noControl, "no control characters");
+const reason = text(200);
+const quantity = z.number().int("a whole number").min(1, "at least 1").max(Number.MAX_SAFE_INTEGER);
+const expiry = z.union([
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD (DD = 00 for the last day of the month)")
+    .transform((value) => yyyymmddFromIsoDate(value)),
+  z.number().int().min(19700101).max(99991231),
+]);
+const reference = z
+  .string()
+  .min(1, "a reference (ASN number, order...) of 1 to 32 bytes")
+  .refine((value) => new TextEncoder().encode(value).length <= 32, "at most 32 bytes")
+  .refine(noControl, "no control characters");
+const sscc = z
+  .string()
+  .regex(/^\d{18}$/, "an SSCC: 18 digits")
+  .refine(isValidSscc, "the SSCC's check digit is wrong");
+const prefixLength = z.number().int().min(6, "a GS1 company prefix has 6 to 12 digits").max(12);
+const decommissionState = z.enum(["DISPENSED", "DESTROYED", "STOLEN", "SAMPLE", "EXPORTED", "LOCKED"]);
+const otherState = z.enum(["DESTROYED", "STOLEN", "SAMPLE", "EXPORTED", "LOCKED"]);
+
+const batchArguments = { gtin, lot };
+const countLine = z.object({ gtin, lot, quantity }).strict();
+const countLines = z.array(countLine).min(1, "at least one line").max(100, "at most 100 lines");
+
+/** A pack of the package-level ledger: by serial (looked up in the stored list) or position; `unit` is the case it is in. */
+const packRef = z
+  .object({ gtin, lot, serial: serial.optional(), index: z.number().int().min(0).optional(), unit: sscc.optional() })
+  .strict()
+  .refine(
+    (pack) => (pack.serial === undefined) !== (pack.index === undefined),
+    "name the pack by serial or by index, one of them",
+  );
+const items = {
+  units: z.array(sscc).max(500, "at most 500 units").default([]),
+  packs: z.array(packRef).max(500, "at most 500 packs").default([]),
+};
+
+const registerProduct = operation({
+  scope: "register-product",
+  what: "register products",
+  arguments: z.object({ gtin, name: text(64), strength: text(64), dosageForm: text(64) }).strict(),
+  call: (_ctx, a) => ({
+    functionName: "registerProduct",
+    args: [gtinToUint64(a.gtin), a.name, a.strength, a.dosageForm],
+  }),
+});
+
+const registerBatch = operation({
+  scope: "register-batch",
+  what: "register batches",
+  arguments: z
+    .object({
+      gtin,
+      lot,
+      expiry,
+      packCount: z.number().int().min(1).max(0xffff_ffff),
+      serialsRoot: bytes32,
+      documentHash: bytes32.optional(),
+    })
+    .strict(),
+  call: (_ctx, a) => ({
+    functionName: "registerBatch",
+    args: [gtinToUint64(a.gtin), a.lot, a.expiry, a.packCount, a.serialsRoot, a.documentHash ?? zeroHash],
+  }),
+});
+
+const batchStep = (functionName: string, scope: TokenScope, what: string, withReason: boolean) =>
+  operation({
+    scope,
+    what,
+    arguments: withReason ? z.object({ ...batchArguments, reason }).strict() : z.object(batchArguments).strict(),
+    call: (_ctx, a: { gtin: string; lot: string; reason?: string }) => ({
+      functionName,
+      args: withReason ? [batchIdOf(a.gtin, a.lot), a.reason] : [batchIdOf(a.gtin, a.lot)],
+    }),
+  });
+
+/** A serial's position (and proof) in its batch's stored serial list; 422 when the list or the serial is not there. */
+async function packInList(ctx: AppContext, pack: { gtin: string; lot: string; serial: string }) {
+  const found = await lookupSerial(ctx.db, pack);
+  if (found.status === "no_manifest") {
+    throw new ApiError(
+      422,
+      "SERIALS_NOT_STORED",
+      `The serial list of lot ${pack.lot} of GTIN ${pack.gtin} is not on this server, so serial ${pack.serial} cannot be found in it. ` +
+        "Its manufacturer uploads the list (POST /api/manifests).",
+    );
+  }
+  if (found.status === "not_found") {
+    throw new ApiError(
+      422,
+      "UNKNOWN_SERIAL",
+      `Serial ${pack.serial} is not in the serial list of lot ${pack.lot} of GTIN ${pack.gtin}` +
+        (found.otherLots.length > 0 ? ` (it is in lot ${found.otherLots.join(", ")})` : "") +
+        ": check the pack's code. If the code is printed on a pack, set it aside as a potential falsification.",
+      { details: { otherLots: found.otherLots } },
+    );
+  }
+  return found;
+}
+
+// ------------------------------------------------------------------ the count ledger
+
+const countDecommission = (state: PackStateName | undefined) =>
+  operation({
+    scope: state === "DISPENSED" ? "dispense" : "decommission",
+    what: state === "DISPENSED" ? "dispense packs" : "decommission packs",
+    arguments:
+      state === undefined
+        ? z.object({ ...batchArguments, serial, state: otherState }).strict()
+        : z.object({ ...batchArguments, serial }).strict(),
+    async call(ctx, a: { gtin: string; lot: string; serial: string; state?: PackStateName }) {
+      const pack = await packInList(ctx, a);
+      return {
+        functionName: "decommission",
+        args: [pack.batchId, BigInt(pack.index), a.serial, pack.proof, packStateNumber(state ?? a.state!)],
+      };
+    },
+  });
+
+const countLinesArg = (lines: readonly { gtin: string; lot: string; quantity: number }[]) =>
+  lines.map((line) => ({ batchId: batchIdOf(line.gtin, line.lot), quantity: BigInt(line.quantity) }));
+
+const COUNT_OPERATIONS: Record<string, Operation> = {
+  "register-product": registerProduct,
+  "register-batch": registerBatch,
+  ship: operation({
+    scope: "ship",
+    what: "ship goods",
+    arguments: z.object({ to: address, reference, lines: countLines }).strict(),
+    call: (_ctx, a) => ({ functionName: "ship", args: [a.to, shipmentRefOf(a.reference), countLinesArg(a.lines)] }),
+  }),
+  "cancel-shipment": operation({
+    scope: "ship",
+    what: "cancel shipments",
+    arguments: z.object({ shipmentId: bytes32, to: address, lines: countLines }).strict(),
+    call: (_ctx, a) => ({ functionName: "cancelShipment", args: [a.shipmentId, a.to, countLinesArg(a.lines)] }),
+  }),
+  receive: operation({
+    scope: "receive",
+    what: "receive shipments",
+    arguments: z.object({ shipmentId: bytes32, from: address, lines: countLines }).strict(),
+    call: (_ctx, a) => ({ functionName: "receiveShipment", args: [a.shipmentId, a.from, countLinesArg(a.lines)] }),
+  }),
+  reject: operation({
+    scope: "receive",
+    what: "reject shipments",
+    arguments: z.object({ shipmentId: bytes32, from: address, lines: countLines, reason }).strict(),
+    call: (_ctx, a) => ({
+      functionName: "rejectShipment",
+      args: [a.shipmentId, a.from, countLinesArg(a.lines), a.reason],
+    }),
+  }),
+  dispense: countDecommission("DISPENSED"),
+  decommission: countDecommission(undefined),
+  reactivate: operation({
+    scope: "dispense",
+    what: "undo a dispense",
+    arguments: z.object({ ...batchArguments, serial }).strict(),
+    async call(ctx, a) {
+      const pack = await packInList(ctx, a);
+      return { functionName: "reactivate", args: [pack.batchId, BigInt(pack.index)] };
+    },
+  }),
+  recall: batchStep("recallBatch", "recall", "recall batches", true),
+  "suspend-batch": batchStep("suspendBatch", "recall", "suspend batches", true),
+  "reinstate-batch": batchStep("reinstateBatch", "recall", "reinstate batches", false),
+};
+
+// ------------------------------------------------------------------ the package-level ledger
+
+type PackRefInput = z.output<typeof packRef>;
+type ItemsInput = { units: string[]; packs: PackRefInput[] };
+
+async function packRefArg(ctx: AppContext, pack: PackRefInput) {
+  const index =
+    pack.index ?? (await packInList(ctx, { gtin: pack.gtin, lot: pack.lot, serial: pack.serial as string })).index;
+  return { batchId: batchIdOf(pack.gtin, pack.lot), index: BigInt(index), unit: BigInt(pack.unit ?? 0) };
+}
+
+async function itemsArg(ctx: AppContext, input: ItemsInput) {
+  const packs = [];
+  for (const pack of input.packs) packs.push(await packRefArg(ctx, pack));
+  return { units: input.units.map((unit) => BigInt(unit)), packs };
+}
+
+const packageDecommission = (state: PackStateName | undefined) =>
+  operation({
+    scope: state === "DISPENSED" ? "dispense" : "decommission",
+    what: state === "DISPENSED" ? "dispense packs" : "decommission packs",
+    arguments:
+      state === undefined
+        ? z.object({ pack: packRef, state: otherState }).strict()
+        : z.object({ pack: packRef }).strict(),
+    async call(ctx, a: { pack: PackRefInput; state?: PackStateName }) {
+      const ref = await packRefArg(ctx, a.pack);
+      return {
+        functionName: "decommission",
+        args: [ref.batchId, ref.index, ref.unit, packStateNumber(state ?? a.state!)],
+      };
+    },
+  });
+
+const PACKAGE_OPERATIONS: Record<string, Operation> = {
+  "register-product": registerProduct,
+  "register-batch": registerBatch,
+  ship: operation({
+    scope: "ship",
+    what: "ship goods",
+    arguments: z.object({ to: address, reference, ...items }).strict(),
+    call: async (ctx, a) => ({
+      functionName: "ship",
+      args: [a.to, shipmentRefOf(a.reference), await itemsArg(ctx, a)],
+    }),
+  }),
+  "cancel-shipment": operation({
+    scope: "ship",
+    what: "cancel shipments",
+    arguments: z.object({ shipmentId: bytes32, ...items }).strict(),
+    call: async (ctx, a) => ({ functionName: "cancelShipment", args: [a.shipmentId, await itemsArg(ctx, a)] }),
+  }),
+  receive: operation({
+    scope: "receive",
+    what: "receive shipments",
+    arguments: z
+      .object({
+        shipmentId: bytes32,
+        ...items,
+        rejected: z.object(items).strict().optional(),
+        reason: reason.optional(),
+      })
+      .strict(),
+    call: async (ctx, a) => ({
+      functionName: "receiveShipment",
+      args: [
+        a.shipmentId,
+        await itemsArg(ctx, a),
+        await itemsArg(ctx, a.rejected ?? { units: [], packs: [] }),
+        a.reason ?? "",
+      ],
+    }),
+  }),
+  reject: operation({
+    scope: "receive",
+    what: "reject shipments",
+    arguments: z.object({ shipmentId: bytes32, ...items, reason }).strict(),
+    call: async (ctx, a) => ({
+      functionName: "receiveShipment",
+      args: [a.shipmentId, { units: [], packs: [] }, await itemsArg(ctx, a), a.reason],
+    }),
+  }),
+  "pack-range": operation({
+    scope: "pack",
+    what: "pack cases",
+    arguments: z.object({ sscc, prefixLength, ...batchArguments, count: quantity }).strict(),
+    call: (_ctx, a) => ({
+      functionName: "packRange",
+      args: [BigInt(a.sscc), BigInt(a.prefixLength), batchIdOf(a.gtin, a.lot), BigInt(a.count)],
+    }),
+  }),
+  aggregate: operation({
+    scope: "pack",
+    what: "pack units",
+    arguments: z.object({ sscc, prefixLength, ...items }).strict(),
+    call: async (ctx, a) => ({
+      functionName: "aggregate",
+      args: [BigInt(a.sscc), BigInt(a.prefixLength), await itemsArg(ctx, a)],
+    }),
+  }),
+  disaggregate: operation({
+    scope: "pack",
+    what: "unpack units",
+    arguments: z.object({ sscc, ...items }).strict(),
+    call: async (ctx, a) => ({ functionName: "disaggregate", args: [BigInt(a.sscc), await itemsArg(ctx, a)] }),
+  }),
+  dispense: packageDecommission("DISPENSED"),
+  decommission: packageDecommission(undefined),
+  reactivate: operation({
+    scope: "dispense",
+    what: "undo a dispense",
+    arguments: z.object({ pack: packRef }).strict(),
+    async call(ctx, a) {
+      const ref = await packRefArg(ctx, a.pack);
+      return { functionName: "reactivate", args: [ref.batchId, ref.index] };
+    },
+  }),
+  quarantine: operation({
+    scope: "quarantine",
+    what: "quarantine units and packs",
+    arguments: z.object({ ...items, reason }).strict(),
+    call: async (ctx, a) => ({ functionName: "quarantine", args: [await itemsArg(ctx, a), a.reason] }),
+  }),
+  recall: batchStep("recallBatch", "recall", "recall batches", true),
+  "suspend-batch": batchStep("suspendBatch", "recall", "suspend batches", true),
+  "reinstate-batch": batchStep("reinstateBatch", "recall", "reinstate batches", false),
+};
+
+export function operationsFor(kind: LedgerKind | undefined): Record<string, Operation> {
+  return kind === "package" ? PACKAGE_OPERATIONS : COUNT_OPERATIONS;
+}
