@@ -7,7 +7,9 @@
  *
  * The npm package's `anvil` bin is a Node wrapper that spawns the binary of the system's platform
  * package (`@foundry-rs/anvil-<os>-<arch>/bin/anvil`, an optionalDependency). We run that binary
- * ourselves: one process instead of two, and signals reach the node itself.
+ * ourselves: one process instead of two, and signals reach the node itself. Its install script (which
+ * fetches the binary from the registry when the platform package is missing) is denied in
+ * package.json's `allowScripts`: the platform package is all we use.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -45,7 +45,8 @@ const USAGE = `Usage: npm start -- [options]
 function positiveInteger(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1) throw new Error(`${what} must be a whole number, 1 or more (got '${value}').`);
+  if (!Number.isSafeInteger(number) || number < 1)
+    throw new Error(`${what} must be a whole number, 1 or more (got '${value}').`);
   return number;
 }
 
@@ -291,7 +292,9 @@ async function storeDemoManifests(manifests: DemoManifest[]): Promise<void> {
 
 function chainDescription(): string {
   if (options.chain === "hardhat") return "Hardhat, a block per transaction";
-  return options.blockTime === undefined ? "anvil, a block per transaction" : `anvil, a block every ${options.blockTime} s`;
+  return options.blockTime === undefined
+    ? "anvil, a block per transaction"
+    : `anvil, a block every ${options.blockTime} s`;
 }
 
 function printSummary(summary: DemoSummary, chainId: number, address: string): void {

@@ -51,6 +51,7 @@ const ROUTE_FILES = [
   "participants",
   "parties/[address]",
   "products",
+  "read-model",
   "recalls",
   "resolver/[...path]",
   "search",

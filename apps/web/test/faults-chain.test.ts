@@ -28,6 +28,7 @@ import { snapshotReadModel } from "../src/server/indexer/snapshot.ts";
 import { syncToHead } from "../src/server/indexer/sync.ts";
 import { verifyCode } from "../src/server/verify/verify.ts";
 import { startTcpProxy, type TcpProxy } from "../chaos/support/tcp-proxy.ts";
+import { withEnv } from "./support/env.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { createWorld, type World, type WorldBatch } from "./support/world.ts";
@@ -47,6 +48,9 @@ async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** PEDIGREE_MAX_LAG (how stale a read model may answer public checks) set for `body`. */
+const withMaxLag = <T>(seconds: string, body: () => Promise<T>) => withEnv("PEDIGREE_MAX_LAG", seconds, body);
 
 describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})`, () => {
   let chain: TestChain;
@@ -97,7 +101,7 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
   });
 
   it("node unreachable: verify answers UNAVAILABLE 503 at once, never a verdict, no alert; health names the ledger; back: GENUINE", async () => {
-    assert.equal((await verifyCode(ctx, code(stock, 1))).body.verdict, "GENUINE");
+    assert.equal((await verifyCode(ctx, code(stock, 1), { source: "chain" })).body.verdict, "GENUINE");
     await world.decommission(world.parties.central, stock, 0, "DISPENSED");
     await proxy.down();
     const alertsBefore = await alertCount();
@@ -106,15 +110,25 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
       [0, "dispense"],
     ] as const) {
       const started = performance.now();
-      const { status, body } = await verifyCode(ctx, code(stock, index), { purpose });
+      // A check before dispensing always reads the chain; a public one does while the read model lags.
+      const { status, body } = await withMaxLag("0", () => verifyCode(ctx, code(stock, index), { purpose }));
       assert.ok(performance.now() - started < 5_000, "answers within seconds");
       assert.equal(status, 503);
       assert.equal(body.verdict, "UNAVAILABLE");
       assert.equal(body.alert, false);
       assert.equal(body.blockNumber, null);
+      assert.equal(body.source, null);
       assert.equal(body.unavailable?.[0]?.source, "chain");
     }
     assert.equal(await alertCount(), alertsBefore, "an outage raises no alert");
+
+    // While the read model is current, a public check still answers from it, naming its block.
+    const indexed = await withMaxLag("3600", () => verifyCode(ctx, code(stock, 1)));
+    assert.equal(indexed.status, 200);
+    assert.equal(indexed.body.verdict, "GENUINE");
+    assert.equal(indexed.body.source, "read-model");
+    assert.equal(typeof indexed.body.blockNumber, "number");
+    assert.match(indexed.body.blockTime ?? "", /^\d{4}-\d{2}-\d{2}T/);
 
     const health = await healthReport(ctx, null);
     assert.equal(health.status, "unavailable");
@@ -123,8 +137,8 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     assert.equal(health.database.ok, true, "the read model still answers");
 
     await proxy.up();
-    assert.equal((await verifyCode(ctx, code(stock, 1))).body.verdict, "GENUINE");
-    assert.equal((await verifyCode(ctx, code(stock, 0))).body.verdict, "DISPENSED");
+    assert.equal((await verifyCode(ctx, code(stock, 1), { source: "chain" })).body.verdict, "GENUINE");
+    assert.equal((await verifyCode(ctx, code(stock, 0), { purpose: "dispense" })).body.verdict, "DISPENSED");
     assert.equal((await healthReport(ctx, null)).status, "ok");
   });
 
@@ -194,7 +208,7 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     const forkPoint = await chain.testClient.snapshot();
     await world.decommission(central, stock, 390, "DISPENSED");
     await syncToHead(ctx);
-    assert.equal((await verifyCode(ctx, code(stock, 390))).body.verdict, "DISPENSED");
+    assert.equal((await verifyCode(ctx, code(stock, 390), { source: "chain" })).body.verdict, "DISPENSED");
     const dispensedRow = () =>
       ctx.db
         .select()
@@ -208,10 +222,11 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
     await chain.testClient.mine({ blocks: 3 });
 
     // Before the indexer has seen the reorganisation, verify already answers from the new head.
-    const before = await verifyCode(ctx, code(stock, 390));
+    // (A check before dispensing reads the chain; so does any check told to.)
+    const before = await verifyCode(ctx, code(stock, 390), { source: "chain" });
     assert.equal(before.body.verdict, "GENUINE");
     assert.equal(before.body.blockNumber, await headOf());
-    assert.equal((await verifyCode(ctx, code(stock, 391))).body.verdict, "DISPENSED");
+    assert.equal((await verifyCode(ctx, code(stock, 391), { purpose: "dispense" })).body.verdict, "DISPENSED");
 
     const synced = await syncToHead(ctx);
     assert.equal(synced.rollbacks, 1);
@@ -222,6 +237,9 @@ describe(`faults: the chain's node and the network to it (${TEST_DATABASE_KIND})
       .where(eq(events.blockNumber, Number(before.body.blockNumber)));
     assert.equal(dropped.length, 0);
     assert.equal((await verifyCode(ctx, code(stock, 390))).body.verdict, "GENUINE");
+    const fromIndex = await withMaxLag("3600", () => verifyCode(ctx, code(stock, 391)));
+    assert.equal(fromIndex.body.verdict, "DISPENSED", "the read model, rolled forward on the new branch, agrees");
+    assert.equal(fromIndex.body.source, "read-model");
     assert.deepEqual(await snapshotReadModel(ctx.db), await cleanIndex());
   });
 });

@@ -30,6 +30,7 @@ import type { QueueOptions } from "../src/server/signer/worker.ts";
 import { ledgerArtifact, startTestChain, TEST_PRIVATE_KEYS, type TestChain } from "./support/chain.ts";
 import { createScratchDatabase, openTestDatabase, TEST_DATABASE_KIND } from "./support/database.ts";
 import { storeWorldManifest } from "./support/manifests.ts";
+import { parseCsv } from "./read-csv.ts";
 import { rawRequest } from "./support/raw-request.ts";
 import { startTestServer, type RouteModule, type TestServer } from "./support/server.ts";
 import { signInAs } from "./support/signIn.ts";
@@ -694,6 +695,68 @@ describe(`the organisation's server signer (${TEST_DATABASE_KIND})`, () => {
     assert.ok(list.body.writes.every((w) => w.organisation === northwind.address.toLowerCase()));
     const own = await call<{ writes: WriteView[] }>("GET", "/api/writes", { token: acmeOther });
     assert.deepEqual(own.body.writes, [], "a token without 'read' lists only its own writes");
+  });
+
+  it("exports the organisation's audit of writes as CSV: who asked, the transaction, the outcome", async () => {
+    await useService();
+    const erp = await tokenFor(acme, ["register-product"], "ERP, line 3");
+    const bySystem = await write(erp, "register-product", newProduct());
+    const byPerson = await write(await sessionOf(acme), "register-product", newProduct());
+    assert.equal(bySystem.status, 202, JSON.stringify(bySystem.body));
+    assert.equal(byPerson.status, 202, JSON.stringify(byPerson.body));
+    await settled(bySystem.body.id);
+    await settled(byPerson.body.id);
+
+    const exportFor = async (token: string, query = "") => {
+      const response = await fetch(`${server.url}/api/writes?format=csv${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/csv/);
+      assert.match(response.headers.get("content-disposition") ?? "", /attachment; filename="pedigree-writes-0x/);
+      const [header, ...rows] = parseCsv(await response.text());
+      assert.ok(header);
+      return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
+    };
+
+    const audit = await exportFor(await sessionOf(acme));
+    const system = audit.find((row) => row.id === String(bySystem.body.id));
+    const person = audit.find((row) => row.id === String(byPerson.body.id));
+    assert.ok(system && person, "both writes are in the organisation's export");
+    assert.equal(system.requested_by_kind, "system");
+    assert.equal(system.requested_by, "ERP, line 3");
+    assert.equal(person.requested_by_kind, "person");
+    assert.equal(person.requested_by_id, acme.address.toLowerCase());
+    for (const row of [system, person]) {
+      assert.equal(row.status, "confirmed");
+      assert.equal(row.operation, "register-product");
+      assert.match(row.transaction_hash ?? "", /^0x[0-9a-f]{64}$/);
+      assert.match(row.block_number ?? "", /^\d+$/);
+      assert.equal(JSON.parse(row.arguments ?? "").strength, "10 mg");
+    }
+    const ids = audit.map((row) => Number(row.id));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+      "newest first",
+    );
+    assert.equal(new Set(ids).size, ids.length, "each write once");
+
+    const northwindAudit = await exportFor(await sessionOf(northwind));
+    assert.ok(
+      northwindAudit.every((row) => !ids.includes(Number(row.id))),
+      "another organisation's export holds none of these writes",
+    );
+    const own = await exportFor(erp);
+    assert.deepEqual(
+      own.map((row) => row.id),
+      [String(bySystem.body.id)],
+      "a token without 'read' exports only its own writes",
+    );
+    const refusedOnly = await exportFor(await sessionOf(acme), "&status=refused");
+    assert.ok(refusedOnly.every((row) => row.status === "refused"));
+    const bad = await call("GET", "/api/writes?format=xlsx", { token: await sessionOf(acme) });
+    assert.equal(bad.status, 400);
   });
 
   it("refuses to sign for an organisation whose key this server does not hold", async () => {

@@ -315,7 +315,9 @@ class Words {
   /** "pack 7Q2X of batch L2403 of …" when the lookup knows its serial, else "the pack at position 12 of batch …". */
   pack(batchId: unknown, index: unknown): string {
     const serial = safely(() => this.#lookup.serial?.(String(batchId) as Hex, Number(index)));
-    return serial ? `pack ${serial} of ${this.batch(batchId)}` : `the pack at position ${index} of ${this.batch(batchId)}`;
+    return serial
+      ? `pack ${serial} of ${this.batch(batchId)}`
+      : `the pack at position ${index} of ${this.batch(batchId)}`;
   }
 
   /** A logistic unit or a pack, as the errors that name either give them (SSCC 0: the pack). */

@@ -271,7 +271,12 @@ function withFallback(first: LedgerErrorLookup | undefined, second: LedgerErrorL
 }
 
 /** A mined write that emitted no event the writer expected: the address is not the ledger it was told. */
-export function missingEventError(code: string, what: string, transactionHash: Hex, address: Address): LedgerWriteError {
+export function missingEventError(
+  code: string,
+  what: string,
+  transactionHash: Hex,
+  address: Address,
+): LedgerWriteError {
   return new LedgerWriteError(
     code,
     `The transaction ${transactionHash} was mined but reported no ${what}: check that ${address} is the Pedigree ledger.`,

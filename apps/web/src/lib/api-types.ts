@@ -80,8 +80,16 @@ export interface VerifyResponse {
   /** EXPIRED: the batch's expiry date (YYYY-MM-DD) that has passed. */
   expiredOn?: string;
   checkedAt: string;
-  /** The block the chain was read at (null when the chain could not be read). */
+  /** The block whose ledger state the answer gives (null when the ledger could not be read). */
   blockNumber: number | null;
+  /** ISO time of that block: how current the answer is (null when unknown). */
+  blockTime: string | null;
+  /**
+   * Where the ledger's state was read: "read-model" (this server's index of the chain, at its
+   * indexed block: public checks while the index is current) or "chain" (the node, at its head:
+   * checks before dispensing, and any check while the index lags). Null when neither could be read.
+   */
+  source: "read-model" | "chain" | null;
 }
 
 export interface TimelineEntry {

@@ -10,7 +10,7 @@
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { AppContext } from "./context.ts";
+import { redactedRpcUrl, type AppContext } from "./context.ts";
 import type { IndexerStatus } from "./indexer/service.ts";
 
 export interface HealthReport {
@@ -69,15 +69,6 @@ export function isOperator(request: Request, env: NodeJS.ProcessEnv = process.en
   if (match === null) return false;
   const digest = (text: string) => createHash("sha256").update(text).digest();
   return timingSafeEqual(digest(match[1]!), digest(expected));
-}
-
-/** An RPC URL without what may be a secret in it (user info, path, query): its origin. */
-export function redactedRpcUrl(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "(not a URL)";
-  }
 }
 
 export async function healthReport(ctx: AppContext, indexer: IndexerStatus | null): Promise<HealthReport> {

@@ -126,7 +126,9 @@ describe("the demo connector connects to a local development chain only", () => 
       const answer =
         call.method === "web3_clientVersion"
           ? JSON.stringify({ jsonrpc: "2.0", id: call.id, result: "Geth/v1.14.11-stable/linux-amd64/go1.23.2" })
-          : await (await fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body })).text();
+          : await (
+              await fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body })
+            ).text();
       response.writeHead(200, { "content-type": "application/json" }).end(answer);
     });
     await new Promise<void>((resolve) => geth!.listen(0, "127.0.0.1", resolve));
@@ -387,14 +389,21 @@ describe("after a confirmed write, the page waits for the read model to reach it
       return 3;
     };
     const started = Date.now();
-    assert.equal(await waitForReadModel(1_000_000n, { read: failingThenBehind, timeoutMs: 600, intervalMs: 50 }), false);
+    assert.equal(
+      await waitForReadModel(1_000_000n, { read: failingThenBehind, timeoutMs: 600, intervalMs: 50 }),
+      false,
+    );
     assert.ok(Date.now() - started >= 600, "waited its whole time");
     assert.ok(questions >= 3, `asked again after a failure (${questions} questions)`);
   });
 
   it("stops waiting when aborted", async () => {
     const controller = new AbortController();
-    const waiting = waitForReadModel(1_000_000n, { read: async () => 0, signal: controller.signal, intervalMs: 10_000 });
+    const waiting = waitForReadModel(1_000_000n, {
+      read: async () => 0,
+      signal: controller.signal,
+      intervalMs: 10_000,
+    });
     controller.abort();
     assert.equal(await waiting, false);
   });

@@ -1,5 +1,5 @@
 "use client";
-import { useMemo, useState, type FormEvent } from "react";
+import { useId, useMemo, useState, type FormEvent } from "react";
 import { stringToHex, type Address, type Hex } from "viem";
 import type { ParticipantView, StockLine } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
@@ -90,6 +90,8 @@ export function ShipForm({
   const [to, setTo] = useState("");
   const [reference, setReference] = useState("");
   const [lines, setLines] = useState<Line[]>([{ key: 0, batchId: "", quantity: "" }]);
+  // The stock page shows the ship form and the return form together: their lines' ids must differ.
+  const formId = useId();
   const [touched, setTouched] = useState(false);
 
   const shippable = stock.filter(
@@ -215,15 +217,15 @@ export function ShipForm({
         {lines.map((line, i) => (
           <div key={line.key} className="grid grid-cols-[1fr_7rem_auto] items-start gap-2">
             <div>
-              <label className="sr-only" htmlFor={`line-batch-${line.key}`}>
+              <label className="sr-only" htmlFor={`${formId}-line-batch-${line.key}`}>
                 Batch of line {i + 1}
               </label>
               <select
-                id={`line-batch-${line.key}`}
+                id={`${formId}-line-batch-${line.key}`}
                 className={inputClass}
                 value={line.batchId}
                 aria-invalid={touched && lineErrors[i] ? true : undefined}
-                aria-describedby={touched && lineErrors[i] ? `line-error-${line.key}` : undefined}
+                aria-describedby={touched && lineErrors[i] ? `${formId}-line-error-${line.key}` : undefined}
                 onChange={(e) =>
                   setLines(lines.map((l) => (l.key === line.key ? { ...l, batchId: e.target.value } : l)))
                 }
@@ -237,17 +239,17 @@ export function ShipForm({
                 ))}
               </select>
               {touched && lineErrors[i] ? (
-                <p id={`line-error-${line.key}`} className="mt-1 text-xs font-medium text-red-700">
+                <p id={`${formId}-line-error-${line.key}`} className="mt-1 text-xs font-medium text-red-700">
                   ⚠ {lineErrors[i]}
                 </p>
               ) : null}
             </div>
             <div>
-              <label className="sr-only" htmlFor={`line-qty-${line.key}`}>
+              <label className="sr-only" htmlFor={`${formId}-line-qty-${line.key}`}>
                 Units of line {i + 1}
               </label>
               <input
-                id={`line-qty-${line.key}`}
+                id={`${formId}-line-qty-${line.key}`}
                 className={inputClass}
                 inputMode="numeric"
                 placeholder="Units"

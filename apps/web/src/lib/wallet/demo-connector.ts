@@ -34,7 +34,9 @@ export interface DemoConnectorProperties extends Record<string, unknown> {
 
 export class DemoAccountsChainError extends Error {
   constructor(reason: string) {
-    super(`The demo accounts only work on a local development chain (Hardhat's or anvil's node): ${reason} Connect a browser wallet instead.`);
+    super(
+      `The demo accounts only work on a local development chain (Hardhat's or anvil's node): ${reason} Connect a browser wallet instead.`,
+    );
     this.name = "DemoAccountsChainError";
   }
 }

@@ -48,6 +48,11 @@ export const indexerCursor = pgTable("indexer_cursor", {
   blockNumber: bigint("block_number", { mode: "number" }).notNull(),
   blockHash: text("block_hash").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * When the indexer last found nothing left to index up to the chain's safe head (database time).
+   * Verification answers from the read model only while this is recent (PEDIGREE_MAX_LAG).
+   */
+  caughtUpAt: timestamp("caught_up_at", { withTimezone: true }),
 });
 
 /** Hashes of the blocks the indexer applied (every block with an event, and each cursor block): how a reorganisation is found. */

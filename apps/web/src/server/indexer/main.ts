@@ -6,9 +6,9 @@
  * It follows the chain into PostgreSQL, prints its progress, and stops cleanly on Ctrl-C or
  * SIGTERM (the step in progress either commits or leaves nothing). `--once` indexes up to the
  * safe head and exits. Configuration is the web server's (see ../context.ts) plus
- * PEDIGREE_INDEXER_RANGE, PEDIGREE_INDEXER_CONFIRMATIONS and PEDIGREE_INDEXER_INTERVAL_MS.
+ * PEDIGREE_INDEXER_RANGE, PEDIGREE_CONFIRMATIONS and PEDIGREE_INDEXER_INTERVAL_MS.
  */
-import { createAppContext } from "../context.ts";
+import { createAppContext, describeRpcUrls } from "../context.ts";
 import { startIndexer } from "./service.ts";
 import { syncToHead } from "./sync.ts";
 
@@ -18,9 +18,9 @@ Follows the Pedigree ledger's events into the read model's PostgreSQL database.
   --once   index up to the chain's safe head, then exit
   --help   show this text
 
-Environment: DATABASE_URL (required), PEDIGREE_RPC_URL, PEDIGREE_CHAIN_ID, PEDIGREE_LEDGER_ADDRESS,
+Environment: DATABASE_URL (required), PEDIGREE_RPC_URL (one URL or several, comma-separated), PEDIGREE_CHAIN_ID, PEDIGREE_LEDGER_ADDRESS,
 PEDIGREE_DEPLOYMENT_BLOCK, PEDIGREE_INDEXER_RANGE (blocks per step, default 2000),
-PEDIGREE_INDEXER_CONFIRMATIONS (default 0 on chain 31337, else 5), PEDIGREE_INDEXER_INTERVAL_MS (default 1000).
+PEDIGREE_CONFIRMATIONS (default 0 on chain 31337, else 5), PEDIGREE_INDEXER_INTERVAL_MS (default 1000).
 Run the web server with PEDIGREE_INDEXER=off so that only this process indexes.`;
 
 async function main(): Promise<number> {
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
 
   const ctx = await createAppContext();
   console.log(
-    `Pedigree indexer: ledger ${ctx.ledger.address} on chain ${ctx.ledger.chainId} (${ctx.ledger.rpcUrl}) → ${ctx.database.location}`,
+    `Pedigree indexer: ledger ${ctx.ledger.address} on chain ${ctx.ledger.chainId} (${describeRpcUrls(ctx.ledger)}) → ${ctx.database.location}`,
   );
   if (args.includes("--once")) {
     try {

@@ -5,8 +5,8 @@
  * the indexer process's output and tests.
  */
 import { BaseError, HttpRequestError, SocketClosedError, TimeoutError, WebSocketRequestError } from "viem";
-import { appContext, type AppContext } from "../context.ts";
-import { defaultRangeSize, indexedBlock, syncOnce, type SyncOptions, type SyncResult } from "./sync.ts";
+import { appContext, describeRpcUrls, type AppContext } from "../context.ts";
+import { indexedBlock, RangeSizer, syncOnce, type SyncOptions, type SyncResult } from "./sync.ts";
 
 export type IndexerState = "starting" | "catching-up" | "live" | "unreachable" | "failed" | "stopped";
 
@@ -92,7 +92,7 @@ export function startIndexer(ctx: AppContext, options: IndexerOptions = {}): Ind
   const initialBackoffMs = options.initialBackoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const log = options.log ?? ((line: string) => console.log(line));
-  let rangeSize = options.rangeSize ?? defaultRangeSize();
+  const range = new RangeSizer(options.rangeSize);
   const status: IndexerStatus = {
     state: "starting",
     chainId: ctx.ledger.chainId,
@@ -125,8 +125,8 @@ export function startIndexer(ctx: AppContext, options: IndexerOptions = {}): Ind
     status.cursor = (await indexedBlock(ctx).catch(() => null))?.number ?? null;
     while (!stopping) {
       try {
-        const step = await syncOnce(ctx, { ...options, rangeSize });
-        rangeSize = step.rangeSize;
+        const step = await syncOnce(ctx, { ...options, rangeSize: range.size });
+        range.stepped(step);
         const recovered = status.consecutiveFailures > 0;
         status.consecutiveFailures = 0;
         status.retryInMs = null;
@@ -155,7 +155,7 @@ export function startIndexer(ctx: AppContext, options: IndexerOptions = {}): Ind
         const state = isChainUnreachable(error) ? "unreachable" : "failed";
         const message =
           state === "unreachable"
-            ? `The chain's node at ${ctx.ledger.rpcUrl} cannot be reached: ${describe(error)}`
+            ? `The chain's node at ${describeRpcUrls(ctx.ledger)} cannot be reached: ${describe(error)}`
             : describe(error);
         if (state !== status.state || message !== status.lastError?.message) {
           log(`Indexer: ${message}. Retrying with backoff (up to ${Math.round(maxBackoffMs / 1000)} s).`);
@@ -193,7 +193,7 @@ export function startWebIndexer(): Promise<IndexerHandle | null> {
   holder.__pedigreeIndexer ??= appContext().then(
     (ctx) => {
       console.log(
-        `Indexer: following the ledger ${ctx.ledger.address} on chain ${ctx.ledger.chainId} (${ctx.ledger.rpcUrl}),` +
+        `Indexer: following the ledger ${ctx.ledger.address} on chain ${ctx.ledger.chainId} (${describeRpcUrls(ctx.ledger)}),` +
           ` read model in ${ctx.database.kind} (${ctx.database.location}).`,
       );
       return startIndexer(ctx);

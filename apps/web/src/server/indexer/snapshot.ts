@@ -33,12 +33,12 @@ export async function snapshotDerivedTables(db: Executor) {
   };
 }
 
-/** The derived tables plus the events, the cursor (without its update time) and the indexed blocks. */
+/** The derived tables plus the events and the cursor (without its update and caught-up times). */
 export async function snapshotReadModel(db: Executor) {
   const cursors = await db.select().from(indexerCursor).orderBy(asc(indexerCursor.id));
   return {
     events: await db.select().from(events).orderBy(asc(events.blockNumber), asc(events.logIndex)),
-    cursors: cursors.map(({ updatedAt: _updatedAt, ...rest }) => rest),
+    cursors: cursors.map(({ updatedAt: _updatedAt, caughtUpAt: _caughtUpAt, ...rest }) => rest),
     ...(await snapshotDerivedTables(db)),
   };
 }

@@ -9,7 +9,7 @@
  */
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { BaseError, BlockNotFoundError, HttpRequestError, RpcError, RpcRequestError, type Block, type Log } from "viem";
-import type { AppContext, LedgerKind, LedgerTarget } from "../context.ts";
+import { describeRpcUrls, type AppContext, type LedgerKind, type LedgerTarget } from "../context.ts";
 import type { Database, Executor } from "../db/database.ts";
 import { DERIVED_TABLES, events, indexedBlocks, indexerCursor } from "../db/schema.ts";
 import { countLedgerLogs, packageLedgerLogs, type EventRow } from "./events.ts";
@@ -33,7 +33,7 @@ export const RECENT_CURSOR_BLOCKS = 1_024;
 export interface SyncOptions {
   /** Most blocks per step (default 2,000, or PEDIGREE_INDEXER_RANGE). */
   rangeSize?: number;
-  /** Blocks below the head left unindexed until final (default 0 on chain 31337, else 5, or PEDIGREE_INDEXER_CONFIRMATIONS). */
+  /** Blocks below the head left unindexed until final (default 0 on chain 31337, else 5, or PEDIGREE_CONFIRMATIONS). */
   confirmations?: number;
   /** Called before each event of a step is applied; a throw aborts the step (tests inject faults here). */
   onApply?(event: EventRow, ordinal: number): void;
@@ -74,13 +74,11 @@ export function cursorId(target: Pick<LedgerTarget, "chainId" | "address">): str
 }
 
 export function defaultConfirmations(chainId: number, env: NodeJS.ProcessEnv = process.env): number {
-  const configured = env.PEDIGREE_INDEXER_CONFIRMATIONS;
+  const configured = env.PEDIGREE_CONFIRMATIONS;
   if (configured !== undefined && configured !== "") {
     const value = Number(configured);
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new Error(
-        `PEDIGREE_INDEXER_CONFIRMATIONS must be a whole number of blocks, 0 or more (got '${configured}').`,
-      );
+      throw new Error(`PEDIGREE_CONFIRMATIONS must be a whole number of blocks, 0 or more (got '${configured}').`);
     }
     return value;
   }
@@ -211,7 +209,16 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
   }
 
   const from = cursor === null ? target.deploymentBlock : cursor.blockNumber + 1;
-  if (from > safeHead) return result({ cursor: cursor?.blockNumber ?? null, caughtUp: true });
+  if (from > safeHead) {
+    // Nothing new: the read model is as current as the chain's safe head, now (PEDIGREE_MAX_LAG).
+    if (cursor !== null) {
+      await ctx.db
+        .update(indexerCursor)
+        .set({ caughtUpAt: sql`now()` })
+        .where(eq(indexerCursor.id, cursor.id));
+    }
+    return result({ cursor: cursor?.blockNumber ?? null, caughtUp: true });
+  }
 
   try {
     let to = Math.min(from + rangeSize - 1, safeHead);
@@ -314,13 +321,20 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
         blockNumber: to,
         blockHash: toBlock.hash,
         updatedAt: new Date(),
+        // Database time, as the verification path reads it (there is one clock for every server).
+        caughtUpAt: to >= safeHead ? sql`now()` : null,
       };
       await tx
         .insert(indexerCursor)
         .values(cursorRow)
         .onConflictDoUpdate({
           target: indexerCursor.id,
-          set: { blockNumber: to, blockHash: toBlock.hash, updatedAt: cursorRow.updatedAt },
+          set: {
+            blockNumber: to,
+            blockHash: toBlock.hash,
+            updatedAt: cursorRow.updatedAt,
+            caughtUpAt: cursorRow.caughtUpAt,
+          },
         });
     });
     return result({
@@ -338,6 +352,44 @@ export async function syncOnce(ctx: AppContext, options: SyncOptions = {}): Prom
   }
 }
 
+/** Steps at a range size that worked before it is doubled again (towards the configured size). */
+const STEPS_BEFORE_GROWING = 10;
+
+/**
+ * The range size from step to step. A step halves it when the node refuses a range (a provider's
+ * cap on blocks, or on results in a busy stretch of the chain); after STEPS_BEFORE_GROWING steps
+ * without a refusal it doubles again, up to the configured size, so one busy stretch does not
+ * leave the indexer crawling through the rest of the chain. Against a fixed cap this costs one
+ * refused request every STEPS_BEFORE_GROWING steps.
+ */
+export class RangeSizer {
+  readonly #max: number;
+  #size: number;
+  #steady = 0;
+
+  constructor(max: number = defaultRangeSize()) {
+    this.#max = max;
+    this.#size = max;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** After a successful step that was asked for `this.size` blocks at most. */
+  stepped(step: Pick<SyncResult, "rangeSize">): void {
+    if (step.rangeSize < this.#size) {
+      this.#size = step.rangeSize;
+      this.#steady = 0;
+      return;
+    }
+    if (++this.#steady >= STEPS_BEFORE_GROWING && this.#size < this.#max) {
+      this.#size = Math.min(this.#max, this.#size * 2);
+      this.#steady = 0;
+    }
+  }
+}
+
 /** Steps until the indexed block reaches the safe head. */
 export async function syncToHead(
   ctx: AppContext,
@@ -347,18 +399,18 @@ export async function syncToHead(
   let changesInARow = 0;
   let eventCount = 0;
   let rollbacks = 0;
-  let rangeSize = options.rangeSize;
+  const range = new RangeSizer(options.rangeSize);
   for (;;) {
-    const step = await syncOnce(ctx, { ...options, rangeSize });
+    const step = await syncOnce(ctx, { ...options, rangeSize: range.size });
     steps++;
     eventCount += step.events;
-    rangeSize = step.rangeSize;
+    range.stepped(step);
     if (step.rolledBack !== undefined) rollbacks++;
     changesInARow = step.chainChanged === undefined ? 0 : changesInARow + 1;
     if (changesInARow >= MAX_CHAIN_CHANGES_IN_A_ROW) {
       throw new Error(
         `The chain changed under ${changesInARow} steps in a row (last: ${step.chainChanged}); is the node` +
-          ` at ${ctx.ledger.rpcUrl} serving a consistent chain?`,
+          ` at ${describeRpcUrls(ctx.ledger)} serving a consistent chain?`,
       );
     }
     if (step.caughtUp) return { steps, events: eventCount, cursor: step.cursor, head: step.head, rollbacks };
@@ -408,7 +460,7 @@ async function rollBack(
     } else {
       await tx
         .update(indexerCursor)
-        .set({ blockNumber: ancestor.number, blockHash: ancestor.hash, updatedAt: new Date() })
+        .set({ blockNumber: ancestor.number, blockHash: ancestor.hash, updatedAt: new Date(), caughtUpAt: null })
         .where(eq(indexerCursor.id, cursor.id));
     }
     await rebuildDerivedTables(tx, ctx.ledger.kind);

@@ -30,7 +30,7 @@ import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { alertHistory, alerts, batches, holdings, products, shipmentLines } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
-import { csvLine, csvResponse } from "./csv.ts";
+import { csvResponse, csvStream, type CsvValue } from "./csv.ts";
 import { addressSchema, checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
@@ -201,49 +201,42 @@ const CSV_CHUNK = 2000;
 
 /** Every matching alert as CSV, read in keyset chunks so a long export never holds all rows at once. */
 function alertsCsvStream(db: Executor, where: SQL[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
+  return csvStream(ALERTS_CSV_HEADER, alertCsvPages(db, where));
+}
+
+async function* alertCsvPages(db: Executor, where: SQL[]): AsyncGenerator<CsvValue[][]> {
   let beforeId: number | undefined;
-  let headerSent = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(csvLine(ALERTS_CSV_HEADER)));
-        return;
-      }
-      const rows = await alertRows(db, beforeId === undefined ? where : [...where, lt(alerts.id, beforeId)], CSV_CHUNK);
-      const party = await loadParties(
-        db,
-        rows.map((r) => r.reportedBy),
-      );
-      let text = "";
-      for (const row of rows) {
-        const by = row.reportedBy ? party(row.reportedBy) : undefined;
-        text += csvLine([
-          row.id,
-          row.raisedAt.toISOString(),
-          row.lastSeenAt.toISOString(),
-          row.occurrences,
-          row.status,
-          row.rootCause,
-          row.verdict,
-          row.purpose,
-          row.gtin,
-          row.lot,
-          row.serial,
-          row.batchId,
-          by?.name,
-          by?.gln,
-          by?.address,
-          row.message,
-          row.blockNumber,
-        ]);
-      }
-      if (text !== "") controller.enqueue(encoder.encode(text));
-      if (rows.length < CSV_CHUNK) controller.close();
-      else beforeId = rows.at(-1)?.id;
-    },
-  });
+  for (;;) {
+    const rows = await alertRows(db, beforeId === undefined ? where : [...where, lt(alerts.id, beforeId)], CSV_CHUNK);
+    const party = await loadParties(
+      db,
+      rows.map((r) => r.reportedBy),
+    );
+    yield rows.map((row) => {
+      const by = row.reportedBy ? party(row.reportedBy) : undefined;
+      return [
+        row.id,
+        row.raisedAt.toISOString(),
+        row.lastSeenAt.toISOString(),
+        row.occurrences,
+        row.status,
+        row.rootCause,
+        row.verdict,
+        row.purpose,
+        row.gtin,
+        row.lot,
+        row.serial,
+        row.batchId,
+        by?.name,
+        by?.gln,
+        by?.address,
+        row.message,
+        row.blockNumber,
+      ];
+    });
+    if (rows.length < CSV_CHUNK) return;
+    beforeId = rows.at(-1)?.id;
+  }
 }
 
 /** The alert numbered `rawId` if the viewer may see it (./access.ts); another is not found. */

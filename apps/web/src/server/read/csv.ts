@@ -27,6 +27,39 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly CsvValu
   return out;
 }
 
+/**
+ * A CSV body streamed page by page (a page being the rows of one database read), so a long export
+ * never holds all its rows at once: the header first, then each page as one chunk.
+ */
+export function csvStream(
+  header: readonly string[],
+  pages: AsyncIterable<Iterable<readonly CsvValue[]>>,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = pages[Symbol.asyncIterator]();
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(csvLine(header)));
+        return;
+      }
+      const next = await iterator.next();
+      if (next.done === true) {
+        controller.close();
+        return;
+      }
+      let text = "";
+      for (const row of next.value) text += csvLine(row);
+      if (text !== "") controller.enqueue(encoder.encode(text));
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
 /** A CSV download: text/csv with a header row (RFC 4180's `header=present`) and a file name. */
 export function csvResponse(body: string | ReadableStream<Uint8Array>, filename: string): Response {
   return new Response(body, {

@@ -19,6 +19,7 @@ import { requireContentType } from "../auth/origin.ts";
 import { readBodyJson } from "../auth/requestBody.ts";
 import { authenticateRequester, requireScope, type Requester } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
+import { csvResponse, csvStream, type CsvValue } from "../read/csv.ts";
 import { parseQuery } from "../read/input.ts";
 import { abiOf, ledgerAbiName, type CallAbiName } from "./calls.ts";
 import { explainWithNames, isRefusal } from "./explain.ts";
@@ -34,6 +35,7 @@ import {
   writeView,
   type RequesterRef,
   type WriteRow,
+  type WriteStatus,
 } from "./queue.ts";
 import { writeServiceOf } from "./service.ts";
 import type { OrgSigner } from "./signer.ts";
@@ -246,6 +248,7 @@ const listQuery = z
     status: z.enum(WRITE_STATUSES as [string, ...string[]]).optional(),
     perPage: z.coerce.number().int().min(1).max(200).default(50),
     before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    format: z.enum(["json", "csv"]).default("json"),
   })
   .strict();
 
@@ -253,11 +256,24 @@ export async function writesResponse(ctx: AppContext, request: Request): Promise
   const requester = await authenticateRequester(ctx, request);
   const query = parseQuery(listQuery, new URL(request.url).searchParams);
   const ownOnly = requester.scopes !== undefined && !requester.scopes.has("read");
+  const filter = {
+    ...(query.status === undefined ? {} : { status: query.status as WriteStatus }),
+    ...(ownOnly ? { requester: requesterRef(requester) } : {}),
+  };
+  if (query.format === "csv") {
+    const rows = allWrites(ctx, requester.organisation, {
+      ...filter,
+      ...(query.before === undefined ? {} : { before: query.before }),
+    });
+    return csvResponse(
+      csvStream(WRITE_AUDIT_COLUMNS, auditRows(ctx, rows)),
+      `pedigree-writes-${requester.organisation.toLowerCase()}.csv`,
+    );
+  }
   const rows = await listWrites(ctx.db, requester.organisation, {
     perPage: query.perPage,
     ...(query.before === undefined ? {} : { before: query.before }),
-    ...(query.status === undefined ? {} : { status: query.status as WriteRow["status"] as never }),
-    ...(ownOnly ? { requester: requesterRef(requester) } : {}),
+    ...filter,
   });
   const counts = await transactionCounts(
     ctx.db,
@@ -268,4 +284,81 @@ export async function writesResponse(ctx: AppContext, request: Request): Promise
     writes: rows.map((row) => writeView(row, counts.get(row.id) ?? 0)),
     before: rows.length === query.perPage && last !== undefined ? last.id : null,
   });
+}
+
+/** The audit export's columns (docs/API.md, "The audit of writes"): who asked for what, and what became of it. */
+const WRITE_AUDIT_COLUMNS = [
+  "id",
+  "created_at",
+  "completed_at",
+  "status",
+  "operation",
+  "requested_by_kind",
+  "requested_by_id",
+  "requested_by",
+  "idempotency_key",
+  "contract",
+  "function",
+  "transaction_hash",
+  "nonce",
+  "block_number",
+  "gas_used",
+  "transactions",
+  "outcome_code",
+  "outcome",
+  "arguments",
+] as const;
+
+/** Every write of the filter, newest first, read a page at a time so a long history never sits in memory. */
+async function* allWrites(
+  ctx: AppContext,
+  organisation: Address,
+  filter: { before?: number; status?: WriteStatus; requester?: RequesterRef },
+): AsyncGenerator<WriteRow[]> {
+  let before = filter.before;
+  for (;;) {
+    const page = await listWrites(ctx.db, organisation, {
+      ...filter,
+      perPage: AUDIT_PAGE,
+      ...(before === undefined ? {} : { before }),
+    });
+    if (page.length > 0) yield page;
+    if (page.length < AUDIT_PAGE) return;
+    before = page.at(-1)!.id;
+  }
+}
+
+const AUDIT_PAGE = 500;
+
+async function* auditRows(ctx: AppContext, pages: AsyncIterable<WriteRow[]>): AsyncGenerator<CsvValue[][]> {
+  for await (const page of pages) {
+    const counts = await transactionCounts(
+      ctx.db,
+      page.map((row) => row.id),
+    );
+    yield page.map((row) => {
+      const view = writeView(row, counts.get(row.id) ?? 0);
+      return [
+        view.id,
+        view.createdAt,
+        view.completedAt,
+        view.status,
+        view.operation,
+        view.requestedBy.kind,
+        view.requestedBy.id,
+        view.requestedBy.label,
+        view.idempotencyKey,
+        view.call.contract,
+        view.call.functionName,
+        view.transaction?.hash,
+        view.transaction?.nonce,
+        view.transaction?.blockNumber,
+        view.transaction?.gasUsed,
+        view.transaction?.transactions,
+        view.outcome?.code,
+        view.outcome?.message,
+        JSON.stringify(view.arguments),
+      ];
+    });
+  }
 }

@@ -27,12 +27,22 @@ export interface AnswerOptions {
   digitalLinkBase?: string;
 }
 
+/** Which state of the ledger an answer gives: the block, its time (unix seconds) and where it was read. */
+export interface AnswerBasis {
+  blockNumber: number | null;
+  blockTime: number | null;
+  source: "read-model" | "chain" | null;
+}
+
+/** No source was read. */
+export const NOT_READ: AnswerBasis = { blockNumber: null, blockTime: null, source: null };
+
 /** The answer with its verdict and words, and nothing known about the pack yet. */
 export function emptyAnswer(
   decision: Pick<VerdictResult, "verdict" | "alert">,
   words: VerdictWords,
   now: Date,
-  blockNumber: number | null,
+  basis: AnswerBasis,
 ): VerifyResponse {
   return {
     verdict: decision.verdict,
@@ -45,7 +55,9 @@ export function emptyAnswer(
     manufacturer: null,
     holder: null,
     checkedAt: now.toISOString(),
-    blockNumber,
+    blockNumber: basis.blockNumber,
+    blockTime: basis.blockTime === null ? null : new Date(basis.blockTime * 1000).toISOString(),
+    source: basis.source,
   };
 }
 
@@ -56,7 +68,7 @@ export function unavailableAnswer(now: Date, purpose: VerifyPurpose, reason: str
     { source: "manifest" as const, reason },
   ];
   const decision = { verdict: "UNAVAILABLE" as const, facts: { unavailable }, alert: false };
-  return { ...emptyAnswer(decision, wordsFor(decision, purpose), now, null), unavailable };
+  return { ...emptyAnswer(decision, wordsFor(decision, purpose), now, NOT_READ), unavailable };
 }
 
 /**
@@ -93,12 +105,12 @@ export function answerOf(
   parsed: ParseResult,
   purpose: VerifyPurpose,
   now: Date,
-  blockNumber: number | null,
+  basis: AnswerBasis,
   findings: Findings | undefined,
   options: AnswerOptions,
 ): VerifyResponse {
   const { verdict, facts } = decision;
-  const body = emptyAnswer(decision, wordsFor(decision, purpose, findings?.manifestMissing === true), now, blockNumber);
+  const body = emptyAnswer(decision, wordsFor(decision, purpose, findings?.manifestMissing === true), now, basis);
   const party = findings?.party ?? ((address: string | null | undefined) => ({ address: address ?? "" }));
   if (parsed.ok) {
     const value = parsed.value;

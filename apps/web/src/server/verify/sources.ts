@@ -4,10 +4,13 @@
  * readings), and `Findings`, the little the answer needs besides the verdict (./answer.ts): the
  * answer never reaches into the raw readings.
  *
- * The serial is turned into its index and Merkle proof from the stored manifest; the ledger's
- * `verifyPack` is read at one block (the head, read first), so the answer names the block it is
- * true at. Names and GLNs come from the read model, or from the chain when the indexer has not
- * caught up.
+ * The serial is turned into its index and Merkle proof from the stored manifest. The ledger's
+ * state comes from one of two places, and the answer names the block it is true at:
+ * - the read model at its indexed block (`source: "read-model"`, ./read-model.ts), for a public
+ *   check while the indexer is current (PEDIGREE_MAX_LAG): no call to the chain's node at all;
+ * - the chain (`source: "chain"`): the ledger's `verifyPack` at the head, read first, for a check
+ *   before dispensing (which must see the latest block) and whenever the read model lags.
+ * Names and GLNs come from the read model, or from the chain when the indexer has not caught up.
  */
 import { sql, type SQL } from "drizzle-orm";
 import {
@@ -29,7 +32,8 @@ import { zeroAddress, type Address, type Hex } from "viem";
 import type { PartyView } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import { selectRows } from "../db/database.ts";
-import { batches, holdings, products } from "../db/schema.ts";
+import { batches, holdings, indexedBlocks, indexerCursor, packStates, products } from "../db/schema.ts";
+import { cursorId } from "../indexer/sync.ts";
 import {
   findSerialLots,
   serialLookupOf,
@@ -38,12 +42,20 @@ import {
   type SerialLookupRow,
 } from "../manifests/store.ts";
 import { loadParties, type PartyLookup } from "../read/parties.ts";
+import { verificationFromReadModel } from "./read-model.ts";
+
+/** Where the ledger's state was read: the read model at its indexed block, or the chain at its head. */
+export type VerificationSource = "read-model" | "chain";
 
 /** What was read, kept for building the answer once the verdict is decided. */
 export interface Readings {
   lot?: string;
   batchId?: Hex;
   blockNumber: number | null;
+  /** Unix seconds of that block, when known. */
+  blockTime: number | null;
+  /** Where the ledger's state was read (null when it could not be). */
+  source: VerificationSource | null;
   chain: ChainReading;
   manifest: ManifestReading;
   lookup?: SerialLookup;
@@ -86,12 +98,24 @@ export function findingsOf(readings: Readings): Findings {
 export const NOT_READ_CHAIN: ChainReading = { status: "ok" };
 export const NOT_READ_MANIFEST: ManifestReading = { status: "ok", found: false };
 
+export interface SourceChoice {
+  /** Take the chain's state even when the read model is current (a check before dispensing). */
+  latest: boolean;
+  /** How many seconds since the read model last caught up with the chain it may still answer. */
+  maxLagSeconds: number;
+  /** Force one source (the differential test compares both). */
+  force?: VerificationSource;
+}
+
 export async function readSources(
   ctx: AppContext,
   label: { gtin: string; serial: string; lot?: string; expiry?: { date: string } },
+  choice: SourceChoice,
 ): Promise<Readings> {
   const readings: Readings = {
     blockNumber: null,
+    blockTime: null,
+    source: null,
     chain: NOT_READ_CHAIN,
     manifest: NOT_READ_MANIFEST,
     party: (address) => ({ address: (address ?? "").toLowerCase() }),
@@ -121,7 +145,8 @@ export async function readSources(
     const lookupColumn = query === undefined ? sql`null` : serialLookupSql(query);
     const [row] = await selectRows<ReadModelNames & { lookup: SerialLookupRow | null }>(
       ctx.db,
-      sql`select ${lookupColumn} as lookup, ${namesSql(label.gtin, readings.batchId, cached === undefined)}`,
+      sql`select ${lookupColumn} as lookup, ${namesSql(label.gtin, readings.batchId, cached === undefined)},
+        ${indexedStateSql(cursorId(ctx.ledger))} as indexed`,
     );
     names = row === undefined ? undefined : { ...row, product: cached ?? row.product };
     if (cached === undefined && row?.product) namesCacheOf(ctx).products.set(label.gtin, row.product);
@@ -130,37 +155,30 @@ export async function readSources(
     readings.manifest = { status: "unavailable", reason: `the database cannot be read (${firstLine(error)})` };
     readings.sourceDown = true;
   }
-  let chainProduct: ChainProductRecord | undefined;
+  // The ledger's state: from the read model for a public check while it is current, else from the chain.
+  const indexed = names?.indexed ?? null;
+  const current = indexed !== null && indexed.lagSeconds !== null && indexed.lagSeconds <= choice.maxLagSeconds;
+  const source = choice.force ?? (choice.latest || !current ? "chain" : "read-model");
+  const usable = names !== undefined && indexed !== null && indexed.time !== null;
+  let state: LedgerState;
   try {
-    // The head and the pack's record in one round trip to the node (the transport batches calls
-    // made together; see chainClient), so the answer names the block it was read at.
-    const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
-    const [head, verification] = await Promise.all([
-      ctx.chain.getBlockNumber({ cacheTime: 0 }),
-      lot === undefined
-        ? undefined
-        : readPackVerification(ctx.chain, {
-            chainId: ctx.ledger.chainId,
-            address: ctx.ledger.address,
-            gtin: label.gtin,
-            lot,
-            serial: label.serial,
-            // An unknown serial still gets the batch's record back (the contract answers UnknownSerial).
-            index: found?.index ?? 0,
-            proof: found?.proof ?? [],
-            ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
-          }),
-    ]);
-    readings.blockNumber = Number(head);
-    readings.verification = verification;
-    // Without a batch, only the product record says whether the GTIN is known.
-    if (lot === undefined) chainProduct = await readProduct(ctx, label.gtin, readings.blockNumber);
+    state =
+      source === "read-model" && usable
+        ? await stateFromReadModel(ctx, readings, names!, indexed!, label)
+        : await stateFromChain(ctx, readings, label);
   } catch (error) {
-    readings.chain = { status: "unavailable", reason: `the ledger cannot be read (${firstLine(error)})` };
+    const what = source === "read-model" && usable ? "the read model" : "the ledger";
+    readings.chain = { status: "unavailable", reason: `${what} cannot be read (${firstLine(error)})` };
     readings.blockNumber = null;
+    readings.source = null;
     readings.sourceDown = true;
     return readings;
   }
+  readings.blockNumber = state.blockNumber;
+  readings.blockTime = state.blockTime;
+  readings.source = state.source;
+  if (state.verification !== undefined) readings.verification = state.verification;
+  let chainProduct = state.product;
 
   // Without the read model the verdict still stands on the chain; only names are missing. What it
   // lacks because the indexer is behind is read on chain.
@@ -203,6 +221,79 @@ export async function readSources(
   return readings;
 }
 
+/** The ledger's state for one pack code at one block, from one source. */
+interface LedgerState {
+  blockNumber: number;
+  /** Unix seconds of the block, when read. */
+  blockTime: number | null;
+  source: VerificationSource;
+  /** The pack's verification, when the code names a lot. */
+  verification?: PackVerification;
+  /** The product's record, read when the code names no lot (only it then says whether the GTIN is known). */
+  product?: ChainProductRecord;
+}
+
+type Label = { gtin: string; serial: string; lot?: string; expiry?: { date: string } };
+
+/** `verifyPack` as the read model answers it at its indexed block (./read-model.ts): no call to the node. */
+async function stateFromReadModel(
+  ctx: AppContext,
+  readings: Readings,
+  names: ReadModelNames,
+  indexed: IndexedState,
+  label: Label,
+): Promise<LedgerState> {
+  const state: LedgerState = { blockNumber: indexed.block, blockTime: indexed.time, source: "read-model" };
+  const productKnown = names.product !== null;
+  if (readings.batchId === undefined) {
+    if (productKnown) state.product = { ...names.product!, manufacturer: names.product!.manufacturer as Address };
+    return state;
+  }
+  const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
+  state.verification = verificationFromReadModel({
+    batchId: readings.batchId,
+    productKnown,
+    batch: names.batch?.record ?? null,
+    index: found?.index,
+    pack: found === undefined ? null : await packStateOf(ctx, readings.batchId, found.index),
+    ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
+    blockTime: indexed.time ?? 0,
+  });
+  return state;
+}
+
+/** `verifyPack` on the chain at its head, read in the same round trip as the head's number. */
+async function stateFromChain(ctx: AppContext, readings: Readings, label: Label): Promise<LedgerState> {
+  // The head and the pack's record in one round trip to the node (the transport batches calls
+  // made together; see chainClient), so the answer names the block it was read at.
+  const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
+  const lot = readings.lot;
+  const [head, verification] = await Promise.all([
+    ctx.chain.getBlockNumber({ cacheTime: 0 }),
+    lot === undefined
+      ? undefined
+      : readPackVerification(ctx.chain, {
+          chainId: ctx.ledger.chainId,
+          address: ctx.ledger.address,
+          gtin: label.gtin,
+          lot,
+          serial: label.serial,
+          // An unknown serial still gets the batch's record back (the contract answers UnknownSerial).
+          index: found?.index ?? 0,
+          proof: found?.proof ?? [],
+          ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
+        }),
+  ]);
+  const state: LedgerState = { blockNumber: Number(head), blockTime: null, source: "chain" };
+  if (verification !== undefined) state.verification = verification;
+  // Without a batch, only the product record says whether the GTIN is known.
+  else {
+    const product = await readProduct(ctx, label.gtin, state.blockNumber);
+    if (product !== undefined) state.product = product;
+  }
+  return state;
+}
+
 interface ProductNames {
   name: string;
   strength: string;
@@ -215,12 +306,43 @@ interface BatchStatusRecord {
   statusReason: string | null;
   statusBy: string | null;
   statusAt: number | null;
+  /** The batch's record as the ledger's `verifyPack` reads it, for an answer from the read model. */
+  record: { manufacturer: string; status: string; expiry: number; packCount: number; serialsRoot: string };
+}
+
+/** The read model's own state: its indexed block, that block's time, and seconds since it last caught up. */
+interface IndexedState {
+  block: number;
+  time: number | null;
+  lagSeconds: number | null;
 }
 
 interface ReadModelNames {
   product: ProductNames | null;
   batch: BatchStatusRecord | null;
   holders: string[];
+  indexed: IndexedState | null;
+}
+
+/** The read model's indexed block, its time and how long since the indexer was last at the chain's safe head (database time). */
+function indexedStateSql(id: string): SQL {
+  return sql`(select json_build_object('block', c.block_number, 'time', ib.timestamp,
+      'lagSeconds', extract(epoch from now() - c.caught_up_at)::float8)
+    from ${indexerCursor} c left join ${indexedBlocks} ib on ib.number = c.block_number
+    where c.id = ${id})`;
+}
+
+/** The pack's row of pack_states (none for a pack never decommissioned). */
+async function packStateOf(
+  ctx: AppContext,
+  batchId: Hex,
+  index: number,
+): Promise<{ state: string; by: string; at: number } | null> {
+  const [row] = await selectRows<{ state: string; by: string; at: number | string }>(
+    ctx.db,
+    sql`select state, "by", "at" from ${packStates} where batch_id = ${batchId} and pack_index = ${index}`,
+  );
+  return row === undefined ? null : { state: row.state, by: row.by, at: Number(row.at) };
 }
 
 /**
@@ -236,7 +358,9 @@ function namesSql(gtin: string, batchId: Hex | undefined, withProduct: boolean):
     : sql`null`;
   return sql`
     ${product} as product,
-    (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at)
+    (select json_build_object('status', b.status, 'statusReason', b.status_reason, 'statusBy', b.status_by, 'statusAt', b.status_at,
+        'record', json_build_object('manufacturer', b.manufacturer, 'status', b.status, 'expiry', b.expiry,
+          'packCount', b.pack_count, 'serialsRoot', b.serials_root))
        from ${batches} b where b.batch_id = ${batch}) as batch,
     (select coalesce(json_agg(h.holder order by h.holder), '[]'::json)
        from ${holdings} h where h.batch_id = ${batch}) as holders`;

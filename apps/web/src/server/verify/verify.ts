@@ -21,8 +21,16 @@ import type { TimelineEntry, VerifyResponse } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import type { SerialLookup } from "../manifests/store.ts";
 import { batchEventRows, timelineOf } from "../read/timeline.ts";
-import { answerOf, forAudience, unavailableAnswer, type VerifyPurpose } from "./answer.ts";
-import { findingsOf, NOT_READ_CHAIN, NOT_READ_MANIFEST, readSources, type Readings } from "./sources.ts";
+import { answerOf, forAudience, NOT_READ, unavailableAnswer, type VerifyPurpose } from "./answer.ts";
+import { maxLagSeconds } from "./read-model.ts";
+import {
+  findingsOf,
+  NOT_READ_CHAIN,
+  NOT_READ_MANIFEST,
+  readSources,
+  type Readings,
+  type VerificationSource,
+} from "./sources.ts";
 import { alertDetail } from "./words.ts";
 
 export interface VerifyOptions {
@@ -41,6 +49,12 @@ export interface VerifyOptions {
   entry?: CodeEntry;
   /** The longest the check may take before it answers UNAVAILABLE (default CHECK_DEADLINE_MS). */
   deadlineMs?: number;
+  /**
+   * Read the ledger's state from this source whatever the purpose and the read model's lag (the
+   * differential test compares both). Default: the chain for a check before dispensing or while
+   * the read model lags more than PEDIGREE_MAX_LAG, else the read model.
+   */
+  source?: VerificationSource;
 }
 
 /**
@@ -80,12 +94,16 @@ async function check(ctx: AppContext, code: string, options: VerifyOptions): Pro
   if (!parsed.ok || parsed.value.gtin === undefined || parsed.value.serial === undefined) {
     // decideVerdict refuses such a code before looking at any source.
     const decision = decideVerdict({ code: parsed, chain: NOT_READ_CHAIN, manifest: NOT_READ_MANIFEST, now, purpose });
-    return { status: 200, body: answerOf(decision, parsed, purpose, now, null, undefined, options) };
+    return { status: 200, body: answerOf(decision, parsed, purpose, now, NOT_READ, undefined, options) };
   }
   const label = { ...parsed.value, gtin: parsed.value.gtin, serial: parsed.value.serial };
-  const readings = await readSources(ctx, label);
+  const readings = await readSources(ctx, label, {
+    latest: purpose === "dispense",
+    maxLagSeconds: maxLagSeconds(),
+    ...(options.source === undefined ? {} : { force: options.source }),
+  });
   const decision = decideVerdict({ code: parsed, chain: readings.chain, manifest: readings.manifest, now, purpose });
-  const body = answerOf(decision, parsed, purpose, now, readings.blockNumber, findingsOf(readings), options);
+  const body = answerOf(decision, parsed, purpose, now, readings, findingsOf(readings), options);
   const participant = options.reportedBy !== undefined;
   if (participant && options.history === true && readings.batchId !== undefined && readings.batchRow !== undefined) {
     body.history = await packHistory(ctx, readings.batchId, readings.lookup, label.serial).catch(() => undefined);

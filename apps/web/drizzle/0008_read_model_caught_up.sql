@@ -1,0 +1,1 @@
+ALTER TABLE "indexer_cursor" ADD COLUMN "caught_up_at" timestamp with time zone;
