@@ -265,12 +265,13 @@ export async function vrsVerifyResponse(
     const link = (lot: string | undefined) =>
       `${origin}/01/${params.gtin}${lot === undefined ? "" : `/10/${encodeURIComponent(lot)}`}` +
       `/21/${encodeURIComponent(params.serial)}?17=${params.exp}`;
+    // A wholesaler decides on this answer whether a returned pack goes back on sale, as a pharmacy
+    // decides whether to hand one out: it reads the chain's latest block, not the read model's.
+    const options = { digitalLinkBase: origin, source: "chain" } as const;
     const answer = await withVerificationSlot(async () => {
-      const checked = await verifyCode(ctx, link(params.lot), { digitalLinkBase: origin });
+      const checked = await verifyCode(ctx, link(params.lot), options);
       if (checked.status === 503) return { checked };
-      const withoutLot = needsLotCheck(checked.body)
-        ? await verifyCode(ctx, link(undefined), { digitalLinkBase: origin })
-        : undefined;
+      const withoutLot = needsLotCheck(checked.body) ? await verifyCode(ctx, link(undefined), options) : undefined;
       return { checked, withoutLot };
     });
     const body = answer.checked.body;
