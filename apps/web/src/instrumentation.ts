@@ -10,6 +10,10 @@ export async function register(): Promise<void> {
   // Per-client rate limits need the socket's address, which Next only passes on in X-Forwarded-For.
   const { stampPeerAddresses } = await import("./server/security/client-address.ts");
   stampPeerAddresses();
+  // A PEDIGREE_MAX_LAG that is no number of seconds stops the start, saying so, rather than
+  // failing every verification request later (verify.ts reads it per check).
+  const { maxLagSeconds } = await import("./server/verify/read-model.ts");
+  maxLagSeconds();
   // The organisations' keys are unlocked before the server takes requests: a wrong passphrase or an
   // unreachable signer stops the start with a message saying what to do (server/signer/service.ts).
   const { startServerSigning } = await import("./server/signer/service.ts");

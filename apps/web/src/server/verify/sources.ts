@@ -107,11 +107,7 @@ export interface SourceChoice {
   force?: VerificationSource;
 }
 
-export async function readSources(
-  ctx: AppContext,
-  label: { gtin: string; serial: string; lot?: string; expiry?: { date: string } },
-  choice: SourceChoice,
-): Promise<Readings> {
+export async function readSources(ctx: AppContext, label: Label, choice: SourceChoice): Promise<Readings> {
   const readings: Readings = {
     blockNumber: null,
     blockTime: null,
@@ -233,6 +229,7 @@ interface LedgerState {
   product?: ChainProductRecord;
 }
 
+/** What a check reads of the pack's code: its GTIN and serial, and its lot and expiry when printed. */
 type Label = { gtin: string; serial: string; lot?: string; expiry?: { date: string } };
 
 /** `verifyPack` as the read model answers it at its indexed block (./read-model.ts): no call to the node. */
