@@ -4,7 +4,7 @@
  * its custody. The same resolution as the package-level ledger's `packLocation` and `unit` views;
  * a differential test (test/custody-read-model.test.ts) checks them against each other.
  */
-import { and, desc, eq, gt, gte, inArray, lte } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { batches, custodyItems, events, packPlaces, shipmentItems, shipments, units } from "../db/schema.ts";
 
@@ -36,13 +36,33 @@ export const MAX_NESTING = 8;
 
 type UnitRow = typeof units.$inferSelect;
 
-/** The unit rows from `sscc` up to the top-most unit around it. */
+/**
+ * The unit rows from `sscc` up to the top-most unit around it, in one query: a recursive walk up
+ * the parent links finds the SSCCs (bounded by MAX_NESTING, so a cycle in a corrupt read model
+ * cannot run away), and the rows come back together. Before, each level was a round trip of its
+ * own, and a pack in a case on a pallet cost three.
+ */
 async function unitsUp(db: Executor, sscc: string): Promise<UnitRow[]> {
+  const rows = await db
+    .select()
+    .from(units)
+    .where(
+      sql`${units.sscc} in (
+        with recursive up(sscc, parent, depth) as (
+          select sscc, case when place = 'IN_UNIT' then parent end, 0 from units where sscc = ${sscc}
+          union all
+          select u.sscc, case when u.place = 'IN_UNIT' then u.parent end, up.depth + 1
+          from units u join up on u.sscc = up.parent
+          where up.depth <= ${MAX_NESTING}
+        )
+        select sscc from up)`,
+    );
+  const bySscc = new Map(rows.map((row) => [row.sscc, row]));
   const chain: UnitRow[] = [];
   let next: string | null = sscc;
   while (next !== null) {
     if (chain.length > MAX_NESTING) throw new Error(`Unit ${sscc} is nested deeper than ${MAX_NESTING} levels`);
-    const [row] = await db.select().from(units).where(eq(units.sscc, next));
+    const row = bySscc.get(next);
     if (row === undefined) throw new Error(`The read model names unit ${next}, which it does not hold`);
     chain.push(row);
     next = row.place === "IN_UNIT" ? row.parent : null;
