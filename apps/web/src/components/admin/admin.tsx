@@ -11,7 +11,7 @@ import { TxStatus } from "../tx/tx-status.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
-import { Dialog } from "../ui/dialog.tsx";
+import { DecisionDialog, type DecisionWords } from "../ui/decision-dialog.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
 import { formatDateTime, roleLabel, shortAddress } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
@@ -124,90 +124,36 @@ function OnboardForm() {
   );
 }
 
-/** A decision of the administrator, as its dialog words it. */
-interface Decision {
-  /** The button that opens the dialog. */
+/** A decision of the administrator: the button that opens its dialog, the dialog's words, its status line. */
+interface Decision extends DecisionWords {
   button: string;
-  title: string;
-  /** What will happen, in plain words. */
-  consequence: string;
-  /** The reason field's hint: who will read it. */
-  reasonHint: string;
-  confirm: string;
-  variant: "danger" | "primary";
   /** What the status line says once it is recorded. */
   done: string;
 }
 
-/**
- * A button that opens a dialog saying what the decision does, asks for the reason the ledger
- * records with it (the contract refuses an empty one), and sends it. One button whatever the state
- * (suspend or reinstate, pause or resume), so that the dialog gives the focus back to it and the
- * focus stays there when the state flips.
- */
+const REASON_MISSING = "Give the reason: it is recorded on the ledger with the decision.";
+
 function DecisionButton({
   decision,
   testId,
-  busy,
-  onOpen,
-  onDecide,
+  ...dialog
 }: {
   decision: Decision;
   testId: string;
   busy: boolean;
-  /** A new decision begins: the last one's status is no longer what the page is about. */
   onOpen: () => void;
   onDecide: (reason: string) => Promise<{ ok: boolean }>;
 }) {
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next && !busy) onOpen();
-        else setError(null);
-      }}
+    <DecisionDialog
+      {...dialog}
+      words={decision}
       trigger={
         <Button size="sm" variant={decision.variant === "danger" ? "danger" : "secondary"} data-testid={testId}>
           {decision.button}
         </Button>
       }
-      title={decision.title}
-      description={decision.consequence}
-    >
-      <form
-        className="space-y-3"
-        noValidate
-        onSubmit={async (event) => {
-          event.preventDefault();
-          if (!reason.trim()) return setError("Give the reason: it is recorded on the ledger with the decision.");
-          setError(null);
-          setOpen(false);
-          const result = await onDecide(reason.trim());
-          if (result.ok) setReason("");
-        }}
-      >
-        <TextField
-          label="Reason"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          error={error}
-          hint={decision.reasonHint}
-          autoFocus
-        />
-        <div className="flex flex-wrap gap-2">
-          <Button type="submit" variant={decision.variant} disabled={busy}>
-            {decision.confirm}
-          </Button>
-          <Button variant="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+    />
   );
 }
 
@@ -228,7 +174,10 @@ function participantDecision(participant: ParticipantView): Decision {
         consequence:
           `${who} can act on the ledger again as a ${roleLabel(participant.role).toLowerCase()}, and others can ` +
           "ship to it. The suspension and this reinstatement stay in the ledger's record, each with its reason.",
-        reasonHint: "Why it may act again (for example: licence renewed). Every party and auditor can read it.",
+        reason: {
+          missing: REASON_MISSING,
+          hint: "Why it may act again (for example: licence renewed). Every party and auditor can read it.",
+        },
         confirm: "Reinstate",
         variant: "primary",
         done: `${participant.name} is reinstated.`,
@@ -240,8 +189,10 @@ function participantDecision(participant: ParticipantView): Decision {
           `${who} can no longer ${SUSPENDED_CANNOT[participant.role] ?? "record anything"} until reinstated, and no ` +
           "one can ship to it; shipments already on their way to it can only be cancelled by their senders. Its " +
           "history stays on the ledger.",
-        reasonHint:
-          "Why (for example: wholesale licence withdrawn). Recorded on the ledger; every party and auditor can read it.",
+        reason: {
+          missing: REASON_MISSING,
+          hint: "Why (for example: wholesale licence withdrawn). Recorded on the ledger; every party and auditor can read it.",
+        },
         confirm: "Suspend",
         variant: "danger",
         done: `${participant.name} is suspended.`,
@@ -308,8 +259,10 @@ const PAUSE: Decision = {
     "Every write to the ledger stops for every participant until the ledger is resumed: no onboarding, product, " +
     "batch, shipment, receipt, dispense or reinstatement. Reads and patient checks keep working, and recalls, " +
     "batch suspensions and participant suspensions can still be made.",
-  reasonHint:
-    "Why (for example: a wholesaler's signing key leaked). Every participant sees it at the top of each page.",
+  reason: {
+    missing: REASON_MISSING,
+    hint: "Why (for example: a wholesaler's signing key leaked). Every participant sees it at the top of each page.",
+  },
   confirm: "Pause the ledger",
   variant: "danger",
   done: "The ledger is paused.",
@@ -321,7 +274,10 @@ const RESUME: Decision = {
   consequence:
     "Every participant can write again: shipments, receipts and dispenses resume at once. The pause and its end " +
     "stay in the ledger's record, each with its reason.",
-  reasonHint: "Why the emergency is over (for example: key revoked, participant suspended).",
+  reason: {
+    missing: REASON_MISSING,
+    hint: "Why the emergency is over (for example: key revoked, participant suspended).",
+  },
   confirm: "Resume the ledger",
   variant: "primary",
   done: "The ledger is running again.",

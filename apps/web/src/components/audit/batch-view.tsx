@@ -12,8 +12,7 @@ import { TxStatus } from "../tx/tx-status.tsx";
 import { StatusBadge } from "../ui/badge.tsx";
 import { Button, buttonClass } from "../ui/button.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
-import { Dialog } from "../ui/dialog.tsx";
-import { TextField } from "../ui/field.tsx";
+import { DecisionDialog, type DecisionWords } from "../ui/decision-dialog.tsx";
 import { formatDate, formatDateTime, formatNumber } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
 import { PartyLink, ProductLink } from "./links.tsx";
@@ -22,44 +21,27 @@ import { Timeline } from "./timeline.tsx";
 /** Recall, for the batch's manufacturer or a regulator: a reason is required and the recall is final. */
 export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { productName?: string | null } }) {
   const tx = useLedgerWrite(useErrorLookup());
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   return (
     <div className="space-y-2">
       {/* Not disabled while the recall is sent: the dialog gives the focus back to it (the dialog's button is). */}
-      <Button variant="danger" size="sm" onClick={() => setOpen(true)} data-testid="recall-button">
-        Recall…
-      </Button>
-      <TxStatus phase={tx.phase} successText="Batch recalled: its units can only go back to the manufacturer." />
-      <Dialog
-        open={open}
-        onOpenChange={setOpen}
-        title={`Recall lot ${batch.lot}`}
-        description="A recall is final. Every holder sees it; the units can then only be returned or destroyed."
-      >
-        <form
-          className="space-y-3"
-          onSubmit={async (event) => {
-            event.preventDefault();
-            if (!reason.trim()) return setError("Give the reason the holders and patients will read.");
-            setError(null);
-            setOpen(false);
-            await tx.run({ functionName: "recallBatch", args: [batch.batchId as `0x${string}`, reason.trim()] });
-          }}
-        >
-          <TextField
-            label="Reason"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            error={error}
-            autoFocus
-          />
-          <Button type="submit" variant="danger" disabled={tx.busy}>
-            Recall the batch
+      <DecisionDialog
+        trigger={
+          <Button variant="danger" size="sm" data-testid="recall-button">
+            Recall…
           </Button>
-        </form>
-      </Dialog>
+        }
+        words={{
+          title: `Recall lot ${batch.lot}`,
+          consequence: "A recall is final. Every holder sees it; the units can then only be returned or destroyed.",
+          confirm: "Recall the batch",
+          variant: "danger",
+          reason: { missing: "Give the reason the holders and patients will read." },
+        }}
+        busy={tx.busy}
+        onOpen={tx.reset}
+        onDecide={(reason) => tx.run({ functionName: "recallBatch", args: [batch.batchId as `0x${string}`, reason] })}
+      />
+      <TxStatus phase={tx.phase} successText="Batch recalled: its units can only go back to the manufacturer." />
     </div>
   );
 }
@@ -67,20 +49,28 @@ export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { prod
 const SUSPENSION = {
   suspend: {
     button: "Suspend…",
-    title: "Suspend lot",
-    description:
-      "While the batch is suspended, none of its packs can be shipped (except back to the manufacturer) or dispensed, " +
-      "and every check of one of its packs says that the batch is suspended. A regulator can reinstate it.",
-    confirm: "Suspend the batch",
+    words: (lot: string): DecisionWords => ({
+      title: `Suspend lot ${lot}`,
+      consequence:
+        "While the batch is suspended, none of its packs can be shipped (except back to the manufacturer) or dispensed, " +
+        "and every check of one of its packs says that the batch is suspended. A regulator can reinstate it.",
+      confirm: "Suspend the batch",
+      variant: "danger",
+      reason: { missing: "Give the reason that holders will read while the batch is suspended." },
+    }),
     done: "Batch suspended: its packs cannot be shipped or dispensed until a regulator reinstates it.",
   },
   reinstate: {
     button: "Reinstate…",
-    title: "Reinstate lot",
-    description:
-      "Its packs can be shipped and dispensed again, and checks of them no longer say the batch is suspended. " +
-      "The suspension stays in the batch's timeline.",
-    confirm: "Reinstate the batch",
+    words: (lot: string): DecisionWords => ({
+      title: `Reinstate lot ${lot}`,
+      consequence:
+        "Its packs can be shipped and dispensed again, and checks of them no longer say the batch is suspended. " +
+        "The suspension stays in the batch's timeline.",
+      confirm: "Reinstate the batch",
+      variant: "primary",
+      reason: null,
+    }),
     done: "Batch reinstated: its packs can be shipped and dispensed again.",
   },
 } as const;
@@ -92,61 +82,27 @@ const SUSPENSION = {
  */
 export function SuspensionButton({ batch }: { batch: BatchResponse["batch"] }) {
   const tx = useLedgerWrite(useErrorLookup());
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [last, setLast] = useState<keyof typeof SUSPENSION>("suspend");
   const action = batch.status === "SUSPENDED" ? "reinstate" : "suspend";
-  const words = SUSPENSION[action];
   const batchId = batch.batchId as `0x${string}`;
   return (
     <div className="space-y-2" data-testid="batch-suspension">
-      <Dialog
-        open={open}
-        onOpenChange={setOpen}
+      <DecisionDialog
         trigger={
           <Button variant="secondary" size="sm" data-testid="suspension-button">
-            {words.button}
+            {SUSPENSION[action].button}
           </Button>
         }
-        title={`${words.title} ${batch.lot}`}
-        description={words.description}
-      >
-        <form
-          className="space-y-3"
-          onSubmit={async (event) => {
-            event.preventDefault();
-            if (action === "suspend" && !reason.trim())
-              return setError("Give the reason that holders will read while the batch is suspended.");
-            setError(null);
-            setOpen(false);
-            setLast(action);
-            const result =
-              action === "suspend"
-                ? await tx.run({ functionName: "suspendBatch", args: [batchId, reason.trim()] })
-                : await tx.run({ functionName: "reinstateBatch", args: [batchId] });
-            if (result.ok) setReason("");
-          }}
-        >
-          {action === "suspend" ? (
-            <TextField
-              label="Reason"
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              error={error}
-              autoFocus
-            />
-          ) : null}
-          <div className="flex flex-wrap gap-2">
-            <Button type="submit" variant={action === "suspend" ? "danger" : "primary"} disabled={tx.busy}>
-              {words.confirm}
-            </Button>
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-          </div>
-        </form>
-      </Dialog>
+        words={SUSPENSION[action].words(batch.lot)}
+        busy={tx.busy}
+        onOpen={tx.reset}
+        onDecide={(reason) => {
+          setLast(action);
+          return action === "suspend"
+            ? tx.run({ functionName: "suspendBatch", args: [batchId, reason] })
+            : tx.run({ functionName: "reinstateBatch", args: [batchId] });
+        }}
+      />
       <TxStatus phase={tx.phase} successText={SUSPENSION[last].done} />
     </div>
   );
