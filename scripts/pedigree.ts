@@ -1,10 +1,12 @@
 /**
- * The manufacturer's command line for bulk work.
+ * Pedigree's command line for bulk work: manufacturers' batches, distributors' saleable returns.
  *
  *   npm run pedigree -- register-batch --gtin <gtin> --lot <lot> --expiry <YYYY-MM-DD|YYMMDD>
  *                       (--serials <file> | --generate <N> [--seed <hex>] [--out <file>]) ...
  *   npm run pedigree -- generate-serials <N> [--seed <hex>] [--out <file>]
  *   npm run pedigree -- keystore create --out <file> [--import | --demo-account <n>]
+ *   npm run pedigree -- verify-return --shipment <id> <pack code>...   (a distributor's saleable returns)
+ *   npm run pedigree -- vrs-directory | vrs-credential ...             (the VRS requester's set-up)
  *   npm run pedigree -- <command> --help
  *
  * Exit codes: 0 done, 1 the user must change something, 2 the chain or the API is unavailable.
@@ -85,7 +87,7 @@ Usage: npm run pedigree -- generate-serials <N> [--seed <hex>] [--length <L>] [-
   --out <file>    write to a file instead of standard output
   -h, --help      this help`;
 
-const MAIN_HELP = `Pedigree, the manufacturer's command line.
+const MAIN_HELP = `Pedigree, the command line for bulk work.
 
 Usage: npm run pedigree -- <command> [options]
 
@@ -93,6 +95,9 @@ Commands:
   register-batch     register a batch on chain and upload its serial list
   generate-serials   generate unguessable serial numbers from a secret seed
   keystore           create the organisation's encrypted keystore for the Pedigree server to sign with
+  verify-return      verify each pack of a pharmacy's return with its manufacturer (VRS) and record the answers
+  vrs-credential     store the credential a manufacturer issued you for its VRS responder
+  vrs-directory      register which VRS responder answers for your company prefix or GTINs
 
 Run a command with --help for its options.`;
 
@@ -209,7 +214,7 @@ function signer(demoAccount: string | undefined): PrivateKeyAccount | HDAccount 
   if (key === undefined || key === "") {
     throw new CliError(
       1,
-      "Set PEDIGREE_PRIVATE_KEY to the manufacturer's key (0x + 64 hex digits), or use --demo-account <n> on the local chain.",
+      "Set PEDIGREE_PRIVATE_KEY to the party's key (0x + 64 hex digits), or use --demo-account <n> on the local chain.",
     );
   }
   if (!/^0x[0-9a-fA-F]{64}$/.test(key))
@@ -447,7 +452,23 @@ async function generateSerialsCommand(args: string[]): Promise<void> {
   }
 }
 
+/** Signs in to the Pedigree server as the CLI's party, on the chain --rpc names (its id is in the sign-in message). */
+async function signInFor(api: string, options: { rpc?: string; demoAccount?: string }): Promise<string> {
+  const account = signer(options.demoAccount);
+  const { chain } = await connect(options.rpc ?? DEFAULT_RPC);
+  if (options.demoAccount !== undefined && chain.id !== LOCAL_CHAIN_ID) {
+    throw new CliError(1, `--demo-account is for the local chain (${LOCAL_CHAIN_ID}) only; this is chain ${chain.id}.`);
+  }
+  process.stderr.write(`Signing in to ${new URL(api).origin} as ${account.address}...\n`);
+  return signIn(api, account, chain.id);
+}
+
+const vrsCommands = () => import("./cli/vrs.ts");
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  "verify-return": async (args) => (await vrsCommands()).verifyReturnCommand(args, signInFor),
+  "vrs-credential": async (args) => (await vrsCommands()).vrsCredentialCommand(args, signInFor),
+  "vrs-directory": async (args) => (await vrsCommands()).vrsDirectoryCommand(args, signInFor),
   "register-batch": registerBatch,
   "generate-serials": generateSerialsCommand,
   // Loaded when asked for: it brings ethers' keystore code, which no other command needs.

@@ -8,7 +8,8 @@
  * 2. the ledger, deployed through the Ignition module, its address written for the app side;
  * 3. the demo world: parties, products, batches, shipments, dispensed and recalled stock, moving
  *    the chain's clock up to now (scripts/demo), with each batch's serial manifest stored in the
- *    read model;
+ *    read model, and the VRS lookup directory and Northwind's responder credential (a saleable
+ *    return waits for it in its inbox);
  * 4. the dashboard (Next.js, built on first start or when its sources changed), with the indexer
  *    running inside it, on 127.0.0.1:3000;
  * then prints the URL, the demo accounts and one pack link per verdict. Ctrl-C stops everything.
@@ -19,6 +20,7 @@
  * data of a real network (DATABASE_URL, or .data/pglite) is never touched here.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import path from "node:path";
@@ -30,6 +32,7 @@ import { ANVIL_CHAIN_ID, startAnvil } from "./anvil.ts";
 import { deploy } from "./deploy.ts";
 import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
+import { storeDemoVrs } from "./demo/vrs.ts";
 import { openDatabase } from "../apps/web/src/server/db/database.ts";
 import { storeManifest } from "../apps/web/src/server/manifests/store.ts";
 
@@ -110,6 +113,10 @@ const LOCAL_DATA_DIR = path.join(ROOT, ".data/local/pglite");
 // The CLIs' scripts, run on this process's Node 22 (their bin shims take the first `node` on PATH).
 const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const NEXT_CLI = path.join(ROOT, "node_modules/next/dist/bin/next");
+
+// The key the dashboard seals partners' VRS credentials with (docs/SECURITY.md): a new one each
+// start, as the local read model is new each start.
+const SECRET_KEY = randomBytes(32);
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -257,6 +264,10 @@ async function startWeb(ledger: { chainId: number; address: string; deploymentBl
       PEDIGREE_DATA_DIR: LOCAL_DATA_DIR,
       // Sign-in messages and labels name this origin; requests addressed to another host are refused.
       PEDIGREE_PUBLIC_ORIGIN: WEB_URL,
+      PEDIGREE_SECRET_KEY: SECRET_KEY.toString("hex"),
+      // The demo's VRS responder is this dashboard, over http on loopback (production refuses
+      // both unless told: docs/SECURITY.md, "The VRS requester").
+      PEDIGREE_VRS_ALLOW_LOOPBACK: "on",
       DATABASE_URL: "",
     },
   });
@@ -285,6 +296,25 @@ async function storeDemoManifests(manifests: DemoManifest[]): Promise<void> {
         uploadedBy: manifest.manufacturer,
       });
     }
+  } finally {
+    await database.close();
+  }
+}
+
+/** The lookup directory and Northwind's responder credential (scripts/demo/vrs.ts). */
+async function storeVrsSetUp(summary: DemoSummary): Promise<void> {
+  const address = (name: string) => summary.accounts.find((account) => account.name === name)!.address;
+  const database = await openDatabase({ url: "", dataDir: LOCAL_DATA_DIR });
+  try {
+    await storeDemoVrs(database.db, {
+      origin: WEB_URL,
+      secretKey: SECRET_KEY,
+      addresses: {
+        acme: address(PARTIES.acme.name),
+        borealis: address(PARTIES.borealis.name),
+        northwind: address(PARTIES.northwind.name),
+      },
+    });
   } finally {
     await database.close();
   }
@@ -343,6 +373,7 @@ try {
     storeManifests: storeDemoManifests,
     log: (line) => console.log(`  ${line}`),
   });
+  await storeVrsSetUp(summary);
   console.log("Starting the dashboard and its indexer...");
   await startWeb({ chainId, address, deploymentBlock });
   await raiseDemoAlert(summary.alertCode, chainId);

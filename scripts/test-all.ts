@@ -10,9 +10,16 @@
  * 4. workspaces: each workspace's node:test suite (`npm test` in it). The web app's suite (the read
  *    model, indexer and API) runs on embedded PGlite, and once more on PostgreSQL when
  *    PEDIGREE_TEST_DATABASE_URL is set (.ci/run starts a server and sets it);
- * 5. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium);
- * 6. chaos: the slow fault scenarios (`npm run chaos`);
- * 7. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
+ * 5. dashboard: the browser end-to-end tests (apps/web `npm run test:e2e`, Debian's chromium), with
+ *    e2e/scale-out.e2e.ts: two web servers on PEDIGREE_TEST_DATABASE_URL's PostgreSQL (inherited
+ *    from this process's environment) sharing their rate limits, behind Debian's nginx;
+ * 6. anvil: a subset on Foundry's anvil mining a block every 2 s with a chain id of its own, where
+ *    every write waits for its block and an event counts after 5 confirmations: the custody flow
+ *    tests, the web tests of the write path, the indexer service and provider limits, and the
+ *    patient and all-parties browser tests (ANVIL_SUBSET below). `npm run test:anvil` runs it alone
+ *    (`--only=anvil`: only the suites whose name starts so);
+ * 7. chaos: the slow fault scenarios (`npm run chaos`);
+ * 8. contracts: Solidity unit, fuzz and invariant tests plus the TypeScript flow tests, with
  *    coverage of contracts/ (lines and statements >= 95%). Its instrumented build has its own
  *    artifacts and cache (cache/coverage, see hardhat.config.ts), so the real build stays usable.
  */
@@ -21,6 +28,8 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 const COVERAGE_MIN = 95;
+/** `--only=<prefix>`: only the suites whose name starts with it (`npm run test:anvil` is `--only=anvil`). */
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 const results: { suite: string; passed: number; failed: number; seconds: number }[] = [];
 
 interface Run {
@@ -59,6 +68,7 @@ function run(
 }
 
 async function suite(name: string, body: () => Promise<{ passed: number; failed: number }>): Promise<void> {
+  if (only !== undefined && !name.startsWith(only)) return;
   console.log(`\n=== ${name} ===`);
   const started = performance.now();
   let counts: { passed: number; failed: number };
@@ -124,6 +134,9 @@ await suite("scripts (demo world, lockfile)", async () => {
   return counts;
 });
 
+/** The browser suite built the app (into PEDIGREE_E2E_DIST_DIR, default .next-e2e): the anvil suite reuses it. */
+let browserBuilt = false;
+
 for (const dir of ["packages", "apps"]) {
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir).sort()) {
@@ -145,6 +158,7 @@ for (const dir of ["packages", "apps"]) {
     if (pkg.scripts["test:e2e"] !== undefined) {
       await suite(`${pkg.name} in the browser`, async () => {
         const r = await run("npm", ["run", "--silent", "test:e2e"], { cwd: path.join(dir, name) });
+        browserBuilt = true;
         const counts = nodeTestCounts(r.output);
         if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
         return counts;
@@ -152,6 +166,86 @@ for (const dir of ["packages", "apps"]) {
     }
   }
 }
+
+/**
+ * The anvil subset (README, "Testing on anvil"): what must hold on a chain with real block times.
+ * The three parts run side by side, each on anvils of its own: they mostly wait for blocks.
+ */
+const ANVIL_SUBSET = {
+  /** The multi-party custody flow, deployed through the Ignition module (hardhat.config.ts's localhost network). */
+  flows: ["test/flows/custody-flow.test.ts"],
+  /** apps/web: a wallet's write pending until its block, then confirmed; the indexer service; provider limits. */
+  web: ["test/ui/wallet-tx.test.ts", "test/indexer-service.test.ts", "test/provider-limits.test.ts"],
+  /** apps/web's browser tests: a patient's checks, and every party's flow (onboard, ship, receive, dispense, recall, audit). */
+  browser: ["e2e/patient.e2e.ts", "e2e/roles.e2e.ts"],
+};
+const ANVIL_BLOCK_TIME = 2;
+
+await suite("anvil (2 s blocks: flows, writes, indexer, provider limits, browser)", async () => {
+  // The contracts' artifacts: the build suite made them, `--only=anvil` may not have had one.
+  const build = await run("hardhat", ["build", "--no-tests", "--quiet"]);
+  if (build.code !== 0) return check(false);
+  const { startAnvil } = await import("./anvil.ts");
+  const { freePort } = await import("../apps/web/test/support/chain.ts");
+  // The app's tests start their anvils themselves (apps/web/test/support/chain.ts), on PGlite.
+  const env = {
+    PEDIGREE_TEST_CHAIN: "anvil",
+    PEDIGREE_TEST_BLOCK_TIME: String(ANVIL_BLOCK_TIME),
+    PEDIGREE_TEST_DATABASE_URL: "",
+  };
+  type Counts = { passed: number; failed: number };
+  const part = async (label: string, body: () => Promise<Run>, counts: (output: string) => Counts): Promise<Counts> => {
+    const started = performance.now();
+    const r = await body();
+    const found = counts(r.output);
+    if (r.code !== 0 && found.failed === 0) found.failed = 1;
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    process.stdout.write(`\n--- anvil: ${label} (${seconds} s) ---\n${r.output}`);
+    return found;
+  };
+  const parts = await Promise.all([
+    part(
+      "flows",
+      async () => {
+        const anvil = await startAnvil({ port: await freePort(), blockTime: ANVIL_BLOCK_TIME });
+        try {
+          return await run(
+            "hardhat",
+            ["test", "mocha", "--no-compile", "--network", "localhost", ...ANVIL_SUBSET.flows],
+            { quiet: true, env: { PEDIGREE_LOCAL_RPC_URL: anvil.rpcUrl } },
+          );
+        } finally {
+          await anvil.stop();
+        }
+      },
+      mochaCounts,
+    ),
+    part(
+      "web",
+      () =>
+        run("node", ["--test", "--test-concurrency=1", "--test-reporter=spec", ...ANVIL_SUBSET.web], {
+          cwd: "apps/web",
+          quiet: true,
+          env,
+        }),
+      nodeTestCounts,
+    ),
+    part(
+      "browser",
+      () =>
+        run("node", ["e2e/run.ts", ...ANVIL_SUBSET.browser], {
+          cwd: "apps/web",
+          quiet: true,
+          env: { ...env, ...(browserBuilt ? { PEDIGREE_E2E_SKIP_BUILD: "1" } : {}) },
+        }),
+      nodeTestCounts,
+    ),
+  ]);
+  return parts.reduce((total, p) => ({ passed: total.passed + p.passed, failed: total.failed + p.failed }), {
+    passed: 0,
+    failed: 0,
+  });
+});
 
 await suite("chaos (faults: indexer killed, links stalled)", async () => {
   const r = await run("node", ["apps/web/chaos/run.ts"]);
@@ -173,6 +267,10 @@ await suite("contracts (Solidity + flows, with coverage)", async () => {
   return { passed: counts.passed + (covered ? 1 : 0), failed: counts.failed + (covered ? 0 : 1) };
 });
 
+if (results.length === 0) {
+  console.error(`No suite's name starts with '${only}'.`);
+  process.exit(1);
+}
 console.log("\n=== summary ===");
 for (const r of results)
   console.log(

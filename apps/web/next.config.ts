@@ -10,8 +10,9 @@ const asList = (headers: Record<string, string>) => Object.entries(headers).map(
 const nextConfig: NextConfig = {
   // The workspace packages ship TypeScript sources (Node runs them by type stripping).
   transpilePackages: ["@pedigree/gs1", "@pedigree/ledger"],
-  // PGlite loads its wasm and data files from its own package folder at run time.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  // PGlite loads its wasm and data files from its own package folder at run time;
+  // rate-limiter-flexible requires its optional stores' drivers dynamically, which a bundle cannot follow.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "rate-limiter-flexible"],
   // A second dev server (tests, a parallel checkout) can build into its own folder.
   distDir: process.env.PEDIGREE_NEXT_DIST_DIR ?? ".next",
   // `npm run lint` type-checks the whole app, tests included (tsc -p apps/web); the build need not

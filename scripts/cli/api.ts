@@ -25,7 +25,7 @@ export interface UploadAnswer {
   serialCount: number;
 }
 
-async function call(url: string, init: RequestInit, what: string): Promise<Response> {
+export async function call(url: string, init: RequestInit, what: string): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (error) {
@@ -37,7 +37,7 @@ async function call(url: string, init: RequestInit, what: string): Promise<Respo
   }
 }
 
-async function refusal(response: Response, what: string): Promise<CliError> {
+export async function refusal(response: Response, what: string): Promise<CliError> {
   let body: ApiErrorAnswer = {};
   try {
     body = (await response.json()) as ApiErrorAnswer;

@@ -53,6 +53,8 @@ import {
 const DAY = 86_400;
 /** How far back the world's history reaches: the first event is this many days before seeding. */
 const HISTORY_DAYS = 390;
+/** The reference of the demo's saleable return (Central Pharmacy to Northwind). */
+export const SALEABLE_RETURN_REFERENCE = "CP-RET-251121";
 
 /** When the demo chain's genesis block must be: 400 days before `now`, before any of the history. */
 export function demoGenesisTime(now: Date = new Date()): Date {
@@ -121,6 +123,8 @@ export interface DemoSummary {
   alertPack: DemoPack;
   /** alertPack as its human-readable element string, ready for /api/verify?code=. */
   alertCode: string;
+  /** A pharmacy's return waiting at the distributor, and the codes of its packs to verify (VRS requester). */
+  saleableReturn: { reference: string; from: string; to: string; packs: DemoPack[] };
   /** The chain's time when seeding ended (Unix seconds): the wall clock's now. */
   chainTime: number;
   transactions: number;
@@ -332,6 +336,8 @@ export async function seedDemoWorld({
     ship("northwind", "central", "NW-ASN-251118", [line("ibuprofen", 150), line("metformin", 100)]),
   );
   at(2, "ship ibuprofen", ship("borealis", "harbour", "BOR-ASN-251119", [line("ibuprofen", 100)]));
+  // A saleable return waiting at Northwind: it verifies both packs with Acme's responder, then receives it.
+  at(1, "return metformin", ship("central", "northwind", SALEABLE_RETURN_REFERENCE, [line("metformin", 2)]));
 
   // Play the history in order; steps of the same day keep their order, a few seconds apart.
   const ordered = steps
@@ -441,6 +447,8 @@ export async function seedDemoWorld({
     ),
   ];
   const alertPack = packOf("metformin", 10);
+  // Packs Central holds and never dispensed (it dispensed 0 to 62): their manufacturer verifies them.
+  const returnPacks = [packOf("metformin", 200), packOf("metformin", 201)];
 
   return {
     accounts: (Object.keys(PARTIES) as PartyKey[]).map((key) => ({
@@ -463,6 +471,12 @@ export async function seedDemoWorld({
     examples,
     alertPack,
     alertCode: alertPack.hri,
+    saleableReturn: {
+      reference: SALEABLE_RETURN_REFERENCE,
+      from: PARTIES.central.name,
+      to: PARTIES.northwind.name,
+      packs: returnPacks,
+    },
     chainTime,
     transactions: ordered.length,
     durationMs: Date.now() - started,
@@ -483,6 +497,10 @@ export function formatDemoSummary(summary: DemoSummary, origin = ""): string {
     ...examples,
     "",
     `Potential falsification: verify ${origin}${summary.alertPack.digitalLink} for dispensing (it was dispensed 3 weeks ago).`,
+    "",
+    `Saleable return: ${summary.saleableReturn.to} verifies each pack of ${summary.saleableReturn.reference} from ` +
+      `${summary.saleableReturn.from} with its manufacturer (Stock & inbox), then receives it:`,
+    ...summary.saleableReturn.packs.map((pack) => `  ${pack.hri}`),
   ].join("\n");
 }
 

@@ -3,13 +3,39 @@
  * module as production: onboard, register, ship, receive, reject, ship on, dispense, undo,
  * recall, return to the manufacturer.
  */
+import { rmSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 import PedigreeModule from "../../ignition/modules/Pedigree.ts";
 import { SerialTree } from "../../packages/ledger/src/manifest/serialTree.ts";
 import type { PedigreeLedger } from "../../types/ethers-contracts/index.ts";
 
-const { ethers, ignition, networkHelpers } = await network.create();
+const { ethers, ignition, networkHelpers, networkConfig } = await network.create();
+
+/**
+ * Sends a write and waits for its block. On the in-process chain every transaction is mined as it
+ * arrives; on a node that mines on a clock (the anvil suite runs these flows on anvil with 2 s
+ * blocks: `--network localhost`), a read right after a send would see the state before it.
+ */
+async function mined(write: Promise<ContractTransactionResponse>): Promise<void> {
+  const receipt = await (await write).wait();
+  if (receipt?.status !== 1) throw new Error(`transaction ${receipt?.hash} failed`);
+}
+
+// On a node of its own, Ignition keeps a journal (ignition/deployments/<id>) and would resume it
+// on the next run, on a new chain without those contracts: each run deploys under an id of its own
+// and deletes its journal afterwards. The in-process chain keeps no journal.
+const deploymentId = networkConfig.type === "edr-simulated" ? undefined : `custody-flow-${process.pid}-${Date.now()}`;
+if (deploymentId !== undefined) {
+  after(() =>
+    rmSync(path.join(import.meta.dirname, "../../ignition/deployments", deploymentId), {
+      recursive: true,
+      force: true,
+    }),
+  );
+}
 
 const Role = { Regulator: 1, Manufacturer: 2, Distributor: 3, Pharmacy: 4 } as const;
 const BatchStatus = { Active: 1, Suspended: 2, Recalled: 3 } as const;
@@ -22,17 +48,17 @@ const SERIALS = Array.from({ length: 64 }, (_, i) => `PK${(i * 7919 + 104_729).t
 
 async function deployWorld() {
   const [admin, acme, northwind, central, harbour, regulator] = await ethers.getSigners();
-  const { ledger: deployed } = await ignition.deploy(PedigreeModule);
+  const { ledger: deployed } = await ignition.deploy(PedigreeModule, { deploymentId });
   const ledger = (await ethers.getContractAt(
     "PedigreeLedger",
     await deployed.getAddress(),
   )) as unknown as PedigreeLedger;
-  await ledger.onboardParticipant(acme!.address, Role.Manufacturer, "Acme Pharma AG", 9520000000011n);
-  await ledger.onboardParticipant(northwind!.address, Role.Distributor, "Northwind Wholesale", 9520000000028n);
-  await ledger.onboardParticipant(central!.address, Role.Pharmacy, "Central Pharmacy", 9520000000035n);
-  await ledger.onboardParticipant(harbour!.address, Role.Pharmacy, "Harbour Pharmacy", 9520000000042n);
-  await ledger.onboardParticipant(regulator!.address, Role.Regulator, "Medicines Agency", 9520000000059n);
-  await ledger.assignCompanyPrefix(acme!.address, "952012");
+  await mined(ledger.onboardParticipant(acme!.address, Role.Manufacturer, "Acme Pharma AG", 9520000000011n));
+  await mined(ledger.onboardParticipant(northwind!.address, Role.Distributor, "Northwind Wholesale", 9520000000028n));
+  await mined(ledger.onboardParticipant(central!.address, Role.Pharmacy, "Central Pharmacy", 9520000000035n));
+  await mined(ledger.onboardParticipant(harbour!.address, Role.Pharmacy, "Harbour Pharmacy", 9520000000042n));
+  await mined(ledger.onboardParticipant(regulator!.address, Role.Regulator, "Medicines Agency", 9520000000059n));
+  await mined(ledger.assignCompanyPrefix(acme!.address, "952012"));
   return {
     ledger,
     admin: admin!,
@@ -53,7 +79,9 @@ async function shipmentIdOf(ledger: PedigreeLedger, tx: Awaited<ReturnType<Pedig
   throw new Error("no UnitsShipped event");
 }
 
-describe("custody flow across manufacturer, distributor, pharmacies and regulator", () => {
+describe("custody flow across manufacturer, distributor, pharmacies and regulator", function () {
+  // The whole flow is some 30 writes: on anvil with 2 s blocks each one waits for its block.
+  if (deploymentId !== undefined) this.timeout(240_000);
   it("tracks every unit from registration to dispensing, recall and return", async () => {
     const { ledger, acme, northwind, central, harbour, regulator } = await networkHelpers.loadFixture(deployWorld);
     const tree = SerialTree.build(SERIALS);
@@ -104,13 +132,13 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
       ledger,
       await ledger.connect(northwind).ship(central.address, ref("ASN-3"), toCentral),
     );
-    await ledger.connect(central).receiveShipment(third, northwind.address, toCentral);
+    await mined(ledger.connect(central).receiveShipment(third, northwind.address, toCentral));
     const toHarbour = [{ batchId, quantity: 5n }];
     const fourth = await shipmentIdOf(
       ledger,
       await ledger.connect(northwind).ship(harbour.address, ref("ASN-4"), toHarbour),
     );
-    await ledger.connect(harbour).receiveShipment(fourth, northwind.address, toHarbour);
+    await mined(ledger.connect(harbour).receiveShipment(fourth, northwind.address, toHarbour));
 
     // The pharmacy verifies, then dispenses pack 7; a second dispense names the current state.
     const verify = (index: number) => ledger.verifyPack(GTIN, LOT, SERIALS[index]!, index, tree.proof(index), EXPIRY);
@@ -142,13 +170,15 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
 
     // Dispense several packs at once with a multiproof.
     const many = tree.multiProof([1, 2, 30, 31]);
-    await ledger.connect(central).decommissionMany(
-      batchId,
-      many.indexes,
-      many.indexes.map((i) => SERIALS[i]!),
-      many.proof,
-      many.flagBits,
-      PackState.Dispensed,
+    await mined(
+      ledger.connect(central).decommissionMany(
+        batchId,
+        many.indexes,
+        many.indexes.map((i) => SERIALS[i]!),
+        many.proof,
+        many.flagBits,
+        PackState.Dispensed,
+      ),
     );
     expect(await ledger.unitsHeld(batchId, central.address)).to.equal(6n);
 
@@ -167,13 +197,13 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
     // ...but it goes back to the manufacturer: pharmacy to distributor is refused, straight back is allowed.
     const back = [{ batchId, quantity: 6n }];
     const returned = await shipmentIdOf(ledger, await ledger.connect(central).ship(acme.address, ref("RET-1"), back));
-    await ledger.connect(acme).receiveShipment(returned, central.address, back);
+    await mined(ledger.connect(acme).receiveShipment(returned, central.address, back));
     const fromNorthwind = [{ batchId, quantity: 25n }];
     const returned2 = await shipmentIdOf(
       ledger,
       await ledger.connect(northwind).ship(acme.address, ref("RET-2"), fromNorthwind),
     );
-    await ledger.connect(acme).receiveShipment(returned2, northwind.address, fromNorthwind);
+    await mined(ledger.connect(acme).receiveShipment(returned2, northwind.address, fromNorthwind));
 
     // Units conserved: 64 registered = held + in transit (0) + decommissioned (4 dispensed).
     const holders = [acme, northwind, central, harbour];
@@ -188,7 +218,7 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
 
   it("refuses custody writes while paused, and from suspended participants", async () => {
     const { ledger, admin, acme, northwind } = await networkHelpers.loadFixture(deployWorld);
-    await ledger.connect(acme).registerProduct(GTIN, "Amoxicillin", "500 mg", "capsule");
+    await mined(ledger.connect(acme).registerProduct(GTIN, "Amoxicillin", "500 mg", "capsule"));
     const tree = SerialTree.build(SERIALS);
     await expect(ledger.connect(admin).pause("Signing key of a wholesaler leaked"))
       .to.emit(ledger, "LedgerPaused")
@@ -196,8 +226,8 @@ describe("custody flow across manufacturer, distributor, pharmacies and regulato
     await expect(
       ledger.connect(acme).registerBatch(GTIN, LOT, EXPIRY, SERIALS.length, tree.root, ethers.ZeroHash),
     ).to.be.revertedWithCustomError(ledger, "EnforcedPause");
-    await ledger.connect(admin).unpause("Key revoked");
-    await ledger.connect(acme).registerBatch(GTIN, LOT, EXPIRY, SERIALS.length, tree.root, ethers.ZeroHash);
+    await mined(ledger.connect(admin).unpause("Key revoked"));
+    await mined(ledger.connect(acme).registerBatch(GTIN, LOT, EXPIRY, SERIALS.length, tree.root, ethers.ZeroHash));
     await expect(ledger.connect(admin).suspendParticipant(acme.address, "Manufacturing licence withdrawn"))
       .to.emit(ledger, "ParticipantSuspended")
       .withArgs(acme.address, admin.address, "Manufacturing licence withdrawn");

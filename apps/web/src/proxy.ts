@@ -106,9 +106,9 @@ function misdirected(request: NextRequest): Response | undefined {
 }
 
 /** The patient pages share GET /api/verify's per-client allowance: past it, a 429. */
-function rateLimited(request: NextRequest): Response | undefined {
+async function rateLimited(request: NextRequest): Promise<Response | undefined> {
   if (!verifiesOnServer(request)) return undefined;
-  const limited = takeVerification(clientAddress(request.headers));
+  const limited = await takeVerification(clientAddress(request.headers));
   return limited === undefined
     ? undefined
     : tooManyRequests(request, limited.retryAfterSeconds, rateLimitMessage(limited));
@@ -169,7 +169,7 @@ function next(request: NextRequest, policy: string): Response {
   return NextResponse.next({ request: { headers: requestHeaders } });
 }
 
-export function proxy(request: NextRequest): Response {
+export async function proxy(request: NextRequest): Promise<Response> {
   // API and VRS paths come here only when they hold a '%' (see the matcher), for this check alone;
   // their headers are next.config.ts's.
   if (isApiPath(request.nextUrl.pathname) || isVrsPath(request.nextUrl.pathname)) {
@@ -188,13 +188,13 @@ export function proxy(request: NextRequest): Response {
   const machine = early === undefined ? machineInterface(request) : undefined;
   if (machine !== undefined) {
     // Rate limited like the patient page of the same link.
-    const answer = rateLimited(request) ?? machine;
+    const answer = (await rateLimited(request)) ?? machine;
     answer.headers.set("content-security-policy", API_CONTENT_SECURITY_POLICY);
     for (const [name, value] of Object.entries(COMMON_SECURITY_HEADERS)) answer.headers.set(name, value);
     if (https) answer.headers.set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
     return answer;
   }
-  const response = early ?? inheritedNameParameter(request) ?? rateLimited(request) ?? next(request, policy);
+  const response = early ?? inheritedNameParameter(request) ?? (await rateLimited(request)) ?? next(request, policy);
   if (request.nextUrl.pathname.startsWith("/01/") && response.status === 200) {
     // The resolver standard: the page names the identifier's linkset.
     const linkset = `${publicOrigin().origin}${request.nextUrl.pathname}?linkType=linkset`;

@@ -218,9 +218,9 @@ describe(`GS1 Digital Link resolver (${TEST_DATABASE_KIND})`, () => {
       else process.env.PEDIGREE_PUBLIC_ORIGIN = previousOrigin;
     });
 
-    it("a browser gets the patient page, with a Link header naming the linkset", () => {
+    it("a browser gets the patient page, with a Link header naming the linkset", async () => {
       for (const target of [EXAMPLE, `${EXAMPLE}&linkType=gs1:pip`]) {
-        const response = through(target, { accept: "text/html,application/xhtml+xml,*/*;q=0.8" });
+        const response = await through(target, { accept: "text/html,application/xhtml+xml,*/*;q=0.8" });
         assert.equal(rewrittenTo(response), null, target);
         assert.equal(
           response.headers.get("link"),
@@ -229,17 +229,21 @@ describe(`GS1 Digital Link resolver (${TEST_DATABASE_KIND})`, () => {
       }
     });
 
-    it("a linkset or another link type goes to the resolver, with the API's headers", () => {
+    it("a linkset or another link type goes to the resolver, with the API's headers", async () => {
       for (const [target, accept] of [
         [EXAMPLE, LINKSET],
         [`${EXAMPLE}&linkType=all`, "text/html"],
         [`${EXAMPLE}&linkType=gs1:verificationService`, "*/*"],
       ] as const) {
-        const response = through(target, { accept });
+        const response = await through(target, { accept });
         assert.equal(rewrittenTo(response), `/api/resolver${target}`, target);
         assert.match(response.headers.get("content-security-policy") ?? "", /default-src 'none'/);
       }
-      assert.equal(rewrittenTo(through(EXAMPLE, { accept: `${LINKSET};q=0, text/html` })), null, "q=0 is a refusal");
+      assert.equal(
+        rewrittenTo(await through(EXAMPLE, { accept: `${LINKSET};q=0, text/html` })),
+        null,
+        "q=0 is a refusal",
+      );
     });
 
     it("the VRS responder's paths stay outside the proxy, as the API's do, but for undecodable paths", async () => {
@@ -250,7 +254,7 @@ describe(`GS1 Digital Link resolver (${TEST_DATABASE_KIND})`, () => {
       assert.equal(matches(pages!, "/vrs/checkConnectivity"), false);
       assert.equal(matches(pages!, `/01/${GTIN}`), true);
       assert.ok(proxyConfig.matcher.some((pattern) => matches(pattern, "/vrs/verify/gtin/1/lot/L%2B1/ser/X")));
-      const broken = through("/vrs/verify/gtin/1/lot/%E0%A4%A/ser/X", { accept: "application/json" });
+      const broken = await through("/vrs/verify/gtin/1/lot/%E0%A4%A/ser/X", { accept: "application/json" });
       assert.equal(broken.status, 400);
       assert.equal(((await broken.json()) as { error: { code: string } }).error.code, "INVALID_PATH");
     });

@@ -25,7 +25,7 @@ import { demoGenesisTime, seedDemoWorld, type DemoManifest, type DemoSummary } f
 import { createAppContext } from "../../src/server/context.ts";
 import { openDatabase, type Database } from "../../src/server/db/database.ts";
 import { storeManifest } from "../../src/server/manifests/store.ts";
-import { syncToHead } from "../../src/server/indexer/sync.ts";
+import { defaultConfirmations, syncToHead } from "../../src/server/indexer/sync.ts";
 import { freePort, startTestChain, type TestChain } from "../../test/support/chain.ts";
 import { createScratchDatabase } from "../../test/support/database.ts";
 import { createWorld, type World, type WorldBatch } from "../../test/support/world.ts";
@@ -101,13 +101,24 @@ export interface SeedContext {
   chain: TestChain;
 }
 
+/** One `next start` process of the stack. */
+export interface StackServer {
+  baseUrl: string;
+  pid: number | undefined;
+  /** Stops this server alone (failover tests); the stack's `stop` stops the others. */
+  stop(): Promise<void>;
+}
+
 export interface Stack<F> {
   chain: TestChain;
   world: World;
   fixtures: F;
+  /** The first server's URL. */
   baseUrl: string;
-  /** The `next start` process (benchmarks read its CPU time). */
+  /** The first `next start` process (benchmarks read its CPU time). */
   serverPid: number | undefined;
+  /** Every server (`servers` in the options), the first being `baseUrl`'s. */
+  servers: StackServer[];
   url(pathAndQuery: string): string;
   /** Stops the chain only (the server keeps running): for "the chain is unreachable" checks. */
   stopChain(): Promise<void>;
@@ -123,6 +134,14 @@ export interface StackOptions {
    * deployment past one process would; default PGlite in a throwaway folder.
    */
   postgresServerUrl?: string;
+  /**
+   * How many `next start` processes to run on the one database (default 1; more need
+   * `postgresServerUrl`, PGlite being one process). The first runs the indexer, the others are
+   * started with PEDIGREE_INDEXER=off, as docs/OPERATIONS.md runs several web servers.
+   */
+  servers?: number;
+  /** More environment for the servers (limits, PEDIGREE_TRUST_PROXY, PEDIGREE_PUBLIC_ORIGIN behind a proxy). */
+  serverEnv?: Record<string, string>;
 }
 
 /** Every batch the world registered: their manifests go into the read model like an upload would. */
@@ -232,9 +251,15 @@ async function launchStack<E extends object>(
     await scratch?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  let server: ChildProcess | undefined;
+  const servers: ChildProcess[] = [];
+  const started: StackServer[] = [];
   try {
     const { extra, fillReadModel } = await prepare(chain);
+    // Off Hardhat's chain 31337 an event counts once PEDIGREE_CONFIRMATIONS blocks (default 5)
+    // are on top of it: mine them, so the seeded world is in the read model when the page opens
+    // (the anvil suite's clock would bring them, 10 s later).
+    const confirmations = defaultConfirmations(chain.chainId);
+    if (confirmations > 0) await chain.testClient.mine({ blocks: confirmations });
 
     // PGlite is one process at a time: fill the read model before the server opens it.
     const target = chain.target;
@@ -247,49 +272,66 @@ async function launchStack<E extends object>(
       await database.close();
     }
 
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    let output = "";
-    server = spawn(process.execPath, [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: WEB_DIR,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        DATABASE_URL: scratch?.url ?? "",
-        PEDIGREE_RPC_URL: chain.rpcUrl,
-        PEDIGREE_CHAIN_ID: String(chain.chainId),
-        PEDIGREE_LEDGER_ADDRESS: chain.address,
-        PEDIGREE_DEPLOYMENT_BLOCK: String(chain.deploymentBlock),
-        PEDIGREE_DATA_DIR: dataDir,
-        PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR,
-        PEDIGREE_PUBLIC_ORIGIN: baseUrl,
-        PEDIGREE_OPERATOR_TOKEN: OPERATOR_TOKEN,
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-    });
-    server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await waitForHttp(`${baseUrl}/verify`, server, () => output);
+    const count = options.servers ?? 1;
+    if (count > 1 && scratch === undefined) {
+      throw new Error(
+        "Several web servers share one database: give the stack a postgresServerUrl (PGlite is one process).",
+      );
+    }
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      let output = "";
+      const server = spawn(process.execPath, [nextBin(), "start", "--hostname", "127.0.0.1", "--port", String(port)], {
+        cwd: WEB_DIR,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          DATABASE_URL: scratch?.url ?? "",
+          PEDIGREE_RPC_URL: chain.rpcUrl,
+          PEDIGREE_CHAIN_ID: String(chain.chainId),
+          PEDIGREE_LEDGER_ADDRESS: chain.address,
+          PEDIGREE_DEPLOYMENT_BLOCK: String(chain.deploymentBlock),
+          PEDIGREE_DATA_DIR: dataDir,
+          PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR,
+          PEDIGREE_PUBLIC_ORIGIN: baseUrl,
+          PEDIGREE_OPERATOR_TOKEN: OPERATOR_TOKEN,
+          // Hardhat's node and anvil both are development nodes funding the test mnemonic, as in
+          // `npm start`: the dashboard offers its accounts ("Demo organisations") on either, though
+          // by default only on chain 31337, and anvil has a chain id of its own.
+          PEDIGREE_DEMO_ACCOUNTS: "on",
+          NEXT_TELEMETRY_DISABLED: "1",
+          ...(i > 0 ? { PEDIGREE_INDEXER: "off" } : {}),
+          ...options.serverEnv,
+        },
+      });
+      servers.push(server);
+      server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await waitForHttp(`${baseUrl}/verify`, server, () => output);
+      started.push({ baseUrl, pid: server.pid, stop: () => stopServer(server) });
+    }
 
-    const running = server;
+    const [first] = started as [StackServer];
     let stopped = false;
     return {
       ...extra,
       chain,
-      baseUrl,
-      serverPid: running.pid,
-      url: (pathAndQuery: string) => new URL(pathAndQuery, baseUrl).toString(),
+      baseUrl: first.baseUrl,
+      serverPid: first.pid,
+      servers: started,
+      url: (pathAndQuery: string) => new URL(pathAndQuery, first.baseUrl).toString(),
       stopChain: () => chain.stop(),
       async stop() {
         if (stopped) return;
         stopped = true;
-        await stopServer(running);
+        for (const server of started) await server.stop();
         await cleanUp();
       },
     };
   } catch (error) {
-    if (server) await stopServer(server);
+    for (const server of servers) await stopServer(server);
     await cleanUp();
     throw error;
   }

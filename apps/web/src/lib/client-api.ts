@@ -22,9 +22,9 @@ import type {
   SearchResponse,
   ShipmentsResponse,
 } from "./api/read.ts";
-import type { CredentialView, VrsRequestView } from "./api/vrs.ts";
+import type { CredentialView, ReturnStatus, ReturnVerificationView, VrsRequestView } from "./api/vrs.ts";
 
-export type { CredentialView, VrsRequestView };
+export type { CredentialView, ReturnStatus, ReturnVerificationView, VrsRequestView };
 
 /** GET /api/packs/proof: what `decommission` takes for one pack. */
 export interface PackProofResponse {
@@ -135,6 +135,12 @@ export const api = {
       body: JSON.stringify({ partnerGln, label }),
     }),
   revokeVrsCredential: (id: number) => request<CredentialView>(`/api/vrs-credentials/${id}`, { method: "DELETE" }),
+  returnStatus: (shipmentId: string) => request<ReturnStatus>(`/api/shipments/${enc(shipmentId)}/verifications`),
+  verifyReturnedPack: (shipmentId: string, code: string) =>
+    request<{ verification: ReturnVerificationView; return: ReturnStatus }>(
+      `/api/shipments/${enc(shipmentId)}/verifications`,
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code }) },
+    ),
   vrsRequests: (perPage = 50) =>
     request<{ requests: VrsRequestView[]; before: number | null }>(`/api/vrs-requests?perPage=${perPage}`),
   uploadManifest: (gtin: string, lot: string, serials: readonly string[]) =>

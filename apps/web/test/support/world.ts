@@ -214,32 +214,51 @@ export async function createWorld(chain: TestChain): Promise<World> {
   let lotCounter = 0;
   const productCounters = new Map<Address, number>();
 
-  const write = async (from: PrivateKeyAccount | WorldParty, call: WriteArgs): Promise<TransactionReceipt> => {
-    const account = accountOf(from);
-    const hash = await chain.wallet(account).writeContract({
+  const send = (account: PrivateKeyAccount, call: WriteArgs, nonce?: number) =>
+    chain.wallet(account).writeContract({
       address: chain.address,
       abi: pedigreeLedgerAbi,
       functionName: call.functionName,
       args: call.args,
       account,
       chain: chain.viemChain,
+      nonce,
     } as never);
+  const minedReceipt = async (account: PrivateKeyAccount, call: WriteArgs, hash: Hex) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== "success") throw new Error(`${call.functionName} from ${account.address} reverted`);
     return receipt;
   };
+  const write = async (from: PrivateKeyAccount | WorldParty, call: WriteArgs): Promise<TransactionReceipt> => {
+    const account = accountOf(from);
+    return minedReceipt(account, call, await send(account, call));
+  };
+  /**
+   * The administrator's independent setup writes, all sent before any is waited for: on a chain
+   * that mines on a clock (the anvil suite's block every 2 s) they share a block instead of taking
+   * one each. Each is checked against the chain as it was before the first. Sent one after the
+   * other, in nonce order: Hardhat's automining node refuses a nonce ahead of the next one.
+   */
+  const writeTogether = async (calls: readonly WriteArgs[]): Promise<TransactionReceipt[]> => {
+    const nonce = await publicClient.getTransactionCount({ address: admin.address, blockTag: "pending" });
+    const hashes: Hex[] = [];
+    for (const [i, call] of calls.entries()) hashes.push(await send(admin, call, nonce + i));
+    return Promise.all(calls.map((call, i) => minedReceipt(admin, call, hashes[i]!)));
+  };
 
+  const onboarding = (party: WorldParty): WriteArgs => ({
+    functionName: "onboardParticipant",
+    args: [party.address, roleNumber(party.role), party.legalName, BigInt(party.gln)],
+  });
   const onboard = async (
     account: PrivateKeyAccount,
     role: ParticipantRole,
     legalName: string,
     gln: string,
   ): Promise<WorldParty> => {
-    await write(admin, {
-      functionName: "onboardParticipant",
-      args: [account.address, roleNumber(role), legalName, BigInt(gln)],
-    });
-    return { account, address: account.address, role, legalName, gln };
+    const party: WorldParty = { account, address: account.address, role, legalName, gln };
+    await write(admin, onboarding(party));
+    return party;
   };
 
   const parties = {} as WorldParties;
@@ -254,18 +273,25 @@ export async function createWorld(chain: TestChain): Promise<World> {
       gln: spec.gln,
     };
   });
-  for (const spec of DEFAULT_PARTIES) {
-    const party = parties[spec.key];
-    await onboard(party.account, party.role, party.legalName, party.gln);
-  }
-  const prefixes = new Map<Address, string>();
+  const prefixAssignment = (manufacturer: WorldParty, prefix: string): WriteArgs => ({
+    functionName: "assignCompanyPrefix",
+    args: [manufacturer.address, prefix],
+  });
+  // Onboarded first: a prefix goes to a manufacturer the ledger knows.
+  await writeTogether(DEFAULT_PARTIES.map((spec) => onboarding(parties[spec.key])));
+  await writeTogether([
+    prefixAssignment(parties.acme, COMPANY_PREFIXES.acme),
+    prefixAssignment(parties.borealis, COMPANY_PREFIXES.borealis),
+  ]);
+  const prefixes = new Map<Address, string>([
+    [parties.acme.address, COMPANY_PREFIXES.acme],
+    [parties.borealis.address, COMPANY_PREFIXES.borealis],
+  ]);
   const assignCompanyPrefix = async (manufacturer: WorldParty, prefix: string) => {
-    const receipt = await write(admin, { functionName: "assignCompanyPrefix", args: [manufacturer.address, prefix] });
+    const receipt = await write(admin, prefixAssignment(manufacturer, prefix));
     if (!prefixes.has(manufacturer.address)) prefixes.set(manufacturer.address, prefix);
     return receipt;
   };
-  await assignCompanyPrefix(parties.acme, COMPANY_PREFIXES.acme);
-  await assignCompanyPrefix(parties.borealis, COMPANY_PREFIXES.borealis);
 
   const linesArg = (lines: readonly ShipmentLineInput[]) =>
     lines.map((line) => ({ batchId: line.batch.batchId, quantity: BigInt(line.quantity) }));

@@ -4,8 +4,8 @@
  * every write goes simulate → sign → pending (until its block) → confirmed, a refusal is
  * explained before anything is signed, and a page waits for the read model to reach the block.
  *
- * Runs on Hardhat's node, and in the anvil suite on anvil with its own chain id and a block
- * every second (PEDIGREE_TEST_CHAIN=anvil, test/support/chain.ts).
+ * Runs on Hardhat's node, and in the anvil suite of `npm test` on anvil with its own chain id and
+ * a block every 2 s (PEDIGREE_TEST_CHAIN=anvil, test/support/chain.ts).
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";

@@ -9,6 +9,7 @@ import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/field.tsx";
 import { formatDateTime, formatUnits, shortHash } from "../ui/format.ts";
+import { ReturnVerification, useReturnStatus } from "./return-verification.tsx";
 import { groupShipments, type ShipmentGroup } from "./shipment-groups.ts";
 
 const linesArg = (group: ShipmentGroup) =>
@@ -18,24 +19,39 @@ function ShipmentActions({
   group,
   direction,
   stock,
+  viewerRole,
 }: {
   group: ShipmentGroup;
   direction: "incoming" | "outgoing";
   stock: readonly StockLine[];
+  viewerRole?: string;
 }) {
   const tx = useLedgerWrite(useErrorLookup(stock));
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
+  // A pharmacy's return to a distributor is received as saleable only once each pack passed
+  // verification with its manufacturer (the server's rule; the button only says it first).
+  const isReturn = direction === "incoming" && viewerRole === "DISTRIBUTOR" && group.from.role === "PHARMACY";
+  const returnStatus = useReturnStatus(group.shipmentId, isReturn);
+  const receiveBlocked = isReturn
+    ? returnStatus.data?.receivable === true
+      ? null
+      : returnBlockReason(returnStatus)
+    : null;
 
   return (
     <div className="space-y-2">
+      {isReturn && returnStatus.data ? (
+        <ReturnVerification shipmentId={group.shipmentId} status={returnStatus.data} />
+      ) : null}
       <div className="flex flex-wrap gap-2">
         {direction === "incoming" ? (
           <>
             <Button
               size="sm"
-              disabled={tx.busy}
+              disabled={tx.busy || receiveBlocked !== null}
+              aria-describedby={receiveBlocked !== null ? `receive-blocked-${group.shipmentId}` : undefined}
               data-testid="receive-shipment"
               onClick={() =>
                 void tx.run({
@@ -67,6 +83,11 @@ function ShipmentActions({
           </Button>
         )}
       </div>
+      {receiveBlocked !== null ? (
+        <p id={`receive-blocked-${group.shipmentId}`} className="text-sm text-amber-900" data-testid="receive-blocked">
+          Cannot be received as saleable yet: {receiveBlocked}.
+        </p>
+      ) : null}
       <TxStatus
         phase={tx.phase}
         successText={
@@ -110,15 +131,26 @@ function ShipmentActions({
   );
 }
 
+/** Why a return's Receive button is disabled, from its verification status (or its loading). */
+function returnBlockReason(status: ReturnType<typeof useReturnStatus>): string {
+  if (status.isError) return `its verifications could not be read (${status.error.message})`;
+  if (status.data === undefined) return "checking its verifications";
+  if (status.data.status !== "PENDING") return `it is ${status.data.status.toLowerCase()}`;
+  return status.data.blocking.join("; ");
+}
+
 /** Pending shipments, one card per shipment with its lines, and what the viewer may do with them. */
 export function ShipmentList({
   lines,
   direction,
   stock = [],
+  viewerRole,
 }: {
   lines: readonly ShipmentView[];
   direction: "incoming" | "outgoing";
   stock?: readonly StockLine[];
+  /** The signed-in party's role: a distributor verifies a pharmacy's return before receiving it. */
+  viewerRole?: string;
 }) {
   const groups = groupShipments(lines);
   return (
@@ -148,7 +180,7 @@ export function ShipmentList({
               </li>
             ))}
           </ul>
-          <ShipmentActions group={group} direction={direction} stock={stock} />
+          <ShipmentActions group={group} direction={direction} stock={stock} viewerRole={viewerRole} />
         </li>
       ))}
     </ul>

@@ -30,7 +30,9 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             isEmpty={(d) => d.incoming.PENDING.length === 0}
             empty="No shipment is on its way to you."
           >
-            {(d) => <ShipmentList lines={d.incoming.PENDING} direction="incoming" stock={stockLines} />}
+            {(d) => (
+              <ShipmentList lines={d.incoming.PENDING} direction="incoming" stock={stockLines} viewerRole={role} />
+            )}
           </QueryState>
         </Section>
         <Section

@@ -16,7 +16,7 @@ import { ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
 import { apiTokens } from "../db/schema.ts";
 import { clientAddress } from "../security/client-address.ts";
-import { parseRateLimit, rateLimitError, TokenBucketLimiter, type RateLimit } from "../security/rate-limit.ts";
+import { allowance, rateLimitError, type RateLimit } from "../security/rate-limit.ts";
 import { readParticipant } from "./ledgerReads.ts";
 import { requireParty } from "./session.ts";
 import { hashToken } from "./siwe.ts";
@@ -177,7 +177,7 @@ async function tokenRequester(ctx: AppContext, request: Request, token: string):
     .from(apiTokens)
     .where(eq(apiTokens.tokenHash, hashToken(token)));
   if (row === undefined) {
-    throw charged(
+    throw await charged(
       request,
       new ApiError(
         401,
@@ -187,7 +187,7 @@ async function tokenRequester(ctx: AppContext, request: Request, token: string):
     );
   }
   if (row.revokedAt !== null) {
-    throw charged(
+    throw await charged(
       request,
       new ApiError(
         403,
@@ -230,30 +230,14 @@ async function tokenRequester(ctx: AppContext, request: Request, token: string):
 /** Default allowance of refused tokens per client: 30 a minute (a token is unguessable; this bounds the cost of trying). */
 const DEFAULT_FAILURE_LIMIT: RateLimit = { requests: 30, perSeconds: 60 };
 
-const limiterHolder = globalThis as typeof globalThis & {
-  __pedigreeTokenFailures?: { config: string | undefined; limiter: TokenBucketLimiter | undefined };
-};
-
-function failureLimiter(env: NodeJS.ProcessEnv = process.env): TokenBucketLimiter | undefined {
-  const config = env.PEDIGREE_TOKEN_FAILURE_RATE_LIMIT;
-  if (limiterHolder.__pedigreeTokenFailures?.config !== config || limiterHolder.__pedigreeTokenFailures === undefined) {
-    const limit =
-      config === undefined || config.trim() === ""
-        ? DEFAULT_FAILURE_LIMIT
-        : parseRateLimit(config, "PEDIGREE_TOKEN_FAILURE_RATE_LIMIT");
-    limiterHolder.__pedigreeTokenFailures = {
-      config,
-      limiter: limit === "off" ? undefined : new TokenBucketLimiter(limit),
-    };
-  }
-  return limiterHolder.__pedigreeTokenFailures.limiter;
-}
-
-/** A refused token takes from its client's allowance; past it, the answer is 429 instead. */
-function charged(request: Request, error: ApiError): ApiError {
-  const limiter = failureLimiter();
+/** A refused token takes from its client's allowance (PEDIGREE_TOKEN_FAILURE_RATE_LIMIT); past it, the answer is 429 instead. */
+async function charged(request: Request, error: ApiError): Promise<ApiError> {
+  const limiter = await allowance("token-failures", process.env.PEDIGREE_TOKEN_FAILURE_RATE_LIMIT, {
+    fallback: DEFAULT_FAILURE_LIMIT,
+    variable: "PEDIGREE_TOKEN_FAILURE_RATE_LIMIT",
+  });
   if (limiter === undefined) return error;
-  const result = limiter.take(clientAddress(request.headers));
+  const result = await limiter.take(clientAddress(request.headers));
   if (result.allowed) return error;
   const refusal = rateLimitError({ retryAfterSeconds: result.retryAfterSeconds, limit: limiter.limit });
   return new ApiError(

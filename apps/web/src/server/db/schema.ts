@@ -577,6 +577,82 @@ export const vrsRequests = pgTable(
   (t) => [index("vrs_requests_manufacturer_idx").on(t.manufacturer, t.id)],
 );
 
+/**
+ * The VRS lookup directory (../vrs/directory.ts): which responder answers for a GTIN, by the GTIN
+ * itself (14 digits) or a GS1 company prefix (6 to 12 digits, matched on the GTIN's digits after
+ * its indicator). The longest match wins. Each entry belongs to the manufacturer that owns the
+ * prefix or the GTIN's product, and only it may change or remove it.
+ */
+export const vrsDirectory = pgTable("vrs_directory", {
+  prefix: text("prefix").primaryKey(),
+  /** The owning manufacturer's address (lower-case). */
+  manufacturer: text("manufacturer").notNull(),
+  /** The responder's base URL (https; the verify path is appended), normalised without a trailing slash. */
+  responderUrl: text("responder_url").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The API credentials a requester (a distributor) holds for responders, as their manufacturers
+ * issued them. The token is encrypted (AES-256-GCM, ../security/secret-box.ts) with the server's
+ * secret key, bound to the distributor and the responder URL; the API never gives it back.
+ */
+export const vrsRequesterCredentials = pgTable(
+  "vrs_requester_credentials",
+  {
+    id: serial("id").primaryKey(),
+    /** The distributor's address (lower-case). */
+    holder: text("holder").notNull(),
+    responderUrl: text("responder_url").notNull(),
+    label: text("label").notNull(),
+    /** The sealed token: version, nonce, ciphertext and tag (secret-box's format). */
+    sealedToken: text("sealed_token").notNull(),
+    /** The token's last four characters, so people can tell credentials apart. */
+    tokenHint: text("token_hint").notNull(),
+    storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("vrs_requester_credentials_holder_url_idx").on(t.holder, t.responderUrl)],
+);
+
+/**
+ * The answers of the responders about returned packs (../vrs/returns.ts): the latest per incoming
+ * shipment and pack. A shipment from a pharmacy is received as saleable only when each of its
+ * packs has a passing answer here.
+ */
+export const returnVerifications = pgTable(
+  "return_verifications",
+  {
+    id: serial("id").primaryKey(),
+    shipmentId: text("shipment_id").notNull(),
+    /** The recipient (a distributor) that asked. */
+    requester: text("requester").notNull(),
+    gtin: text("gtin").notNull(),
+    lot: text("lot").notNull(),
+    serial: text("serial").notNull(),
+    /** YYMMDD as sent (the standard's exp). */
+    expiry: text("expiry").notNull(),
+    responderUrl: text("responder_url").notNull(),
+    corrUuid: text("corr_uuid").notNull(),
+    /** PASSED (verified, nothing the requester must act on), FAILED (the responder's answer says no) or ERROR (no valid answer). */
+    outcome: text("outcome").notNull(),
+    /** The HTTP status of the responder's answer (null when none came). */
+    httpStatus: integer("http_status"),
+    verified: boolean("verified"),
+    failureReason: text("failure_reason"),
+    additionalInfo: text("additional_info"),
+    responderGln: text("responder_gln"),
+    verificationTimestamp: text("verification_timestamp"),
+    /** ERROR: why there is no answer (RESPONDER_TIMEOUT, RESPONDER_REDIRECT, ...) and what it said. */
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("return_verifications_pack_idx").on(t.shipmentId, t.gtin, t.serial),
+    check("return_verifications_outcome_check", sql`${t.outcome} in ('PASSED', 'FAILED', 'ERROR')`),
+  ],
+);
+
 // ---------------------------------------------------------------- the organisation's server signer (../signer)
 
 /**

@@ -5,7 +5,8 @@
  *   requester's scopes (403 MISSING_SCOPE) and the ledger's rules by simulation (422 with the
  *   ledger's reason in plain words), then queued: 202 with the write and its status URL. The same
  *   key again answers the same write (200, `Idempotent-Replayed: true`), whatever became of it;
- *   the same key with another request is refused (422 IDEMPOTENCY_KEY_REUSED).
+ *   the same key with another request is refused (422 IDEMPOTENCY_KEY_REUSED). Receiving a
+ *   pharmacy's return whose packs did not all pass verification is refused (409 RETURN_NOT_VERIFIED).
  * - GET /api/writes/<id>: the write, its transaction and its outcome.
  * - GET /api/writes?status=&perPage=&before=: the organisation's writes, newest first.
  *
@@ -21,6 +22,7 @@ import { authenticateRequester, requireScope, type Requester } from "../auth/tok
 import type { AppContext } from "../context.ts";
 import { csvResponse, csvStream, type CsvValue } from "../read/csv.ts";
 import { parseQuery } from "../read/input.ts";
+import { requireReturnVerified } from "../vrs/returns.ts";
 import { abiOf, ledgerAbiName, type CallAbiName } from "./calls.ts";
 import { explainWithNames, isRefusal } from "./explain.ts";
 import { operationsFor } from "./operations.ts";
@@ -152,6 +154,11 @@ export async function createWriteResponse(ctx: AppContext, request: Request): Pr
   const existing = await findByIdempotencyKey(ctx.db, requester.organisation, ref, idempotencyKey);
   if (existing !== undefined) return replay(ctx, existing, requestHash);
 
+  if (parsed.data.operation === "receive") {
+    // A pharmacy's return goes back on sale only once each of its packs passed verification with
+    // its manufacturer (../vrs/returns.ts); rejecting it needs none.
+    await requireReturnVerified(ctx, requester.organisation, (args.data as { shipmentId: string }).shipmentId);
+  }
   const call = await operation.call(ctx, args.data as never);
   const contractCall = {
     abi: ledgerAbiName(ctx.ledger.kind),

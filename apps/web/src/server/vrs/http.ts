@@ -152,9 +152,9 @@ function notServed(gtin: string): ApiError {
 }
 
 /** Takes one of the client's verification allowance for a refused attempt; past it, 429 instead. */
-function chargeRefusal(request: Request, error: unknown): unknown {
+async function chargeRefusal(request: Request, error: unknown): Promise<unknown> {
   if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 403)) return error;
-  const limited = takeVerification(clientAddress(request.headers));
+  const limited = await takeVerification(clientAddress(request.headers));
   return limited === undefined ? error : rateLimitError(limited);
 }
 
@@ -304,7 +304,7 @@ export async function vrsVerifyResponse(
       verdict: body.verdict,
     });
   } catch (error) {
-    const refusal = await refused(chargeRefusal(request, error), raw.corrUUID);
+    const refusal = await refused(await chargeRefusal(request, error), raw.corrUUID);
     return finish(ctx, "verify", raw, started, { ...refusal, manufacturer, ...(requester ? { requester } : {}) });
   }
 }
@@ -334,7 +334,7 @@ export async function vrsConnectivityResponse(context: () => Promise<AppContext>
     const body = { responderGLN: facts.product.gln, ...(raw.corrUUID === undefined ? {} : { corrUUID: raw.corrUUID }) };
     return await finish(ctx, "checkConnectivity", raw, started, { status: 200, body, requester, manufacturer });
   } catch (error) {
-    const refusal = await refused(chargeRefusal(request, error), raw.corrUUID);
+    const refusal = await refused(await chargeRefusal(request, error), raw.corrUUID);
     return finish(ctx, "checkConnectivity", raw, started, {
       ...refusal,
       manufacturer,

@@ -9,7 +9,7 @@ import { rateLimitError, takeVerification } from "@/server/security/rate-limit";
  * search shares the verification allowance per client (it cannot be used to test guessed serials).
  */
 export const GET = handle(async (request: Request) => {
-  const refusal = takeVerification(clientAddress(request.headers));
+  const refusal = await takeVerification(clientAddress(request.headers));
   if (refusal !== undefined) throw rateLimitError(refusal);
   return readApi.search(await appContext(), request);
 });

@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  * client, and shed with 429 BUSY when too many checks are already running.
  */
 export const GET = handle(async (request: Request) => {
-  const refusal = takeVerification(clientAddress(request.headers));
+  const refusal = await takeVerification(clientAddress(request.headers));
   if (refusal !== undefined) throw rateLimitError(refusal);
   return withVerificationSlot(() => verifyResponse(appContext, request));
 });

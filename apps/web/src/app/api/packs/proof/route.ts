@@ -13,7 +13,7 @@ import { rateLimitError, takeVerification } from "@/server/security/rate-limit";
  * per-client allowance as verification, so it cannot be used to test guessed serials in bulk.
  */
 export const GET = handle(async (request: Request) => {
-  const refusal = takeVerification(clientAddress(request.headers));
+  const refusal = await takeVerification(clientAddress(request.headers));
   if (refusal !== undefined) throw rateLimitError(refusal);
   const code = new URL(request.url).searchParams.get("code");
   if (!code)
