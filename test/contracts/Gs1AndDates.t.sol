@@ -67,6 +67,28 @@ contract Gs1AndDatesTest is Assertions {
         assertTrue(lib.hasValidCheckDigit(116, 5), "00116: leading zeros add nothing");
     }
 
+    function test_hasValidCheckDigit_takesUpTo77Digits() public view {
+        assertTrue(lib.hasValidCheckDigit(17, 77), "17 written with 77 digits");
+        assertFalse(lib.hasValidCheckDigit(17, 78), "78 digits: 10^78 does not fit in 256 bits");
+        assertFalse(lib.hasValidCheckDigit(type(uint256).max, 77), "78 digits for 77");
+    }
+
+    /// @dev Two digits a step (Gs1.hasValidCheckDigit) against one digit at a time, as GS1 states it.
+    function testFuzz_hasValidCheckDigit_agreesWithTheDigitByDigitRule(uint256 number, uint256 digits) public view {
+        digits = 2 + (digits % 76);
+        number = number % 10 ** digits;
+        uint256 body = number / 10;
+        uint256 sum;
+        for (uint256 i; i < digits - 1; ++i) {
+            sum += (i % 2 == 0 ? 3 : 1) * (body % 10);
+            body /= 10;
+        }
+        bool expected = (10 - (sum % 10)) % 10 == number % 10;
+        assertEq(lib.hasValidCheckDigit(number, digits), expected, "the digit-by-digit rule");
+        uint256 fixedUp = number - (number % 10) + ((10 - (sum % 10)) % 10);
+        assertTrue(lib.hasValidCheckDigit(fixedUp, digits), "with its check digit");
+    }
+
     function test_isValidSscc_acceptsKnownSsccsAndRejectsOthers() public view {
         // SSCC 106141411234567897 (GS1 General Specifications example).
         assertTrue(lib.isValidSscc(106141411234567897), "GS1 example");
