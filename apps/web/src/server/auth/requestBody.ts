@@ -60,3 +60,22 @@ export async function readBodyJson(request: Request, options: ReadBodyOptions): 
     throw new ApiError(400, "INVALID_JSON", `${options.what} must be a JSON object.`);
   }
 }
+
+/**
+ * The body as JSON checked by `schema`, or a 400 INVALID_BODY with `expected` (what to send) and
+ * the schema's issues as details; a 413 over `maxBytes`, a 400 when it is not JSON.
+ */
+export async function readBodyAs<T>(
+  request: Request,
+  schema: { safeParse(value: unknown): SafeParse<T> },
+  options: ReadBodyOptions & { expected: string },
+): Promise<T> {
+  const parsed = schema.safeParse(await readBodyJson(request, options));
+  if (parsed.success) return parsed.data;
+  throw new ApiError(400, "INVALID_BODY", options.expected, {
+    details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  });
+}
+
+type SafeParse<T> =
+  { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };

@@ -18,6 +18,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { ApiError } from "../api/errors.ts";
 import { ADDITIONAL_INFO, FAILURE_REASONS, type VerificationData } from "./answer.ts";
 
 /** The largest answer read: the standard's answer is a few hundred bytes. */
@@ -106,6 +107,16 @@ export function responderBaseUrl(raw: string, env: NodeJS.ProcessEnv = process.e
     );
   }
   return url.toString().replace(/\/+$/, "");
+}
+
+/** `raw` as a responder base URL (responderBaseUrl), or a 400 INVALID_RESPONDER_URL saying what is wrong with it. */
+export function requireResponderUrl(raw: string): string {
+  try {
+    return responderBaseUrl(raw);
+  } catch (error) {
+    if (!(error instanceof ResponderUrlRefused)) throw error;
+    throw new ApiError(400, "INVALID_RESPONDER_URL", error.message);
+  }
 }
 
 /** Refuses a host name that resolves to a loopback (unless allowed), private or reserved address. */

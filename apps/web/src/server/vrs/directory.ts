@@ -17,13 +17,13 @@ import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { companyPrefixes, products, vrsDirectory } from "../db/schema.ts";
 import { parseQuery } from "../read/input.ts";
-import { responderBaseUrl, ResponderUrlRefused } from "./client.ts";
+import { requireResponderUrl } from "./client.ts";
 import type { DirectoryEntry } from "../../lib/api/vrs.ts";
 
 export type { DirectoryEntry };
@@ -120,24 +120,15 @@ export async function directoryResponse(ctx: AppContext, request: Request): Prom
 export async function putDirectoryEntryResponse(ctx: AppContext, request: Request): Promise<Response> {
   const party = await requireParty(ctx, request, ["MANUFACTURER"]);
   requireContentType(request, ["application/json"], "A directory entry");
-  const parsed = putBody.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "A directory entry" }));
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
+  const body = await readBodyAs(request, putBody, {
+    maxBytes: 4096,
+    what: "A directory entry",
+    expected:
       "Send JSON {prefix, responderUrl}: your GS1 company prefix (6 to 12 digits) or GTIN (14), and your responder's base URL.",
-      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-    );
-  }
-  let responderUrl: string;
-  try {
-    responderUrl = responderBaseUrl(parsed.data.responderUrl);
-  } catch (error) {
-    if (!(error instanceof ResponderUrlRefused)) throw error;
-    throw new ApiError(400, "INVALID_RESPONDER_URL", error.message);
-  }
+  });
+  const responderUrl = requireResponderUrl(body.responderUrl);
   const manufacturer = party.address.toLowerCase();
-  const { prefix } = parsed.data;
+  const { prefix } = body;
   const problem = await ownershipProblem(ctx.db, manufacturer, prefix);
   if (problem !== undefined) throw notOwned(prefix, problem);
   const [row] = await ctx.db

@@ -11,14 +11,14 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { vrsRequesterCredentials } from "../db/schema.ts";
 import { parseQuery } from "../read/input.ts";
 import { open, seal, SecretKeyMissing, secretKeyFromEnv } from "../security/secret-box.ts";
-import { responderBaseUrl, ResponderUrlRefused } from "./client.ts";
+import { requireResponderUrl } from "./client.ts";
 import type { RequesterCredentialView } from "../../lib/api/vrs.ts";
 
 export type { RequesterCredentialView };
@@ -123,26 +123,17 @@ export async function requesterCredentialsResponse(ctx: AppContext, request: Req
 export async function putRequesterCredentialResponse(ctx: AppContext, request: Request): Promise<Response> {
   const party = await requireParty(ctx, request, ["DISTRIBUTOR"]);
   requireContentType(request, ["application/json"], "A credential");
-  const parsed = putBody.safeParse(await readBodyJson(request, { maxBytes: 8192, what: "A credential" }));
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
+  const body = await readBodyAs(request, putBody, {
+    maxBytes: 8192,
+    what: "A credential",
+    expected:
       "Send JSON {responderUrl, token, label?}: the responder's base URL and the API credential its manufacturer issued you.",
-      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-    );
-  }
-  let responderUrl: string;
-  try {
-    responderUrl = responderBaseUrl(parsed.data.responderUrl);
-  } catch (error) {
-    if (!(error instanceof ResponderUrlRefused)) throw error;
-    throw new ApiError(400, "INVALID_RESPONDER_URL", error.message);
-  }
+  });
+  const responderUrl = requireResponderUrl(body.responderUrl);
   const stored = await storeRequesterCredential(
     ctx.db,
     party.address,
-    { responderUrl, token: parsed.data.token, label: parsed.data.label || new URL(responderUrl).host },
+    { responderUrl, token: body.token, label: body.label || new URL(responderUrl).host },
     ctx.now(),
   );
   return jsonResponse(stored);

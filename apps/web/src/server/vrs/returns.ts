@@ -25,7 +25,7 @@ import { z } from "zod";
 import { packCodeProblem } from "../../lib/pack-code.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
@@ -333,21 +333,17 @@ export async function verifyReturnedPackResponse(ctx: AppContext, request: Reque
   const party = await requireParty(ctx, request, ["DISTRIBUTOR"]);
   const shipmentId = readShipmentId(rawId);
   requireContentType(request, ["application/json"], "A pack to verify");
-  const parsed = packBody.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "A pack to verify" }));
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      "Send JSON {code} (the pack's scanned code) or {gtin, lot, serial, expiry?} (expiry as YYMMDD).",
-      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-    );
-  }
+  const body = await readBodyAs(request, packBody, {
+    maxBytes: 4096,
+    what: "A pack to verify",
+    expected: "Send JSON {code} (the pack's scanned code) or {gtin, lot, serial, expiry?} (expiry as YYMMDD).",
+  });
   if (party.gln === undefined) throw new ApiError(403, "NOT_PARTICIPANT", "Your GLN is not known on the ledger.");
   const verification = await verifyReturnedPack(
     ctx,
     { address: party.address, gln: party.gln },
     shipmentId,
-    packOf(parsed.data, ctx.now()),
+    packOf(body, ctx.now()),
   );
   return jsonResponse({ verification, return: await returnStatus(ctx, party.address, shipmentId) });
 }
