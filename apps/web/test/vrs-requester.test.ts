@@ -33,9 +33,11 @@ import { attachWriteService, WriteService } from "../src/server/signer/service.t
 import { localSigner } from "../src/server/signer/signer.ts";
 import {
   addressKind,
+  guardedLookup,
   MAX_ANSWER_BYTES,
   requestVerification,
   responderBaseUrl,
+  type Resolver,
   type VerificationRequest,
 } from "../src/server/vrs/client.ts";
 import { APP_SRC, resolveAppModules } from "./support/app-modules.ts";
@@ -389,6 +391,46 @@ describe(`VRS requester: directory, credentials, saleable returns (${TEST_DATABA
       const refused = await requestVerification("http://127.0.0.1:1", "t0ken-123", request(), production);
       assert.ok(!refused.ok);
       assert.equal(refused.code, "RESPONDER_URL_REFUSED");
+    });
+
+    it("connects to the address its own checked lookup returned, so a rebinding name gets one answer", async () => {
+      const port = new URL(fakeUrl).port;
+      let asked = 0;
+      // A name that answers loopback (allowed here) first, and a private address to any later query.
+      const rebinding: Resolver = (_host, callback) => {
+        asked += 1;
+        callback(null, [{ address: asked === 1 ? "127.0.0.1" : "10.0.0.1", family: 4 }]);
+      };
+      const result = await requestVerification(
+        `http://vrs.localhost:${port}/verified`,
+        "t0ken-123",
+        request(),
+        process.env,
+        rebinding,
+      );
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(asked, 1, "the name is resolved once, by the connection itself");
+
+      const production = { NODE_ENV: "production" } as NodeJS.ProcessEnv;
+      const internal: Resolver = (_host, callback) => callback(null, [{ address: "10.0.0.7", family: 4 }]);
+      const before = fakeSeen.length;
+      const refused = await requestVerification(
+        "https://vrs.example.com",
+        "t0ken-123",
+        request(),
+        production,
+        internal,
+      );
+      assert.ok(!refused.ok);
+      assert.equal(refused.code, "RESPONDER_URL_REFUSED");
+      assert.match(refused.message, /vrs\.example\.com resolves to 10\.0\.0\.7, a private address/);
+      assert.equal(fakeSeen.length, before, "nothing was sent");
+
+      const loopbackName: Resolver = (_host, callback) => callback(null, [{ address: "::1", family: 6 }]);
+      const lookupRefused = await new Promise<Error | null>((resolve) =>
+        guardedLookup(production, loopbackName)("vrs.example.com", { all: true }, (error) => resolve(error)),
+      );
+      assert.match(String(lookupRefused), /resolves to ::1, a loopback address/);
     });
   });
 

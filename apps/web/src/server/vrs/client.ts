@@ -7,7 +7,9 @@
  * is made to call URLs others chose: the call is SSRF-aware (docs/SECURITY.md).
  * - https only; http and loopback or private addresses are refused, except loopback in development
  *   (NODE_ENV not production) or with PEDIGREE_VRS_ALLOW_LOOPBACK=on (tests, the local demo);
- * - a host name is resolved first and refused when it names such an address;
+ * - a host name is refused when it resolves to such an address, checked in the very lookup the
+ *   connection uses (`guardedLookup`), so a name that answers a public address to a first query and
+ *   a private one to the next (DNS rebinding) cannot slip between a check and the connection;
  * - no redirect is followed (a 3xx is an error), the call has a deadline (PEDIGREE_VRS_TIMEOUT_MS,
  *   default 5 s) and the answer a size cap (64 KiB), both enforced while the body streams in;
  * - the answer must have the standard's shape, with the request's corrUUID echoed.
@@ -15,8 +17,9 @@
  * Nothing here throws for what a responder does: every failure is a `ResponderFailure` with a code,
  * recorded with the return like an answer.
  */
-import { lookup } from "node:dns/promises";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
+import { Agent, fetch, type Response } from "undici";
 import { z } from "zod";
 import { ApiError } from "../api/errors.ts";
 import { ADDITIONAL_INFO, FAILURE_REASONS, type VerificationData } from "./answer.ts";
@@ -72,7 +75,7 @@ export function addressKind(address: string): AddressKind {
 /**
  * `raw` as a responder base URL: https (or http to loopback where allowed), no credentials, query or
  * fragment, without a trailing slash. Throws ResponderUrlRefused saying what is wrong. Host names
- * are checked again, resolved, when called (checkResolvedHost).
+ * are checked again, resolved, when called (guardedLookup).
  */
 export function responderBaseUrl(raw: string, env: NodeJS.ProcessEnv = process.env): string {
   let url: URL;
@@ -119,17 +122,45 @@ export function requireResponderUrl(raw: string): string {
   }
 }
 
-/** Refuses a host name that resolves to a loopback (unless allowed), private or reserved address. */
-async function checkResolvedHost(url: URL, env: NodeJS.ProcessEnv): Promise<void> {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host) || host === "localhost") return; // Checked by responderBaseUrl.
-  const addresses = await lookup(host, { all: true, verbatim: true });
-  for (const { address } of addresses) {
-    const kind = addressKind(address);
-    if (kind === "private" || (kind === "loopback" && !loopbackAllowed(env))) {
-      throw new ResponderUrlRefused(`${host} resolves to ${address}, a ${kind} address: this server does not call it.`);
-    }
-  }
+/** How host names are resolved: node:dns's lookup with `all: true` (tests give their own). */
+export type Resolver = (
+  hostname: string,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { all: true, verbatim: true }, callback);
+
+/**
+ * The `lookup` of the responder's connection (net.connect's option): resolves the host once and
+ * refuses it, with a ResponderUrlRefused, when any of its addresses is loopback (unless allowed),
+ * private or reserved. Connecting to what this very lookup returned leaves no second resolution
+ * for a rebinding name to answer differently.
+ */
+export function guardedLookup(env: NodeJS.ProcessEnv = process.env, resolve: Resolver = systemResolver) {
+  return (
+    hostname: string,
+    options: { all?: boolean },
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    resolve(hostname, (error, addresses) => {
+      if (error !== null) return callback(error, []);
+      if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), []);
+      for (const { address } of addresses) {
+        const kind = addressKind(address);
+        if (kind === "private" || (kind === "loopback" && !loopbackAllowed(env))) {
+          return callback(
+            new ResponderUrlRefused(
+              `${hostname} resolves to ${address}, a ${kind} address: this server does not call it.`,
+            ),
+            [],
+          );
+        }
+      }
+      if (options.all === true) return callback(null, addresses);
+      const [first] = addresses as [LookupAddress];
+      return callback(null, first.address, first.family);
+    });
+  };
 }
 
 export interface VerificationRequest {
@@ -241,34 +272,36 @@ export async function requestVerification(
   token: string,
   request: VerificationRequest,
   env: NodeJS.ProcessEnv = process.env,
+  resolve: Resolver = systemResolver,
 ): Promise<ResponderAnswer | ResponderFailure> {
   let target: URL;
   try {
     target = new URL(verificationUrl(responderBaseUrl(base, env), request));
-    await checkResolvedHost(target, env);
   } catch (error) {
     if (error instanceof ResponderUrlRefused) return failure("RESPONDER_URL_REFUSED", error.message);
-    return failure(
-      "RESPONDER_UNREACHABLE",
-      `The responder's host could not be resolved (${(error as Error).message}).`,
-    );
+    throw error;
   }
   const deadline = timeoutMs(env);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deadline);
+  // One connection, made through the checked lookup, closed with the call (no pool to reuse).
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(env, resolve) }, pipelining: 0 });
   try {
     let response: Response;
     try {
       response = await fetch(target, {
         redirect: "manual",
         signal: controller.signal,
+        dispatcher,
         headers: { accept: "application/json", authorization: `Bearer ${token}` },
       });
     } catch (error) {
       if (controller.signal.aborted) {
         return failure("RESPONDER_TIMEOUT", `The responder did not answer within ${deadline} ms.`);
       }
-      const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+      const cause = (error as Error & { cause?: Error }).cause;
+      if (cause instanceof ResponderUrlRefused) return failure("RESPONDER_URL_REFUSED", cause.message);
+      const reason = cause?.message ?? (error as Error).message;
       return failure("RESPONDER_UNREACHABLE", `The responder could not be reached (${quoted(reason)}).`);
     }
     if (response.status >= 300 && response.status < 400) {
@@ -355,6 +388,7 @@ export async function requestVerification(
     };
   } finally {
     clearTimeout(timer);
+    void dispatcher.destroy().catch(() => undefined);
   }
 }
 
