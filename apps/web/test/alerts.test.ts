@@ -199,7 +199,7 @@ describe(`alert workflow (${TEST_DATABASE_KIND})`, () => {
         400,
         "INVALID_BODY",
       );
-      assert.deepEqual(tooLong.details, [{ field: "note", message: "must be at most 500 characters" }]);
+      assert.deepEqual(tooLong.details, [{ path: "note", message: "must be at most 500 characters" }]);
       await apiError(await patch("agency", id, "not json"), 400, "INVALID_JSON");
       assert.equal((await detail("agency", id)).status, "INVESTIGATING");
       assert.equal((await historyRows(id)).length, 1);

@@ -34,7 +34,7 @@ import { csvResponse, csvStream, type CsvValue } from "./csv.ts";
 import { addressSchema, checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
 import { decodePageToken, encodePageToken, pageKey } from "./pageToken.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { requireContentType } from "../auth/origin.ts";
 import { alertScope, requireViewer, seesEverything, type Viewer } from "./access.ts";
 
@@ -374,16 +374,11 @@ const CHANGE_EXAMPLE =
 /** The request's change, or a 400 that says what is missing; these rules hold whatever the alert's state. */
 async function readAlertChange(request: Request): Promise<z.output<typeof alertChange>> {
   requireContentType(request, ["application/json"], "An alert update");
-  const parsed = alertChange.safeParse(await readBodyJson(request, { maxBytes: 4096, what: "An alert update" }));
-  if (!parsed.success) {
-    throw new ApiError(400, "INVALID_BODY", `Send a JSON body such as ${CHANGE_EXAMPLE}.`, {
-      details: parsed.error.issues.map((issue) => ({
-        field: issue.path.join(".") || "(body)",
-        message: issue.message,
-      })),
-    });
-  }
-  const change = parsed.data;
+  const change = await readBodyAs(request, alertChange, {
+    maxBytes: 4096,
+    what: "An alert update",
+    expected: `Send a JSON body such as ${CHANGE_EXAMPLE}.`,
+  });
   if (change.status === "CLOSED" && change.rootCause === undefined) {
     throw new ApiError(
       400,

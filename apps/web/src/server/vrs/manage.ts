@@ -13,7 +13,7 @@ import { isValidGln } from "@pedigree/gs1";
 import { z } from "zod";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import { parseQuery } from "../read/input.ts";
@@ -45,20 +45,12 @@ export async function credentialsResponse(ctx: AppContext, request: Request): Pr
 export async function issueCredentialResponse(ctx: AppContext, request: Request): Promise<Response> {
   const party = await requireParty(ctx, request, ["MANUFACTURER"]);
   requireContentType(request, ["application/json"], "A credential request");
-  const parsed = issueBody.safeParse(
-    await readBodyJson(request, { maxBytes: MAX_BODY_BYTES, what: "A credential request" }),
-  );
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      "Send JSON {partnerGln, label}: the partner's GLN (13 digits) and who it is for.",
-      {
-        details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-      },
-    );
-  }
-  const issued = await issueCredential(ctx, party.address, parsed.data.partnerGln, parsed.data.label);
+  const body = await readBodyAs(request, issueBody, {
+    maxBytes: MAX_BODY_BYTES,
+    what: "A credential request",
+    expected: "Send JSON {partnerGln, label}: the partner's GLN (13 digits) and who it is for.",
+  });
+  const issued = await issueCredential(ctx, party.address, body.partnerGln, body.label);
   return jsonResponse(issued, { status: 201 });
 }
 
