@@ -9,8 +9,12 @@
  * 3. the demo world: parties, products, batches, shipments, dispensed and recalled stock, moving
  *    the chain's clock up to now (scripts/demo), with each batch's serial manifest stored in the
  *    read model, and the VRS lookup directory and Northwind's responder credential (a saleable
- *    return waits for it in its inbox);
- * 4. the dashboard (Next.js, built on first start or when its sources changed), with the indexer
+ *    return waits for it in its inbox), and one staff invitation per demo organisation, whose link
+ *    is printed: opened in the browser, it creates a passkey to work for it without a wallet;
+ * 4. each demo organisation's key in an encrypted keystore, with a passphrase file (scripts/demo/keys.ts,
+ *    under .data/local), which the dashboard signs with: a demo organisation signed in writes
+ *    through its server, without a wallet prompt;
+ * 5. the dashboard (Next.js, built on first start or when its sources changed), with the indexer
  *    running inside it, on 127.0.0.1:3000;
  * then prints the URL, the demo accounts and one pack link per verdict. Ctrl-C stops everything.
  *
@@ -32,7 +36,9 @@ import { ANVIL_CHAIN_ID, startAnvil } from "./anvil.ts";
 import { deploy } from "./deploy.ts";
 import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
+import { createDemoKeys, demoKeysEnv, type DemoKeys } from "./demo/keys.ts";
 import { storeDemoVrs } from "./demo/vrs.ts";
+import { formatDemoInvitations, storeDemoStaff, type DemoInvitation } from "./demo/staff.ts";
 import { openDatabase } from "../apps/web/src/server/db/database.ts";
 import { storeManifest } from "../apps/web/src/server/manifests/store.ts";
 
@@ -246,7 +252,10 @@ async function raiseDemoAlert(code: string, chainId: number): Promise<void> {
   }
 }
 
-async function startWeb(ledger: { chainId: number; address: string; deploymentBlock: number }): Promise<void> {
+async function startWeb(
+  ledger: { chainId: number; address: string; deploymentBlock: number },
+  keys: DemoKeys,
+): Promise<void> {
   const web = spawn(process.execPath, [NEXT_CLI, "start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
     cwd: WEB_DIR,
     stdio: ["ignore", "ignore", "inherit"],
@@ -268,6 +277,8 @@ async function startWeb(ledger: { chainId: number; address: string; deploymentBl
       // The demo's VRS responder is this dashboard, over http on loopback (production refuses
       // both unless told: docs/SECURITY.md, "The VRS requester").
       PEDIGREE_VRS_ALLOW_LOOPBACK: "on",
+      // The demo organisations' keys: their writes are signed here, the wallet is one choice more.
+      ...demoKeysEnv(keys),
       DATABASE_URL: "",
     },
   });
@@ -320,6 +331,28 @@ async function storeVrsSetUp(summary: DemoSummary): Promise<void> {
   }
 }
 
+/** One staff invitation per demo organisation (scripts/demo/staff.ts): the links are printed at the end. */
+async function storeStaffInvitations(summary: DemoSummary): Promise<DemoInvitation[]> {
+  const address = (key: keyof typeof PARTIES) =>
+    summary.accounts.find((account) => account.name === PARTIES[key].name)!.address;
+  const database = await openDatabase({ url: "", dataDir: LOCAL_DATA_DIR });
+  try {
+    return await storeDemoStaff(database.db, {
+      origin: WEB_URL,
+      addresses: {
+        acme: address("acme"),
+        borealis: address("borealis"),
+        northwind: address("northwind"),
+        central: address("central"),
+        harbour: address("harbour"),
+        agency: address("agency"),
+      },
+    });
+  } finally {
+    await database.close();
+  }
+}
+
 function chainDescription(): string {
   if (options.chain === "hardhat") return "Hardhat, a block per transaction";
   return options.blockTime === undefined
@@ -327,7 +360,12 @@ function chainDescription(): string {
     : `anvil, a block every ${options.blockTime} s`;
 }
 
-function printSummary(summary: DemoSummary, chainId: number, address: string): void {
+function printSummary(
+  summary: DemoSummary,
+  chainId: number,
+  address: string,
+  invitations: readonly DemoInvitation[],
+): void {
   console.log(`
 Pedigree is running.
 
@@ -336,7 +374,11 @@ Pedigree is running.
   chain          ${RPC_URL} (${chainDescription()}, chain id ${chainId}), PedigreeLedger at ${address}
 
 ${formatDemoSummary(summary, WEB_URL)}
-Sign in on the dashboard with "Demo organisations" (local chain only) to act as any of them.
+Sign in on the dashboard with "Demo organisations" (local chain only) to act as any of them:
+the dashboard holds their keys (.data/local/keys) and signs their writes itself, with no wallet
+prompt, recording who asked (GET /api/writes). The network operator's steps are signed in the wallet.
+
+${formatDemoInvitations(invitations)}
 
 Press Ctrl-C to stop.`);
 }
@@ -374,10 +416,14 @@ try {
     log: (line) => console.log(`  ${line}`),
   });
   await storeVrsSetUp(summary);
+  const invitations = await storeStaffInvitations(summary);
+  console.log("Writing the demo organisations' keystores...");
+  // After the seed: storing its manifests starts .data/local afresh.
+  const keys = await createDemoKeys(path.join(path.dirname(LOCAL_DATA_DIR), "keys"));
   console.log("Starting the dashboard and its indexer...");
-  await startWeb({ chainId, address, deploymentBlock });
+  await startWeb({ chainId, address, deploymentBlock }, keys);
   await raiseDemoAlert(summary.alertCode, chainId);
-  printSummary(summary, chainId, address);
+  printSummary(summary, chainId, address, invitations);
 } catch (error) {
   if (!stopping) {
     console.error(`\nnpm start failed: ${(error as Error).message}`);

@@ -20,6 +20,13 @@ import { CliError } from "./errors.ts";
 
 const HARDHAT_TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
+/** The local chain's test account `index` (the demo world's keys): public, worth nothing off a local chain. */
+export function demoAccountPrivateKey(index: number): Hex {
+  const hdKey = mnemonicToAccount(HARDHAT_TEST_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
+  if (hdKey === null) throw new CliError(1, `The test account ${index} has no private key.`);
+  return bytesToHex(hdKey);
+}
+
 export const KEYSTORE_HELP = `Creates or reads the organisation's encrypted keystore (Web3 Secret Storage, version 3).
 
 Usage: npm run pedigree -- keystore create --out <file> [--import | --demo-account <n>]
@@ -76,9 +83,7 @@ async function create(args: string[]): Promise<void> {
   if (values["demo-account"] !== undefined) {
     const index = Number(values["demo-account"]);
     if (!/^\d+$/.test(values["demo-account"]) || index > 19) throw new CliError(1, "--demo-account must be 0 to 19.");
-    const hdKey = mnemonicToAccount(HARDHAT_TEST_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
-    if (hdKey === null) throw new CliError(1, `The test account ${index} has no private key.`);
-    privateKey = bytesToHex(hdKey);
+    privateKey = demoAccountPrivateKey(index);
   }
   // Checked before the second or two scrypt takes (writing checks the file again, without a race).
   if (existsSync(values.out)) {

@@ -18,6 +18,7 @@ import { toHri } from "@pedigree/gs1";
 import { signIn } from "../../../scripts/cli/api.ts";
 import { COMPANY_PREFIXES, type WorldBatch } from "../test/support/world.ts";
 import { launchBrowser, screenshot } from "./support/browser.ts";
+import { receiveReturn, returnCard, verifyReturnedPack } from "./support/returns.ts";
 import { lookAt } from "./support/roles-world.ts";
 import { story } from "./support/story.ts";
 import { startStack, type SeedContext, type Stack } from "./support/stack.ts";
@@ -93,8 +94,7 @@ function codeOf(batch: WorldBatch, index: number): string {
 
 describe("a distributor verifies a pharmacy's return with the manufacturer, then receives it", () => {
   let northwind: Page;
-  const card = () =>
-    northwind.getByTestId("incoming-shipments").locator("li[data-shipment-id]", { hasText: `ref. ${REFERENCE}` });
+  const card = () => returnCard(northwind, REFERENCE);
 
   step("the return cannot be received before its packs are verified, and the page says why", async () => {
     northwind = await partyPage(2, "DISTRIBUTOR");
@@ -111,13 +111,8 @@ describe("a distributor verifies a pharmacy's return with the manufacturer, then
   step("each pack is verified with Acme's responder and listed as verified", async () => {
     const { amoxicillin } = stack.fixtures;
     for (const index of [0, 1]) {
-      await card().getByLabel("Returned pack", { exact: true }).fill(codeOf(amoxicillin, index));
-      await card().getByTestId("verify-returned-pack").click();
-      const row = card().locator(
-        `[data-testid=return-verifications] li[data-serial="${amoxicillin.manifest.serials[index]}"]`,
-      );
-      await row.waitFor({ timeout: 20_000 });
-      assert.match(await row.innerText(), /Verified[\s\S]*the manufacturer verified the identifier/);
+      const answer = await verifyReturnedPack(card(), codeOf(amoxicillin, index), amoxicillin.manifest.serials[index]!);
+      assert.match(answer, /Verified[\s\S]*the manufacturer verified the identifier/);
     }
     assert.match(await card().getByTestId("return-lines").innerText(), /2 of 2 verified/);
     await card().getByTestId("receive-blocked").waitFor({ state: "detached", timeout: 10_000 });
@@ -126,14 +121,7 @@ describe("a distributor verifies a pharmacy's return with the manufacturer, then
   });
 
   step("the verified return is received on the ledger", async () => {
-    await card().getByTestId("receive-shipment").click();
-    const deadline = Date.now() + 30_000;
-    while ((await card().count()) > 0) {
-      const failed = card().locator("[data-testid=tx-status] [data-phase=failed]");
-      if ((await failed.count()) > 0) assert.fail(`the return was not received: ${await failed.innerText()}`);
-      if (Date.now() > deadline) assert.fail("the return is still listed as pending");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await receiveReturn(card());
     assert.deepEqual(pageErrors, []);
   });
 });

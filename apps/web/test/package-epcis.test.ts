@@ -7,14 +7,22 @@
  * Each shipment's EPCIS document (GET /api/shipments/<id>/epcis) must validate against GS1's
  * schema, and following its events (aggregations, shipping, receiving) must give exactly the
  * packages, units and outcomes its DSCSA transaction information lists, JSON and CSV; anyone
- * outside the shipment hears 404. The batch's EPCIS exports (2.0, 1.2) and the EPCIS query carry
+ * outside the shipment hears 404. Its EPCIS 1.2 XML (/epcis12) holds the same events, seller to
+ * buyer with the transaction information and statement, valid against GS1's 1.2 XSD. The batch's EPCIS exports (2.0, 1.2) and the EPCIS query carry
  * the aggregations, and name packs only to those who may see them.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
 import { gs1CheckDigit, toDigitalLink } from "@pedigree/gs1";
-import { packageLedgerAbi, packStateNumber, type EpcisAggregationEvent, type EpcisEvent } from "@pedigree/ledger";
+import {
+  DSCSA_LEGAL_NOTICE,
+  packageLedgerAbi,
+  packStateNumber,
+  type EpcisAggregationEvent,
+  type EpcisDocument,
+  type EpcisEvent,
+} from "@pedigree/ledger";
 import { stringToHex, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
@@ -27,7 +35,7 @@ import type { TransactionInformation } from "../src/server/read/transaction-info
 import type { BatchResponse } from "../src/lib/api/read.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
 import { assertValidEpcis12 } from "../../../packages/ledger/test/epcis12Schema.ts";
-import { fromEpcis12, fromEpcis20 } from "../../../packages/ledger/test/epcisNeutral.ts";
+import { epcis12Root, fromEpcis12, fromEpcis20 } from "../../../packages/ledger/test/epcisNeutral.ts";
 import { startTestChain, type TestChain } from "./support/chain.ts";
 import { storeWorldManifest } from "./support/manifests.ts";
 import { openSession, requestAs, viewerOf } from "./support/viewers.ts";
@@ -148,6 +156,9 @@ describe(`EPCIS of the package-level ledger (${TEST_DATABASE_KIND})`, () => {
 
   async function shipmentDocument(party: WorldParty, shipmentId: string, query = ""): Promise<Response> {
     return readApi.shipmentEpcis(ctx, (await as(party))(`/api/shipments/${shipmentId}/epcis${query}`), shipmentId);
+  }
+  async function shipmentXml(party: WorldParty, shipmentId: string, query = ""): Promise<Response> {
+    return readApi.shipmentEpcis12(ctx, (await as(party))(`/api/shipments/${shipmentId}/epcis12${query}`), shipmentId);
   }
   async function information(party: WorldParty, shipmentId: string, query = ""): Promise<Response> {
     const url = `/api/shipments/${shipmentId}/transaction-information${query}`;
@@ -319,6 +330,137 @@ describe(`EPCIS of the package-level ledger (${TEST_DATABASE_KIND})`, () => {
       toNorthwind,
     );
     assert.equal(anonymous.status, 401);
+  });
+
+  it("a shipment's EPCIS 1.2 XML: GS1's 1.2 schema accepts it, and it holds the 2.0 document's events, field by field", async () => {
+    const { acme, northwind, central, regulator } = world.parties;
+    for (const [shipmentId, viewers] of [
+      [toNorthwind, [acme, northwind, regulator]],
+      [toCentral, [northwind, central, regulator]],
+    ] as const) {
+      for (const viewer of viewers) {
+        const response = await shipmentXml(viewer, shipmentId);
+        const xml = await response.text();
+        assert.equal(response.status, 200, xml);
+        assert.equal(response.headers.get("content-type"), "application/xml; charset=utf-8");
+        assert.equal(response.headers.get("GS1-EPCIS-Version"), "1.2");
+        assert.equal(response.headers.get("GS1-CBV-Version"), "1.2");
+        assert.equal(response.headers.get("cache-control"), "no-store");
+        assert.equal(
+          response.headers.get("content-disposition"),
+          `inline; filename="epcis12-shipment-${shipmentId.replace(/[^a-z0-9]/g, "_")}.xml"`,
+        );
+        await assertValidEpcis12(xml, `shipment ${shipmentId}'s 1.2 document for ${viewer.legalName}`);
+        const json = (await (await shipmentDocument(viewer, shipmentId)).json()) as EpcisDocument;
+        const events = fromEpcis12(xml, "urn:pedigree:epcis:");
+        assert.ok(events.length >= 4, `${events.length} events`);
+        assert.deepEqual(events, fromEpcis20(json), `${viewer.legalName}: the same events as the 2.0 document`);
+      }
+    }
+    const xml = await (await shipmentXml(northwind, toNorthwind)).text();
+    assert.match(xml, /<parentID>urn:epc:id:sscc:952012\.3\d{10}<\/parentID>/);
+    assert.ok(!xml.includes(serial(2)), "no serial of a pack the recipient never got");
+  });
+
+  it("a shipment's EPCIS 1.2 header: seller to buyer whoever asks, the seller's statement, the transaction information", async () => {
+    const { acme, northwind, central, regulator } = world.parties;
+    type Node = Record<string, unknown>;
+    const identifier = (party: WorldParty) => ({ "sbdh:Identifier": { "#text": party.gln, "@Authority": "GLN" } });
+    for (const [shipmentId, seller, buyer] of [
+      [toNorthwind, acme, northwind],
+      [toCentral, northwind, central],
+    ] as const) {
+      const info = (await (await information(regulator, shipmentId)).json()) as TransactionInformation;
+      for (const viewer of [seller, buyer, regulator]) {
+        const xml = await (await shipmentXml(viewer, shipmentId)).text();
+        const root = epcis12Root(xml, "urn:pedigree:epcis:");
+        const header = root.EPCISHeader as Node;
+        const sbdh = header["sbdh:StandardBusinessDocumentHeader"] as Node;
+        assert.deepEqual(sbdh["sbdh:Sender"], identifier(seller), `sender, asked by ${viewer.legalName}`);
+        assert.deepEqual(sbdh["sbdh:Receiver"], identifier(buyer), `receiver, asked by ${viewer.legalName}`);
+        assert.deepEqual(header["gs1ushc:dscsaTransactionStatement"], {
+          "gs1ushc:affirmTransactionStatement": "true",
+          "gs1ushc:legalNotice": DSCSA_LEGAL_NOTICE,
+        });
+        const vocabularies = (((header.extension as Node).EPCISMasterData as Node).VocabularyList as Node)
+          .Vocabulary as Node[];
+        const elements = (type: string) =>
+          new Map(
+            (
+              (vocabularies.find((v) => v["@type"] === type)!.VocabularyElementList as Node).VocabularyElement as Node[]
+            ).map((element) => [
+              element["@id"] as string,
+              Object.fromEntries((element.attribute as Node[]).map((a) => [a["@id"], a["#text"]])),
+            ]),
+          );
+        const classes = elements("urn:epcglobal:epcis:vtype:EPCClass");
+        const itemReference = `0${batch.gtin.slice(1 + COMPANY_PREFIXES.acme.length, 13)}`;
+        assert.deepEqual(classes.get(`urn:epc:idpat:sgtin:${COMPANY_PREFIXES.acme}.${itemReference}.*`), {
+          "urn:epcglobal:cbv:mda#regulatedProductName": "Amoxicillin",
+          "urn:epcglobal:cbv:mda#strengthDescription": info.lines[0]!.strength,
+          "urn:epcglobal:cbv:mda#dosageFormType": info.lines[0]!.dosageForm,
+          "urn:epcglobal:cbv:mda#manufacturerOfTradeItemPartyName": acme.legalName,
+        });
+        // Each lot the transaction information lists, with its expiry and the quantity shipped.
+        assert.equal(classes.size, 1 + info.lines.length);
+        for (const line of info.lines) {
+          assert.deepEqual(classes.get(`urn:epc:class:lgtin:${COMPANY_PREFIXES.acme}.${itemReference}.${line.lot}`), {
+            "urn:epcglobal:cbv:mda#lotNumber": line.lot,
+            "urn:epcglobal:cbv:mda#itemExpirationDate": line.expiry,
+            "urn:pedigree:epcis:quantity": String(line.quantity),
+          });
+        }
+        const locations = elements("urn:epcglobal:epcis:vtype:Location");
+        for (const party of [seller, buyer]) {
+          // GLNs under no company prefix assigned on chain keep their Digital Link (docs/ARCHITECTURE.md).
+          assert.deepEqual(locations.get(`https://id.gs1.org/417/${party.gln}`), {
+            "urn:epcglobal:cbv:mda#name": party.legalName,
+          });
+        }
+        // The transaction and shipment date, and the shipment's reference: the shipping event's.
+        const shipping = ((root.EPCISBody as Node).EventList as Node).ObjectEvent as Node[];
+        const shipped = shipping.find((event) => event.bizStep === "urn:epcglobal:cbv:bizstep:shipping")!;
+        assert.equal(Date.parse(shipped.eventTime as string), Date.parse(info.shippedAt));
+        assert.deepEqual(((shipped.bizTransactionList as Node).bizTransaction as Node[])[0], {
+          "#text": `urn:epcglobal:cbv:bt:${seller.gln}:${info.shipmentRef}`,
+          "@type": "urn:epcglobal:cbv:btt:desadv",
+        });
+      }
+    }
+  });
+
+  it("a shipment's EPCIS 1.2 XML: signed in first, then 404 to anyone outside it, as for no such shipment; 400 to a malformed id", async () => {
+    const { harbour, central, regulator } = world.parties;
+    const refused = async (response: Response, status: number, code: string) => {
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      assert.equal(response.status, status, JSON.stringify(body));
+      assert.equal(body.error.code, code);
+      assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+      return body.error.message;
+    };
+    const anonymous = readApi.shipmentEpcis12(
+      ctx,
+      new Request(`http://localhost/api/shipments/${toNorthwind}/epcis12`),
+      toNorthwind,
+    );
+    await refused(await anonymous, 401, "NOT_SIGNED_IN");
+    // Not even a malformed id is answered before the caller is known.
+    await refused(
+      await readApi.shipmentEpcis12(ctx, new Request("http://localhost/api/shipments/x/epcis12"), "x"),
+      401,
+      "NOT_SIGNED_IN",
+    );
+    const outsider = await refused(await shipmentXml(harbour, toNorthwind), 404, "UNKNOWN_SHIPMENT");
+    const unknownId = `0x${"ab".repeat(32)}`;
+    const unknown = await refused(await shipmentXml(regulator, unknownId), 404, "UNKNOWN_SHIPMENT");
+    assert.equal(outsider.replace(toNorthwind, "?"), unknown.replace(unknownId, "?"), "the same answer as no shipment");
+    await refused(await shipmentXml(central, toNorthwind), 404, "UNKNOWN_SHIPMENT");
+    assert.equal((await shipmentXml(regulator, toNorthwind.toUpperCase().replace("0X", "0x"))).status, 200);
+    for (const garbage of ["0x1234", "not-a-shipment", `${toNorthwind}00`, "<script>"]) {
+      const message = await refused(await shipmentXml(regulator, garbage), 400, "INVALID_SHIPMENT_ID");
+      assert.match(message, /0x and 64 hexadecimal digits/);
+    }
+    await refused(await shipmentXml(regulator, toNorthwind, "?format=xml"), 400, "INVALID_QUERY");
   });
 
   it("the batch's EPCIS 2.0 and 1.2 exports carry its units' aggregation and shipments, the same in both", async () => {

@@ -68,6 +68,22 @@ export interface Epcis12Product {
   manufacturer?: Party;
 }
 
+/**
+ * One lot of the transaction, as EPCClass master data of its LGTIN: the lot, its expiry and, when
+ * the document is one transaction's (a shipment's), how many packs of it the transaction holds.
+ * A shipment's events name packs by SGTIN, which carries no lot: this is where the buyer reads the
+ * lot and expiry the transaction information must give (the commissioning event's ILMD, which
+ * says the same, is not the shipment's).
+ */
+export interface Epcis12Lot {
+  gtin: string;
+  lot: string;
+  /** YYYY-MM-DD. */
+  expiry: string;
+  /** Packs of the lot in the transaction; written as `<namespace>quantity` (no CBV attribute says it). */
+  quantity?: number;
+}
+
 /** The header: who sends the document to whom, and the DSCSA extensions it carries. */
 export interface Epcis12Header {
   sender: Party;
@@ -76,6 +92,8 @@ export interface Epcis12Header {
   instanceIdentifier?: string;
   /** Master data of the events' products (transaction information: name, strength, dosage form, manufacturer). */
   products?: readonly Epcis12Product[];
+  /** Lot master data (lot, expiry, quantity) of a transaction's lots. */
+  lots?: readonly Epcis12Lot[];
   /**
    * The seller's DSCSA transaction statement. Present only when the seller itself affirms it: the
    * ledger records custody, it cannot make the seller's legal assertion.
@@ -92,6 +110,12 @@ export interface Epcis12DocumentOptions {
   companyPrefixes: Iterable<string>;
   /** Without a header the document carries events only (no SBDH, master data or statement). */
   header?: Epcis12Header;
+  /**
+   * The events to write, when the caller chose them from the 2.0 mapping of `events` (a shipment's
+   * document keeps, of the steps before the shipment, only what they did to its units), so the 1.2
+   * and 2.0 documents hold the same selection. Default: every event of `events`, mapped.
+   */
+  eventList?: readonly EpcisEvent[];
 }
 
 export type Epcis12ErrorCode = "UNKNOWN_COMPANY_PREFIX" | "INVALID_COMPANY_PREFIX" | "UNSUPPORTED_IDENTIFIER";
@@ -236,7 +260,7 @@ export function toEpcis12Document(events: readonly CustodyEvent[], options: Epci
   const created = creationDate instanceof Date ? creationDate : new Date(creationDate);
   if (Number.isNaN(created.getTime())) throw new RangeError(`creationDate ${String(creationDate)} is not a date`);
   const prefixes = new CompanyPrefixes(options.companyPrefixes);
-  const mapped = events.flatMap(toEpcisEvents);
+  const mapped = options.eventList ?? events.flatMap(toEpcisEvents);
 
   const document = create({ version: "1.0", encoding: "UTF-8" });
   const root = document
@@ -295,7 +319,10 @@ class Writer {
     this.#text(identification, "sbdh:Type", "Events", SBDH_NAMESPACE);
     this.#text(identification, "sbdh:CreationDateAndTime", created.toISOString(), SBDH_NAMESPACE);
 
-    const products = this.#productVocabulary(header.products ?? [], events);
+    const products = [
+      ...this.#productVocabulary(header.products ?? [], events),
+      ...this.#lotVocabulary(header.lots ?? []),
+    ];
     const locations = this.#locationVocabulary(events, mapped);
     if (products.length + locations.length > 0) {
       const vocabularies = element.ele("extension").ele("EPCISMasterData").ele("VocabularyList");
@@ -308,7 +335,9 @@ class Writer {
         for (const { id, attributes } of elements) {
           const vocabularyElement = list.ele("VocabularyElement", { id });
           for (const [attribute, value] of attributes) {
-            this.#text(vocabularyElement, "attribute", value).att("id", `${CBV_MDA_NAMESPACE}#${attribute}`);
+            // A CBV attribute by its local name; another vocabulary's (pedigree:) by its full URI.
+            const id = attribute.includes(":") ? attribute : `${CBV_MDA_NAMESPACE}#${attribute}`;
+            this.#text(vocabularyElement, "attribute", value).att("id", id);
           }
         }
       }
@@ -353,6 +382,18 @@ class Writer {
       elements.push({ id: productPatternUrn(product.gtin, this.#prefixes), attributes });
     }
     return elements;
+  }
+
+  /** EPCClass master data of lots (LGTIN): CBV's lotNumber and itemExpirationDate, and the transaction's quantity. */
+  #lotVocabulary(lots: readonly Epcis12Lot[]) {
+    return lots.map(({ gtin, lot, expiry, quantity }) => {
+      const attributes: [string, string][] = [
+        ["lotNumber", lot],
+        ["itemExpirationDate", expiry],
+      ];
+      if (quantity !== undefined) attributes.push([`${this.#namespace}quantity`, String(quantity)]);
+      return { id: lgtinUrn(gtin, lot, this.#prefixes), attributes };
+    });
   }
 
   /**

@@ -154,6 +154,7 @@ export {
   DSCSA_LEGAL_NOTICE,
   type Epcis12DocumentOptions,
   type Epcis12Header,
+  type Epcis12Lot,
   type Epcis12Product,
   type Epcis12ErrorCode,
 } from "./epcis12.ts";

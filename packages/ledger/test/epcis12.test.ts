@@ -296,6 +296,62 @@ describe("EPCIS 1.2 XML documents", () => {
     assert.equal(epcis12Root(document([EVENTS.shipped]), NAMESPACE).EPCISHeader, undefined);
   });
 
+  it("one transaction's lots as LGTIN master data (lot, expiry, quantity), and only the events the caller chose", async () => {
+    const shipped = toEpcisDocument([EVENTS.shipped]).epcisBody.eventList;
+    const xml = document([EVENTS.registered, EVENTS.shipped], {
+      eventList: shipped,
+      header: {
+        sender: acme,
+        receiver: northwind,
+        lots: [
+          { gtin: GTIN, lot: LOT, expiry: "2027-12-31", quantity: 60 },
+          { gtin: GTIN, lot: "B/2", expiry: "2028-01-31" },
+        ],
+      },
+    });
+    await assertValidEpcis12(xml);
+    assert.deepEqual(
+      fromEpcis12(xml, NAMESPACE),
+      fromEpcis20({ epcisBody: { eventList: shipped } } as never),
+      "the commissioning event is not the caller's choice",
+    );
+    const header = epcis12Root(xml, NAMESPACE).EPCISHeader as Node;
+    const vocabulary = (((header.extension as Node).EPCISMasterData as Node).VocabularyList as Node)
+      .Vocabulary as Node[];
+    const classes = vocabulary.find((v) => v["@type"] === "urn:epcglobal:epcis:vtype:EPCClass")!;
+    assert.deepEqual(
+      ((classes.VocabularyElementList as Node).VocabularyElement as Node[]).map((element) => [
+        element["@id"],
+        Object.fromEntries((element.attribute as Node[]).map((a) => [a["@id"], a["#text"]])),
+      ]),
+      [
+        [
+          `urn:epc:class:lgtin:952012.0345678.${LOT}`,
+          {
+            "urn:epcglobal:cbv:mda#lotNumber": LOT,
+            "urn:epcglobal:cbv:mda#itemExpirationDate": "2027-12-31",
+            "urn:pedigree:epcis:quantity": "60",
+          },
+        ],
+        [
+          "urn:epc:class:lgtin:952012.0345678.B%2F2",
+          { "urn:epcglobal:cbv:mda#lotNumber": "B/2", "urn:epcglobal:cbv:mda#itemExpirationDate": "2028-01-31" },
+        ],
+      ],
+    );
+    assert.throws(
+      () =>
+        document([EVENTS.shipped], {
+          header: {
+            sender: acme,
+            receiver: northwind,
+            lots: [{ gtin: "00012345600012", lot: "X", expiry: "2027-01-01" }],
+          },
+        }),
+      (error: unknown) => error instanceof Epcis12Error && error.code === "UNKNOWN_COMPANY_PREFIX",
+    );
+  });
+
   it("names what it cannot split honestly: a GLN under no known prefix keeps its Digital Link, a party without GLN its account", async () => {
     const anonymous: Party = { address: central.address, name: "Central Pharmacy" };
     const xml = document([{ ...EVENTS.shipped, to: anonymous }, EVENTS.received], {

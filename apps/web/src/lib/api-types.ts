@@ -144,7 +144,60 @@ export type SessionResponse =
       suspended: boolean;
       name?: string;
       gln?: string;
+      /** Set when a staff member signed in with a passkey: the person, acting for the organisation above. */
+      staff?: StaffIdentityView;
     };
+
+// ---------------------------------------------------------------- staff (passkeys)
+
+/** A staff member's role within their organisation (server/auth/staff.ts's STAFF_ROLES). */
+export type StaffRole = "clerk" | "pharmacist" | "quality" | "admin";
+
+export interface StaffIdentityView {
+  id: string;
+  name: string;
+  role: StaffRole;
+}
+
+export interface StaffMemberView extends StaffIdentityView {
+  createdAt: string;
+  /** "person:<address>" (the organisation's wallet) or "staff:<id>". */
+  invitedBy: string;
+  /** How many passkeys they have. */
+  passkeys: number;
+}
+
+export interface StaffInvitationView {
+  id: number;
+  name: string;
+  role: StaffRole;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+}
+
+/** GET /api/staff */
+export interface StaffListResponse {
+  members: StaffMemberView[];
+  invitations: StaffInvitationView[];
+  /** Each role's name, and what it may do in plain words. */
+  roles: Record<StaffRole, { label: string; scopes: string[]; allows: string[]; manages: boolean }>;
+}
+
+/** POST /api/staff/invitations: the link is shown once (only its hash is kept). */
+export interface StaffInvitationIssued {
+  invitation: StaffInvitationView;
+  link: string;
+}
+
+/** POST /api/auth/passkey/verify and /api/auth/passkey/register/verify */
+export interface PasskeySignInResponse {
+  token: string;
+  address: string;
+  chainId: number;
+  expiresAt: string;
+  staff: StaffIdentityView;
+}
 
 /** POST /api/manifests: 201 when stored now, 200 when the same manifest was already there. */
 export interface ManifestUploadResponse {

@@ -11,6 +11,7 @@ import type {
   VerifyResponse,
 } from "./api-types.ts";
 import type { AlertState, RootCause } from "./alert-workflow.ts";
+import type { SigningAnswer } from "./tx/write-path.ts";
 import type {
   AlertDetailView,
   AlertsResponse,
@@ -22,9 +23,23 @@ import type {
   SearchResponse,
   ShipmentsResponse,
 } from "./api/read.ts";
-import type { CredentialView, ReturnStatus, ReturnVerificationView, VrsRequestView } from "./api/vrs.ts";
+import type {
+  CredentialView,
+  DirectoryEntry,
+  RequesterCredentialView,
+  ReturnStatus,
+  ReturnVerificationView,
+  VrsRequestView,
+} from "./api/vrs.ts";
 
-export type { CredentialView, ReturnStatus, ReturnVerificationView, VrsRequestView };
+export type {
+  CredentialView,
+  DirectoryEntry,
+  RequesterCredentialView,
+  ReturnStatus,
+  ReturnVerificationView,
+  VrsRequestView,
+};
 
 /** GET /api/packs/proof: what `decommission` takes for one pack. */
 export interface PackProofResponse {
@@ -99,6 +114,14 @@ export function getJson<T>(path: string): Promise<T> {
   return request<T>(path);
 }
 
+/** `method` `path` with a JSON body (or none), answered as JSON, or an ApiRequestError with the server's words. */
+export function sendJson<T>(method: "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+  return request<T>(path, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+}
+
 export const api = {
   participants: () => request<ParticipantsResponse>(readPaths.participants()),
   products: (manufacturer?: string) => request<ProductsResponse>(readPaths.products(manufacturer)),
@@ -127,6 +150,8 @@ export const api = {
       body: JSON.stringify({ message, signature }),
     }),
   session: () => request<SessionResponse>("/api/auth/session"),
+  /** Whether this server signs the session's organisation's writes (lib/tx/write-path.ts). */
+  signing: () => request<SigningAnswer>("/api/signing", { cache: "no-store" }),
   vrsCredentials: () => request<{ credentials: CredentialView[] }>("/api/vrs-credentials"),
   issueVrsCredential: (partnerGln: string, label: string) =>
     request<CredentialView & { token: string }>("/api/vrs-credentials", {
@@ -135,6 +160,26 @@ export const api = {
       body: JSON.stringify({ partnerGln, label }),
     }),
   revokeVrsCredential: (id: number) => request<CredentialView>(`/api/vrs-credentials/${id}`, { method: "DELETE" }),
+  vrsDirectory: () => request<{ entries: DirectoryEntry[] }>("/api/vrs-directory"),
+  /** Adds or changes the signed-in manufacturer's entry for `prefix` (a company prefix or GTIN). */
+  putVrsDirectoryEntry: (prefix: string, responderUrl: string) =>
+    request<DirectoryEntry>("/api/vrs-directory", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prefix, responderUrl }),
+    }),
+  deleteVrsDirectoryEntry: (prefix: string) =>
+    request<{ deleted: DirectoryEntry }>(`/api/vrs-directory/${enc(prefix)}`, { method: "DELETE" }),
+  vrsRequesterCredentials: () => request<{ credentials: RequesterCredentialView[] }>("/api/vrs-requester-credentials"),
+  /** Stores (or replaces) the signed-in distributor's credential for a responder; the answer never holds the token. */
+  putVrsRequesterCredential: (credential: { responderUrl: string; token: string; label?: string }) =>
+    request<RequesterCredentialView>("/api/vrs-requester-credentials", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(credential),
+    }),
+  deleteVrsRequesterCredential: (id: number) =>
+    request<{ deleted: RequesterCredentialView }>(`/api/vrs-requester-credentials/${id}`, { method: "DELETE" }),
   returnStatus: (shipmentId: string) => request<ReturnStatus>(`/api/shipments/${enc(shipmentId)}/verifications`),
   verifyReturnedPack: (shipmentId: string, code: string) =>
     request<{ verification: ReturnVerificationView; return: ReturnStatus }>(

@@ -371,8 +371,8 @@ describe("after a confirmed write, the page waits for the read model to reach it
     assert.equal(result.ok, true, result.ok ? "" : result.message);
     if (!result.ok) return;
     const read = readModelBlockReader(server.url);
-    assert.equal(await waitForReadModel(result.receipt.blockNumber, { read, intervalMs: 100 }), true);
-    assert.ok((await read())! >= Number(result.receipt.blockNumber));
+    assert.equal(await waitForReadModel(result.blockNumber, { read, intervalMs: 100 }), true);
+    assert.ok((await read())! >= Number(result.blockNumber));
     const { listProducts } = await import("../../src/server/read/directory.ts");
     const products = await listProducts(ctx, new URLSearchParams({ manufacturer: acme.address }));
     assert.ok(

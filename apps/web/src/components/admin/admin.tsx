@@ -47,15 +47,22 @@ function OnboardForm() {
     setTouched(true);
     if (Object.values(errors).some(Boolean)) return;
     setStep("Onboarding the participant");
+    // The network administrator's steps have no operation in the write API: the wallet signs them.
     const onboarded = await tx.run({
-      functionName: "onboardParticipant",
-      args: [form.address as Address, roleNumber(form.role), form.name.trim(), BigInt(form.gln)],
+      operation: "wallet-only",
+      call: {
+        functionName: "onboardParticipant",
+        args: [form.address as Address, roleNumber(form.role), form.name.trim(), BigInt(form.gln)],
+      },
     });
     if (!onboarded.ok) return;
     if (form.role === "MANUFACTURER") {
       for (const prefix of prefixes) {
         setStep(`Assigning company prefix ${prefix}`);
-        const assigned = await tx.run({ functionName: "assignCompanyPrefix", args: [form.address as Address, prefix] });
+        const assigned = await tx.run({
+          operation: "wallet-only",
+          call: { functionName: "assignCompanyPrefix", args: [form.address as Address, prefix] },
+        });
         if (!assigned.ok) return;
       }
     }
@@ -240,8 +247,14 @@ function ParticipantRow({ participant, self }: { participant: ParticipantView; s
             setLast(decision);
             const account = participant.address as Address;
             return participant.suspended
-              ? tx.run({ functionName: "reinstateParticipant", args: [account, reason] })
-              : tx.run({ functionName: "suspendParticipant", args: [account, reason] });
+              ? tx.run({
+                  operation: "wallet-only",
+                  call: { functionName: "reinstateParticipant", args: [account, reason] },
+                })
+              : tx.run({
+                  operation: "wallet-only",
+                  call: { functionName: "suspendParticipant", args: [account, reason] },
+                });
           }}
         />
         <div className="mt-1 text-left">
@@ -309,7 +322,10 @@ export function PauseControl({ paused, self }: { paused: boolean; self: string }
         onOpen={tx.reset}
         onDecide={(reason) => {
           setLast(decision);
-          return tx.run({ functionName: paused ? "unpause" : "pause", args: [reason] });
+          return tx.run({
+            operation: "wallet-only",
+            call: { functionName: paused ? "unpause" : "pause", args: [reason] },
+          });
         }}
       />
       <TxStatus phase={tx.phase} successText={last.done} />

@@ -39,7 +39,7 @@ export function RecallButton({ batch }: { batch: BatchResponse["batch"] & { prod
         }}
         busy={tx.busy}
         onOpen={tx.reset}
-        onDecide={(reason) => tx.run({ functionName: "recallBatch", args: [batch.batchId as `0x${string}`, reason] })}
+        onDecide={(reason) => tx.run({ operation: "recall", arguments: { gtin: batch.gtin, lot: batch.lot, reason } })}
       />
       <TxStatus phase={tx.phase} successText="Batch recalled: its units can only go back to the manufacturer." />
     </div>
@@ -84,7 +84,6 @@ export function SuspensionButton({ batch }: { batch: BatchResponse["batch"] }) {
   const tx = useLedgerWrite(useErrorLookup());
   const [last, setLast] = useState<keyof typeof SUSPENSION>("suspend");
   const action = batch.status === "SUSPENDED" ? "reinstate" : "suspend";
-  const batchId = batch.batchId as `0x${string}`;
   return (
     <div className="space-y-2" data-testid="batch-suspension">
       <DecisionDialog
@@ -99,8 +98,8 @@ export function SuspensionButton({ batch }: { batch: BatchResponse["batch"] }) {
         onDecide={(reason) => {
           setLast(action);
           return action === "suspend"
-            ? tx.run({ functionName: "suspendBatch", args: [batchId, reason] })
-            : tx.run({ functionName: "reinstateBatch", args: [batchId] });
+            ? tx.run({ operation: "suspend-batch", arguments: { gtin: batch.gtin, lot: batch.lot, reason } })
+            : tx.run({ operation: "reinstate-batch", arguments: { gtin: batch.gtin, lot: batch.lot } });
         }}
       />
       <TxStatus phase={tx.phase} successText={SUSPENSION[last].done} />

@@ -4,7 +4,6 @@ import { Link } from "../ui/link.tsx";
 import { useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { isValidGtin } from "@pedigree/gs1";
-import { gtinToUint64 } from "@pedigree/ledger";
 import { exportLinks } from "@/lib/client-api.ts";
 import { browserReads } from "@/lib/read-queries.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
@@ -38,8 +37,13 @@ function RegisterProduct({ self }: { self: Address }) {
     setTouched(true);
     if (Object.values(errors).some(Boolean)) return;
     const result = await tx.run({
-      functionName: "registerProduct",
-      args: [gtinToUint64(form.gtin), form.name.trim(), form.strength.trim(), form.dosageForm.trim()],
+      operation: "register-product",
+      arguments: {
+        gtin: form.gtin,
+        name: form.name.trim(),
+        strength: form.strength.trim(),
+        dosageForm: form.dosageForm.trim(),
+      },
     });
     if (result.ok) {
       setForm({ gtin: "", name: "", strength: "", dosageForm: "" });
@@ -174,7 +178,7 @@ export function Manufacturer({ self }: { self: Address }) {
           <RegisterProduct self={self} />
         </Section>
       </div>
-      <PartnerVerification />
+      <PartnerVerification self={self} />
       <p className="text-sm text-slate-600">
         To ship, see{" "}
         <Link href="/stock" className="text-teal-800 underline">

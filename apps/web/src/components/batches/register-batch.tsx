@@ -1,15 +1,9 @@
 "use client";
 import { useMemo, useState, type FormEvent } from "react";
-import { zeroHash, type Address } from "viem";
+import type { Address } from "viem";
 import { useConfig } from "wagmi";
 import { isCset82 } from "@pedigree/gs1";
-import {
-  batchIdOf,
-  gtinToUint64,
-  MAX_SERIAL_COUNT,
-  yyyymmddFromIsoDate,
-  type LedgerErrorLookup,
-} from "@pedigree/ledger";
+import { batchIdOf, MAX_SERIAL_COUNT, yyyymmddFromIsoDate, type LedgerErrorLookup } from "@pedigree/ledger";
 import type { ProductsResponse } from "@/lib/api/read.ts";
 import { api, exportLinks } from "@/lib/client-api.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
@@ -122,8 +116,14 @@ export function RegisterBatch({ self, products }: { self: Address; products: Pro
       const manifest = await buildSerials(request, (phase) => setStep({ step: "serials", phase }));
       setStep({ step: "chain" });
       const registered = await tx.run({
-        functionName: "registerBatch",
-        args: [gtinToUint64(gtin), lot, yyyymmddFromIsoDate(expiry), manifest.count, manifest.root, zeroHash],
+        operation: "register-batch",
+        arguments: {
+          gtin,
+          lot,
+          expiry: yyyymmddFromIsoDate(expiry),
+          packCount: manifest.count,
+          serialsRoot: manifest.root,
+        },
       });
       if (!registered.ok) return setStep({ step: "idle" });
       setStep({ step: "sign-in" });

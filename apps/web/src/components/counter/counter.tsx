@@ -8,7 +8,6 @@ import {
   contractVerdictName,
   packStateName,
   type LedgerErrorLookup,
-  packStateNumber,
   pedigreeLedgerAbi,
   yyyymmddFromIsoDate,
 } from "@pedigree/ledger";
@@ -169,14 +168,8 @@ function PackCheck({
     if (!proof.data) return;
     onAction();
     const result = await tx.run({
-      functionName: "decommission",
-      args: [
-        proof.data.batchId,
-        BigInt(proof.data.index),
-        proof.data.serial,
-        proof.data.proof,
-        packStateNumber("DISPENSED"),
-      ],
+      operation: "dispense",
+      arguments: { gtin: proof.data.gtin, lot: proof.data.lot, serial: proof.data.serial },
     });
     if (result.ok) setDone("dispensed");
     // Refused: the pack changed since the scan (a recall, another counter): show the ledger's view now.
@@ -185,7 +178,10 @@ function PackCheck({
   const undo = async () => {
     if (!proof.data) return;
     onAction();
-    const result = await tx.run({ functionName: "reactivate", args: [proof.data.batchId, BigInt(proof.data.index)] });
+    const result = await tx.run({
+      operation: "reactivate",
+      arguments: { gtin: proof.data.gtin, lot: proof.data.lot, serial: proof.data.serial },
+    });
     if (result.ok) setDone("undone");
   };
   const undoButton = canUndo ? (

@@ -2,6 +2,7 @@
 import { Link } from "../ui/link.tsx";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { usePageSession } from "@/lib/wallet/page-session.tsx";
 import { useParty, type PartyRole } from "@/lib/wallet/use-party.ts";
 import { NetworkBanner } from "../wallet/network-banner.tsx";
 import { WalletButton } from "../wallet/wallet-button.tsx";
@@ -17,6 +18,8 @@ const NAV: Record<PartyRole, { href: string; label: string }[]> = {
   ADMIN: [{ href: "/admin", label: "Participants" }],
 };
 
+const STAFF = { href: "/staff", label: "Staff" };
+
 const ALWAYS = [
   { href: "/auditor", label: "Audit" },
   { href: "/verify", label: "Check a pack" },
@@ -25,7 +28,10 @@ const ALWAYS = [
 export function AppShell({ children }: { children: ReactNode }) {
   const party = useParty();
   const pathname = usePathname();
-  const links = [...(party.role ? NAV[party.role] : []), ...ALWAYS];
+  const staff = usePageSession()?.staff;
+  // The organisation's administrator (its wallet, or a staff admin) manages its staff.
+  const managesStaff = party.role !== null && party.role !== "ADMIN" && (staff === undefined || staff.role === "admin");
+  const links = [...(party.role ? NAV[party.role] : []), ...(managesStaff ? [STAFF] : []), ...ALWAYS];
   return (
     <div className="flex min-h-screen flex-col">
       <a

@@ -12,7 +12,7 @@ import { useRef, useState } from "react";
 import type { Address } from "viem";
 import { useReadContract } from "wagmi";
 import type { Gs1Value } from "@pedigree/gs1";
-import { packStateName, packStateNumber, pedigreeLedgerAbi, type VerdictResult } from "@pedigree/ledger";
+import { packStateName, pedigreeLedgerAbi, type VerdictResult } from "@pedigree/ledger";
 import { Scanner, type ScannerHandle } from "@/components/scanner/Scanner.tsx";
 import type { StockLine } from "@/lib/api/read.ts";
 import { api } from "@/lib/client-api.ts";
@@ -143,8 +143,8 @@ function PackLoss({
   const record = async () => {
     setOpen(false);
     const result = await tx.run({
-      functionName: "decommission",
-      args: [p.batchId, BigInt(p.index), p.serial, p.proof, packStateNumber(state)],
+      operation: "decommission",
+      arguments: { gtin: p.gtin, lot: p.lot, serial: p.serial, state },
     });
     if (result.ok) {
       setDone(state);

@@ -1,6 +1,6 @@
 "use client";
 import { useId, useMemo, useState, type FormEvent } from "react";
-import { stringToHex, type Address, type Hex } from "viem";
+import type { Address } from "viem";
 import type { ParticipantView, StockLine } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import type { PartyRole } from "@/lib/wallet/use-party.ts";
@@ -130,12 +130,15 @@ export function ShipForm({
     setTouched(true);
     if (!valid) return;
     const result = await tx.run({
-      functionName: "ship",
-      args: [
-        recipient as Address,
-        stringToHex(reference.trim(), { size: 32 }),
-        lines.map((line) => ({ batchId: line.batchId as Hex, quantity: BigInt(line.quantity) })),
-      ],
+      operation: "ship",
+      arguments: {
+        to: recipient as Address,
+        reference: reference.trim(),
+        lines: lines.map((line) => {
+          const batch = shippable.find((s) => s.batchId === line.batchId)!;
+          return { gtin: batch.gtin, lot: batch.lot, quantity: Number(line.quantity) };
+        }),
+      },
     });
     if (result.ok) {
       setReference("");

@@ -13,7 +13,7 @@ import { ReturnVerification, useReturnStatus } from "./return-verification.tsx";
 import { groupShipments, type ShipmentGroup } from "./shipment-groups.ts";
 
 const linesArg = (group: ShipmentGroup) =>
-  group.lines.map((line) => ({ batchId: line.batchId as Hex, quantity: BigInt(line.quantity) }));
+  group.lines.map((line) => ({ gtin: line.gtin, lot: line.lot, quantity: Number(line.quantity) }));
 
 function ShipmentActions({
   group,
@@ -55,8 +55,12 @@ function ShipmentActions({
               data-testid="receive-shipment"
               onClick={() =>
                 void tx.run({
-                  functionName: "receiveShipment",
-                  args: [group.shipmentId as Hex, group.from.address as Address, linesArg(group)],
+                  operation: "receive",
+                  arguments: {
+                    shipmentId: group.shipmentId as Hex,
+                    from: group.from.address as Address,
+                    lines: linesArg(group),
+                  },
                 })
               }
             >
@@ -74,8 +78,12 @@ function ShipmentActions({
             disabled={tx.busy}
             onClick={() =>
               void tx.run({
-                functionName: "cancelShipment",
-                args: [group.shipmentId as Hex, group.to.address as Address, linesArg(group)],
+                operation: "cancel-shipment",
+                arguments: {
+                  shipmentId: group.shipmentId as Hex,
+                  to: group.to.address as Address,
+                  lines: linesArg(group),
+                },
               })
             }
           >
@@ -110,8 +118,13 @@ function ShipmentActions({
             setReasonError(null);
             setRejecting(false);
             await tx.run({
-              functionName: "rejectShipment",
-              args: [group.shipmentId as Hex, group.from.address as Address, linesArg(group), reason.trim()],
+              operation: "reject",
+              arguments: {
+                shipmentId: group.shipmentId as Hex,
+                from: group.from.address as Address,
+                lines: linesArg(group),
+                reason: reason.trim(),
+              },
             });
           }}
         >

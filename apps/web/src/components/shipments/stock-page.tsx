@@ -4,6 +4,7 @@ import { usePartyData } from "../data/hooks.ts";
 import { RoleGate } from "../shell/role-gate.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
 import { QueryState } from "../ui/query-state.tsx";
+import { ResponderCredentials } from "../vrs/responder-credentials.tsx";
 import { DecommissionForm } from "./decommission-form.tsx";
 import { ShipForm } from "./ship-form.tsx";
 import { ShipmentList } from "./shipment-list.tsx";
@@ -66,6 +67,15 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             </Section>
           ) : null}
         </div>
+        {role === "DISTRIBUTOR" ? (
+          <Section
+            id="responder-credentials"
+            title="Credentials for manufacturers' responders"
+            description="Each returned pack is verified with its manufacturer's responder before it goes back on sale. Keep here the credential each manufacturer issued you."
+          >
+            <ResponderCredentials />
+          </Section>
+        ) : null}
         <Section
           id="losses"
           title="Destroyed or stolen packs"

@@ -4,8 +4,9 @@ import { Notice } from "../ui/notice.tsx";
 import { shortHash } from "../ui/format.ts";
 
 /**
- * Where a ledger write stands: checking, waiting for the signature, pending (with its hash),
- * confirmed, or why it failed. The one progress display every write uses.
+ * Where a ledger write stands: checking, waiting for the signature (wallet) or in the
+ * organisation's queue (server), pending (with its hash), confirmed, or why it failed. The one
+ * progress display every write uses, whichever path it took (lib/tx/write-path.ts).
  */
 export function TxStatus({
   phase,
@@ -29,6 +30,15 @@ export function TxStatus({
       return (
         <Notice tone="info" testId={testId}>
           <span data-phase="signing">Waiting for your signature in the wallet…</span>
+        </Notice>
+      );
+    case "queued":
+      return (
+        <Notice tone="info" testId={testId}>
+          <span data-phase="queued" data-write={phase.writeId}>
+            Accepted by your organisation&apos;s server, which signs it in turn (write {phase.writeId})
+            {phase.waitingFor ? `: ${phase.waitingFor}` : ""}…
+          </span>
         </Notice>
       );
     case "pending":

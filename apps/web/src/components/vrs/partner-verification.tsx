@@ -1,11 +1,13 @@
 "use client";
 /**
- * The manufacturer's side of the VRS responder, on its dashboard: the API credentials it issues to
+ * The manufacturer's side of the VRS responder, on its dashboard: where partners find its responder
+ * (its entries in the lookup directory, ./lookup-directory.tsx), the API credentials it issues to
  * trading partners (by GLN) for their verification requests, revoking them, and the log of every
  * request partners made about its GTINs with what was answered (docs/INTEROP.md is the partner's guide).
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import type { Address } from "viem";
 import { isValidGln } from "@pedigree/gs1";
 import { api, type VrsRequestView } from "@/lib/client-api.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -15,6 +17,7 @@ import { TextField } from "../ui/field.tsx";
 import { formatDateTime } from "../ui/format.ts";
 import { Notice } from "../ui/notice.tsx";
 import { QueryState } from "../ui/query-state.tsx";
+import { LookupDirectory } from "./lookup-directory.tsx";
 
 const CREDENTIALS_KEY = ["vrs-credentials"] as const;
 const REQUESTS_KEY = ["vrs-requests"] as const;
@@ -205,9 +208,16 @@ function RequestLog() {
 }
 
 /** The VRS section of the manufacturer's page. */
-export function PartnerVerification() {
+export function PartnerVerification({ self }: { self: Address }) {
   return (
     <div className="grid gap-6">
+      <Section
+        id="vrs-directory"
+        title="Where partners verify your packs"
+        description="A wholesaler checks each returned pack with the responder the lookup directory names for its GTIN. The most specific entry wins: a product's own entry, else its company prefix's."
+      >
+        <LookupDirectory self={self} />
+      </Section>
       <div className="grid gap-6 lg:grid-cols-2">
         <Section
           id="vrs-issue"

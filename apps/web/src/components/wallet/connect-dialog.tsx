@@ -5,6 +5,7 @@ import { useMemo, useState } from "react";
 import { useConnect, useConnectors, useReadContract, useReadContracts } from "wagmi";
 import { demoAccounts } from "@/lib/demo-accounts.ts";
 import { DEMO_CONNECTOR_ID, type DemoConnectorProperties } from "@/lib/wallet/demo-connector.ts";
+import { passkeyElsewhere, signInWithPasskey } from "@/lib/wallet/passkey.ts";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { homeOf, type PartyRole } from "@/lib/wallet/use-party.ts";
 import { Button } from "../ui/button.tsx";
@@ -56,8 +57,56 @@ function useDemoParties(enabled: boolean) {
 export const ACCOUNT_BUTTON_ID = "account-button";
 
 /**
- * Sign-in for the staff of participant organisations: with a browser wallet holding the
- * organisation's account, or on the local chain as one of the demo world's organisations.
+ * Staff invited by their organisation sign in with a passkey (the device's fingerprint, face or
+ * screen lock), in plain words: no wallet, no keys to speak of. On a page at 127.0.0.1 the
+ * passkey lives at localhost (lib/wallet/passkey.ts), so the button goes there first.
+ */
+function PasskeySignIn() {
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  async function signIn() {
+    const elsewhere = passkeyElsewhere(window.location);
+    if (elsewhere !== null) {
+      window.location.assign(`${elsewhere}${elsewhere.includes("?") ? "&" : "?"}signin=passkey`);
+      return;
+    }
+    setState({ busy: true, error: null });
+    try {
+      // A full load: the next page is rendered on the server for the new session.
+      window.location.assign(await signInWithPasskey());
+    } catch (error) {
+      setState({ busy: false, error: (error as Error).message });
+    }
+  }
+  return (
+    <section aria-labelledby="passkey-heading">
+      <h3 id="passkey-heading" className="mb-2 text-sm font-semibold text-slate-800">
+        With a passkey
+      </h3>
+      <Button
+        className="w-full justify-start"
+        onClick={() => void signIn()}
+        disabled={state.busy}
+        data-testid="passkey-sign-in"
+      >
+        {state.busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      </Button>
+      <p className="mt-2 text-xs text-slate-600">
+        For staff your organisation invited: confirm with this device&apos;s fingerprint, face or screen lock, as you
+        did when you created your passkey.
+      </p>
+      {state.error ? (
+        <Notice tone="error" title="Not signed in">
+          {state.error}
+        </Notice>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * Sign-in for the staff of participant organisations: with a passkey (staff invited by their
+ * organisation), with a browser wallet holding the organisation's account, or on the local chain
+ * as one of the demo world's organisations.
  */
 export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const { chainId, demoAccounts: demoAccountsOffered } = useLedgerSettings();
@@ -103,6 +152,7 @@ export function ConnectDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       returnFocusTo={() => document.getElementById(ACCOUNT_BUTTON_ID)}
     >
       <div className="space-y-5">
+        <PasskeySignIn />
         <section aria-labelledby="wallets-heading">
           <h3 id="wallets-heading" className="mb-2 text-sm font-semibold text-slate-800">
             With a browser wallet

@@ -1,6 +1,8 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useDisconnect, useConnection } from "wagmi";
+import { usePageSession } from "@/lib/wallet/page-session.tsx";
+import { signOutOfSession } from "@/lib/wallet/passkey.ts";
 import { useParty } from "@/lib/wallet/use-party.ts";
 import { Button } from "../ui/button.tsx";
 import { roleLabel, shortAddress } from "../ui/format.ts";
@@ -11,6 +13,20 @@ export function WalletButton() {
   const { connector } = useConnection();
   const party = useParty();
   const disconnect = useDisconnect();
+  const staff = usePageSession()?.staff;
+  const isStaff = staff !== undefined && connector === undefined;
+
+  // Sent here from 127.0.0.1 to sign in with a passkey (passkeys live at localhost): carry on.
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).get("signin") === "passkey") setOpen(true);
+  }, []);
+
+  async function signOut() {
+    await signOutOfSession().catch(() => {
+      // Signed out anyway once the page reloads without a session it can use.
+    });
+    window.location.assign("/");
+  }
 
   return (
     <>
@@ -31,14 +47,29 @@ export function WalletButton() {
           data-address={party.address}
         >
           <div className="hidden text-right leading-tight sm:block">
-            <p className="text-sm font-medium text-slate-900">{party.name ?? shortAddress(party.address)}</p>
+            {isStaff ? (
+              <p className="text-sm font-medium text-slate-900" data-testid="staff-name">
+                {staff.name}
+              </p>
+            ) : null}
+            <p className={isStaff ? "text-xs text-slate-600" : "text-sm font-medium text-slate-900"}>
+              {isStaff ? "for " : ""}
+              {party.name ?? shortAddress(party.address)}
+            </p>
             <p className="text-xs text-slate-600">
               {party.status === "ready"
                 ? roleLabel(party.role)
                 : party.status === "error"
                   ? "Role unknown"
                   : "Loading…"}
-              {party.suspended ? " · suspended" : ""} · <code title={party.address}>{shortAddress(party.address)}</code>
+              {isStaff ? ` · ${staff.role}` : ""}
+              {party.suspended ? " · suspended" : ""}
+              {isStaff ? null : (
+                <>
+                  {" "}
+                  · <code title={party.address}>{shortAddress(party.address)}</code>
+                </>
+              )}
             </p>
           </div>
           <Button
@@ -50,9 +81,15 @@ export function WalletButton() {
           >
             Switch
           </Button>
-          <Button variant="ghost" size="sm" onClick={() => disconnect.mutate({ connector })}>
-            Disconnect
-          </Button>
+          {isStaff ? (
+            <Button variant="ghost" size="sm" onClick={() => void signOut()} data-testid="sign-out">
+              Sign out
+            </Button>
+          ) : (
+            <Button variant="ghost" size="sm" onClick={() => disconnect.mutate({ connector })}>
+              Disconnect
+            </Button>
+          )}
         </div>
       )}
       {/* One dialog for both states: signing in swaps the buttons while it is open. */}

@@ -1,7 +1,9 @@
 /**
- * The one path every ledger write takes: simulate (so a revert is explained before the wallet
- * opens), ask for the signature, wait for the receipt. Each step is reported as a phase the UI
- * shows; no page keeps its own spinner. Framework-free so tests drive it against a real chain.
+ * The wallet half of the dashboard's one write path (use-ledger-write.ts chooses; the other half,
+ * through the organisation's server, is server-write.ts): simulate (so a revert is explained
+ * before the wallet opens), ask for the signature, wait for the receipt. Each step is reported as
+ * a phase the UI shows; no page keeps its own spinner. Framework-free so tests drive it against a
+ * real chain.
  */
 import type {
   Account,
@@ -26,6 +28,8 @@ export type TxPhase =
   | { phase: "idle" }
   | { phase: "checking" }
   | { phase: "signing" }
+  /** Accepted by the organisation's server, waiting for its turn in the key's queue (server path only). */
+  | { phase: "queued"; writeId: number; waitingFor?: string }
   | { phase: "pending"; hash: Hash }
   | { phase: "confirmed"; hash: Hash; blockNumber: bigint }
   | { phase: "failed"; message: string; errorName?: string; hash?: Hash };
@@ -38,7 +42,7 @@ export interface LedgerWriteClients {
 }
 
 export type LedgerWriteResult =
-  | { ok: true; hash: Hash; receipt: TransactionReceipt }
+  | { ok: true; hash: Hash; blockNumber: bigint; receipt?: TransactionReceipt }
   | { ok: false; message: string; errorName?: string; hash?: Hash };
 
 export async function runLedgerWrite<N extends LedgerWriteName>(
@@ -87,7 +91,7 @@ export async function runLedgerWrite<N extends LedgerWriteName>(
       return fail(new Error("The transaction was mined but reverted; nothing changed on the ledger."), hash);
     }
     onPhase({ phase: "confirmed", hash, blockNumber: receipt.blockNumber });
-    return { ok: true, hash, receipt };
+    return { ok: true, hash, blockNumber: receipt.blockNumber, receipt };
   } catch (error) {
     return fail(error, hash);
   }

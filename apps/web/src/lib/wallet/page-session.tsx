@@ -6,6 +6,7 @@
  */
 import { createContext, useContext, type ReactNode } from "react";
 import type { Address } from "viem";
+import type { StaffIdentityView } from "../api-types.ts";
 import type { PartyRecord } from "./party.ts";
 
 export interface PageSession {
@@ -13,6 +14,8 @@ export interface PageSession {
   address: Address;
   /** Its party on the ledger; null when the chain could not be read. */
   party: PartyRecord | null;
+  /** The staff member signed in with a passkey, acting for the party (no wallet involved). */
+  staff?: StaffIdentityView;
 }
 
 const PageSessionContext = createContext<PageSession | null>(null);

@@ -8,7 +8,8 @@
  * used when it is the connected account (the first page is rendered with it, so no page waits for
  * the wallet to reconnect, nor says anything about the account while it does), also while the
  * wallet is still reconnecting without an account yet. Once it has reconnected, the wallet's
- * account is the party (signed out when it did not reconnect).
+ * account is the party (signed out when it did not reconnect). Staff signed in with a passkey have
+ * no wallet: their organisation's party, as the server read it for the page, is theirs.
  */
 import { roleName, pedigreeLedgerAbi } from "@pedigree/ledger";
 import { zeroAddress } from "viem";
@@ -35,6 +36,8 @@ export function useParty(): Party {
   });
   const empty = { role: null, name: null, gln: null, suspended: false, isAdmin: false, paused: false };
   if (!isConnected || !address) {
+    // A staff member signed in with a passkey: the organisation's party, with no wallet at all.
+    if (session?.staff !== undefined && session.party) return { ...session.party, status: "ready" };
     // Signed in to this server, the wallet still reconnecting: the session's party, not "signed out".
     // (wagmi's stored state may have lost the account when the last page was left mid-reconnect.)
     const settling = session !== null && (status === "reconnecting" || status === "connecting");

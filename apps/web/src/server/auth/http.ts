@@ -48,7 +48,7 @@ export async function verifyResponse(ctx: AppContext, request: Request): Promise
   return jsonResponse(answer, { headers });
 }
 
-/** Who am I: the session's address and, read on chain now, its role, name and suspension. */
+/** Who am I: the session's address and, read on chain now, its role, name and suspension; and the staff member signed in, if one is. */
 export async function sessionResponse(ctx: AppContext, request: Request): Promise<Response> {
   const { session, expired } = await findSession(ctx, request);
   if (session === undefined) {
@@ -64,6 +64,7 @@ export async function sessionResponse(ctx: AppContext, request: Request): Promis
     role: participant.role,
     suspended: participant.suspended,
     ...(participant.role === "NONE" ? {} : { name: participant.legalName, gln: participant.gln }),
+    ...(session.staff === undefined ? {} : { staff: session.staff }),
   };
   return jsonResponse(answer);
 }

@@ -43,12 +43,33 @@ export function publicOrigin(env: NodeJS.ProcessEnv = process.env): URL {
 /**
  * `localhost:<port>` for an origin on the loopback address 127.0.0.1 (or [::1]) and that port. Next
  * names 127.0.0.1 "localhost" in a proxy's rewrite and then forwards the request with that Host (the
- * resolver's linksets, src/proxy.ts). Both names reach only this machine, and no other site can
- * answer as either, so this opens nothing to DNS rebinding; the Origin check below stays exact.
+ * resolver's linksets, src/proxy.ts), and passkeys are used from pages on `localhost` (passkeyOrigin).
+ * Both names reach only this machine, and no other site can answer as either, so this opens nothing
+ * to DNS rebinding; the Origin check below accepts the two names and nothing else.
  */
 function isLoopbackAlias(host: string, origin: URL): boolean {
   if (origin.hostname !== "127.0.0.1" && origin.hostname !== "[::1]") return false;
   return host === (origin.port === "" ? "localhost" : `localhost:${origin.port}`);
+}
+
+/**
+ * The origin passkeys are made and used on: the configured origin, or for one on a loopback
+ * address `http://localhost:<port>`. WebAuthn binds a passkey to a domain name (its RP ID), and
+ * browsers refuse an IP address as one; `localhost` is the same machine under its name (a secure
+ * context even over http), and the only other name isLoopbackAlias lets in.
+ */
+export function passkeyOrigin(origin: URL = publicOrigin()): URL {
+  if (origin.hostname !== "127.0.0.1" && origin.hostname !== "[::1]") return origin;
+  return new URL(`${origin.protocol}//localhost${origin.port === "" ? "" : `:${origin.port}`}`);
+}
+
+/**
+ * Whether a request's `Origin` is ours: the configured origin exactly, or, on a loopback origin,
+ * the same port under `localhost` (passkeyOrigin: the pages passkeys are used from). No other
+ * site can be served under either name.
+ */
+function isOwnOrigin(from: string, origin: URL): boolean {
+  return from === origin.origin || (passkeyOrigin(origin) !== origin && from === passkeyOrigin(origin).origin);
 }
 
 /**
@@ -68,7 +89,7 @@ export function checkRequestOrigin(request: Request, env: NodeJS.ProcessEnv = pr
   }
   if (SAFE_METHODS.has(request.method.toUpperCase())) return origin;
   const from = request.headers.get("origin");
-  if (from !== null && from !== origin.origin) {
+  if (from !== null && !isOwnOrigin(from, origin)) {
     throw new ApiError(
       403,
       "FOREIGN_ORIGIN",

@@ -25,6 +25,7 @@ export const pageSession = cache(async (): Promise<PageSession | null> => {
   const session = found?.session;
   if (session === undefined) return null;
   const { address } = session;
+  const staff = session.staff === undefined ? {} : { staff: session.staff };
   try {
     // Made together, the three reads go to the node as one JSON-RPC batch (context.ts).
     const [participant, admin, paused] = await Promise.all([
@@ -35,9 +36,10 @@ export const pageSession = cache(async (): Promise<PageSession | null> => {
     return {
       address,
       party: partyRecord(address, { ...participant, gln: participant.gln ?? null }, admin, paused),
+      ...staff,
     };
   } catch {
     // The browser reads the chain itself and says what is wrong.
-    return { address, party: null };
+    return { address, party: null, ...staff };
   }
 });

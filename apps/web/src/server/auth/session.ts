@@ -5,23 +5,32 @@
  * (the CLI and other programs). `requireParty` then reads the address's participant record on
  * chain at every call: a session proves who you are, never what you may do, so a participant
  * suspended a block ago is refused now.
+ *
+ * A session is the organisation's, signed in with its wallet, or one of its staff members', signed
+ * in with a passkey (./passkeys.ts): then `address` is still the organisation's, so every route
+ * that asks for the party works alike, and `staff` names the person, read with their current role
+ * at each request (a member removed a moment ago has no session any more).
  */
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { getAddress, type Address } from "viem";
 import type { RoleName } from "@pedigree/ledger";
 import { ApiError } from "../api/errors.ts";
 import type { AppContext } from "../context.ts";
-import { sessions } from "../db/schema.ts";
+import { sessions, staffMembers } from "../db/schema.ts";
 import { readParticipant, type ChainParticipant } from "./ledgerReads.ts";
 import { publicOrigin } from "./origin.ts";
 import { hashToken } from "./siwe.ts";
+import type { StaffIdentity, StaffRole } from "./staff.ts";
 
 export const SESSION_COOKIE = "pedigree_session";
 
 export interface Session {
+  /** The organisation: the wallet that signed in, or the staff member's organisation. */
   address: Address;
   chainId: number;
   expiresAt: Date;
+  /** The staff member signed in with a passkey; absent for a wallet's session. */
+  staff?: StaffIdentity;
 }
 
 export interface Party extends ChainParticipant {
@@ -61,14 +70,30 @@ export async function findSession(
   const token = sessionToken(request);
   if (token === undefined) return { expired: false, sent: false };
   const id = hashToken(token);
-  const [row] = await ctx.db.select().from(sessions).where(eq(sessions.id, id));
-  if (row === undefined) return { expired: false, sent: true };
+  const [found] = await ctx.db
+    .select({ session: sessions, staff: staffMembers })
+    .from(sessions)
+    .leftJoin(staffMembers, and(eq(staffMembers.id, sessions.staffId), isNull(staffMembers.removedAt)))
+    .where(eq(sessions.id, id));
+  if (found === undefined) return { expired: false, sent: true };
+  const { session: row, staff } = found;
+  // A staff session whose member was removed is deleted with the member; one left over (a removal
+  // racing a sign-in) is refused all the same.
+  if (row.staffId !== null && (staff === null || staff.organisation !== row.address)) {
+    await ctx.db.delete(sessions).where(eq(sessions.id, id));
+    return { expired: false, sent: true };
+  }
   if (row.expiresAt <= ctx.now() || row.chainId !== ctx.ledger.chainId) {
     await ctx.db.delete(sessions).where(eq(sessions.id, id));
     return { expired: true, sent: true };
   }
   return {
-    session: { address: getAddress(row.address), chainId: row.chainId, expiresAt: row.expiresAt },
+    session: {
+      address: getAddress(row.address),
+      chainId: row.chainId,
+      expiresAt: row.expiresAt,
+      ...(staff === null ? {} : { staff: { id: staff.id, name: staff.displayName, role: staff.role as StaffRole } }),
+    },
     expired: false,
     sent: true,
   };
@@ -78,13 +103,17 @@ export async function requireSession(ctx: AppContext, request: Request): Promise
   const { session, expired, sent } = await findSession(ctx, request);
   if (session !== undefined) return session;
   if (expired) {
-    throw new ApiError(401, "SESSION_EXPIRED", "Your session has expired. Sign in again with your wallet.");
+    throw new ApiError(
+      401,
+      "SESSION_EXPIRED",
+      "Your session has expired. Sign in again (with your passkey or your wallet).",
+    );
   }
   throw new ApiError(
     401,
     "NOT_SIGNED_IN",
     sent
-      ? "Your session is not known here (you signed out, or it belongs to another server). Sign in again."
+      ? "Your session is not known here (you signed out, your staff account was removed, or it belongs to another server). Sign in again."
       : "Sign in first: connect on the dashboard (programs: GET /api/auth/nonce, then POST /api/auth/verify, then send the token).",
   );
 }

@@ -5,9 +5,9 @@
  * - POST /api/tokens {label, scopes}: creates one; the answer holds the token, once;
  * - DELETE /api/tokens/<id>: revokes one, effective at its next request.
  *
- * Only a person signed in for the organisation manages tokens (today its own account; later its
- * administrator among the staff), and only for an organisation this server holds the key of: a
- * token asks this server to sign. A token cannot create or revoke tokens.
+ * Only the organisation's administrator manages tokens (the organisation signed in with its wallet,
+ * or a staff member with the admin role: ./staff-http.ts), and only for an organisation this server
+ * holds the key of: a token asks this server to sign. A token cannot create or revoke tokens.
  */
 import { z } from "zod";
 import { ApiError, jsonResponse } from "../api/errors.ts";
@@ -16,8 +16,9 @@ import { parseQuery } from "../read/input.ts";
 import { requireOrganisationKey } from "../signer/http.ts";
 import { requireContentType } from "./origin.ts";
 import { readBodyJson } from "./requestBody.ts";
-import { requireParty, type Party } from "./session.ts";
-import { carriesApiToken, isTokenScope, issueToken, listTokens, revokeToken, TOKEN_SCOPES } from "./tokens.ts";
+import type { Party } from "./session.ts";
+import { actorOf, requireOrganisationAdministrator } from "./staff-http.ts";
+import { isTokenScope, issueToken, listTokens, revokeToken, TOKEN_SCOPES } from "./tokens.ts";
 
 const MAX_BODY_BYTES = 4 * 1024;
 
@@ -36,15 +37,9 @@ const issueBody = z
   })
   .strict();
 
+/** The organisation's administrator (its wallet, or a staff admin), for an organisation whose key this server holds. */
 async function requireOrganisationAdmin(ctx: AppContext, request: Request): Promise<Party> {
-  if (carriesApiToken(request)) {
-    throw new ApiError(
-      403,
-      "TOKENS_NEED_A_PERSON",
-      "An API token cannot create or revoke tokens: sign in for the organisation on the dashboard to manage them.",
-    );
-  }
-  const party = await requireParty(ctx, request, ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"]);
+  const party = await requireOrganisationAdministrator(ctx, request, "create or revoke tokens");
   requireOrganisationKey(ctx, party.address, party.legalName);
   return party;
 }
@@ -73,7 +68,7 @@ export async function issueTokenResponse(ctx: AppContext, request: Request): Pro
     ctx,
     party.address,
     { label: parsed.data.label, scopes: parsed.data.scopes.filter(isTokenScope) },
-    `person:${party.address.toLowerCase()}`,
+    actorOf(party),
   );
   return jsonResponse(issued, { status: 201 });
 }
@@ -84,7 +79,7 @@ export async function revokeTokenResponse(ctx: AppContext, request: Request, raw
   if (!Number.isSafeInteger(id)) {
     throw new ApiError(400, "INVALID_ID", `A token is named by its number (got '${rawId.slice(0, 40)}').`);
   }
-  const revoked = await revokeToken(ctx, party.address, id, `person:${party.address.toLowerCase()}`);
+  const revoked = await revokeToken(ctx, party.address, id, actorOf(party));
   if (revoked === undefined) throw new ApiError(404, "TOKEN_NOT_FOUND", `Your organisation has no token number ${id}.`);
   return jsonResponse(revoked);
 }

@@ -20,44 +20,28 @@ import { allowance, rateLimitError, type RateLimit } from "../security/rate-limi
 import { readParticipant } from "./ledgerReads.ts";
 import { requireParty } from "./session.ts";
 import { hashToken } from "./siwe.ts";
+import { isTokenScope, roleAllows, STAFF_ROLES, type StaffRole, type TokenScope } from "./scopes.ts";
 
 export const TOKEN_PREFIX = "pdgt_";
 
-/** What a token may be allowed, and what each allows (shown when a token is created). */
-export const TOKEN_SCOPES = {
-  "register-product": "register products",
-  "register-batch": "register batches",
-  ship: "ship goods and cancel shipments",
-  receive: "receive and reject shipments",
-  dispense: "dispense packs, and undo a dispense",
-  decommission: "decommission packs otherwise (destroyed, stolen, sample, exported, locked) and undo a lock",
-  recall: "recall, suspend and reinstate batches",
-  pack: "pack cases and pallets, and unpack them (package-level ledger)",
-  quarantine: "quarantine units and packs (package-level ledger)",
-  capture: "record EPCIS events sent to the capture interface",
-  read: "read every write of the organisation (without it, a token reads the writes it asked for)",
-} as const;
-
-export type TokenScope = keyof typeof TOKEN_SCOPES;
-
-export function isTokenScope(value: string): value is TokenScope {
-  return Object.hasOwn(TOKEN_SCOPES, value);
-}
+export { isTokenScope, TOKEN_SCOPES, type TokenScope } from "./scopes.ts";
 
 const PARTICIPANT_ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
 
 /**
- * Who asks: a person for the organisation (today the organisation's own signed-in account; later
- * staff signed in with passkeys, whose roles will give their scopes), or a system by its token.
+ * Who asks: the organisation itself (signed in with its wallet: "person"), one of its staff signed
+ * in with a passkey, whose role gives their scopes (./staff.ts), or a system by its token.
  */
 export interface Requester {
-  kind: "person" | "system";
-  /** The person's address; the token's number. */
+  kind: "person" | "system" | "staff";
+  /** The person's address; the token's number; the staff member's id. */
   id: string;
   label: string;
   organisation: Address;
-  /** A token's scopes; undefined for a person acting for the organisation, who may ask for any operation. */
+  /** A token's or staff role's scopes; undefined for the organisation's wallet, which may ask for any operation. */
   scopes?: ReadonlySet<TokenScope>;
+  /** A staff member's role. */
+  role?: StaffRole;
 }
 
 export interface TokenView {
@@ -152,12 +136,33 @@ export async function authenticateRequester(ctx: AppContext, request: Request): 
   const token = bearerToken(request);
   if (token?.startsWith(TOKEN_PREFIX)) return tokenRequester(ctx, request, token);
   const party = await requireParty(ctx, request, PARTICIPANT_ROLES);
+  const staff = party.session.staff;
+  if (staff !== undefined) {
+    return {
+      kind: "staff",
+      id: staff.id,
+      label: staff.name,
+      organisation: party.address,
+      scopes: new Set(STAFF_ROLES[staff.role].scopes),
+      role: staff.role,
+    };
+  }
   return { kind: "person", id: party.address.toLowerCase(), label: party.legalName, organisation: party.address };
 }
 
-/** Refuses a requester whose token lacks `scope` (403 MISSING_SCOPE, naming it). */
+/** Refuses a requester whose token or staff role lacks `scope` (403 MISSING_SCOPE, naming it). */
 export function requireScope(requester: Requester, scope: TokenScope, what: string): void {
   if (requester.scopes === undefined || requester.scopes.has(scope)) return;
+  if (requester.role !== undefined) {
+    const role = STAFF_ROLES[requester.role].label.toLowerCase();
+    throw new ApiError(
+      403,
+      "MISSING_SCOPE",
+      `As ${/^[aeiou]/.test(role) ? "an" : "a"} ${role}, ${requester.label} may not ${what}. ` +
+        `The role ${role} may: ${roleAllows(requester.role)}. Ask your organisation's administrator if you need another role.`,
+      { details: { required: scope, role: requester.role, granted: [...requester.scopes] } },
+    );
+  }
   throw new ApiError(
     403,
     "MISSING_SCOPE",

@@ -484,14 +484,21 @@ export const siweNonces = pgTable("siwe_nonces", {
   usedAt: timestamp("used_at", { withTimezone: true }),
 });
 
-export const sessions = pgTable("sessions", {
-  /** Random token, kept in an HttpOnly cookie. */
-  id: text("id").primaryKey(),
-  address: text("address").notNull(),
-  chainId: integer("chain_id").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-});
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** Random token, kept in an HttpOnly cookie. */
+    id: text("id").primaryKey(),
+    /** The organisation signed in: the wallet's address, or the staff member's organisation. */
+    address: text("address").notNull(),
+    chainId: integer("chain_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Set for a staff member signed in with a passkey (../auth/staff.ts); null for a wallet's session. */
+    staffId: text("staff_id"),
+  },
+  (t) => [index("sessions_staff_idx").on(t.staffId)],
+);
 
 export const DERIVED_TABLES = [
   "participants",
@@ -670,7 +677,7 @@ export const apiTokens = pgTable(
     label: text("label").notNull(),
     scopes: text("scopes").array().notNull(),
     tokenHash: text("token_hash").notNull(),
-    /** Who created it: "person:<address>" today; a staff member's id once staff sign in with passkeys. */
+    /** Who created it: "person:<address>" (the organisation's wallet) or "staff:<id>" (a staff administrator). */
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -681,6 +688,104 @@ export const apiTokens = pgTable(
   (t) => [
     uniqueIndex("api_tokens_token_idx").on(t.tokenHash),
     index("api_tokens_organisation_idx").on(t.organisation, t.id),
+  ],
+);
+
+// ---------------------------------------------------------------- staff who sign in with passkeys (../auth/staff.ts)
+
+/**
+ * A person working for an organisation, who signs in with a passkey and acts for it within the
+ * scopes of their role (STAFF_ROLES). Removed members are kept (writes name them) with `removed_at`;
+ * their passkeys and sessions are deleted when they are removed.
+ */
+export const staffMembers = pgTable(
+  "staff_members",
+  {
+    /** Random, also the WebAuthn user handle of their passkeys (it names no one). */
+    id: text("id").primaryKey(),
+    /** The organisation's participant address, lower-case. */
+    organisation: text("organisation").notNull(),
+    displayName: text("display_name").notNull(),
+    /** clerk, pharmacist, quality or admin */
+    role: text("role").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Who invited them: "person:<address>" (the organisation's wallet) or "staff:<id>". */
+    invitedBy: text("invited_by").notNull(),
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+    removedBy: text("removed_by"),
+  },
+  (t) => [
+    index("staff_members_organisation_idx").on(t.organisation, t.createdAt),
+    check("staff_members_role_check", sql`${t.role} in ('clerk', 'pharmacist', 'quality', 'admin')`),
+  ],
+);
+
+/**
+ * Invitations to become staff: a one-time link whose token only the SHA-256 of is kept. Used
+ * (`used_at`, `staff_id`) when its passkey is registered; cancelled by an administrator; refused
+ * after `expires_at`.
+ */
+export const staffInvitations = pgTable(
+  "staff_invitations",
+  {
+    id: serial("id").primaryKey(),
+    organisation: text("organisation").notNull(),
+    displayName: text("display_name").notNull(),
+    role: text("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: text("created_by").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    staffId: text("staff_id"),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("staff_invitations_token_idx").on(t.tokenHash),
+    index("staff_invitations_organisation_idx").on(t.organisation, t.id),
+    check("staff_invitations_role_check", sql`${t.role} in ('clerk', 'pharmacist', 'quality', 'admin')`),
+  ],
+);
+
+/** A staff member's passkey: the credential's id and public key (COSE), and its signature counter. */
+export const staffPasskeys = pgTable(
+  "staff_passkeys",
+  {
+    /** The credential id, base64url. */
+    credentialId: text("credential_id").primaryKey(),
+    staffId: text("staff_id")
+      .notNull()
+      .references(() => staffMembers.id, { onDelete: "cascade" }),
+    publicKey: bytea("public_key").notNull(),
+    /** The authenticator's signature counter at its last use (0 for authenticators that keep none). */
+    counter: bigint("counter", { mode: "number" }).notNull(),
+    transports: text("transports").array().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [index("staff_passkeys_staff_idx").on(t.staffId)],
+);
+
+/**
+ * WebAuthn challenges handed out (each usable once, for a few minutes), bound to the client that
+ * asked as SIWE nonces are: only the SHA-256 of the secret in its cookie is kept. A registration
+ * challenge names the invitation it is for.
+ */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    challenge: text("challenge").primaryKey(),
+    /** register or authenticate */
+    purpose: text("purpose").notNull(),
+    clientBinding: text("client_binding").notNull(),
+    invitationId: integer("invitation_id"),
+    issuedAt: timestamp("issued_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("webauthn_challenges_client_idx").on(t.clientBinding, t.purpose),
+    check("webauthn_challenges_purpose_check", sql`${t.purpose} in ('register', 'authenticate')`),
   ],
 );
 
@@ -699,11 +804,11 @@ export const writeRequests = pgTable(
     signer: text("signer").notNull(),
     /** The organisation it is written for (today always the signer's participant). */
     organisation: text("organisation").notNull(),
-    /** person, system (an API token), later passkey-signed-in staff. */
+    /** person (the organisation's wallet), system (an API token) or staff (signed in with a passkey). */
     requesterKind: text("requester_kind").notNull(),
-    /** The person's address, the token's id. */
+    /** The person's address, the token's id, the staff member's id. */
     requesterId: text("requester_id").notNull(),
-    /** A name for people reading the record: the token's label, the person's name. */
+    /** A name for people reading the record: the token's label, the person's or staff member's name. */
     requesterLabel: text("requester_label").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
     /** SHA-256 of the request (operation and arguments): a key reused for another request is refused. */

@@ -4,29 +4,21 @@
  * The timeline is a few queries whatever its length: the batch's events (by the events_batch_idx
  * index), the parties they name, and the serials of the packs the viewer may see named.
  */
-import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import { toDigitalLink } from "@pedigree/gs1";
-import {
-  batchIdOf,
-  isoDateFromYyyymmdd,
-  toEpcis12Document,
-  toEpcisDocument,
-  type Address,
-  type CustodyEvent,
-  type EpcisDocument,
-  type Party,
-} from "@pedigree/ledger";
+import { batchIdOf, isoDateFromYyyymmdd, toEpcisDocument, type EpcisDocument } from "@pedigree/ledger";
 import type { BatchResponse, BatchStatus, BatchView, ProductView } from "../../lib/api/read.ts";
-import type { PartyView, TimelineEntry } from "../../lib/api-types.ts";
+import type { TimelineEntry } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, companyPrefixes, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
+import { batches, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
 import { ApiError } from "../api/errors.ts";
 import { visiblePackSerials, type Viewer } from "./access.ts";
 import { checkLot, normaliseGtin } from "./input.ts";
 import { loadParties, type PartyLookup } from "./parties.ts";
 import { accountsOfShipments, shipmentRows, shipmentView } from "./shipments.ts";
-import { batchCustodyEvents, batchHistoryRows, ssccsOf } from "./custody-events.ts";
+import { batchCustodyEvents, batchHistoryRows } from "./custody-events.ts";
+import { epcis12DocumentOf } from "./epcis12.ts";
 import { accountsOf, timelineEntry } from "./timeline.ts";
 import { csvResponse, toCsv } from "./csv.ts";
 
@@ -175,73 +167,15 @@ export async function batchEpcis12Document(
   ctx: AppContext,
   rawGtin: string,
   rawLot: string,
-  receiver: Party,
   viewer: Viewer,
 ): Promise<string> {
   const row = await findBatch(ctx.db, rawGtin, rawLot);
-  const [events, [productRow]] = await Promise.all([
-    batchCustodyEvents(ctx, row.batchId, viewer),
-    ctx.db.select().from(products).where(eq(products.gtin, row.gtin)).limit(1),
-  ]);
-  const party = await loadParties(ctx.db, [row.manufacturer, productRow?.manufacturer]);
-  const manufacturer = ledgerParty(party(productRow?.manufacturer ?? row.manufacturer));
-  return toEpcis12Document(events, {
-    creationDate: ctx.now(),
-    companyPrefixes: await companyPrefixesOf(ctx.db, [
-      row.gtin.slice(1, 13),
-      ...glnsOf(events, receiver),
-      // An SSCC's company prefix follows its extension digit.
-      ...ssccsOf(events).map((sscc) => sscc.slice(1, 17)),
-    ]),
-    header: {
-      sender: ledgerParty(party(row.manufacturer)),
-      receiver,
-      products:
-        productRow === undefined
-          ? []
-          : [
-              {
-                gtin: productRow.gtin,
-                name: productRow.name,
-                strength: productRow.strength,
-                dosageForm: productRow.dosageForm,
-                manufacturer,
-              },
-            ],
-    },
+  return epcis12DocumentOf(ctx, {
+    events: await batchCustodyEvents(ctx, row.batchId, viewer),
+    sender: row.manufacturer,
+    receiver: viewer.address,
+    gtins: [row.gtin],
   });
-}
-
-/** The assigned GS1 company prefixes any of these keys (GTIN digits after the indicator, GLNs) may start with. */
-async function companyPrefixesOf(db: Executor, keys: Iterable<string>): Promise<string[]> {
-  const candidates = new Set<string>();
-  for (const key of keys)
-    for (let length = 6; length <= Math.min(12, key.length); length++) candidates.add(key.slice(0, length));
-  if (candidates.size === 0) return [];
-  const rows = await db
-    .select({ prefix: companyPrefixes.prefix })
-    .from(companyPrefixes)
-    .where(inArray(companyPrefixes.prefix, [...candidates]));
-  return rows.map((r) => r.prefix);
-}
-
-function glnsOf(events: readonly CustodyEvent[], receiver: Party): string[] {
-  const glns = new Set<string>(receiver.gln === undefined ? [] : [receiver.gln]);
-  for (const event of events) {
-    for (const value of Object.values(event)) {
-      const gln = (value as Partial<Party> | null)?.gln;
-      if (typeof gln === "string") glns.add(gln);
-    }
-  }
-  return [...glns];
-}
-
-function ledgerParty(view: PartyView): Party {
-  return {
-    address: view.address as Address,
-    ...(view.name ? { name: view.name } : {}),
-    ...(view.gln ? { gln: view.gln } : {}),
-  };
 }
 
 export const TIMELINE_CSV_HEADER = [

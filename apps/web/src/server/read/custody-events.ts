@@ -13,7 +13,6 @@
 import { and, eq, gte, inArray, isNotNull, lte, or, sql, type SQL } from "drizzle-orm";
 import {
   quarantineOutcomeName,
-  type Address,
   type BatchRef,
   type CustodyEvent,
   type CustodyItems,
@@ -29,7 +28,7 @@ import { field, integer, text } from "../indexer/event-args.ts";
 import { serialsOfPacks } from "../manifests/store.ts";
 import { seesEverything, visiblePackSerials, type Viewer } from "./access.ts";
 import { MAX_NESTING, before, inChainOrder, type Position } from "./custody.ts";
-import { loadParties, type PartyLookup } from "./parties.ts";
+import { ledgerPartyOf, loadParties } from "./parties.ts";
 import {
   accountsOf,
   batchEventRows,
@@ -176,7 +175,7 @@ export async function custodyEventsOf(
   const accounts = accountsOf(custody);
   for (const row of shipmentOf.values()) accounts.add(row.sender).add(row.recipient);
   const [serials, partyOf] = await Promise.all([serialsOfPacks(db, wanted), loadParties(db, accounts)]);
-  const party = (address: string): Party => ledgerParty(partyOf(address));
+  const party = (address: string): Party => ledgerPartyOf(partyOf(address));
 
   const batchRef = (batchId: string, what: string): BatchRef => {
     const batch = batchOf.get(batchId);
@@ -347,14 +346,6 @@ function listedPacks(row: EventRow): PackRef[][] {
   const lists = [packList(args, row.name)];
   if (row.name === "ShipmentReceived") lists.push(packList(args, row.name, "rejectedPacks"));
   return lists;
-}
-
-function ledgerParty(view: ReturnType<PartyLookup>): Party {
-  return {
-    address: view.address as Address,
-    ...(view.name ? { name: view.name } : {}),
-    ...(view.gln ? { gln: view.gln } : {}),
-  };
 }
 
 /**

@@ -21,7 +21,7 @@ import { epcisEventsResponse } from "./epcisQuery.ts";
 import { parseQuery, single } from "./input.ts";
 import { ledgerStatus } from "./ledger.ts";
 import { search } from "./search.ts";
-import { shipmentEpcisDocument } from "./shipment-epcis.ts";
+import { shipmentEpcis12Document, shipmentEpcisDocument } from "./shipment-epcis.ts";
 import { listShipments } from "./shipments.ts";
 import { packTrace } from "./trace.ts";
 import { transactionInformation, transactionInformationCsv } from "./transaction-information.ts";
@@ -48,6 +48,26 @@ const EPCIS_2_HEADERS = {
   "GS1-EPCIS-Version": "2.0",
   "GS1-CBV-Version": "2.0",
 };
+
+/** An EPCIS 1.2 XML answer: its media type, the version headers the 2.0 answers carry too, a file name, no caching (trading data). */
+function epcis12Response(xml: string, fileName: string): Response {
+  return new Response(xml, {
+    headers: {
+      "content-type": "application/xml; charset=utf-8",
+      "GS1-EPCIS-Version": "1.2",
+      "GS1-CBV-Version": "1.2",
+      "content-disposition": `inline; filename="${fileName}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** A shipment id as part of a file name (it is checked only later, so anything may stand here). */
+const shipmentFileName = (shipmentId: string) =>
+  shipmentId
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "_")
+    .slice(0, 80);
 
 /**
  * Every read route answers a signed-in participant only, and only what it may see (./access.ts):
@@ -76,21 +96,8 @@ export const readApi = {
     answer(async () => {
       const viewer = await batchVisible(ctx, request, path);
       parseQuery(noParameters, new URL(request.url).searchParams);
-      const receiver = {
-        address: viewer.address,
-        ...(viewer.legalName === "" ? {} : { name: viewer.legalName }),
-        ...(viewer.gln === undefined ? {} : { gln: viewer.gln }),
-      };
-      const xml = await batchEpcis12Document(ctx, path.gtin, path.lot, receiver, viewer);
-      return new Response(xml, {
-        headers: {
-          "content-type": "application/xml; charset=utf-8",
-          "GS1-EPCIS-Version": "1.2",
-          "GS1-CBV-Version": "1.2",
-          "content-disposition": `inline; filename="epcis12-${`${path.gtin}-${path.lot}`.replace(/[^A-Za-z0-9._-]/g, "_")}.xml"`,
-          "cache-control": "no-store",
-        },
-      });
+      const xml = await batchEpcis12Document(ctx, path.gtin, path.lot, viewer);
+      return epcis12Response(xml, `epcis12-${`${path.gtin}-${path.lot}`.replace(/[^A-Za-z0-9._-]/g, "_")}.xml`);
     }),
   batchCsv: (ctx: AppContext, request: Request, path: BatchPath) =>
     answer(async () => {
@@ -166,12 +173,16 @@ export const readApi = {
       return jsonResponse(document, {
         headers: {
           ...EPCIS_2_HEADERS,
-          "content-disposition": `inline; filename="epcis-shipment-${shipmentId
-            .toLowerCase()
-            .replace(/[^a-z0-9]/g, "_")
-            .slice(0, 80)}.jsonld"`,
+          "content-disposition": `inline; filename="epcis-shipment-${shipmentFileName(shipmentId)}.jsonld"`,
         },
       });
+    }),
+  shipmentEpcis12: (ctx: AppContext, request: Request, shipmentId: string) =>
+    answer(async () => {
+      const viewer = await requireViewer(ctx, request);
+      parseQuery(noParameters, new URL(request.url).searchParams);
+      const xml = await shipmentEpcis12Document(ctx, viewer, shipmentId);
+      return epcis12Response(xml, `epcis12-shipment-${shipmentFileName(shipmentId)}.xml`);
     }),
   products: (ctx: AppContext, request: Request) =>
     answer(async () => {

@@ -3,6 +3,7 @@
  * the participants table, in one query for all the accounts an answer names.
  */
 import { inArray } from "drizzle-orm";
+import type { Address, Party } from "@pedigree/ledger";
 import type { PartyView } from "../../lib/api-types.ts";
 import type { Executor } from "../db/database.ts";
 import { participants } from "../db/schema.ts";
@@ -37,4 +38,13 @@ export async function loadParties(db: Executor, addresses: Iterable<string | nul
 export function partyLabel(party: PartyView): string {
   if (party.name) return party.name;
   return party.address.length > 12 ? `${party.address.slice(0, 6)}…${party.address.slice(-4)}` : party.address;
+}
+
+/** A party as the EPCIS mapping (@pedigree/ledger) takes it: its account, and its name and GLN when known. */
+export function ledgerPartyOf(view: PartyView): Party {
+  return {
+    address: view.address as Address,
+    ...(view.name ? { name: view.name } : {}),
+    ...(view.gln ? { gln: view.gln } : {}),
+  };
 }

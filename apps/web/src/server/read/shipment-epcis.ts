@@ -1,6 +1,7 @@
 /**
  * One shipment of the package-level ledger as an EPCIS 2.0 document, for the recipient's (or the
- * sender's, or a regulator's) system: `GET /api/shipments/<id>/epcis`. It holds
+ * sender's, or a regulator's) system: `GET /api/shipments/<id>/epcis`, and the same events as
+ * EPCIS 1.2 XML with the GS1 US healthcare header: `GET /api/shipments/<id>/epcis12`. They hold
  *
  * - the AggregationEvents that built the units shipped, as they were when shipped: every packing
  *   and unpacking of those units and of the units nested in them at that moment, up to the
@@ -17,14 +18,21 @@
  */
 import { and, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import { toDigitalLink } from "@pedigree/gs1";
-import { epcisDocumentOf, toEpcisEvents, type EpcisDocument, type EpcisEvent } from "@pedigree/ledger";
+import {
+  epcisDocumentOf,
+  toEpcisEvents,
+  type CustodyEvent,
+  type EpcisDocument,
+  type EpcisEvent,
+} from "@pedigree/ledger";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { custodyItems, events, shipmentItems, shipments, units } from "../db/schema.ts";
 import type { Viewer } from "./access.ts";
-import { before, type Position } from "./custody.ts";
+import { before, type Position, type ShipmentContents } from "./custody.ts";
 import { containersBefore, custodyEventsOf, eventRowsAt } from "./custody-events.ts";
-import { visibleShipment } from "./transaction-information.ts";
+import { epcis12DocumentOf } from "./epcis12.ts";
+import { transactionInformationOf, visibleShipment } from "./transaction-information.ts";
 
 const positionKey = (position: Position) => `${position[0]}:${position[1]}`;
 
@@ -33,7 +41,44 @@ export async function shipmentEpcisDocument(
   viewer: Viewer,
   rawShipmentId: string,
 ): Promise<EpcisDocument> {
+  const { eventList } = await shipmentEpcisEvents(ctx, await visibleShipment(ctx, viewer, rawShipmentId));
+  return epcisDocumentOf(eventList, { creationDate: ctx.now() });
+}
+
+/**
+ * `GET /api/shipments/<id>/epcis12`: the same events as an EPCIS 1.2 XML document with the GS1 US
+ * healthcare header, as the seller sends it to the buyer whoever asks (sender, recipient or a
+ * regulator): the SBDH names the shipment's sender and recipient; the master data carries the
+ * transaction information (products; each lot with its expiry and the quantity shipped; the
+ * parties' legal names); and the seller's transaction statement goes with it. The ledger records
+ * the sale only by the seller's own signed `ship` transaction, so every shipment on it is one its
+ * seller made and affirms (docs/ARCHITECTURE.md, "EPCIS 1.2 export").
+ */
+export async function shipmentEpcis12Document(ctx: AppContext, viewer: Viewer, rawShipmentId: string): Promise<string> {
   const contents = await visibleShipment(ctx, viewer, rawShipmentId);
+  const [{ custody, eventList }, information] = await Promise.all([
+    shipmentEpcisEvents(ctx, contents),
+    transactionInformationOf(ctx, contents),
+  ]);
+  return epcis12DocumentOf(ctx, {
+    events: custody,
+    eventList,
+    sender: contents.sender,
+    receiver: contents.recipient,
+    gtins: information.lines.map((line) => line.gtin),
+    lots: information.lines.map(({ gtin, lot, expiry, quantity }) => ({ gtin, lot, expiry, quantity })),
+    transactionStatement: true,
+  });
+}
+
+/**
+ * The shipment's ledger events (`custody`, as the mapping takes them) and the EPCIS events both
+ * documents write (`eventList`): of the steps before the shipment, only what they did to its units.
+ */
+async function shipmentEpcisEvents(
+  ctx: AppContext,
+  contents: ShipmentContents,
+): Promise<{ custody: CustodyEvent[]; eventList: EpcisEvent[] }> {
   const [shipment] = await ctx.db
     .select({ logIndex: shipments.shippedLogIndex })
     .from(shipments)
@@ -60,7 +105,7 @@ export async function shipmentEpcisDocument(
       eventList.push(...mapped.filter((e) => e.type === "AggregationEvent" && parents.has(e.parentID)));
     } else eventList.push(...mapped);
   }
-  return epcisDocumentOf(eventList, { creationDate: ctx.now() });
+  return { custody, eventList };
 }
 
 /** The shipped units and every unit nested in them just before `at` (children put in and not taken out by then). */

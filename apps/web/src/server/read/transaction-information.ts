@@ -18,7 +18,7 @@ import { batches, participants, products } from "../db/schema.ts";
 import { serialsOfPacks } from "../manifests/store.ts";
 import { seesEverything, type Viewer } from "./access.ts";
 import { csvResponse, toCsv } from "./csv.ts";
-import { shipmentContents } from "./custody.ts";
+import { shipmentContents, type ShipmentContents } from "./custody.ts";
 
 export interface TradingParty {
   address: string;
@@ -90,7 +90,14 @@ export async function transactionInformation(
   viewer: Viewer,
   rawShipmentId: string,
 ): Promise<TransactionInformation> {
-  const contents = await visibleShipment(ctx, viewer, rawShipmentId);
+  return transactionInformationOf(ctx, await visibleShipment(ctx, viewer, rawShipmentId));
+}
+
+/** The transaction information of a shipment the caller has already found visible (`visibleShipment`). */
+export async function transactionInformationOf(
+  ctx: AppContext,
+  contents: ShipmentContents,
+): Promise<TransactionInformation> {
   const shipmentId = contents.shipmentId;
   const wanted = new Map<string, Set<number>>();
   for (const item of contents.items) {

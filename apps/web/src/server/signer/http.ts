@@ -19,7 +19,7 @@ import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
 import { readBodyJson } from "../auth/requestBody.ts";
 import { authenticateRequester, requireScope, type Requester } from "../auth/tokens.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext, LedgerKind } from "../context.ts";
 import { csvResponse, csvStream, type CsvValue } from "../read/csv.ts";
 import { parseQuery } from "../read/input.ts";
 import { requireReturnVerified } from "../vrs/returns.ts";
@@ -74,6 +74,41 @@ export function requireOrganisationKey(ctx: AppContext, organisation: Address, n
         : `it signs for ${held.join(", ")}. `) +
       "Write with your wallet, or through your organisation's own Pedigree server.",
   );
+}
+
+/** GET /api/signing: whether this server signs for the requester's organisation, and what it may ask for. */
+export interface SigningView {
+  organisation: Address;
+  /** True when this server holds the organisation's key: its writes go through POST /api/writes. */
+  signsHere: boolean;
+  /** The ledger the deployment runs: the operations' arguments differ between the two. */
+  ledger: LedgerKind;
+  /** The operations the requester may ask for here (all of them for a person; a token's scopes otherwise); empty when the server holds no key. */
+  operations: string[];
+  requestedBy: RequesterRef;
+}
+
+/**
+ * Whether a write of the requester would be signed here: what the dashboard asks before each
+ * write, to send it to POST /api/writes or to the person's wallet.
+ */
+export async function signingResponse(ctx: AppContext, request: Request): Promise<Response> {
+  const requester = await authenticateRequester(ctx, request);
+  parseQuery(z.object({}).strict(), new URL(request.url).searchParams);
+  const signsHere = writeServiceOf(ctx)?.signerFor(requester.organisation) !== undefined;
+  const operations = operationsFor(ctx.ledger.kind);
+  const view: SigningView = {
+    organisation: requester.organisation,
+    signsHere,
+    ledger: ctx.ledger.kind ?? "count",
+    operations: signsHere
+      ? Object.keys(operations).filter(
+          (name) => requester.scopes === undefined || requester.scopes.has(operations[name]!.scope),
+        )
+      : [],
+    requestedBy: requesterRef(requester),
+  };
+  return jsonResponse(view);
 }
 
 /** The Idempotency-Key header: 1 to 255 visible ASCII characters (a UUID is a good one). */

@@ -5,20 +5,14 @@
  * operation the running ledger lacks is refused with the list of those it has.
  */
 import { isCset82, isValidGtin, isValidSscc } from "@pedigree/gs1";
-import {
-  batchIdOf,
-  gtinToUint64,
-  packStateNumber,
-  shipmentRefOf,
-  yyyymmddFromIsoDate,
-  type PackStateName,
-} from "@pedigree/ledger";
-import { getAddress, isAddress, zeroHash, type Hex } from "viem";
+import { batchIdOf, packStateNumber, shipmentRefOf, yyyymmddFromIsoDate, type PackStateName } from "@pedigree/ledger";
+import { getAddress, isAddress, type Hex } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/errors.ts";
 import type { AppContext, LedgerKind } from "../context.ts";
 import { lookupSerial } from "../manifests/store.ts";
 import type { TokenScope } from "../auth/tokens.ts";
+import { countLedgerCall, type CountOperationName, type CountWrite } from "../../lib/tx/writes.ts";
 
 export interface OperationCall {
   functionName: string;
@@ -93,7 +87,6 @@ const sscc = z
   .regex(/^\d{18}$/, "an SSCC: 18 digits")
   .refine(isValidSscc, "the SSCC's check digit is wrong");
 const prefixLength = z.number().int().min(6, "a GS1 company prefix has 6 to 12 digits").max(12);
-const decommissionState = z.enum(["DISPENSED", "DESTROYED", "STOLEN", "SAMPLE", "EXPORTED", "LOCKED"]);
 const otherState = z.enum(["DESTROYED", "STOLEN", "SAMPLE", "EXPORTED", "LOCKED"]);
 
 const batchArguments = { gtin, lot };
@@ -113,17 +106,27 @@ const items = {
   packs: z.array(packRef).max(500, "at most 500 packs").default([]),
 };
 
-const registerProduct = operation({
+/**
+ * The count ledger's operations (and the two both ledgers share) build their calls with the
+ * dashboard's own translation (lib/tx/writes.ts): a write the dashboard sends here and one its
+ * wallet signs are the same call.
+ */
+const countOperation = <S extends z.ZodType>(
+  name: CountOperationName,
+  spec: { scope: TokenScope; what: string; arguments: S },
+) =>
+  operation({
+    ...spec,
+    call: (ctx, a) => countLedgerCall({ operation: name, arguments: a } as CountWrite, (pack) => packInList(ctx, pack)),
+  });
+
+const registerProduct = countOperation("register-product", {
   scope: "register-product",
   what: "register products",
   arguments: z.object({ gtin, name: text(64), strength: text(64), dosageForm: text(64) }).strict(),
-  call: (_ctx, a) => ({
-    functionName: "registerProduct",
-    args: [gtinToUint64(a.gtin), a.name, a.strength, a.dosageForm],
-  }),
 });
 
-const registerBatch = operation({
+const registerBatch = countOperation("register-batch", {
   scope: "register-batch",
   what: "register batches",
   arguments: z
@@ -136,22 +139,24 @@ const registerBatch = operation({
       documentHash: bytes32.optional(),
     })
     .strict(),
-  call: (_ctx, a) => ({
-    functionName: "registerBatch",
-    args: [gtinToUint64(a.gtin), a.lot, a.expiry, a.packCount, a.serialsRoot, a.documentHash ?? zeroHash],
-  }),
 });
 
-const batchStep = (functionName: string, scope: TokenScope, what: string, withReason: boolean) =>
-  operation({
-    scope,
-    what,
-    arguments: withReason ? z.object({ ...batchArguments, reason }).strict() : z.object(batchArguments).strict(),
-    call: (_ctx, a: { gtin: string; lot: string; reason?: string }) => ({
-      functionName,
-      args: withReason ? [batchIdOf(a.gtin, a.lot), a.reason] : [batchIdOf(a.gtin, a.lot)],
-    }),
-  });
+/** Batch steps are the same call on both ledgers. */
+const recall = countOperation("recall", {
+  scope: "recall",
+  what: "recall batches",
+  arguments: z.object({ ...batchArguments, reason }).strict(),
+});
+const suspendBatch = countOperation("suspend-batch", {
+  scope: "recall",
+  what: "suspend batches",
+  arguments: z.object({ ...batchArguments, reason }).strict(),
+});
+const reinstateBatch = countOperation("reinstate-batch", {
+  scope: "recall",
+  what: "reinstate batches",
+  arguments: z.object(batchArguments).strict(),
+});
 
 /** A serial's position (and proof) in its batch's stored serial list; 422 when the list or the serial is not there. */
 async function packInList(ctx: AppContext, pack: { gtin: string; lot: string; serial: string }) {
@@ -179,70 +184,47 @@ async function packInList(ctx: AppContext, pack: { gtin: string; lot: string; se
 
 // ------------------------------------------------------------------ the count ledger
 
-const countDecommission = (state: PackStateName | undefined) =>
-  operation({
-    scope: state === "DISPENSED" ? "dispense" : "decommission",
-    what: state === "DISPENSED" ? "dispense packs" : "decommission packs",
-    arguments:
-      state === undefined
-        ? z.object({ ...batchArguments, serial, state: otherState }).strict()
-        : z.object({ ...batchArguments, serial }).strict(),
-    async call(ctx, a: { gtin: string; lot: string; serial: string; state?: PackStateName }) {
-      const pack = await packInList(ctx, a);
-      return {
-        functionName: "decommission",
-        args: [pack.batchId, BigInt(pack.index), a.serial, pack.proof, packStateNumber(state ?? a.state!)],
-      };
-    },
-  });
-
-const countLinesArg = (lines: readonly { gtin: string; lot: string; quantity: number }[]) =>
-  lines.map((line) => ({ batchId: batchIdOf(line.gtin, line.lot), quantity: BigInt(line.quantity) }));
-
 const COUNT_OPERATIONS: Record<string, Operation> = {
   "register-product": registerProduct,
   "register-batch": registerBatch,
-  ship: operation({
+  ship: countOperation("ship", {
     scope: "ship",
     what: "ship goods",
     arguments: z.object({ to: address, reference, lines: countLines }).strict(),
-    call: (_ctx, a) => ({ functionName: "ship", args: [a.to, shipmentRefOf(a.reference), countLinesArg(a.lines)] }),
   }),
-  "cancel-shipment": operation({
+  "cancel-shipment": countOperation("cancel-shipment", {
     scope: "ship",
     what: "cancel shipments",
     arguments: z.object({ shipmentId: bytes32, to: address, lines: countLines }).strict(),
-    call: (_ctx, a) => ({ functionName: "cancelShipment", args: [a.shipmentId, a.to, countLinesArg(a.lines)] }),
   }),
-  receive: operation({
+  receive: countOperation("receive", {
     scope: "receive",
     what: "receive shipments",
     arguments: z.object({ shipmentId: bytes32, from: address, lines: countLines }).strict(),
-    call: (_ctx, a) => ({ functionName: "receiveShipment", args: [a.shipmentId, a.from, countLinesArg(a.lines)] }),
   }),
-  reject: operation({
+  reject: countOperation("reject", {
     scope: "receive",
     what: "reject shipments",
     arguments: z.object({ shipmentId: bytes32, from: address, lines: countLines, reason }).strict(),
-    call: (_ctx, a) => ({
-      functionName: "rejectShipment",
-      args: [a.shipmentId, a.from, countLinesArg(a.lines), a.reason],
-    }),
   }),
-  dispense: countDecommission("DISPENSED"),
-  decommission: countDecommission(undefined),
-  reactivate: operation({
+  dispense: countOperation("dispense", {
+    scope: "dispense",
+    what: "dispense packs",
+    arguments: z.object({ ...batchArguments, serial }).strict(),
+  }),
+  decommission: countOperation("decommission", {
+    scope: "decommission",
+    what: "decommission packs",
+    arguments: z.object({ ...batchArguments, serial, state: otherState }).strict(),
+  }),
+  reactivate: countOperation("reactivate", {
     scope: "dispense",
     what: "undo a dispense",
     arguments: z.object({ ...batchArguments, serial }).strict(),
-    async call(ctx, a) {
-      const pack = await packInList(ctx, a);
-      return { functionName: "reactivate", args: [pack.batchId, BigInt(pack.index)] };
-    },
   }),
-  recall: batchStep("recallBatch", "recall", "recall batches", true),
-  "suspend-batch": batchStep("suspendBatch", "recall", "suspend batches", true),
-  "reinstate-batch": batchStep("reinstateBatch", "recall", "reinstate batches", false),
+  recall,
+  "suspend-batch": suspendBatch,
+  "reinstate-batch": reinstateBatch,
 };
 
 // ------------------------------------------------------------------ the package-level ledger
@@ -368,9 +350,9 @@ const PACKAGE_OPERATIONS: Record<string, Operation> = {
     arguments: z.object({ ...items, reason }).strict(),
     call: async (ctx, a) => ({ functionName: "quarantine", args: [await itemsArg(ctx, a), a.reason] }),
   }),
-  recall: batchStep("recallBatch", "recall", "recall batches", true),
-  "suspend-batch": batchStep("suspendBatch", "recall", "suspend batches", true),
-  "reinstate-batch": batchStep("reinstateBatch", "recall", "reinstate batches", false),
+  recall,
+  "suspend-batch": suspendBatch,
+  "reinstate-batch": reinstateBatch,
 };
 
 export function operationsFor(kind: LedgerKind | undefined): Record<string, Operation> {

@@ -18,8 +18,8 @@ export const WRITE_STATUSES: readonly WriteStatus[] = ["queued", "sent", "confir
  * staff, signed in with passkeys) or a system (an API token of the organisation).
  */
 export interface RequesterRef {
-  kind: "person" | "system";
-  /** The person's address (later a staff member's id), the token's number. */
+  kind: "person" | "system" | "staff";
+  /** The person's address, the token's number, the staff member's id. */
   id: string;
   label: string;
 }

@@ -54,7 +54,13 @@ export class WriteService {
   }
 }
 
-const services = new WeakMap<AppContext, WriteService>();
+// On globalThis, as the context is (context.ts): Next bundles instrumentation.ts, which attaches
+// the service, apart from the route handlers, which look it up, each bundle with its own copy of
+// this module; a module-level map would leave every route without the service (403 NO_ORGANISATION_KEY).
+const servicesHolder = globalThis as typeof globalThis & {
+  __pedigreeWriteServices?: WeakMap<AppContext, WriteService>;
+};
+const services = (servicesHolder.__pedigreeWriteServices ??= new WeakMap<AppContext, WriteService>());
 
 export function attachWriteService(ctx: AppContext, service: WriteService): WriteService {
   services.set(ctx, service);
