@@ -18,8 +18,8 @@ import type { ProductView } from "@/lib/api/read.ts";
 import { useParticipants, useProducts } from "../data/hooks.ts";
 import { Button } from "../ui/button.tsx";
 import { DecisionDialog } from "../ui/decision-dialog.tsx";
-import { Dialog } from "../ui/dialog.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
+import { FormDialog } from "../ui/form-dialog.tsx";
 import { formatDateTime } from "../ui/format.ts";
 import { Notice } from "../ui/notice.tsx";
 import { QueryState } from "../ui/query-state.tsx";
@@ -198,7 +198,7 @@ function ChangeEntry({ entry }: { entry: DirectoryEntry }) {
     },
   });
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(next) => {
         setOpen(next);
@@ -215,32 +215,16 @@ function ChangeEntry({ entry }: { entry: DirectoryEntry }) {
       }
       title={`Change the responder for ${entry.prefix}`}
       description="Partners' requesters use the new address from their next request on."
+      onSubmit={() => {
+        setTouched(true);
+        if (problem === null) change.mutate();
+      }}
+      pending={change.isPending}
+      submitText="Save the address"
+      error={change.isError ? { title: "Not changed", message: change.error.message } : null}
     >
-      <form
-        className="space-y-3"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          setTouched(true);
-          if (problem === null) change.mutate();
-        }}
-      >
-        <ResponderUrlField value={url} onChange={setUrl} error={touched ? problem : null} autoFocus />
-        {change.isError ? (
-          <Notice tone="error" title="Not changed">
-            {change.error.message}
-          </Notice>
-        ) : null}
-        <div className="flex flex-wrap gap-2">
-          <Button type="submit" disabled={change.isPending}>
-            {change.isPending ? "Saving…" : "Save the address"}
-          </Button>
-          <Button variant="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      <ResponderUrlField value={url} onChange={setUrl} error={touched ? problem : null} autoFocus />
+    </FormDialog>
   );
 }
 

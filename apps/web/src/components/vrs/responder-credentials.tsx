@@ -16,8 +16,8 @@ import { api, type RequesterCredentialView } from "@/lib/client-api.ts";
 import { participantMap, useParticipants } from "../data/hooks.ts";
 import { Button } from "../ui/button.tsx";
 import { DecisionDialog } from "../ui/decision-dialog.tsx";
-import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/field.tsx";
+import { FormDialog } from "../ui/form-dialog.tsx";
 import { formatDateTime } from "../ui/format.ts";
 import { Notice } from "../ui/notice.tsx";
 import { QueryState } from "../ui/query-state.tsx";
@@ -185,7 +185,7 @@ function ReplaceCredential({ credential }: { credential: RequesterCredentialView
     onSettled: () => setToken(""),
   });
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(next) => {
         setOpen(next);
@@ -200,32 +200,16 @@ function ReplaceCredential({ credential }: { credential: RequesterCredentialView
       }
       title={`Replace the credential for ${credential.label}`}
       description={`For ${credential.responderUrl}. The one ending ${credential.tokenHint} is forgotten once the new one is saved.`}
+      onSubmit={() => {
+        setTouched(true);
+        if (problem === null) replace.mutate();
+      }}
+      pending={replace.isPending}
+      submitText="Save the new credential"
+      error={replace.isError ? { title: "Not replaced", message: replace.error.message } : null}
     >
-      <form
-        className="space-y-3"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          setTouched(true);
-          if (problem === null) replace.mutate();
-        }}
-      >
-        <CredentialField value={token} onChange={setToken} error={touched ? problem : null} autoFocus />
-        {replace.isError ? (
-          <Notice tone="error" title="Not replaced">
-            {replace.error.message}
-          </Notice>
-        ) : null}
-        <div className="flex flex-wrap gap-2">
-          <Button type="submit" disabled={replace.isPending}>
-            {replace.isPending ? "Saving…" : "Save the new credential"}
-          </Button>
-          <Button variant="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      <CredentialField value={token} onChange={setToken} error={touched ? problem : null} autoFocus />
+    </FormDialog>
   );
 }
 
