@@ -8,7 +8,7 @@ import type { AppContext } from "../context.ts";
 import type { SessionResponse, SignInResponse } from "../../lib/api-types.ts";
 import { readParticipant } from "./ledgerReads.ts";
 import { publicOrigin, requireContentType } from "./origin.ts";
-import { readBodyJson } from "./requestBody.ts";
+import { readBodyAs } from "./requestBody.ts";
 import { clearedSessionCookie, findSession, readCookie, sessionCookie, signOut } from "./session.ts";
 import { issueNonce, SIGN_IN_COOKIE, signIn, signInCookie, signInRequestSchema } from "./siwe.ts";
 
@@ -25,17 +25,12 @@ export async function nonceResponse(ctx: AppContext): Promise<Response> {
 export async function verifyResponse(ctx: AppContext, request: Request): Promise<Response> {
   const origin = publicOrigin();
   requireContentType(request, ["application/json"], "The sign-in request");
-  const body = await readBodyJson(request, { maxBytes: MAX_SIGN_IN_BODY_BYTES, what: "The sign-in request" });
-  const parsed = signInRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      "Send JSON {message, signature}: the EIP-4361 message as signed and its 0x-hex signature.",
-      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-    );
-  }
-  const result = await signIn(ctx, origin, parsed.data, readCookie(request, SIGN_IN_COOKIE));
+  const body = await readBodyAs(request, signInRequestSchema, {
+    maxBytes: MAX_SIGN_IN_BODY_BYTES,
+    what: "The sign-in request",
+    expected: "Send JSON {message, signature}: the EIP-4361 message as signed and its 0x-hex signature.",
+  });
+  const result = await signIn(ctx, origin, body, readCookie(request, SIGN_IN_COOKIE));
   const answer: SignInResponse = {
     token: result.token,
     address: result.address,

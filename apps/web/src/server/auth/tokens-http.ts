@@ -15,7 +15,7 @@ import type { AppContext } from "../context.ts";
 import { parseQuery } from "../read/input.ts";
 import { requireOrganisationKey } from "../signer/http.ts";
 import { requireContentType } from "./origin.ts";
-import { readBodyJson } from "./requestBody.ts";
+import { readBodyAs } from "./requestBody.ts";
 import type { Party } from "./session.ts";
 import { actorOf, requireOrganisationAdministrator } from "./staff-http.ts";
 import { isTokenScope, issueToken, listTokens, revokeToken, TOKEN_SCOPES } from "./tokens.ts";
@@ -53,21 +53,15 @@ export async function tokensResponse(ctx: AppContext, request: Request): Promise
 export async function issueTokenResponse(ctx: AppContext, request: Request): Promise<Response> {
   const party = await requireOrganisationAdmin(ctx, request);
   requireContentType(request, ["application/json"], "A token request");
-  const parsed = issueBody.safeParse(
-    await readBodyJson(request, { maxBytes: MAX_BODY_BYTES, what: "A token request" }),
-  );
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      `Send JSON {label, scopes}: who the token is for, and what it may do (${Object.keys(TOKEN_SCOPES).join(", ")}).`,
-      { details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) },
-    );
-  }
+  const body = await readBodyAs(request, issueBody, {
+    maxBytes: MAX_BODY_BYTES,
+    what: "A token request",
+    expected: `Send JSON {label, scopes}: who the token is for, and what it may do (${Object.keys(TOKEN_SCOPES).join(", ")}).`,
+  });
   const issued = await issueToken(
     ctx,
     party.address,
-    { label: parsed.data.label, scopes: parsed.data.scopes.filter(isTokenScope) },
+    { label: body.label, scopes: body.scopes.filter(isTokenScope) },
     actorOf(party),
   );
   return jsonResponse(issued, { status: 201 });

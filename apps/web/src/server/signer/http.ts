@@ -17,7 +17,7 @@ import { isAddressEqual, type Address } from "viem";
 import { z } from "zod";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { requireContentType } from "../auth/origin.ts";
-import { readBodyJson } from "../auth/requestBody.ts";
+import { readBodyAs } from "../auth/requestBody.ts";
 import { authenticateRequester, requireScope, type Requester } from "../auth/tokens.ts";
 import type { AppContext, LedgerKind } from "../context.ts";
 import { csvResponse, csvStream, type CsvValue } from "../read/csv.ts";
@@ -144,37 +144,29 @@ export async function createWriteResponse(ctx: AppContext, request: Request): Pr
   const requester = await authenticateRequester(ctx, request);
   requireContentType(request, ["application/json"], "A write request");
   const idempotencyKey = idempotencyKeyOf(request);
-  const parsed = writeBody.safeParse(
-    await readBodyJson(request, { maxBytes: MAX_BODY_BYTES, what: "A write request" }),
-  );
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "INVALID_BODY",
-      "Send JSON {operation, arguments}: the operation's name and its arguments.",
-      {
-        details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-      },
-    );
-  }
+  const body = await readBodyAs(request, writeBody, {
+    maxBytes: MAX_BODY_BYTES,
+    what: "A write request",
+    expected: "Send JSON {operation, arguments}: the operation's name and its arguments.",
+  });
   const operations = operationsFor(ctx.ledger.kind);
-  const operation = Object.hasOwn(operations, parsed.data.operation) ? operations[parsed.data.operation] : undefined;
+  const operation = Object.hasOwn(operations, body.operation) ? operations[body.operation] : undefined;
   if (operation === undefined) {
     throw new ApiError(
       400,
       "UNKNOWN_OPERATION",
-      `'${parsed.data.operation.slice(0, 64)}' is not an operation of this ledger; it has ${Object.keys(operations).join(", ")}.`,
+      `'${body.operation.slice(0, 64)}' is not an operation of this ledger; it has ${Object.keys(operations).join(", ")}.`,
       { details: { operations: Object.keys(operations) } },
     );
   }
   requireScope(requester, operation.scope, operation.what);
   const signer = requireOrganisationKey(ctx, requester.organisation, requester.label);
-  const args = operation.arguments.safeParse(parsed.data.arguments);
+  const args = operation.arguments.safeParse(body.arguments);
   if (!args.success) {
     throw new ApiError(
       400,
       "INVALID_ARGUMENTS",
-      `The arguments of '${parsed.data.operation}' are not right: ${args.error.issues
+      `The arguments of '${body.operation}' are not right: ${args.error.issues
         .slice(0, 5)
         .map((issue) => `${issue.path.join(".") || "arguments"}: ${issue.message}`)
         .join("; ")}.`,
@@ -182,14 +174,14 @@ export async function createWriteResponse(ctx: AppContext, request: Request): Pr
     );
   }
   const ref = requesterRef(requester);
-  const requestHash = requestHashOf(parsed.data.operation, args.data);
+  const requestHash = requestHashOf(body.operation, args.data);
 
   // A request sent again is answered from the record, before anything is checked against the
   // ledger: what was true when it was first asked may no longer be (its units are shipped now).
   const existing = await findByIdempotencyKey(ctx.db, requester.organisation, ref, idempotencyKey);
   if (existing !== undefined) return replay(ctx, existing, requestHash);
 
-  if (parsed.data.operation === "receive") {
+  if (body.operation === "receive") {
     // A pharmacy's return goes back on sale only once each of its packs passed verification with
     // its manufacturer (../vrs/returns.ts); rejecting it needs none.
     await requireReturnVerified(ctx, requester.organisation, (args.data as { shipmentId: string }).shipmentId);
@@ -209,7 +201,7 @@ export async function createWriteResponse(ctx: AppContext, request: Request): Pr
     requester: ref,
     idempotencyKey,
     requestHash,
-    operation: parsed.data.operation,
+    operation: body.operation,
     arguments: args.data,
     call: contractCall,
   });
