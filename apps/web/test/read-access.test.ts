@@ -501,6 +501,32 @@ describe(`read API: who may see what (${TEST_DATABASE_KIND})`, () => {
       await refused("/api/participants", "stranger", 403, "NOT_PARTICIPANT");
     });
 
+    it("a manufacturer's product list names its batches, each only to those who may read the batch", async () => {
+      const acmeProducts = `/api/products?manufacturer=${world.parties.acme.address}`;
+      const lotsFor = async (who: Who) => {
+        const { products } = await ok<ProductsResponse>(acmeProducts, who);
+        assert.equal(products.length, 1, `${who}: Acme's one product`);
+        return products[0]!.batches?.map((b) => b.lot);
+      };
+      // Newest first, with what the page shows of each.
+      assert.deepEqual(await lotsFor("acme"), ["ACC-R", "ACC-A"]);
+      const { products } = await ok<ProductsResponse>(acmeProducts, "acme");
+      const recalled = products[0]!.batches!.find((b) => b.lot === "ACC-R")!;
+      assert.equal(recalled.status, "RECALLED");
+      assert.equal(recalled.statusReason, "Sterility failure");
+      assert.equal(recalled.packCount, 10);
+      assert.equal(products[0]!.batchCount, 2);
+      assert.deepEqual(await lotsFor("regulator"), ["ACC-R", "ACC-A"]);
+      // Central traded ACC-A only; Harbour was sent ACC-R; Borealis neither.
+      assert.deepEqual(await lotsFor("central"), ["ACC-A"]);
+      assert.deepEqual(await lotsFor("harbour"), ["ACC-R"]);
+      assert.deepEqual(await lotsFor("borealis"), []);
+      // The administrator, and the whole directory, get products without batches.
+      assert.equal(await lotsFor("admin"), undefined);
+      const directory = await ok<ProductsResponse>("/api/products", "acme");
+      assert.ok(directory.products.every((p) => p.batches === undefined));
+    });
+
     it("every participant reads the directory: participants, products and search", async () => {
       for (const who of ["acme", "borealis", "northwind", "central", "harbour", "regulator"] as const) {
         const { participants } = await ok<ParticipantsResponse>("/api/participants", who);

@@ -48,12 +48,11 @@ export function readQueries(read: ReadJson) {
         queryFn: () => read<PartyResponse>(readPaths.party(address)),
         ...LIVE,
       }),
-    /** The batches of a product, as the manufacturer's page lists them (a search by its GTIN). */
-    search: (q: string, refetchInterval?: number) =>
+    /** The auditor's search. */
+    search: (q: string) =>
       queryOptions({
         queryKey: ["search", q],
         queryFn: () => read<SearchResponse>(readPaths.search(q)),
-        ...(refetchInterval === undefined ? {} : { refetchInterval }),
       }),
     /** The latest alerts, as the audit page shows them. */
     latestAlerts: () =>

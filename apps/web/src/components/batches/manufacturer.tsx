@@ -1,11 +1,10 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import { Link } from "../ui/link.tsx";
 import { useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import { isValidGtin } from "@pedigree/gs1";
 import { exportLinks } from "@/lib/client-api.ts";
-import { browserReads } from "@/lib/read-queries.ts";
+import { readLinks, type BatchView } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useErrorLookup, useParticipants, useProducts } from "../data/hooks.ts";
 import { RoleGate } from "../shell/role-gate.tsx";
@@ -13,6 +12,7 @@ import { TxStatus } from "../tx/tx-status.tsx";
 import { Button } from "../ui/button.tsx";
 import { PageHeader, Section } from "../ui/card.tsx";
 import { TextField } from "../ui/field.tsx";
+import { formatDate, formatNumber } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
 import { PartnerVerification } from "../vrs/partner-verification.tsx";
 import { RegisterBatch } from "./register-batch.tsx";
@@ -92,41 +92,41 @@ function RegisterProduct({ self }: { self: Address }) {
   );
 }
 
-function BatchesOf({ gtin }: { gtin: string }) {
-  const query = useQuery(browserReads.search(gtin, 10_000));
+function batchStatusText(batch: BatchView): string {
+  const status = batch.status.toLowerCase();
+  return batch.statusReason && batch.status !== "ACTIVE" ? `${status} (${batch.statusReason})` : status;
+}
+
+/** A product's batches, from the product list itself (one read for the page, refreshed after each write). */
+function BatchesOf({ gtin, batches }: { gtin: string; batches: readonly BatchView[] }) {
+  if (batches.length === 0) return <p className="text-sm text-slate-600">No batch yet.</p>;
   return (
-    <QueryState
-      query={query}
-      what="batches"
-      isEmpty={(d) => !d.results.some((r) => r.kind === "batch")}
-      empty="No batch yet."
-    >
-      {(d) => (
-        <ul className="space-y-1 text-sm">
-          {d.results
-            .filter((r) => r.kind === "batch")
-            .map((r) => (
-              <li key={r.href} className="flex flex-wrap items-baseline justify-between gap-2">
-                <span>
-                  <Link href={r.href} className="font-medium text-teal-800 underline">
-                    Lot {r.lot}
-                  </Link>{" "}
-                  <span className="text-xs text-slate-600">{r.subtitle}</span>
-                </span>
-                <span className="text-xs">
-                  <Link href={r.href} className="text-teal-800 underline">
-                    Where are the units · recall
-                  </Link>
-                  {" · "}
-                  <a href={exportLinks.labels(gtin, r.lot ?? "")} className="text-teal-800 underline">
-                    Labels
-                  </a>
-                </span>
-              </li>
-            ))}
-        </ul>
-      )}
-    </QueryState>
+    <ul className="space-y-1 text-sm">
+      {batches.map((batch) => {
+        const href = readLinks.batch(batch.gtin, batch.lot);
+        return (
+          <li key={batch.batchId} className="flex flex-wrap items-baseline justify-between gap-2">
+            <span>
+              <Link href={href} className="font-medium text-teal-800 underline">
+                Lot {batch.lot}
+              </Link>{" "}
+              <span className="text-xs text-slate-600">
+                Expiry {formatDate(batch.expiry)} · {formatNumber(batch.packCount)} packs · {batchStatusText(batch)}
+              </span>
+            </span>
+            <span className="text-xs">
+              <Link href={href} className="text-teal-800 underline">
+                Where are the units · recall
+              </Link>
+              {" · "}
+              <a href={exportLinks.labels(gtin, batch.lot)} className="text-teal-800 underline">
+                Labels
+              </a>
+            </span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -156,7 +156,7 @@ export function Manufacturer({ self }: { self: Address }) {
                     </span>
                   </p>
                   <div className="mt-1 pl-3">
-                    <BatchesOf gtin={p.gtin} />
+                    <BatchesOf gtin={p.gtin} batches={p.batches ?? []} />
                   </div>
                 </li>
               ))}

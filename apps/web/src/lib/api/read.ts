@@ -125,7 +125,8 @@ export interface LedgerStatusResponse {
 
 /** GET /api/products */
 export interface ProductsResponse {
-  products: (ProductView & { batchCount: number })[];
+  /** `batches` only when the request names the manufacturer: its batches of the product, newest first. */
+  products: (ProductView & { batchCount: number; batches?: BatchView[] })[];
 }
 
 export interface StockLine {

@@ -190,9 +190,7 @@ export async function registerPasskey(
   const invitation = found.row;
   const now = ctx.now();
   const staff: StaffIdentity = { id: newStaffId(), name: invitation.displayName, role: invitation.role as StaffRole };
-  const token = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
-  await ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     await consume(tx, challenge.challenge, now);
     const used = await tx
       .update(staffInvitations)
@@ -232,19 +230,32 @@ export async function registerPasskey(
       createdAt: now,
       lastUsedAt: now,
     });
-    await tx.insert(sessions).values({
-      id: hashToken(token),
-      address: invitation.organisation,
-      chainId: ctx.ledger.chainId,
-      createdAt: now,
-      expiresAt,
-      staffId: staff.id,
-    });
+    return openStaffSession(tx, ctx, invitation.organisation, staff, now);
   });
-  return { token, address: getAddress(invitation.organisation), chainId: ctx.ledger.chainId, expiresAt, staff };
 }
 
 type Transaction = Parameters<Parameters<AppContext["db"]["transaction"]>[0]>[0];
+
+/** A new session of `staff` working for `organisation`, inside the transaction that checked its passkey. */
+async function openStaffSession(
+  tx: Transaction,
+  ctx: AppContext,
+  organisation: string,
+  staff: StaffIdentity,
+  now: Date,
+): Promise<PasskeySession> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+  await tx.insert(sessions).values({
+    id: hashToken(token),
+    address: organisation,
+    chainId: ctx.ledger.chainId,
+    createdAt: now,
+    expiresAt,
+    staffId: staff.id,
+  });
+  return { token, address: getAddress(organisation), chainId: ctx.ledger.chainId, expiresAt, staff };
+}
 
 /** Marks the challenge used; refused when another request used it first (a replay). */
 async function consume(tx: Transaction, challenge: string, now: Date): Promise<void> {
@@ -320,28 +331,13 @@ export async function signInWithPasskey(
   if (!verified.verified) throw verificationFailed(new Error("the signature did not check out."));
   const { member } = found;
   const now = ctx.now();
-  const token = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
-  await ctx.db.transaction(async (tx) => {
+  const staff: StaffIdentity = { id: member.id, name: member.displayName, role: member.role as StaffRole };
+  return ctx.db.transaction(async (tx) => {
     await consume(tx, challenge.challenge, now);
     await tx
       .update(staffPasskeys)
       .set({ counter: verified.authenticationInfo.newCounter, lastUsedAt: now })
       .where(eq(staffPasskeys.credentialId, found.passkey.credentialId));
-    await tx.insert(sessions).values({
-      id: hashToken(token),
-      address: member.organisation,
-      chainId: ctx.ledger.chainId,
-      createdAt: now,
-      expiresAt,
-      staffId: member.id,
-    });
+    return openStaffSession(tx, ctx, member.organisation, staff, now);
   });
-  return {
-    token,
-    address: getAddress(member.organisation),
-    chainId: ctx.ledger.chainId,
-    expiresAt,
-    staff: { id: member.id, name: member.displayName, role: member.role as StaffRole },
-  };
 }

@@ -45,11 +45,12 @@ export function requireViewer(ctx: AppContext, request: Request): Promise<Viewer
 
 /**
  * The directory (participants, products) is read by every participant, and by the ledger's
- * administrator, who onboards them and holds no participant role.
+ * administrator, who onboards them and holds no participant role: the participant, or null for
+ * the administrator.
  */
-export async function requireDirectoryViewer(ctx: AppContext, request: Request): Promise<void> {
+export async function requireDirectoryViewer(ctx: AppContext, request: Request): Promise<Viewer | null> {
   try {
-    await requireViewer(ctx, request);
+    return await requireViewer(ctx, request);
   } catch (refusal) {
     // Only a signed-in account that is no participant may still be the administrator.
     if (!(refusal instanceof ApiError) || refusal.code !== "NOT_PARTICIPANT") throw refusal;
@@ -65,6 +66,7 @@ export async function requireDirectoryViewer(ctx: AppContext, request: Request):
       throw ledgerUnavailable(error);
     }
     if (!isAddressEqual(admin, session.address)) throw refusal;
+    return null;
   }
 }
 

@@ -2,7 +2,7 @@
  * Who is on the ledger and what they hold: GET /api/participants, /api/products and
  * /api/parties/<address> (stock by product and batch, incoming and outgoing shipments).
  */
-import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateFromYyyymmdd } from "@pedigree/ledger";
 import type {
@@ -17,10 +17,20 @@ import type {
 } from "../../lib/api/read.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, companyPrefixes, events, holdings, participants, products, shipmentLines } from "../db/schema.ts";
+import {
+  batches,
+  companyPrefixes,
+  events,
+  holdings,
+  manifests,
+  participants,
+  products,
+  shipmentLines,
+} from "../db/schema.ts";
+import { readableBatchIds, type Viewer } from "./access.ts";
 import { addressSchema, parseAddress, parseQuery } from "./input.ts";
 import { loadParties } from "./parties.ts";
-import { productView } from "./batch.ts";
+import { batchView, productView } from "./batch.ts";
 import { SHIPMENT_STATUSES, shipmentRows, shipmentViews } from "./shipments.ts";
 
 const ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
@@ -109,8 +119,17 @@ export async function listParticipants(ctx: AppContext, params: URLSearchParams)
 
 const productsQuery = z.object({ manufacturer: addressSchema.optional() }).strict();
 
-/** GET /api/products?manufacturer= */
-export async function listProducts(ctx: AppContext, params: URLSearchParams): Promise<ProductsResponse> {
+/**
+ * GET /api/products?manufacturer=: the products, and with `manufacturer` each one's batches too,
+ * newest first, as far as `viewer` may read them (requireBatchAccess's rule: its own page lists
+ * them all; the administrator, null, gets none). A manufacturer's catalogue is small, the
+ * network's may not be, so the whole directory comes without them.
+ */
+export async function listProducts(
+  ctx: AppContext,
+  params: URLSearchParams,
+  viewer: Viewer | null = null,
+): Promise<ProductsResponse> {
   const query = parseQuery(productsQuery, params);
   const rows = await ctx.db
     .select({ product: products, batchCount: sql<number>`count(${batches.batchId})::int` })
@@ -119,11 +138,47 @@ export async function listProducts(ctx: AppContext, params: URLSearchParams): Pr
     .where(query.manufacturer ? eq(products.manufacturer, query.manufacturer) : undefined)
     .groupBy(products.gtin)
     .orderBy(asc(products.name), asc(products.gtin));
-  const party = await loadParties(
-    ctx.db,
-    rows.map((r) => r.product.manufacturer),
-  );
-  return { products: rows.map((r) => ({ ...productView(r.product, party), batchCount: r.batchCount })) };
+  const withBatches = query.manufacturer !== undefined && viewer !== null;
+  const allBatches =
+    !withBatches || rows.length === 0
+      ? []
+      : await ctx.db
+          .select({ batch: batches, manifest: manifests.batchId })
+          .from(batches)
+          .leftJoin(manifests, eq(manifests.batchId, batches.batchId))
+          .where(
+            inArray(
+              batches.gtin,
+              rows.map((r) => r.product.gtin),
+            ),
+          )
+          .orderBy(desc(batches.registeredBlock), asc(batches.lot));
+  const readable =
+    viewer === null
+      ? new Set<string>()
+      : await readableBatchIds(
+          ctx,
+          viewer,
+          allBatches.map((b) => b.batch.batchId),
+        );
+  const batchRows = allBatches.filter((b) => readable.has(b.batch.batchId));
+  const party = await loadParties(ctx.db, [
+    ...rows.map((r) => r.product.manufacturer),
+    ...batchRows.flatMap((r) => (r.batch.statusBy ? [r.batch.statusBy] : [])),
+  ]);
+  return {
+    products: rows.map((r) => ({
+      ...productView(r.product, party),
+      batchCount: r.batchCount,
+      ...(!withBatches
+        ? {}
+        : {
+            batches: batchRows
+              .filter((b) => b.batch.gtin === r.product.gtin)
+              .map((b) => batchView(b.batch, party, b.manifest !== null)),
+          }),
+    })),
+  };
 }
 
 function byStatus(): ShipmentsByStatus {

@@ -186,8 +186,8 @@ export const readApi = {
     }),
   products: (ctx: AppContext, request: Request) =>
     answer(async () => {
-      await requireDirectoryViewer(ctx, request);
-      return jsonResponse(await listProducts(ctx, new URL(request.url).searchParams));
+      const viewer = await requireDirectoryViewer(ctx, request);
+      return jsonResponse(await listProducts(ctx, new URL(request.url).searchParams, viewer));
     }),
 };
 

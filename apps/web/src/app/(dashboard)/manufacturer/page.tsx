@@ -1,7 +1,7 @@
 import { ManufacturerPage } from "@/components/batches/manufacturer.tsx";
 import { PageData } from "@/server/page-data.tsx";
 
-/** Read with the page: the manufacturer's products, each one's batches, and the directory (forms). */
+/** Read with the page: the manufacturer's products with their batches (one read), and the directory (forms). */
 export default function Page() {
   return (
     <PageData
@@ -9,11 +9,7 @@ export default function Page() {
         if (party.role !== "MANUFACTURER") return;
         await Promise.all([
           client.prefetchQuery(reads.participants()),
-          client
-            .fetchQuery(reads.products(party.address))
-            .then((found) =>
-              Promise.all(found.products.map((product) => client.prefetchQuery(reads.search(product.gtin)))),
-            ),
+          client.prefetchQuery(reads.products(party.address)),
         ]);
       }}
     >
