@@ -1,7 +1,9 @@
 /**
- * Deploys the ledger with the Ignition module and hands the result to the application side.
+ * Deploys the ledger with its Ignition module and hands the result to the application side.
  *
  *   node scripts/deploy.ts --network localhost          (npm run deploy:local)
+ *   node scripts/deploy.ts --ledger package ...         (the package-level ledger and its lens;
+ *                                                        default: the count ledger)
  *   node scripts/deploy.ts --network remote             (asks "Confirm deploy to network remote?")
  *   node scripts/deploy.ts --network remote --yes       (unattended: CI/CD; CI=true does the same)
  *   ... --parameters ignition/parameters/remote.json    (default: that file when it exists)
@@ -19,7 +21,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPublicClient, http } from "viem";
-import { exportAbi, exportDeployment, readIgnitionDeployment } from "./export-ledger.ts";
+import {
+  exportAbi,
+  exportDeployment,
+  IGNITION_MODULES,
+  readIgnitionDeployment,
+  type DeploymentRecord,
+  type LedgerKind,
+} from "./export-ledger.ts";
 
 const LOCAL_CHAIN_ID = 31337;
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -29,6 +38,8 @@ const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 export interface DeployOptions {
   /** A network of hardhat.config.ts: localhost, remote... */
   network: string;
+  /** Which ledger: the count ledger (default, while the application moves over) or the package-level one. */
+  ledger?: LedgerKind;
   /** The node's URL, when the caller knows it (a chain it started): asked for its chain id first. */
   rpcUrl?: string;
   /**
@@ -49,10 +60,9 @@ export interface DeployOptions {
   record?: boolean;
 }
 
-export interface Deployment {
+export interface Deployment extends DeploymentRecord {
   chainId: number;
-  address: string;
-  deploymentBlock: number;
+  kind: LedgerKind;
 }
 
 /** Whether the environment says nobody is there to answer: CI=true (or 1), as CI services set it. */
@@ -73,6 +83,7 @@ export function parametersFile(network: string, given?: string): string | undefi
 
 export async function deploy(options: DeployOptions): Promise<Deployment> {
   const { network, rpcUrl } = options;
+  const kind = options.ledger ?? "count";
   let chainId: number | undefined;
   if (rpcUrl !== undefined) {
     try {
@@ -93,7 +104,7 @@ export async function deploy(options: DeployOptions): Promise<Deployment> {
     HARDHAT_CLI,
     "ignition",
     "deploy",
-    "ignition/modules/Pedigree.ts",
+    IGNITION_MODULES[kind].file,
     "--network",
     network,
     "--build-profile",
@@ -123,9 +134,9 @@ export async function deploy(options: DeployOptions): Promise<Deployment> {
   if (status !== 0) throw new Error(`Ignition deployment to ${network} failed (exit ${status}); see the output above.`);
   chainId ??= await chainIdOfNetwork(network);
   exportAbi();
-  const record = readIgnitionDeployment(chainId);
+  const record = readIgnitionDeployment(chainId, kind);
   if (options.record !== false) await exportDeployment(chainId, record);
-  return { chainId, ...record };
+  return { chainId, ...record, kind };
 }
 
 /** Asks the network itself (through Hardhat's configuration of it) which chain it is. */
@@ -139,9 +150,10 @@ async function chainIdOfNetwork(network: string): Promise<number> {
   }
 }
 
-const USAGE = `Usage: node scripts/deploy.ts --network <localhost|remote> [--yes] [--parameters <file.json>]
+const USAGE = `Usage: node scripts/deploy.ts --network <localhost|remote> [--ledger count|package] [--yes] [--parameters <file.json>]
 
   --network     a network of hardhat.config.ts (default localhost, the chain on 127.0.0.1:8545)
+  --ledger      count (PedigreeLedger, the default) or package (PedigreePackageLedger and its lens)
   --yes         deploy without asking for confirmation (CI/CD); CI=true does the same
   --parameters  Ignition module parameters (admin, adminTransferDelay); default
                 ignition/parameters/<network>.json when it exists`;
@@ -152,6 +164,7 @@ if (import.meta.main) {
     ({ values } = parseArgs({
       options: {
         network: { type: "string", default: "localhost" },
+        ledger: { type: "string", default: "count" },
         yes: { type: "boolean", short: "y" },
         parameters: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -166,15 +179,23 @@ if (import.meta.main) {
     process.exit(0);
   }
   const network = values.network;
+  const ledger = values.ledger;
+  if (ledger !== "count" && ledger !== "package") {
+    console.error(`--ledger must be count or package (got '${ledger}').\n\n${USAGE}`);
+    process.exit(2);
+  }
   const rpcUrl = network === "localhost" ? (process.env.PEDIGREE_LOCAL_RPC_URL ?? "http://127.0.0.1:8545") : undefined;
   try {
-    const { chainId, address, deploymentBlock } = await deploy({
+    const { chainId, address, deploymentBlock, lens } = await deploy({
       network,
+      ledger,
       rpcUrl,
       yes: values.yes === true ? true : undefined,
       parameters: values.parameters,
     });
-    console.log(`\nPedigreeLedger deployed on chain ${chainId} at ${address} (block ${deploymentBlock}).`);
+    const contract = ledger === "package" ? "PedigreePackageLedger" : "PedigreeLedger";
+    console.log(`\n${contract} deployed on chain ${chainId} at ${address} (block ${deploymentBlock}).`);
+    if (lens !== undefined) console.log(`Its lens, PedigreePackageLens, at ${lens}.`);
     console.log("Addresses and ABI written to packages/ledger/src/generated/.");
   } catch (error) {
     console.error(`\n${(error as Error).message}`);

@@ -19,6 +19,7 @@
  * then prints the URL, the demo accounts and one pack link per verdict. Ctrl-C stops everything.
  *
  *   npm start -- [--chain=hardhat|anvil] [--block-time=SECONDS] [--chain-id=N] [--chain-port=N] [--port=N]
+ *                [--ledger=count|package]
  *
  * A local chain starts empty every time, so its read model (.data/local) starts empty too; the
  * data of a real network (DATABASE_URL, or .data/pglite) is never touched here.
@@ -34,6 +35,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { signIn } from "./cli/api.ts";
 import { ANVIL_CHAIN_ID, startAnvil } from "./anvil.ts";
 import { deploy } from "./deploy.ts";
+import type { LedgerKind } from "./export-ledger.ts";
 import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
 import { createDemoKeys, demoKeysEnv, type DemoKeys } from "./demo/keys.ts";
@@ -49,7 +51,9 @@ const USAGE = `Usage: npm start -- [options]
   --block-time=SECONDS    anvil only: mine a block every SECONDS (default: each transaction at once)
   --chain-id=N            anvil only: its chain id (default ${ANVIL_CHAIN_ID})
   --chain-port=N          the chain's port on 127.0.0.1 (default 8545)
-  --port=N                the dashboard's port (default $PORT or 3000)`;
+  --port=N                the dashboard's port (default $PORT or 3000)
+  --ledger=count|package  the ledger: count (PedigreeLedger, default) or package (PedigreePackageLedger,
+                          custody pack by pack, case by case; its dashboard screens are being built)`;
 
 function positiveInteger(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -65,6 +69,7 @@ interface StartOptions {
   chainId: number | undefined;
   chainPort: number;
   webPort: number;
+  ledger: LedgerKind;
 }
 
 function startOptions(argv: string[]): StartOptions {
@@ -76,6 +81,7 @@ function startOptions(argv: string[]): StartOptions {
       "chain-id": { type: "string" },
       "chain-port": { type: "string" },
       port: { type: "string" },
+      ledger: { type: "string", default: "count" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -85,6 +91,9 @@ function startOptions(argv: string[]): StartOptions {
   }
   if (values.chain !== "hardhat" && values.chain !== "anvil") {
     throw new Error(`--chain is hardhat or anvil (got '${values.chain}').`);
+  }
+  if (values.ledger !== "count" && values.ledger !== "package") {
+    throw new Error(`--ledger is count or package (got '${values.ledger}').`);
   }
   const blockTime = positiveInteger(values["block-time"], "--block-time");
   const chainId = positiveInteger(values["chain-id"], "--chain-id");
@@ -97,6 +106,7 @@ function startOptions(argv: string[]): StartOptions {
     chainId,
     chainPort: positiveInteger(values["chain-port"], "--chain-port") ?? 8545,
     webPort: positiveInteger(values.port ?? process.env.PORT, "--port") ?? 3000,
+    ledger: values.ledger,
   };
 }
 
@@ -253,7 +263,7 @@ async function raiseDemoAlert(code: string, chainId: number): Promise<void> {
 }
 
 async function startWeb(
-  ledger: { chainId: number; address: string; deploymentBlock: number },
+  ledger: { chainId: number; address: string; deploymentBlock: number; kind: LedgerKind; lens?: string },
   keys: DemoKeys,
 ): Promise<void> {
   const web = spawn(process.execPath, [NEXT_CLI, "start", "--hostname", "127.0.0.1", "--port", String(WEB_PORT)], {
@@ -267,6 +277,8 @@ async function startWeb(
       // The deployment itself, not the generated record: anvil's is not written there (deploy.ts).
       PEDIGREE_LEDGER_ADDRESS: ledger.address,
       PEDIGREE_DEPLOYMENT_BLOCK: String(ledger.deploymentBlock),
+      PEDIGREE_LEDGER_KIND: ledger.kind,
+      ...(ledger.lens === undefined ? {} : { PEDIGREE_LENS_ADDRESS: ledger.lens }),
       // Both chains are development nodes funding the test mnemonic: its keys are public and
       // worth nothing here, so the dashboard may offer them ("Demo organisations").
       PEDIGREE_DEMO_ACCOUNTS: "on",
@@ -401,17 +413,20 @@ try {
   // The chain was just started empty: an Ignition record of its chain id is an earlier chain's.
   // Hardhat's deployment (chain 31337, always the same address and block) is written for the
   // app; anvil's is handed to the web server below instead.
-  const { chainId, address, deploymentBlock } = await deploy({
+  // The package ledger's record is not written while the count ledger is the committed default.
+  const deployment = await deploy({
     network: "localhost",
+    ledger: options.ledger,
     rpcUrl: RPC_URL,
     freshChain: true,
     yes: true,
-    record: options.chain === "hardhat",
+    record: options.chain === "hardhat" && options.ledger === "count",
   });
+  const { chainId, address, deploymentBlock } = deployment;
   console.log("Seeding the demo world...");
   const summary = await seedDemoWorld({
     rpcUrl: RPC_URL,
-    ledger: { address: address as `0x${string}`, deploymentBlock },
+    ledger: { address: address as `0x${string}`, deploymentBlock, kind: deployment.kind },
     storeManifests: storeDemoManifests,
     log: (line) => console.log(`  ${line}`),
   });
@@ -421,7 +436,7 @@ try {
   // After the seed: storing its manifests starts .data/local afresh.
   const keys = await createDemoKeys(path.join(path.dirname(LOCAL_DATA_DIR), "keys"));
   console.log("Starting the dashboard and its indexer...");
-  await startWeb({ chainId, address, deploymentBlock }, keys);
+  await startWeb(deployment, keys);
   await raiseDemoAlert(summary.alertCode, chainId);
   printSummary(summary, chainId, address, invitations);
 } catch (error) {

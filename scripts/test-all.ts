@@ -127,6 +127,7 @@ await suite("scripts (demo world, lockfile)", async () => {
     "--test",
     "--test-reporter=spec",
     "scripts/demo/seed.test.ts",
+    "scripts/demo/package-seed.test.ts",
     "scripts/lockfile-platforms.test.ts",
   ]);
   const counts = nodeTestCounts(r.output);

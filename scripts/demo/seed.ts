@@ -27,12 +27,10 @@ import { expiryToDate, toDigitalLink, toElementString, toHri } from "@pedigree/g
 import {
   batchIdOf,
   buildManifest,
-  createLedgerWriter,
   generateSerials,
   type LedgerErrorLookup,
-  type LedgerWriter,
+  type LedgerKind,
   type SerialManifest,
-  type ShipReceipt,
   type Verdict,
 } from "@pedigree/ledger";
 import {
@@ -40,21 +38,20 @@ import {
   DEMO_MNEMONIC,
   PARTIES,
   PRODUCTS,
-  RECALL_REASON,
-  REJECTION_REASON,
-  SUSPENSION_REASON,
   UNREGISTERED_GTIN,
   demoSerialSeed,
   type BatchKeyName,
   type DemoRole,
   type PartyKey,
 } from "./world.ts";
+import { countHistory } from "./count-history.ts";
+import { SALEABLE_RETURN_REFERENCE, type DemoUnit, type HistoryContext, type SeedWriter } from "./history.ts";
+import { packageHistory } from "./package-history.ts";
 
 const DAY = 86_400;
 /** How far back the world's history reaches: the first event is this many days before seeding. */
 const HISTORY_DAYS = 390;
-/** The reference of the demo's saleable return (Central Pharmacy to Northwind). */
-export const SALEABLE_RETURN_REFERENCE = "CP-RET-251121";
+export { SALEABLE_RETURN_REFERENCE };
 
 /** When the demo chain's genesis block must be: 400 days before `now`, before any of the history. */
 export function demoGenesisTime(now: Date = new Date()): Date {
@@ -125,6 +122,8 @@ export interface DemoSummary {
   alertCode: string;
   /** A pharmacy's return waiting at the distributor, and the codes of its packs to verify (VRS requester). */
   saleableReturn: { reference: string; from: string; to: string; packs: DemoPack[] };
+  /** The logistic units (cases, pallets, totes) the history packed: none on the count ledger. */
+  units: DemoUnit[];
   /** The chain's time when seeding ended (Unix seconds): the wall clock's now. */
   chainTime: number;
   transactions: number;
@@ -133,7 +132,8 @@ export interface DemoSummary {
 
 export interface SeedDemoWorldOptions {
   rpcUrl: string;
-  ledger: { address: Address; deploymentBlock: number };
+  /** The deployed ledger; `kind` (default count) says which history is played onto it. */
+  ledger: { address: Address; deploymentBlock: number; kind?: LedgerKind };
   /** Stores each batch's serial manifest in the read model (called once, with every batch). */
   storeManifests: (manifests: DemoManifest[]) => Promise<void>;
   /** Progress lines; silent by default. */
@@ -199,37 +199,33 @@ export async function seedDemoWorld({
       return { gtin: product.gtin, lot: BATCHES[key].lot, productName: productName(product) };
     },
   };
-  const writers = Object.fromEntries(
-    (Object.keys(PARTIES) as PartyKey[]).map((key) => [
-      key,
-      createLedgerWriter({
-        publicClient,
-        walletClient: createWalletClient({ account: accountOf(key), chain, transport }),
-        address: ledger.address,
-        lookup,
-      }),
-    ]),
-  ) as Record<PartyKey, LedgerWriter>;
-
   const expiryOf = (key: BatchKeyName) => yyyymmddAt(seedNow + BATCHES[key].expiresInDays * DAY);
   const manifestOf = (key: BatchKeyName) => manifests.get(key) as SerialManifest;
-  /** Serials at list positions [from, to) of a batch: consecutive packs share status words, the cheap case. */
-  const serialsOf = (key: BatchKeyName, from: number, to: number) => manifestOf(key).serials.slice(from, to);
-  const line = (key: BatchKeyName, quantity: number) => ({ batch: batchIds[key], quantity });
-  const shipments = new Map<string, ShipReceipt>();
-  const ship =
-    (from: PartyKey, to: PartyKey, reference: string, lines: { batch: Hex; quantity: number }[]) => async () =>
-      shipments.set(reference, await writers[from].ship({ to: addresses[to], reference, lines }));
-  const shipped = (reference: string) => (shipments.get(reference) as ShipReceipt).shipment;
-  const dispense = (by: PartyKey, key: BatchKeyName, from: number, to: number) => () =>
-    writers[by].decommissionMany({
-      batch: batchIds[key],
-      manifest: manifestOf(key),
-      serials: serialsOf(key, from, to),
-    });
 
   const steps: Step[] = [];
   const at = (daysAgo: number, what: string, run: () => Promise<unknown>) => steps.push({ daysAgo, what, run });
+  const historySteps: Step[] = [];
+  const context: HistoryContext = {
+    at: (daysAgo, what, run) => historySteps.push({ daysAgo, what, run }),
+    addresses,
+    batchIds,
+    manifestOf,
+    lookup,
+    writersFor: (create) =>
+      Object.fromEntries(
+        (Object.keys(PARTIES) as PartyKey[]).map((key) => [
+          key,
+          create({
+            publicClient,
+            walletClient: createWalletClient({ account: accountOf(key), chain, transport }),
+            address: ledger.address,
+            lookup,
+          }),
+        ]),
+      ) as never,
+  };
+  const history = (ledger.kind === "package" ? packageHistory : countHistory)(context);
+  const writers: Record<PartyKey, SeedWriter> = history.writers;
 
   // The network: participants, company prefixes, products.
   for (const key of ["acme", "borealis", "northwind", "central", "harbour", "agency"] as const) {
@@ -272,72 +268,8 @@ export async function seedDemoWorld({
     );
   }
 
-  // Amoxicillin: distributed and partly dispensed before it expired six weeks ago.
-  at(375, "ship amoxicillin", ship("acme", "northwind", "ACME-ASN-240117", [line("amoxicillin", 1000)]));
-  at(374, "receive", () => writers.northwind.receiveShipment(shipped("ACME-ASN-240117")));
-  at(370, "ship amoxicillin", ship("northwind", "central", "NW-ASN-240301", [line("amoxicillin", 300)]));
-  at(369, "receive", () => writers.central.receiveShipment(shipped("NW-ASN-240301")));
-  at(300, "dispense amoxicillin", dispense("central", "amoxicillin", 0, 40));
-
-  // Metformin: the everyday batch.
-  at(195, "ship metformin", ship("acme", "northwind", "ACME-ASN-250310", [line("metformin", 1500)]));
-  at(194, "receive", () => writers.northwind.receiveShipment(shipped("ACME-ASN-250310")));
-  at(190, "ship metformin", ship("northwind", "central", "NW-ASN-250318", [line("metformin", 400)]));
-  at(189, "receive", () => writers.central.receiveShipment(shipped("NW-ASN-250318")));
-  at(185, "ship metformin", ship("northwind", "harbour", "NW-ASN-250322", [line("metformin", 300)]));
-  at(184, "receive", () => writers.harbour.receiveShipment(shipped("NW-ASN-250322")));
-  at(60, "destroy damaged metformin", () =>
-    writers.northwind.decommissionMany({
-      batch: batchIds.metformin,
-      manifest: manifestOf("metformin"),
-      serials: serialsOf("metformin", 1900, 1902),
-      state: "DESTROYED",
-    }),
-  );
-  at(21, "dispense metformin", dispense("central", "metformin", 0, 60));
-  at(20, "dispense metformin", dispense("harbour", "metformin", 400, 425));
-  // Two hours ago: still inside the 10-day window in which the pharmacy may undo the dispense.
-  at(2 / 24, "dispense metformin", dispense("central", "metformin", 60, 63));
-
-  // Atorvastatin: recalled by Acme while Harbour Pharmacy still holds stock.
-  at(145, "ship atorvastatin", ship("acme", "northwind", "ACME-ASN-250620", [line("atorvastatin", 800)]));
-  at(144, "receive", () => writers.northwind.receiveShipment(shipped("ACME-ASN-250620")));
-  at(140, "ship atorvastatin", ship("northwind", "harbour", "NW-ASN-250626", [line("atorvastatin", 200)]));
-  at(139, "receive", () => writers.harbour.receiveShipment(shipped("NW-ASN-250626")));
-  at(100, "dispense atorvastatin", dispense("harbour", "atorvastatin", 0, 10));
-  at(10, "recall atorvastatin", () =>
-    writers.acme.recallBatch({ batch: batchIds.atorvastatin, reason: RECALL_REASON }),
-  );
-
-  // Salbutamol: suspended by the agency; it reached Central Pharmacy in a two-line shipment.
-  at(115, "ship salbutamol", ship("borealis", "northwind", "BOR-ASN-250801", [line("salbutamol", 1000)]));
-  at(114, "receive", () => writers.northwind.receiveShipment(shipped("BOR-ASN-250801")));
-  at(
-    110,
-    "ship salbutamol and metformin",
-    ship("northwind", "central", "NW-ASN-250807", [line("salbutamol", 200), line("metformin", 100)]),
-  );
-  at(109, "receive", () => writers.central.receiveShipment(shipped("NW-ASN-250807")));
-  at(30, "dispense salbutamol", dispense("central", "salbutamol", 0, 15));
-  at(5, "suspend salbutamol", () =>
-    writers.agency.suspendBatch({ batch: batchIds.salbutamol, reason: SUSPENSION_REASON }),
-  );
-
-  // Ibuprofen: one shipment in each state.
-  at(55, "ship ibuprofen", ship("borealis", "northwind", "BOR-ASN-251001", [line("ibuprofen", 600)]));
-  at(54, "receive", () => writers.northwind.receiveShipment(shipped("BOR-ASN-251001")));
-  at(50, "ship ibuprofen", ship("borealis", "central", "BOR-ASN-251006", [line("ibuprofen", 100)]));
-  at(49, "reject", () => writers.central.rejectShipment({ ...shipped("BOR-ASN-251006"), reason: REJECTION_REASON }));
-  at(45, "ship ibuprofen", ship("borealis", "harbour", "BOR-ASN-251011", [line("ibuprofen", 50)]));
-  at(44.9, "cancel", () => writers.borealis.cancelShipment(shipped("BOR-ASN-251011")));
-  at(
-    3,
-    "ship ibuprofen and metformin",
-    ship("northwind", "central", "NW-ASN-251118", [line("ibuprofen", 150), line("metformin", 100)]),
-  );
-  at(2, "ship ibuprofen", ship("borealis", "harbour", "BOR-ASN-251119", [line("ibuprofen", 100)]));
-  // A saleable return waiting at Northwind: it verifies both packs with Acme's responder, then receives it.
-  at(1, "return metformin", ship("central", "northwind", SALEABLE_RETURN_REFERENCE, [line("metformin", 2)]));
+  // The history after the network: a same-day step of it comes after the registrations.
+  steps.push(...historySteps);
 
   // Play the history in order; steps of the same day keep their order, a few seconds apart.
   const ordered = steps
@@ -418,7 +350,11 @@ export async function seedDemoWorld({
       "Metformin dispensed by Central Pharmacy two hours ago (the undo window is open)",
       packOf("metformin", 60),
     ),
-    example("DECOMMISSIONED", "Metformin destroyed by Northwind Wholesale (damaged)", packOf("metformin", 1900)),
+    example(
+      "DECOMMISSIONED",
+      "Metformin destroyed by Northwind Wholesale (damaged)",
+      packOf("metformin", history.destroyedMetformin),
+    ),
     example(
       "RECALLED",
       "Atorvastatin still at Harbour Pharmacy, recalled by Acme Pharma 10 days ago",
@@ -445,6 +381,7 @@ export async function seedDemoWorld({
       "A GTIN under Acme's prefix that no product uses",
       demoPack(UNREGISTERED_GTIN, "X0000", "DEMO2NOT3REAL", expiryOf("metformin")),
     ),
+    ...history.examples.map((e) => example(e.verdict, e.description, packOf(e.batch, e.index))),
   ];
   const alertPack = packOf("metformin", 10);
   // Packs Central holds and never dispensed (it dispensed 0 to 62): their manufacturer verifies them.
@@ -477,6 +414,7 @@ export async function seedDemoWorld({
       to: PARTIES.northwind.name,
       packs: returnPacks,
     },
+    units: history.units,
     chainTime,
     transactions: ordered.length,
     durationMs: Date.now() - started,
@@ -501,7 +439,24 @@ export function formatDemoSummary(summary: DemoSummary, origin = ""): string {
     `Saleable return: ${summary.saleableReturn.to} verifies each pack of ${summary.saleableReturn.reference} from ` +
       `${summary.saleableReturn.from} with its manufacturer (Stock & inbox), then receives it:`,
     ...summary.saleableReturn.packs.map((pack) => `  ${pack.hri}`),
+    ...unitLines(summary.units),
   ].join("\n");
+}
+
+/** The pallets and totes of a package-level world, by SSCC, to scan or look up (its cases are too many to list). */
+function unitLines(units: readonly DemoUnit[]): string[] {
+  const shown = units.filter((u) => u.kind !== "case");
+  if (shown.length === 0) return [];
+  const size = (u: DemoUnit) => (u.packs === undefined ? 0 : u.packs.to - u.packs.from);
+  const firstCase = units.find((u) => u.kind === "case");
+  return [
+    "",
+    `Pallets and totes (SSCC; besides them, ${units.length - shown.length} cases of ${firstCase === undefined ? 0 : size(firstCase)} packs):`,
+    ...shown.map((u) => {
+      const contents = u.children !== undefined ? `${u.children.length} cases` : `${size(u)} packs`;
+      return `  ${u.kind.padEnd(6)} (00)${u.sscc}  packed by ${PARTIES[u.packer].name}, ${contents}`;
+    }),
+  ];
 }
 
 function productName(product: { name: string; strength: string; dosageForm: string }): string {

@@ -11,6 +11,7 @@ import {
   packStateName,
   type BatchStatusName,
   type ContractVerdictName,
+  type PackageContractVerdictName,
   type PackStateName,
 } from "./enums.ts";
 import { verdictFromContract, type Verdict } from "./verdict.ts";
@@ -86,8 +87,8 @@ export interface PackVerificationQuery {
 export interface PackVerification {
   /** The contract's verdict as this package names verdicts. */
   verdict: Verdict;
-  /** The contract's own name, which tells UnknownBatch from UnknownProduct. */
-  contractVerdict: ContractVerdictName;
+  /** The contract's own name, which tells UnknownBatch from UnknownProduct (Quarantined: the package-level ledger's). */
+  contractVerdict: ContractVerdictName | PackageContractVerdictName;
   batchId: Hex;
   /** Undefined when the ledger has no such batch. */
   batch?: {

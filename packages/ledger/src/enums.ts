@@ -53,6 +53,22 @@ export const CONTRACT_VERDICTS = [
 ] as const;
 export type ContractVerdictName = (typeof CONTRACT_VERDICTS)[number];
 
+/** IPedigreePackageLedger.Verdict: the count ledger's, with Quarantined after Suspended. */
+export const PACKAGE_CONTRACT_VERDICTS = [
+  "Genuine",
+  "Dispensed",
+  "Decommissioned",
+  "Recalled",
+  "Suspended",
+  "Quarantined",
+  "Expired",
+  "Mismatch",
+  "UnknownSerial",
+  "UnknownBatch",
+  "UnknownProduct",
+] as const;
+export type PackageContractVerdictName = (typeof PACKAGE_CONTRACT_VERDICTS)[number];
+
 function nameOf<T extends string>(names: readonly T[], value: number | bigint, what: string): T {
   const index = typeof value === "bigint" ? Number(value) : value;
   const name = Number.isInteger(index) ? names[index] : undefined;
@@ -74,6 +90,8 @@ export const batchStatusName = (value: number | bigint): BatchStatusName =>
 export const packStateName = (value: number | bigint): PackStateName => nameOf(PACK_STATES, value, "PackState");
 export const contractVerdictName = (value: number | bigint): ContractVerdictName =>
   nameOf(CONTRACT_VERDICTS, value, "Verdict");
+export const packageContractVerdictName = (value: number | bigint): PackageContractVerdictName =>
+  nameOf(PACKAGE_CONTRACT_VERDICTS, value, "Verdict");
 export const placeKindName = (value: number | bigint): PlaceKindName => nameOf(PLACE_KINDS, value, "PlaceKind");
 export const aggregationName = (value: number | bigint): AggregationName => nameOf(AGGREGATIONS, value, "Aggregation");
 export const quarantineOutcomeName = (value: number | bigint): QuarantineOutcomeName =>
@@ -83,3 +101,5 @@ export const quarantineOutcomeName = (value: number | bigint): QuarantineOutcome
 export const packStateNumber = (name: PackStateName): number => numberOf(PACK_STATES, name, "pack state");
 export const roleNumber = (name: RoleName): number => numberOf(ROLES, name, "role");
 export const batchStatusNumber = (name: BatchStatusName): number => numberOf(BATCH_STATUSES, name, "batch status");
+export const quarantineOutcomeNumber = (name: QuarantineOutcomeName): number =>
+  numberOf(QUARANTINE_OUTCOMES, name, "quarantine outcome");

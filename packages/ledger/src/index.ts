@@ -1,7 +1,7 @@
 export { pedigreeLedgerAbi } from "./generated/pedigreeLedgerAbi.ts";
 export { packageLedgerAbi } from "./generated/packageLedgerAbi.ts";
 export { packageLensAbi } from "./generated/packageLensAbi.ts";
-export { deployments, type LedgerDeployment } from "./generated/deployments.ts";
+export { deployments, type LedgerDeployment, type LedgerKind } from "./generated/deployments.ts";
 export {
   SerialTree,
   hashInnerNodes,
@@ -47,11 +47,15 @@ export {
   placeKindName,
   aggregationName,
   quarantineOutcomeName,
+  quarantineOutcomeNumber,
   type PlaceKindName,
   type AggregationName,
   type QuarantineOutcomeName,
   PACK_STATES,
   CONTRACT_VERDICTS,
+  PACKAGE_CONTRACT_VERDICTS,
+  packageContractVerdictName,
+  type PackageContractVerdictName,
   roleName,
   batchStatusName,
   packStateName,
@@ -189,9 +193,19 @@ export {
   shipmentRefOf,
   type LedgerWriter,
   type LedgerWriterOptions,
+  type BatchRegistration,
+  type RegistryWriter,
   type BatchKey,
   type ShipmentLine,
   type ShipmentLineInput,
   type WriteReceipt,
   type ShipReceipt,
 } from "./writer.ts";
+
+export {
+  createPackageLedgerWriter,
+  type PackageLedgerWriter,
+  type PackIdentity,
+  type PackInput,
+  type ItemsInput,
+} from "./packageWriter.ts";

@@ -5,11 +5,18 @@
  *
  * Order (the contract's `verifyPack`, refined with what only the manifest knows):
  * INVALID_CODE → UNAVAILABLE → UNKNOWN_PRODUCT → MISMATCH (serial of another lot) → UNKNOWN_SERIAL
- * → MISMATCH (lot or expiry on the label) → RECALLED → SUSPENDED → DECOMMISSIONED → EXPIRED →
- * DISPENSED → GENUINE.
+ * → MISMATCH (lot or expiry on the label) → RECALLED → SUSPENDED → QUARANTINED → DECOMMISSIONED →
+ * EXPIRED → DISPENSED → GENUINE. QUARANTINED is the package-level ledger's (its batch status, or the
+ * pack's place: itself or the unit around it quarantined); the count ledger never gives it.
  */
 import type { Gs1Error, ParseResult } from "@pedigree/gs1";
-import { CONTRACT_VERDICTS, type BatchStatusName, type ContractVerdictName, type PackStateName } from "./enums.ts";
+import {
+  CONTRACT_VERDICTS,
+  type BatchStatusName,
+  type ContractVerdictName,
+  type PackageContractVerdictName,
+  type PackStateName,
+} from "./enums.ts";
 import { isoDateFromYyyymmdd, isoTimestamp, utcIsoDate } from "./dates.ts";
 import type { Hex, Party } from "./types.ts";
 
@@ -19,6 +26,7 @@ export const VERDICTS = [
   "DECOMMISSIONED",
   "RECALLED",
   "SUSPENDED",
+  "QUARANTINED",
   "EXPIRED",
   "MISMATCH",
   "UNKNOWN_SERIAL",
@@ -28,19 +36,24 @@ export const VERDICTS = [
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** IPedigreeLedger.Verdict → this package's verdict. The contract's UnknownBatch is UNKNOWN_PRODUCT (facts.unknown = "batch"). */
-export const VERDICT_OF_CONTRACT_VERDICT: Readonly<Record<ContractVerdictName, Verdict>> = {
-  Genuine: "GENUINE",
-  Dispensed: "DISPENSED",
-  Decommissioned: "DECOMMISSIONED",
-  Recalled: "RECALLED",
-  Suspended: "SUSPENDED",
-  Expired: "EXPIRED",
-  Mismatch: "MISMATCH",
-  UnknownSerial: "UNKNOWN_SERIAL",
-  UnknownBatch: "UNKNOWN_PRODUCT",
-  UnknownProduct: "UNKNOWN_PRODUCT",
-};
+/**
+ * IPedigreeLedger.Verdict and IPedigreePackageLedger.Verdict → this package's verdict. The contracts'
+ * UnknownBatch is UNKNOWN_PRODUCT (facts.unknown = "batch").
+ */
+export const VERDICT_OF_CONTRACT_VERDICT: Readonly<Record<ContractVerdictName | PackageContractVerdictName, Verdict>> =
+  {
+    Genuine: "GENUINE",
+    Dispensed: "DISPENSED",
+    Decommissioned: "DECOMMISSIONED",
+    Recalled: "RECALLED",
+    Suspended: "SUSPENDED",
+    Quarantined: "QUARANTINED",
+    Expired: "EXPIRED",
+    Mismatch: "MISMATCH",
+    UnknownSerial: "UNKNOWN_SERIAL",
+    UnknownBatch: "UNKNOWN_PRODUCT",
+    UnknownProduct: "UNKNOWN_PRODUCT",
+  };
 
 /** The contract's Verdict number (0 to 9) → this package's verdict. Throws a RangeError for any other number. */
 export function verdictFromContract(value: number | bigint): Verdict {
@@ -75,6 +88,8 @@ export interface ChainBatch {
   recall?: { reason?: string; by?: Party; at?: number };
   /** From the latest BatchSuspended event, when the caller has it. */
   suspension?: { reason?: string; by?: Party; at?: number };
+  /** From the latest BatchQuarantined event, when the caller has it (package-level ledger). */
+  quarantine?: { reason?: string; by?: Party; at?: number };
   /** Who holds units of the batch now (from the read model), when known. */
   holders?: Party[];
 }
@@ -85,6 +100,11 @@ export interface ChainPack {
   by?: Party;
   /** Unix seconds. */
   at?: number;
+  /**
+   * The pack is quarantined where it is: itself, or the unit at the top of its nesting (package-level
+   * ledger; its batch's quarantine is the batch's status).
+   */
+  quarantined?: boolean;
 }
 
 export type ChainReading =
@@ -130,6 +150,8 @@ export interface VerdictFacts {
   decommissioned?: { state: Exclude<PackStateName, "ACTIVE" | "DISPENSED">; at?: string; by?: Party };
   recall?: { reason?: string; at?: string; by?: Party };
   suspension?: { reason?: string; at?: string; by?: Party };
+  /** QUARANTINED: the batch's quarantine (its reason, when and by whom), or `{ pack: true }` for the pack's own. */
+  quarantine?: { reason?: string; at?: string; by?: Party; pack?: true };
   /** EXPIRED: the batch's expiry (YYYY-MM-DD) is before today (UTC). */
   expiredOn?: string;
   /** UNKNOWN_PRODUCT: whether the GTIN or only the batch (GTIN + lot) is unknown. */
@@ -239,11 +261,15 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
   }
   if (batch.status === "RECALLED") facts.recall = batch.recall === undefined ? {} : record(batch.recall);
   if (batch.status === "SUSPENDED") facts.suspension = batch.suspension === undefined ? {} : record(batch.suspension);
+  const quarantined = batch.status === "QUARANTINED" || pack?.quarantined === true;
+  if (batch.status === "QUARANTINED") facts.quarantine = batch.quarantine === undefined ? {} : record(batch.quarantine);
+  else if (quarantined) facts.quarantine = { pack: true };
   const expired = expiry < utcIsoDate(now);
   if (expired) facts.expiredOn = expiry;
 
   if (batch.status === "RECALLED") return result("RECALLED", facts);
   if (batch.status === "SUSPENDED") return result("SUSPENDED", facts);
+  if (quarantined) return result("QUARANTINED", facts);
   if (DECOMMISSIONED_STATES.has(state)) return result("DECOMMISSIONED", facts);
   if (expired) return result("EXPIRED", facts);
   if (state === "DISPENSED") return result("DISPENSED", facts);

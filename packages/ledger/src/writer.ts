@@ -102,17 +102,20 @@ export interface RegistryWriter {
   unpause(reason: string): Promise<WriteReceipt>;
 }
 
+/** A batch's registration, as both ledgers take it. */
+export interface BatchRegistration {
+  gtin: string;
+  lot: string;
+  /** YYYYMMDD; DD = 00 for the month's last day. */
+  expiry: number;
+  /** The batch's serial manifest (buildManifest), or just its root and count. */
+  manifest: Pick<SerialManifest, "root" | "count">;
+  /** Hash of a document such as the certificate of analysis. */
+  documentHash?: Hex;
+}
+
 export interface LedgerWriter extends RegistryWriter {
-  registerBatch(input: {
-    gtin: string;
-    lot: string;
-    /** YYYYMMDD; DD = 00 for the month's last day. */
-    expiry: number;
-    /** The batch's serial manifest (buildManifest), or just its root and count. */
-    manifest: Pick<SerialManifest, "root" | "count">;
-    /** Hash of a document such as the certificate of analysis. */
-    documentHash?: Hex;
-  }): Promise<WriteReceipt & { batchId: Hex }>;
+  registerBatch(input: BatchRegistration): Promise<WriteReceipt & { batchId: Hex }>;
   recallBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
   suspendBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
   reinstateBatch(input: { batch: BatchKey }): Promise<WriteReceipt>;
@@ -164,17 +167,18 @@ type RegistryWrite = <F extends RegistryFunctionName>(
 
 /** The registry's writes over one ledger's `write`, so both writers offer them alike. */
 export function registryWrites(account: Address, write: RegistryWrite): RegistryWriter {
+  // Async, so that a bad GLN or GTIN rejects the promise, as a refusal by the ledger does.
   return {
     account,
-    onboardParticipant: ({ account: participant, role, legalName, gln }) =>
+    onboardParticipant: async ({ account: participant, role, legalName, gln }) =>
       write("onboardParticipant", [participant, roleNumber(role), legalName, glnToUint64(gln)]),
-    suspendParticipant: (participant, reason) => write("suspendParticipant", [participant, reason]),
-    reinstateParticipant: (participant, reason) => write("reinstateParticipant", [participant, reason]),
-    assignCompanyPrefix: ({ manufacturer, prefix }) => write("assignCompanyPrefix", [manufacturer, prefix]),
-    registerProduct: ({ gtin, name, strength, dosageForm }) =>
+    suspendParticipant: async (participant, reason) => write("suspendParticipant", [participant, reason]),
+    reinstateParticipant: async (participant, reason) => write("reinstateParticipant", [participant, reason]),
+    assignCompanyPrefix: async ({ manufacturer, prefix }) => write("assignCompanyPrefix", [manufacturer, prefix]),
+    registerProduct: async ({ gtin, name, strength, dosageForm }) =>
       write("registerProduct", [gtinToUint64(gtin), name, strength, dosageForm]),
-    pause: (reason) => write("pause", [reason]),
-    unpause: (reason) => write("unpause", [reason]),
+    pause: async (reason) => write("pause", [reason]),
+    unpause: async (reason) => write("unpause", [reason]),
   };
 }
 

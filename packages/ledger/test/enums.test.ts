@@ -7,6 +7,7 @@ import {
   AGGREGATIONS,
   BATCH_STATUSES,
   CONTRACT_VERDICTS,
+  PACKAGE_CONTRACT_VERDICTS,
   PLACE_KINDS,
   QUARANTINE_OUTCOMES,
   PACK_STATES,
@@ -14,8 +15,11 @@ import {
   batchStatusName,
   batchStatusNumber,
   contractVerdictName,
+  packageContractVerdictName,
   packStateName,
   packStateNumber,
+  quarantineOutcomeName,
+  quarantineOutcomeNumber,
   roleName,
   roleNumber,
 } from "../src/enums.ts";
@@ -41,6 +45,7 @@ describe("enum names", () => {
     assert.deepEqual([...BATCH_STATUSES], solidityEnum("BatchStatus").map(upperSnake));
     assert.deepEqual([...PACK_STATES], solidityEnum("PackState").map(upperSnake));
     assert.deepEqual([...CONTRACT_VERDICTS], solidityEnum("Verdict", countLedger));
+    assert.deepEqual([...PACKAGE_CONTRACT_VERDICTS], solidityEnum("Verdict"));
     assert.deepEqual([...PLACE_KINDS], solidityEnum("PlaceKind").map(upperSnake));
     assert.deepEqual([...AGGREGATIONS], solidityEnum("Aggregation").map(upperSnake));
     assert.deepEqual([...QUARANTINE_OUTCOMES], solidityEnum("QuarantineOutcome").map(upperSnake));
@@ -50,6 +55,8 @@ describe("enum names", () => {
     assert.deepEqual(solidityEnum("Role", countLedger), solidityEnum("Role"));
     assert.deepEqual(solidityEnum("PackState", countLedger), solidityEnum("PackState"));
     assert.deepEqual([...solidityEnum("BatchStatus", countLedger), "Quarantined"], solidityEnum("BatchStatus"));
+    const countVerdicts = solidityEnum("Verdict", countLedger);
+    assert.deepEqual(solidityEnum("Verdict"), [...countVerdicts.slice(0, 5), "Quarantined", ...countVerdicts.slice(5)]);
   });
 
   it("convert numbers (or bigints) to names and back, and refuse numbers the contract does not define", () => {
@@ -58,6 +65,9 @@ describe("enum names", () => {
     assert.equal(batchStatusName(3), "RECALLED");
     assert.equal(roleName(4), "PHARMACY");
     assert.equal(contractVerdictName(8), "UnknownBatch");
+    assert.equal(packageContractVerdictName(5), "Quarantined");
+    assert.equal(packageContractVerdictName(9n), "UnknownBatch");
+    assert.throws(() => packageContractVerdictName(11), /Verdict 11 is not one the ledger defines \(0 to 10\)/);
     assert.equal(packStateNumber("DISPENSED"), 1);
     assert.equal(batchStatusNumber("SUSPENDED"), 2);
     assert.equal(roleNumber("MANUFACTURER"), 2);
@@ -66,5 +76,9 @@ describe("enum names", () => {
     assert.throws(() => batchStatusName(-1), RangeError);
     assert.throws(() => roleName(1.5), RangeError);
     assert.throws(() => packStateNumber("GONE" as never), /'GONE' is not a pack state/);
+    assert.equal(quarantineOutcomeNumber("CLEARED"), 0);
+    assert.equal(quarantineOutcomeNumber("ILLEGITIMATE"), 1);
+    QUARANTINE_OUTCOMES.forEach((name) => assert.equal(quarantineOutcomeName(quarantineOutcomeNumber(name)), name));
+    assert.throws(() => quarantineOutcomeNumber("FORGIVEN" as never), /'FORGIVEN' is not a quarantine outcome/);
   });
 });

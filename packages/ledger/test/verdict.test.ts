@@ -28,6 +28,8 @@ interface Scenario {
   expiryMismatch?: boolean;
   status?: Exclude<BatchStatusName, "NONE">;
   state?: PackStateName;
+  /** The pack's place is quarantined (package-level ledger). */
+  quarantined?: boolean;
   expired?: boolean;
   purpose?: "verify" | "dispense";
 }
@@ -61,9 +63,14 @@ function input(s: Scenario): VerdictInput {
                     ? { recall: { reason: "contaminated excipient", by: acme, at: 1_781_000_000 } }
                     : {}),
                   ...(status === "SUSPENDED" ? { suspension: { reason: "assay out of specification" } } : {}),
+                  ...(status === "QUARANTINED" ? { quarantine: { reason: "suspect product", by: acme } } : {}),
                 },
               }),
-          ...(state === "ACTIVE" ? {} : { pack: { state, by: central, at: DISPENSED_AT } }),
+          ...(state === "ACTIVE"
+            ? s.quarantined
+              ? { pack: { state, quarantined: true } }
+              : {}
+            : { pack: { state, by: central, at: DISPENSED_AT } }),
         };
   const where = s.manifest ?? "found";
   const manifest: ManifestReading =
@@ -92,6 +99,14 @@ const CONDITIONS: { name: string; verdict: Verdict; group: string; scenario: Sce
   { name: "MISMATCH (expiry)", verdict: "MISMATCH", group: "label", scenario: { expiryMismatch: true } },
   { name: "RECALLED", verdict: "RECALLED", group: "status", scenario: { status: "RECALLED" } },
   { name: "SUSPENDED", verdict: "SUSPENDED", group: "status", scenario: { status: "SUSPENDED" } },
+  {
+    name: "QUARANTINED (batch)",
+    verdict: "QUARANTINED",
+    group: "status",
+    scenario: { status: "QUARANTINED" },
+  },
+  // A pack's place is one: quarantined, or decommissioned, never both.
+  { name: "QUARANTINED (pack)", verdict: "QUARANTINED", group: "pack", scenario: { quarantined: true } },
   { name: "DECOMMISSIONED", verdict: "DECOMMISSIONED", group: "pack", scenario: { state: "DESTROYED" } },
   { name: "EXPIRED", verdict: "EXPIRED", group: "expiry", scenario: { expired: true } },
   { name: "DISPENSED", verdict: "DISPENSED", group: "pack", scenario: { state: "DISPENSED" } },
@@ -135,6 +150,17 @@ describe("decideVerdict: every verdict", () => {
       assert.equal(result.alert, false);
       assert.equal(decide({ state, purpose: "dispense" }).alert, true);
     }
+  });
+
+  it("QUARANTINED: the batch's quarantine with its reason, or the pack's own; no alert, even to dispense", () => {
+    const batch = decide({ status: "QUARANTINED" });
+    assert.deepEqual(batch.facts.quarantine, { reason: "suspect product", by: acme });
+    assert.equal(batch.alert, false);
+    const pack = decide({ quarantined: true, purpose: "dispense" });
+    assert.equal(pack.verdict, "QUARANTINED");
+    assert.deepEqual(pack.facts.quarantine, { pack: true });
+    assert.equal(pack.alert, false);
+    assert.equal(decide({}).facts.quarantine, undefined);
   });
 
   it("RECALLED and SUSPENDED: the reason, and a dispensed pack still says when it was dispensed", () => {

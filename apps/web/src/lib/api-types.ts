@@ -21,6 +21,8 @@ export type VerdictName =
   | "DECOMMISSIONED"
   | "RECALLED"
   | "SUSPENDED"
+  /** The package-level ledger's: the batch, the pack or the unit around it is quarantined. */
+  | "QUARANTINED"
   | "EXPIRED"
   | "MISMATCH"
   | "UNKNOWN_SERIAL"
@@ -69,6 +71,18 @@ export interface VerifyResponse {
   holder: PartyView | null;
   /** For a dispensed or decommissioned pack: when, and (for signed-in participants) by whom. */
   decommissioned?: { state: string; by?: PartyView; at: string } | null;
+  /**
+   * Where the pack is, on the package-level ledger (signed-in participants only): its custody
+   * (that of the unit at the top of its nesting when it is inside units), who has it, and the units
+   * around it, innermost first. Absent on the count ledger and when the serial was not proved.
+   */
+  location?: PackLocationView;
+  /**
+   * A pharmacy's check before dispensing: whether the pack is in its stock. On the package-level
+   * ledger exactly (it holds the pack, loose or inside a unit it holds; not in transit to it); on
+   * the count ledger, whether it holds units of the pack's batch.
+   */
+  inStock?: boolean;
   /** The pack's custody history (shipments of its batch that reached its holder), when asked with `history=1`. */
   history?: TimelineEntry[];
   /** The parser's error for INVALID_CODE. */
@@ -90,6 +104,20 @@ export interface VerifyResponse {
    * checks before dispensing, and any check while the index lags). Null when neither could be read.
    */
   source: "read-model" | "chain" | null;
+}
+
+/** Where a pack is on the package-level ledger (VerifyResponse.location). */
+export interface PackLocationView {
+  /** HELD, IN_TRANSIT, QUARANTINED, DECOMMISSIONED or DESTROYED: the custody of the pack or of its top-most unit. */
+  place: string;
+  /** HELD, QUARANTINED: the holder; IN_TRANSIT: the sender; DECOMMISSIONED, DESTROYED: who did it. */
+  party: PartyView | null;
+  /** IN_TRANSIT: the recipient. */
+  recipient?: PartyView;
+  /** The SSCC of the unit directly containing the pack, when it is inside one. */
+  unit?: string;
+  /** The SSCC of the unit at the top of its nesting (the pallet around the case), when inside one. */
+  top?: string;
 }
 
 export interface TimelineEntry {

@@ -9,12 +9,15 @@
  *                           fails, ranked by their health (docs/ARCHITECTURE.md, "Real networks")
  * - PEDIGREE_CHAIN_ID       chain id (default 31337, the local chain)
  * - PEDIGREE_LEDGER_ADDRESS / PEDIGREE_DEPLOYMENT_BLOCK  override the generated deployment record
+ * - PEDIGREE_LEDGER_KIND    with PEDIGREE_LEDGER_ADDRESS: which ledger is there, `count` (default)
+ *                           or `package` (the record says it otherwise)
+ * - PEDIGREE_LENS_ADDRESS   the package-level ledger's lens (PedigreePackageLens), over the record's
  * - DATABASE_URL            PostgreSQL; without it, embedded PGlite under .data/pglite
  *
  * Handlers take the context as a parameter, so tests build their own with `createAppContext`.
  */
 import { createPublicClient, defineChain, fallback, http, type Address, type PublicClient } from "viem";
-import { ledgerDeployment } from "@pedigree/ledger";
+import { ledgerDeployment, type LedgerKind } from "@pedigree/ledger";
 import { openDatabase, type Database, type OpenedDatabase } from "./db/database.ts";
 import { keepAliveFetch } from "./rpcFetch.ts";
 
@@ -34,9 +37,43 @@ export interface LedgerTarget {
    * the application moves over) or the package-level one (PedigreePackageLedger).
    */
   kind?: LedgerKind;
+  /**
+   * The package-level ledger's read-only views (PedigreePackageLens): where a check on the chain
+   * reads `verifyPack`. Unused by the count ledger, whose views are its own.
+   */
+  lens?: Address;
 }
 
-export type LedgerKind = "count" | "package";
+export type { LedgerKind };
+
+/** The target's lens, or an error saying how to name it (a package-level ledger's checks on chain need it). */
+export function lensOf(target: LedgerTarget): Address {
+  if (target.lens !== undefined) return target.lens;
+  throw new Error(
+    `No lens (PedigreePackageLens) is known for the package-level ledger at ${target.address} on chain ${target.chainId}: ` +
+      "set PEDIGREE_LENS_ADDRESS, or deploy the ledger with its lens and run npm run export:ledger so the deployment record names it.",
+  );
+}
+
+/** PEDIGREE_LENS_ADDRESS, checked: undefined when unset. */
+function lensFromEnv(value: string | undefined): Address | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    throw new Error(
+      `PEDIGREE_LENS_ADDRESS must be a 0x-prefixed 20-byte address, the package-level ledger's lens (got '${value.slice(0, 60)}').`,
+    );
+  }
+  return value as Address;
+}
+
+/** PEDIGREE_LEDGER_KIND: `count` when unset. */
+export function ledgerKindFromEnv(value: string | undefined): LedgerKind {
+  if (value === undefined || value === "" || value === "count") return "count";
+  if (value === "package") return "package";
+  throw new Error(
+    `PEDIGREE_LEDGER_KIND must be 'count' (PedigreeLedger) or 'package' (PedigreePackageLedger); got '${value.slice(0, 40)}'.`,
+  );
+}
 
 export interface AppContext {
   db: Database;
@@ -82,6 +119,7 @@ export function ledgerTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
   if (!Number.isSafeInteger(chainId) || chainId <= 0) {
     throw new Error(`PEDIGREE_CHAIN_ID must be a positive integer (got '${env.PEDIGREE_CHAIN_ID}').`);
   }
+  const lens = lensFromEnv(env.PEDIGREE_LENS_ADDRESS);
   if (env.PEDIGREE_LEDGER_ADDRESS) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(env.PEDIGREE_LEDGER_ADDRESS)) {
       throw new Error(
@@ -93,10 +131,20 @@ export function ledgerTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
       ...rpc,
       address: env.PEDIGREE_LEDGER_ADDRESS as Address,
       deploymentBlock: Number(env.PEDIGREE_DEPLOYMENT_BLOCK ?? 0),
+      kind: ledgerKindFromEnv(env.PEDIGREE_LEDGER_KIND),
+      ...(lens === undefined ? {} : { lens }),
     };
   }
   const deployment = ledgerDeployment(chainId);
-  return { chainId, ...rpc, address: deployment.address, deploymentBlock: deployment.deploymentBlock };
+  const deployedLens = lens ?? deployment.lens;
+  return {
+    chainId,
+    ...rpc,
+    address: deployment.address,
+    deploymentBlock: deployment.deploymentBlock,
+    kind: deployment.kind ?? "count",
+    ...(deployedLens === undefined ? {} : { lens: deployedLens }),
+  };
 }
 
 /** An RPC URL without what may be a secret in it (user info, path, query): its origin. */

@@ -260,6 +260,7 @@ export async function startTestChain(options: StartTestChainOptions = {}): Promi
       deploymentBlock,
       rpcUrl,
       kind: options.contract === "PedigreePackageLedger" ? "package" : "count",
+      ...(lens === undefined ? {} : { lens }),
     },
     accounts,
     publicClient: publicClient as PublicClient,

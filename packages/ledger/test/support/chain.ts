@@ -32,6 +32,10 @@ export interface LocalChain {
   /** The ledger's address and deployment block. */
   address: Address;
   deploymentBlock: number;
+  /** Which ledger: the count ledger (PedigreeLedger) or the package-level one (PedigreePackageLedger). */
+  kind: "count" | "package";
+  /** With the package-level ledger: its read-only views (PedigreePackageLens). */
+  lens?: Address;
   /** Accounts 0..9 of the test mnemonic; 0 deployed the ledger and is its admin. */
   accounts: HDAccount[];
   publicClient: PublicClient;
@@ -40,7 +44,10 @@ export interface LocalChain {
   stop(): Promise<void>;
 }
 
-export async function startLocalChain(options: { genesisTime?: Date } = {}): Promise<LocalChain> {
+export async function startLocalChain(
+  options: { genesisTime?: Date; ledger?: "count" | "package" } = {},
+): Promise<LocalChain> {
+  const kind = options.ledger ?? "count";
   const args = [path.join(ROOT, "packages/ledger/test/support/hardhat-node.ts"), "0"];
   if (options.genesisTime !== undefined) args.push(options.genesisTime.toISOString());
   const child = spawn(path.join(ROOT, "node_modules/.bin/node"), args, {
@@ -72,22 +79,28 @@ export async function startLocalChain(options: { genesisTime?: Date } = {}): Pro
   const accounts = Array.from({ length: 10 }, (_, addressIndex) => mnemonicToAccount(TEST_MNEMONIC, { addressIndex }));
   const wallet = (account: Account) => createWalletClient({ account, chain: hardhat, transport });
 
-  const artifact = JSON.parse(
-    readFileSync(path.join(ROOT, "artifacts/contracts/PedigreeLedger.sol/PedigreeLedger.json"), "utf8"),
-  ) as { abi: unknown[]; bytecode: Hex };
   const admin = accounts[0]!;
-  const hash = await wallet(admin).deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args: [admin.address, 2 * 24 * 60 * 60],
-  });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.contractAddress == null) throw new Error("The ledger deployment created no contract");
+  const deployed = async (contract: string, args: unknown[]) => {
+    const artifact = JSON.parse(
+      readFileSync(path.join(ROOT, `artifacts/contracts/${contract}.sol/${contract}.json`), "utf8"),
+    ) as { abi: unknown[]; bytecode: Hex };
+    const hash = await wallet(admin).deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.contractAddress == null) throw new Error(`The ${contract} deployment created no contract`);
+    return { address: receipt.contractAddress, blockNumber: Number(receipt.blockNumber) };
+  };
+  const ledger = await deployed(kind === "package" ? "PedigreePackageLedger" : "PedigreeLedger", [
+    admin.address,
+    2 * 24 * 60 * 60,
+  ]);
+  const lens = kind === "package" ? (await deployed("PedigreePackageLens", [ledger.address])).address : undefined;
 
   return {
     rpcUrl,
-    address: receipt.contractAddress,
-    deploymentBlock: Number(receipt.blockNumber),
+    address: ledger.address,
+    deploymentBlock: ledger.blockNumber,
+    kind,
+    ...(lens === undefined ? {} : { lens }),
     accounts,
     publicClient: publicClient as PublicClient,
     testClient: createTestClient({ chain: hardhat, mode: "hardhat", transport }),

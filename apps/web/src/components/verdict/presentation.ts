@@ -21,6 +21,7 @@ export const VERDICT_PRESENTATION: Record<VerdictName, VerdictPresentation> = {
   DECOMMISSIONED: { tone: "danger", icon: "stop", label: "Withdrawn from use" },
   RECALLED: { tone: "danger", icon: "stop", label: "Recalled" },
   SUSPENDED: { tone: "warning", icon: "alert", label: "On hold" },
+  QUARANTINED: { tone: "warning", icon: "alert", label: "Quarantined" },
   EXPIRED: { tone: "danger", icon: "clock", label: "Expired" },
   MISMATCH: { tone: "danger", icon: "alert", label: "Label does not match" },
   UNKNOWN_SERIAL: { tone: "danger", icon: "question", label: "Pack not on record" },

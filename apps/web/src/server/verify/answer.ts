@@ -10,8 +10,9 @@
 import { toDigitalLink, type ParseResult } from "@pedigree/gs1";
 import type { VerdictResult } from "@pedigree/ledger";
 import type { Address } from "viem";
-import type { PartyView, VerifyResponse } from "../../lib/api-types.ts";
+import type { PackLocationView, PartyView, VerifyResponse } from "../../lib/api-types.ts";
 import type { PartyLookup } from "../read/parties.ts";
+import type { PackPlace } from "./read-model.ts";
 import type { Findings } from "./sources.ts";
 import { wordsFor, type VerdictWords } from "./words.ts";
 
@@ -72,13 +73,13 @@ export function unavailableAnswer(now: Date, purpose: VerifyPurpose, reason: str
 }
 
 /**
- * The answer as `audience` may see it. The public's leaves out who holds or held the pack, the
- * batch's pack count and the pack's index in its list, and any custody history; its `alert` is
- * false, since an anonymous scan raises none.
+ * The answer as `audience` may see it. The public's leaves out who holds or held the pack and
+ * where it is, the batch's pack count and the pack's index in its list, and any custody history;
+ * its `alert` is false, since an anonymous scan raises none.
  */
 export function forAudience(body: VerifyResponse, audience: Audience): VerifyResponse {
   if (audience === "participant") return body;
-  const { history: _history, ...rest } = body;
+  const { history: _history, location: _location, inStock: _inStock, ...rest } = body;
   const pack = body.pack === null ? null : (({ index: _index, ...kept }) => kept)(body.pack);
   const batch = body.batch === null ? null : (({ packCount: _count, ...kept }) => kept)(body.batch);
   const decommissioned =
@@ -145,7 +146,7 @@ export function answerOf(
   }
   if (facts.manufacturer !== undefined) body.manufacturer = party(facts.manufacturer.address);
   if (facts.batch !== undefined && facts.batch.batchId !== undefined) {
-    const statusEvent = facts.recall ?? facts.suspension;
+    const statusEvent = facts.recall ?? facts.suspension ?? facts.quarantine;
     body.batch = {
       batchId: facts.batch.batchId,
       lot: facts.batch.lot,
@@ -162,6 +163,12 @@ export function answerOf(
     body.decommissioned = { state: decommission.state, by: party(decommission.by.address), at: decommission.at };
   }
   body.holder = holderOf(decommission?.by?.address, findings?.holders ?? [], options.reportedBy, party);
+  // Where the pack is and whether it is the scanning pharmacy's to dispense: only for a proved serial.
+  if (findings?.place !== undefined && facts.packIndex !== undefined)
+    body.location = locationView(findings.place, party);
+  if (purpose === "dispense" && options.reportedBy !== undefined && facts.packIndex !== undefined) {
+    body.inStock = (findings?.holders ?? []).includes(options.reportedBy.toLowerCase());
+  }
   if (facts.codeError !== undefined) body.codeError = { code: facts.codeError.code, message: facts.codeError.message };
   if (facts.mismatch !== undefined) body.mismatch = facts.mismatch;
   if (facts.unavailable !== undefined) body.unavailable = facts.unavailable;
@@ -171,8 +178,9 @@ export function answerOf(
 
 /**
  * Who has the pack: the party that decommissioned it; otherwise the scanning party when it holds
- * units of the batch, or the batch's only holder. Units are tracked per batch, so with several
- * holders the pack's own holder is not known.
+ * it, or the only holder. On the count ledger units are tracked per batch (the holders are the
+ * batch's), so with several holders the pack's own is not known; on the package-level ledger the
+ * holders are the pack's one holder (none while in transit).
  */
 function holderOf(
   decommissionedBy: string | undefined,
@@ -183,4 +191,14 @@ function holderOf(
   if (decommissionedBy !== undefined) return party(decommissionedBy);
   if (reportedBy !== undefined && holders.includes(reportedBy.toLowerCase())) return party(reportedBy);
   return holders.length === 1 ? party(holders[0]) : null;
+}
+
+function locationView(place: PackPlace, party: PartyLookup): PackLocationView {
+  return {
+    place: place.place,
+    party: place.party === null ? null : party(place.party),
+    ...(place.recipient === null ? {} : { recipient: party(place.recipient) }),
+    ...(place.unit === null ? {} : { unit: place.unit }),
+    ...(place.top === null ? {} : { top: place.top }),
+  };
 }

@@ -5,12 +5,62 @@
  * the block the read model has indexed, and says so (its number and time); a check for
  * dispensing, and any check while the read model lags (PEDIGREE_MAX_LAG), reads the chain.
  *
- * `verificationFromReadModel` follows `PedigreeLedger.verifyPack` step by step, so both paths give
- * the same `PackVerification` for the same block; test/verify-read-model.test.ts checks that on
- * every pack of a world and of random histories. Addresses come checksummed, as the chain gives them.
+ * `verificationFromReadModel` follows `verifyPack` step by step (the count ledger's, and the
+ * package-level lens's, which adds quarantine and says where the pack is), so both paths give the
+ * same `LedgerVerification` for the same block; test/verify-read-model.test.ts (count) and
+ * test/package-verify.test.ts (package) check that. Addresses come checksummed, as the chain gives them.
  */
 import { isoDateFromYyyymmdd, type BatchStatusName, type PackStateName, type PackVerification } from "@pedigree/ledger";
-import { getAddress, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
+
+/**
+ * Where a proved pack is on the package-level ledger: the lens's `Location` as the read model names
+ * places. For a pack inside units, the custody (place and parties) is that of the top-most unit.
+ */
+export interface PackPlace {
+  place: "HELD" | "IN_TRANSIT" | "QUARANTINED" | "DECOMMISSIONED" | "DESTROYED";
+  /** HELD, QUARANTINED: the holder; IN_TRANSIT: the sender; DECOMMISSIONED, DESTROYED: who did it. */
+  party: Address | null;
+  /** IN_TRANSIT: the recipient. */
+  recipient: Address | null;
+  /** The unit directly containing the pack, and the top-most one (18-digit SSCCs), when inside units. */
+  unit: string | null;
+  top: string | null;
+}
+
+/** A pack's decommissioning record, as both ledgers' `verifyPack` lead to it; `quarantined` only on the package-level one. */
+export interface PackRecord {
+  state: PackStateName;
+  by?: Address;
+  at?: number;
+  quarantined?: boolean;
+}
+
+/** `verifyPack`'s answer as a check uses it, from either ledger and either source. */
+export interface LedgerVerification extends Omit<PackVerification, "pack"> {
+  /** The pack's record; undefined when `verifyPack` stopped before reading it (unknown, mismatch). */
+  pack?: PackRecord;
+  /** The package-level ledger: where the pack is (undefined where `pack` is, and on the count ledger). */
+  place?: PackPlace;
+}
+
+/**
+ * What a pack's place says of its record: who decommissioned it and when, or that it is
+ * quarantined. A pack destroyed as illegitimate at the end of a quarantine (with the unit it was
+ * in, maybe) has no time on record, only who ended the quarantine.
+ */
+export function packRecordOf(place: PackPlace, state: string | null, at: number | null): PackRecord {
+  if (place.place === "DECOMMISSIONED") {
+    return {
+      state: (state ?? "DESTROYED") as PackStateName,
+      ...(place.party === null ? {} : { by: place.party }),
+      ...(at === null ? {} : { at }),
+    };
+  }
+  if (place.place === "DESTROYED") return { state: "DESTROYED", ...(place.party === null ? {} : { by: place.party }) };
+  if (place.place === "QUARANTINED") return { state: "ACTIVE", quarantined: true };
+  return { state: "ACTIVE" };
+}
 
 /** What the read model holds for one pack code at its indexed block. */
 export interface IndexedPackRecords {
@@ -30,8 +80,13 @@ export interface IndexedPackRecords {
    * batch's on the ledger, checked at upload) holds the serial.
    */
   index: number | undefined;
-  /** The pack's row in pack_states; none for a pack never decommissioned. */
-  pack: { state: string; by: string; at: number } | null;
+  /**
+   * The pack's row in pack_states (count ledger; none for a pack never decommissioned), or what its
+   * place says (package-level ledger, `packRecordOf`).
+   */
+  pack: { state: string; by: string; at: number } | PackRecord | null;
+  /** The package-level ledger: where the pack is, at the indexed block. */
+  place?: PackPlace;
   /** The label's expiry, YYYYMMDD, when the code carries one. */
   labelExpiry?: number;
   /** Unix seconds of the indexed block: the contract's `block.timestamp` there. */
@@ -49,7 +104,7 @@ function epochDay(yyyymmdd: number): number | undefined {
   }
 }
 
-export function verificationFromReadModel(records: IndexedPackRecords): PackVerification {
+export function verificationFromReadModel(records: IndexedPackRecords): LedgerVerification {
   const { batchId, batch } = records;
   if (batch === null) {
     // A batch implies its product, so the product decides only when the batch is unknown.
@@ -59,7 +114,7 @@ export function verificationFromReadModel(records: IndexedPackRecords): PackVeri
       batchId,
     };
   }
-  const result: PackVerification = {
+  const result: LedgerVerification = {
     verdict: "UNKNOWN_SERIAL",
     contractVerdict: "UnknownSerial",
     batchId,
@@ -80,14 +135,21 @@ export function verificationFromReadModel(records: IndexedPackRecords): PackVeri
     }
   }
   const state = (records.pack?.state ?? "ACTIVE") as PackStateName;
+  const { by, at } = records.pack ?? {};
+  const quarantined = records.pack !== null && "quarantined" in records.pack && records.pack.quarantined === true;
   // An undone dispense is ACTIVE again with no one's name on it, as the contract's record is.
   result.pack =
     state === "ACTIVE" || records.pack === null
-      ? { state }
-      : { state, by: getAddress(records.pack.by), at: records.pack.at };
+      ? { state, ...(quarantined ? { quarantined } : {}) }
+      : { state, ...(by === undefined ? {} : { by: getAddress(by) }), ...(at === undefined ? {} : { at }) };
+  if (records.place !== undefined) result.place = records.place;
   const today = Math.floor(records.blockTime / SECONDS_PER_DAY);
   if (batch.status === "RECALLED") return { ...result, verdict: "RECALLED", contractVerdict: "Recalled" };
   if (batch.status === "SUSPENDED") return { ...result, verdict: "SUSPENDED", contractVerdict: "Suspended" };
+  // Only the package-level ledger quarantines (the batch, or the pack's place); its lens decides it here.
+  if (batch.status === "QUARANTINED" || quarantined) {
+    return { ...result, verdict: "QUARANTINED", contractVerdict: "Quarantined" };
+  }
   if (state !== "ACTIVE" && state !== "DISPENSED") {
     return { ...result, verdict: "DECOMMISSIONED", contractVerdict: "Decommissioned" };
   }

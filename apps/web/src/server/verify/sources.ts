@@ -11,6 +11,11 @@
  * - the chain (`source: "chain"`): the ledger's `verifyPack` at the head, read first, for a check
  *   before dispensing (which must see the latest block) and whenever the read model lags.
  * Names and GLNs come from the read model, or from the chain when the indexer has not caught up.
+ *
+ * Which ledger is read (`ctx.ledger.kind`) is decided here only, in `packRecord` and `chainState`:
+ * the count ledger's `verifyPack` and pack_states, or the package-level ledger's lens and custody
+ * tables (./package-readings.ts). Both give a `LedgerVerification`; on the package-level ledger it
+ * also says where the pack is, and the holders are the pack's own holder, not the batch's.
  */
 import { sql, type SQL } from "drizzle-orm";
 import {
@@ -23,9 +28,9 @@ import {
   yyyymmddFromIsoDate,
   type ChainBatch,
   type ChainProduct,
+  type ChainPack,
   type ChainReading,
   type ManifestReading,
-  type PackVerification,
   type Party,
 } from "@pedigree/ledger";
 import { zeroAddress, type Address, type Hex } from "viem";
@@ -42,7 +47,8 @@ import {
   type SerialLookupRow,
 } from "../manifests/store.ts";
 import { loadParties, type PartyLookup } from "../read/parties.ts";
-import { verificationFromReadModel } from "./read-model.ts";
+import { packPlaceFromReadModel, readLensVerification } from "./package-readings.ts";
+import { verificationFromReadModel, type LedgerVerification, type PackPlace } from "./read-model.ts";
 
 /** Where the ledger's state was read: the read model at its indexed block, or the chain at its head. */
 export type VerificationSource = "read-model" | "chain";
@@ -59,7 +65,7 @@ export interface Readings {
   chain: ChainReading;
   manifest: ManifestReading;
   lookup?: SerialLookup;
-  verification?: PackVerification;
+  verification?: LedgerVerification;
   productRow?: ProductNames;
   batchRow?: BatchStatusRecord;
   party: PartyLookup;
@@ -78,17 +84,24 @@ export interface Findings {
   packState?: string;
   /** Names and GLNs of the parties the answer mentions. */
   party: PartyLookup;
-  /** The parties holding units of the batch. */
+  /**
+   * Who holds the pack: the parties holding units of its batch (count ledger), or its own holder
+   * (package-level ledger: the holder of the pack or of its top-most unit; none in transit).
+   */
   holders: string[];
+  /** The package-level ledger: where the pack is. */
+  place?: PackPlace;
   /** The ledger has the batch but this server has not got its serial list. */
   manifestMissing: boolean;
 }
 
 export function findingsOf(readings: Readings): Findings {
   const packState = readings.verification?.pack?.state;
+  const place = readings.verification?.place;
   return {
     ...(readings.lot === undefined ? {} : { lot: readings.lot }),
     ...(packState === undefined ? {} : { packState }),
+    ...(place === undefined ? {} : { place }),
     party: readings.party,
     holders: readings.holders,
     manifestMissing: readings.manifestMissing,
@@ -181,7 +194,7 @@ export async function readSources(ctx: AppContext, label: Label, choice: SourceC
   const verification = readings.verification;
   readings.productRow = names?.product ?? undefined;
   readings.batchRow = names?.batch ?? undefined;
-  readings.holders = names?.holders ?? [];
+  readings.holders = holdersOf(ctx, verification, names?.holders ?? []);
   const productKnown =
     lot === undefined ? chainProduct !== undefined : verification?.contractVerdict !== "UnknownProduct";
   if (productKnown && readings.productRow === undefined && chainProduct === undefined) {
@@ -193,6 +206,7 @@ export async function readSources(ctx: AppContext, label: Label, choice: SourceC
     readings.productRow?.manufacturer,
     verification?.batch?.manufacturer,
     verification?.pack?.by,
+    verification?.place?.recipient ?? undefined,
     readings.batchRow?.statusBy ?? undefined,
     ...readings.holders,
   ];
@@ -217,6 +231,19 @@ export async function readSources(ctx: AppContext, label: Label, choice: SourceC
   return readings;
 }
 
+/**
+ * Who holds the pack. The count ledger counts units per batch, so the batch's holders (the read
+ * model's). The package-level ledger knows the pack's own place at the block read: its holder when
+ * held or quarantined in someone's stock, nobody while in transit or once decommissioned (the
+ * answer then names who decommissioned it).
+ */
+function holdersOf(ctx: AppContext, verification: LedgerVerification | undefined, batchHolders: string[]): string[] {
+  if (ctx.ledger.kind !== "package") return batchHolders;
+  const place = verification?.place;
+  if (place === undefined || place.party === null) return [];
+  return place.place === "HELD" || place.place === "QUARANTINED" ? [place.party.toLowerCase()] : [];
+}
+
 /** The ledger's state for one pack code at one block, from one source. */
 interface LedgerState {
   blockNumber: number;
@@ -224,7 +251,7 @@ interface LedgerState {
   blockTime: number | null;
   source: VerificationSource;
   /** The pack's verification, when the code names a lot. */
-  verification?: PackVerification;
+  verification?: LedgerVerification;
   /** The product's record, read when the code names no lot (only it then says whether the GTIN is known). */
   product?: ChainProductRecord;
 }
@@ -252,7 +279,7 @@ async function stateFromReadModel(
     productKnown,
     batch: names.batch?.record ?? null,
     index: found?.index,
-    pack: found === undefined ? null : await packStateOf(ctx, readings.batchId, found.index),
+    ...(found === undefined ? { pack: null } : await packRecord(ctx, readings.batchId, found.index)),
     ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
     blockTime: indexed.time ?? 0,
   });
@@ -265,23 +292,22 @@ async function stateFromChain(ctx: AppContext, readings: Readings, label: Label)
   // made together; see chainClient), so the answer names the block it was read at.
   const found = readings.lookup?.status === "found" ? readings.lookup : undefined;
   const lot = readings.lot;
-  const [head, verification] = await Promise.all([
-    ctx.chain.getBlockNumber({ cacheTime: 0 }),
-    lot === undefined
+  const head = ctx.chain.getBlockNumber({ cacheTime: 0 });
+  const query =
+    lot === undefined || readings.batchId === undefined
       ? undefined
-      : readPackVerification(ctx.chain, {
-          chainId: ctx.ledger.chainId,
-          address: ctx.ledger.address,
+      : {
           gtin: label.gtin,
           lot,
           serial: label.serial,
           // An unknown serial still gets the batch's record back (the contract answers UnknownSerial).
           index: found?.index ?? 0,
           proof: found?.proof ?? [],
-          ...(label.expiry === undefined ? {} : { labelExpiry: yyyymmddFromIsoDate(label.expiry.date) }),
-        }),
-  ]);
-  const state: LedgerState = { blockNumber: Number(head), blockTime: null, source: "chain" };
+          labelExpiry: label.expiry === undefined ? 0 : yyyymmddFromIsoDate(label.expiry.date),
+          batchId: readings.batchId,
+        };
+  const { blockNumber, verification } = await chainState(ctx, query, head);
+  const state: LedgerState = { blockNumber, blockTime: null, source: "chain" };
   if (verification !== undefined) state.verification = verification;
   // Without a batch, only the product record says whether the GTIN is known.
   else {
@@ -327,6 +353,50 @@ function indexedStateSql(id: string): SQL {
       'lagSeconds', extract(epoch from now() - c.caught_up_at)::float8)
     from ${indexerCursor} c left join ${indexedBlocks} ib on ib.number = c.block_number
     where c.id = ${id})`;
+}
+
+/**
+ * `verifyPack` at the head, of the ledger the target names: the count ledger's own, or the
+ * package-level ledger's lens. Without a lot there is no batch to ask about: only the head.
+ */
+async function chainState(
+  ctx: AppContext,
+  query: Parameters<typeof readLensVerification>[1] | undefined,
+  head: Promise<bigint>,
+): Promise<{ blockNumber: number; verification?: LedgerVerification }> {
+  if (query === undefined) return { blockNumber: Number(await head) };
+  if (ctx.ledger.kind === "package") {
+    const read = await readLensVerification(ctx, query, head);
+    return { blockNumber: Number(read.head), verification: read.verification };
+  }
+  const [number, verification] = await Promise.all([
+    head,
+    readPackVerification(ctx.chain, {
+      chainId: ctx.ledger.chainId,
+      address: ctx.ledger.address,
+      gtin: query.gtin,
+      lot: query.lot,
+      serial: query.serial,
+      index: query.index,
+      proof: query.proof,
+      ...(query.labelExpiry === 0 ? {} : { labelExpiry: query.labelExpiry }),
+    }),
+  ]);
+  return { blockNumber: Number(number), verification };
+}
+
+/**
+ * The pack's record in the read model, of the ledger the target names: its row of pack_states
+ * (count ledger), or its place in the custody tables (package-level ledger).
+ */
+async function packRecord(
+  ctx: AppContext,
+  batchId: Hex,
+  index: number,
+): Promise<Pick<Parameters<typeof verificationFromReadModel>[0], "pack" | "place">> {
+  if (ctx.ledger.kind !== "package") return { pack: await packStateOf(ctx, batchId, index) };
+  const found = await packPlaceFromReadModel(ctx, batchId, index);
+  return found === null ? { pack: null } : found;
 }
 
 /** The pack's row of pack_states (none for a pack never decommissioned). */
@@ -391,7 +461,11 @@ function namesCacheOf(ctx: AppContext): NamesCache {
 
 type ChainProductRecord = { name: string; strength: string; dosageForm: string; manufacturer: Address };
 
-/** The product's record on chain at `blockNumber`, or undefined when the GTIN is not registered. */
+/**
+ * The product's record on chain at `blockNumber`, or undefined when the GTIN is not registered.
+ * Products and participants are PedigreeRegistry's, with the same functions on both ledgers, so
+ * the count ledger's ABI reads them from either.
+ */
 async function readProduct(
   ctx: AppContext,
   gtin: string,
@@ -441,29 +515,31 @@ function chainReading(readings: Readings, gtin: string, chainProduct: ChainProdu
       };
       if (record.status === "RECALLED") batch.recall = event;
       if (record.status === "SUSPENDED") batch.suspension = event;
+      if (record.status === "QUARANTINED") batch.quarantine = event;
     }
     reading.batch = batch;
   }
   const pack = verification?.pack;
+  const chainPack: ChainPack | undefined =
+    pack === undefined
+      ? undefined
+      : {
+          state: pack.state,
+          ...(pack.by === undefined ? {} : { by: toParty(party(pack.by)) }),
+          ...(pack.at === undefined ? {} : { at: pack.at }),
+          ...(pack.quarantined === true ? { quarantined: true } : {}),
+        };
   return {
     status: "ok",
     ...(reading.product === undefined ? {} : { product: reading.product }),
     ...(reading.batch === undefined ? {} : { batch: reading.batch }),
-    ...(pack === undefined
-      ? {}
-      : {
-          pack: {
-            state: pack.state,
-            ...(pack.by === undefined ? {} : { by: toParty(party(pack.by)) }),
-            ...(pack.at === undefined ? {} : { at: pack.at }),
-          },
-        }),
+    ...(chainPack === undefined ? {} : { pack: chainPack }),
   };
 }
 
 function manifestReading(
   lookup: SerialLookup,
-  verification: PackVerification | undefined,
+  verification: LedgerVerification | undefined,
   lot: string,
 ): ManifestReading {
   const chainRoot = verification?.batch?.serialsRoot?.toLowerCase();

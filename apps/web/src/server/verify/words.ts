@@ -128,6 +128,23 @@ export function wordsFor(
             headline: "This batch is on hold while it is being checked.",
             advice: "Do not start this pack for now. Ask your pharmacist whether to wait or to get a replacement.",
           };
+    case "QUARANTINED": {
+      // The batch's quarantine has a reason on record; a pack's or unit's own is the holder's or a regulator's step.
+      const batch = facts.quarantine?.pack !== true;
+      return pharmacist
+        ? {
+            headline: batch
+              ? `This batch is quarantined${reason(facts.quarantine?.reason)}.`
+              : "This pack is quarantined, or the case or pallet it is in.",
+            advice:
+              "Do not supply it while the quarantine lasts: keep it apart, unmoved, until it is cleared or found " +
+              "illegitimate.",
+          }
+        : {
+            headline: "This medicine is held back while it is being checked.",
+            advice: "Do not start this pack for now. Ask your pharmacist whether to wait or to get a replacement.",
+          };
+    }
     case "EXPIRED":
       return pharmacist
         ? {

@@ -12,6 +12,7 @@
  * | EXPIRED                                   | true     |                                        | Expired        |
  * | RECALLED                                  | true     |                                        | Recalled       |
  * | SUSPENDED (held while investigated)       | true     |                                        | Suspect        |
+ * | QUARANTINED (package-level ledger)        | true     |                                        | Suspect        |
  * | DISPENSED, DECOMMISSIONED (sample, ...)   | false    | Not_for_re-distribution                |                |
  * | DECOMMISSIONED as destroyed or stolen     | false    | Not_for_re-distribution                | Suspect        |
  * | MISMATCH on the expiry                    | false    | No_match_GTIN_Serial_Expiry            |                |
@@ -79,6 +80,7 @@ export function verificationData(
     case "RECALLED":
       return { verified: true, additionalInfo: "Recalled" };
     case "SUSPENDED":
+    case "QUARANTINED":
       return { verified: true, additionalInfo: "Suspect" };
     case "DISPENSED":
       return { verified: false, verificationFailureReason: "Not_for_re-distribution" };
