@@ -17,6 +17,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Download, Locator, Page } from "playwright-core";
 import { parseGs1, toDigitalLink } from "@pedigree/gs1";
 import { batchIdOf } from "@pedigree/ledger";
+import { assertValidEpcis12 } from "../../../packages/ledger/test/epcis12Schema.ts";
 import { assertValidEpcis } from "../../../packages/ledger/test/epcisSchema.ts";
 import { parseCsv } from "../test/read-csv.ts";
 import { launchBrowser, newContext, PHONE, screenshot, expectAccessible } from "./support/browser.ts";
@@ -398,6 +399,15 @@ describe("every party's main flow, in the browser on a local chain", () => {
     const document = JSON.parse(epcis.text) as { epcisBody: { eventList: { bizStep?: string }[] } };
     assertValidEpcis(document, "The downloaded EPCIS export");
     assert.equal(document.epcisBody.eventList.length, events.length);
+
+    const xml = await downloadText(regulator, regulator.getByRole("link", { name: "Export EPCIS 1.2 XML" }));
+    assert.match(xml.download.suggestedFilename(), /\.xml$/);
+    await assertValidEpcis12(xml.text, "The downloaded EPCIS 1.2 export");
+    assert.equal(
+      (xml.text.match(/<(ObjectEvent|AggregationEvent|TransformationEvent)>/g) ?? []).length,
+      document.epcisBody.eventList.length,
+      "the same events as the EPCIS 2.0 export",
+    );
 
     const csv = await downloadText(regulator, regulator.getByRole("link", { name: "Export CSV" }));
     assert.match(csv.download.suggestedFilename(), new RegExp(`${gtin}-${LOT}\\.csv$`));

@@ -198,6 +198,8 @@ export const api = {
 
 export const exportLinks = {
   epcis: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/epcis`,
+  /** The same events as EPCIS 1.2 XML with the GS1 US healthcare extensions (DSCSA partners' systems). */
+  epcis12: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/epcis12`,
   csv: (gtin: string, lot: string) => `/api/batches/${enc(gtin)}/${enc(lot)}/csv`,
   labels: (gtin: string, lot: string) => `/labels/${enc(gtin)}/${enc(lot)}`,
   /** Every alert the filters in `query` match, as CSV. */

@@ -137,6 +137,9 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                   <a className={buttonClass("secondary", "sm")} href={exportLinks.epcis(gtin, lot)} download>
                     Export EPCIS 2.0
                   </a>
+                  <a className={buttonClass("secondary", "sm")} href={exportLinks.epcis12(gtin, lot)} download>
+                    Export EPCIS 1.2 XML
+                  </a>
                   <a className={buttonClass("secondary", "sm")} href={exportLinks.csv(gtin, lot)} download>
                     Export CSV
                   </a>
@@ -192,7 +195,15 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                             <span className="text-slate-600"> · {h.party.role.toLowerCase()}</span>
                           ) : null}
                         </span>
-                        <span className="tabular-nums">{formatNumber(h.units)}</span>
+                        <span className="tabular-nums">
+                          {formatNumber(h.units)}
+                          {h.quarantined > 0 ? (
+                            <span className="text-amber-900" data-testid="holding-quarantined">
+                              {" "}
+                              ({formatNumber(h.quarantined)} quarantined)
+                            </span>
+                          ) : null}
+                        </span>
                       </li>
                     ))}
                     {d.inTransit.map((s) => (
