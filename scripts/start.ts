@@ -34,7 +34,7 @@ import { createPublicClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { signIn } from "./cli/api.ts";
 import { ANVIL_CHAIN_ID, startAnvil } from "./anvil.ts";
-import { deploy } from "./deploy.ts";
+import { deploy, type Deployment } from "./deploy.ts";
 import type { LedgerKind } from "./export-ledger.ts";
 import { DEMO_MNEMONIC, PARTIES } from "./demo/world.ts";
 import { demoGenesisTime, formatDemoSummary, seedDemoWorld, type DemoManifest, type DemoSummary } from "./demo/seed.ts";
@@ -372,18 +372,21 @@ function chainDescription(): string {
     : `anvil, a block every ${options.blockTime} s`;
 }
 
-function printSummary(
-  summary: DemoSummary,
-  chainId: number,
-  address: string,
-  invitations: readonly DemoInvitation[],
-): void {
+/** Which ledger runs where: the count ledger, or the package-level one with its lens. */
+function ledgerDescription({ kind, address, lens }: Deployment): string {
+  return kind === "package"
+    ? `PedigreePackageLedger at ${address}, its lens at ${lens}`
+    : `PedigreeLedger at ${address}`;
+}
+
+function printSummary(summary: DemoSummary, deployment: Deployment, invitations: readonly DemoInvitation[]): void {
+  const { chainId } = deployment;
   console.log(`
 Pedigree is running.
 
   dashboard      ${WEB_URL}
   patient check  ${WEB_URL}/verify
-  chain          ${RPC_URL} (${chainDescription()}, chain id ${chainId}), PedigreeLedger at ${address}
+  chain          ${RPC_URL} (${chainDescription()}, chain id ${chainId}), ${ledgerDescription(deployment)}
 
 ${formatDemoSummary(summary, WEB_URL)}
 Sign in on the dashboard with "Demo organisations" (local chain only) to act as any of them:
@@ -438,7 +441,7 @@ try {
   console.log("Starting the dashboard and its indexer...");
   await startWeb(deployment, keys);
   await raiseDemoAlert(summary.alertCode, chainId);
-  printSummary(summary, chainId, address, invitations);
+  printSummary(summary, deployment, invitations);
 } catch (error) {
   if (!stopping) {
     console.error(`\nnpm start failed: ${(error as Error).message}`);
