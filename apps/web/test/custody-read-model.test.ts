@@ -6,19 +6,27 @@
  * by holder and regulator, cleared and illegitimate) is driven by what the *read model* says each
  * party holds: a step the read model thinks possible that the chain refuses fails the test. After
  * every few steps, every pack's and unit's whereabouts in the read model are compared with the
- * chain's `packLocation` and `unit` views, and a rebuild from the stored events gives the same
- * tables.
+ * chain's `packLocation` and `unit` views, so are every party's holdings of every batch and every
+ * unit's contents, and a rebuild from the stored events gives the same tables.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { gs1CheckDigit } from "@pedigree/gs1";
 import { packageLedgerAbi, packageLensAbi, PLACE_KINDS, packStateName, packStateNumber } from "@pedigree/ledger";
 import { stringToHex, type Address, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import { events, packPlaces, shipmentItems, shipments, units } from "../src/server/db/schema.ts";
+import {
+  events,
+  holdings as holdingsTable,
+  packPlaces,
+  shipmentItems,
+  shipments,
+  unitContents as unitContentsTable,
+  units,
+} from "../src/server/db/schema.ts";
 import { rebuildReadModel, syncToHead } from "../src/server/indexer/sync.ts";
 import {
   packTracePositions,
@@ -153,7 +161,28 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
   const some = <T>(rand: () => number, list: readonly T[], max: number): T[] =>
     list.filter(() => rand() < 0.5).slice(0, max);
 
+  /** The `holdings` rows of some batches, as the read model keeps them. */
+  async function stockOf(batchIds: readonly string[]) {
+    return ctx.db
+      .select()
+      .from(holdingsTable)
+      .where(inArray(holdingsTable.batchId, [...batchIds]))
+      .orderBy(holdingsTable.batchId, holdingsTable.holder);
+  }
+
+  /** The `unit_contents` rows of some units. */
+  async function contentsOf(ssccs: readonly string[]) {
+    return ctx.db
+      .select()
+      .from(unitContentsTable)
+      .where(inArray(unitContentsTable.sscc, [...ssccs]))
+      .orderBy(unitContentsTable.sscc, unitContentsTable.batchId);
+  }
+
   async function compareWithChain(): Promise<void> {
+    /** What the chain says of each pack and unit, for holdings and contents computed from it alone. */
+    const packsOnChain: { batchId: string; kind: string; party: string; parent: bigint }[] = [];
+    const unitParentOnChain = new Map<bigint, bigint>();
     for (const pack of packsOf()) {
       const where = (await packWhereabouts(ctx.db, pack.batch.batchId, pack.index))!;
       const parent = where.path[0] === undefined ? 0n : BigInt(where.path[0]);
@@ -172,6 +201,12 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
         at: number;
       };
       const what = `pack ${pack.index} of ${pack.batch.lot} after: ${log.slice(-3).join("; ")}`;
+      packsOnChain.push({
+        batchId: pack.batch.batchId,
+        kind: PLACE_KINDS[onChain.kind]!,
+        party: onChain.party.toLowerCase(),
+        parent: onChain.parent,
+      });
       assert.equal(PLACE_KINDS[onChain.kind], where.place, `${what}: place`);
       assert.equal(onChain.party.toLowerCase(), where.party, `${what}: party`);
       assert.equal(onChain.parent, parent, `${what}: parent`);
@@ -196,6 +231,7 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
         opened: boolean;
       };
       const what = `unit ${key} after: ${log.slice(-3).join("; ")}`;
+      unitParentOnChain.set(unit, onChain.location.parent);
       assert.equal(PLACE_KINDS[onChain.location.kind], where.place, `${what}: place`);
       assert.equal(onChain.location.party.toLowerCase(), where.party, `${what}: party`);
       assert.equal(
@@ -206,6 +242,43 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       const [row] = await ctx.db.select({ opened: units.opened }).from(units).where(eq(units.sscc, key));
       assert.equal(row!.opened, onChain.opened, `${what}: opened`);
     }
+    // A party's stock of a batch: the packs the chain says it holds, loose or through the top-most
+    // unit around them, quarantined ones included and counted apart too.
+    const stock = new Map<string, { batchId: string; holder: string; units: number; quarantined: number }>();
+    // A unit's contents: the packs whose chain of parents (on chain) reaches it.
+    const inside = new Map<string, { sscc: string; batchId: string; packs: number }>();
+    for (const pack of packsOnChain) {
+      if (pack.kind === "HELD" || pack.kind === "QUARANTINED") {
+        const key = `${pack.batchId}|${pack.party}`;
+        const row = stock.get(key) ?? { batchId: pack.batchId, holder: pack.party, units: 0, quarantined: 0 };
+        row.units++;
+        if (pack.kind === "QUARANTINED") row.quarantined++;
+        stock.set(key, row);
+      }
+      for (let unit = pack.parent; unit !== 0n; unit = unitParentOnChain.get(unit)!) {
+        const sscc = String(unit).padStart(18, "0");
+        const key = `${sscc}|${pack.batchId}`;
+        const row = inside.get(key) ?? { sscc, batchId: pack.batchId, packs: 0 };
+        row.packs++;
+        inside.set(key, row);
+      }
+    }
+    const when = `after: ${log.slice(-3).join("; ")}`;
+    const byKey = <T extends Record<string, unknown>>(rows: Iterable<T>, ...keys: (keyof T)[]) =>
+      [...rows].sort((a, b) => {
+        for (const key of keys) if (a[key] !== b[key]) return String(a[key]) < String(b[key]) ? -1 : 1;
+        return 0;
+      });
+    assert.deepEqual(
+      await stockOf(batchesByParty.map((b) => b.batchId)),
+      byKey(stock.values(), "batchId", "holder"),
+      `holdings ${when}`,
+    );
+    assert.deepEqual(
+      await contentsOf(allUnits.map((u) => String(u).padStart(18, "0"))),
+      byKey(inside.values(), "sscc", "batchId"),
+      `unit contents ${when}`,
+    );
   }
 
   it("agrees with the chain on every pack and unit through a random history driven by the read model", async () => {
@@ -370,6 +443,199 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       [],
       `the history (seed ${SEED}) takes every kind of step:\n${log.join("\n")}`,
     );
+  });
+
+  it("moves a pallet's stock between holdings by the batches on it, through every step of a shipment", async () => {
+    const { acme, northwind, central, regulator } = world.parties;
+    const product = await world.registerProduct(acme, { name: "Cetirizine" });
+    const [a, b] = [
+      await world.registerBatch(acme, product, { packs: 8 }),
+      await world.registerBatch(acme, product, { packs: 4 }),
+    ];
+    await syncToHead(ctx, { confirmations: 0 });
+    const prefix = BigInt(COMPANY_PREFIXES.acme.length);
+    const [case1, case2, case3, pallet] = [
+      sscc(COMPANY_PREFIXES.acme, 9101),
+      sscc(COMPANY_PREFIXES.acme, 9102),
+      sscc(COMPANY_PREFIXES.acme, 9103),
+      sscc(COMPANY_PREFIXES.acme, 9104),
+    ];
+    const tote = sscc("0952999", 9105);
+    const key = (unit: bigint) => String(unit).padStart(18, "0");
+    const nothing = { units: [], packs: [] };
+    const addr = (party: WorldParty) => party.address.toLowerCase();
+    /** Each party's stock of the two batches, as [batch, party, packs, quarantined]. */
+    const stock = async () =>
+      (await stockOf([a.batchId, b.batchId]))
+        .map((row) => {
+          const holder = parties().find((party) => addr(party) === row.holder)!.legalName;
+          return [row.batchId === a.batchId ? "A" : "B", holder, row.units, row.quarantined] as const;
+        })
+        .sort((x, y) => (x.join() < y.join() ? -1 : 1));
+    const contents = async (unit: bigint) =>
+      Object.fromEntries(
+        (await contentsOf([key(unit)])).map((row) => [row.batchId === a.batchId ? "A" : "B", row.packs]),
+      );
+    const lastShipment = async (unit: bigint) =>
+      (
+        await ctx.db
+          .select()
+          .from(shipmentItems)
+          .where(eq(shipmentItems.sscc, key(unit)))
+      ).at(-1)!.shipmentId;
+
+    assert.deepEqual(
+      await stock(),
+      [
+        ["A", acme.legalName, 8, 0],
+        ["B", acme.legalName, 4, 0],
+      ],
+      "registration puts every pack with the manufacturer",
+    );
+    await write(acme, "packRange", [case1, prefix, a.batchId, 4n]);
+    await write(acme, "packRange", [case2, prefix, a.batchId, 4n]);
+    await write(acme, "packRange", [case3, prefix, b.batchId, 3n]);
+    await write(acme, "aggregate", [
+      pallet,
+      prefix,
+      { units: [case1, case2, case3], packs: [{ batchId: b.batchId, index: 3n, unit: 0n }] },
+    ]);
+    assert.deepEqual(await contents(pallet), { A: 8, B: 4 }, "a pallet counts the packs of its cases and its own");
+    assert.deepEqual([await contents(case1), await contents(case3)], [{ A: 4 }, { B: 3 }]);
+    assert.deepEqual(
+      await stock(),
+      [
+        ["A", acme.legalName, 8, 0],
+        ["B", acme.legalName, 4, 0],
+      ],
+      "packing changes nobody's stock",
+    );
+
+    const ship = (from: WorldParty, to: WorldParty, ref: string, shipped: bigint[]) =>
+      write(from, "ship", [to.address, stringToHex(ref, { size: 32 }), { units: shipped, packs: [] }]);
+    await ship(acme, northwind, "ASN-PAL-1", [pallet]);
+    assert.deepEqual(await stock(), [], "in transit the pallet is nobody's stock");
+    await write(acme, "cancelShipment", [await lastShipment(pallet), { units: [pallet], packs: [] }]);
+    assert.deepEqual(
+      await stock(),
+      [
+        ["A", acme.legalName, 8, 0],
+        ["B", acme.legalName, 4, 0],
+      ],
+      "a cancelled shipment is the sender's stock again",
+    );
+    await ship(acme, northwind, "ASN-PAL-2", [pallet]);
+    await write(northwind, "receiveShipment", [
+      await lastShipment(pallet),
+      { units: [pallet], packs: [] },
+      nothing,
+      "",
+    ]);
+    assert.deepEqual(await stock(), [
+      ["A", northwind.legalName, 8, 0],
+      ["B", northwind.legalName, 4, 0],
+    ]);
+
+    // A case off the pallet, and a pack picked out of a case on it into a tote.
+    await write(northwind, "disaggregate", [pallet, { units: [case3], packs: [] }]);
+    await write(northwind, "aggregate", [
+      tote,
+      0n,
+      { units: [], packs: [{ batchId: a.batchId, index: 1n, unit: case1 }] },
+    ]);
+    assert.deepEqual(
+      [await contents(pallet), await contents(case1), await contents(tote)],
+      [{ A: 7, B: 1 }, { A: 3 }, { A: 1 }],
+    );
+    await ship(northwind, central, "ASN-PAL-3", [pallet, tote, case3]);
+    assert.deepEqual(await stock(), []);
+    const third = await lastShipment(pallet);
+    await write(central, "receiveShipment", [
+      third,
+      { units: [pallet], packs: [] },
+      { units: [tote], packs: [] },
+      "Damaged in transit",
+    ]);
+    assert.deepEqual(
+      await stock(),
+      [
+        ["A", central.legalName, 7, 0],
+        ["A", northwind.legalName, 1, 0],
+        ["B", central.legalName, 1, 0],
+      ],
+      "the received pallet is the recipient's, the rejected tote the sender's, the case still in transit nobody's",
+    );
+    await write(northwind, "cancelShipment", [third, { units: [case3], packs: [] }]);
+    assert.deepEqual(await stock(), [
+      ["A", central.legalName, 7, 0],
+      ["A", northwind.legalName, 1, 0],
+      ["B", central.legalName, 1, 0],
+      ["B", northwind.legalName, 3, 0],
+    ]);
+
+    // Dispensing a pack from a case on the pallet: out of the case, the pallet and the stock.
+    await write(central, "decommission", [a.batchId, 5n, case2, packStateNumber("DISPENSED")]);
+    assert.deepEqual([await contents(pallet), await contents(case2)], [{ A: 6, B: 1 }, { A: 3 }]);
+    assert.deepEqual((await stock())[0], ["A", central.legalName, 6, 0]);
+
+    // Quarantined stock stays its holder's, counted apart; destroyed stock is nobody's.
+    const palletItems = { units: [pallet], packs: [] };
+    await write(regulator, "quarantine", [palletItems, "Suspected falsification"]);
+    assert.deepEqual(await stock(), [
+      ["A", central.legalName, 6, 6],
+      ["A", northwind.legalName, 1, 0],
+      ["B", central.legalName, 1, 1],
+      ["B", northwind.legalName, 3, 0],
+    ]);
+    // What users see of it: the batch's holders (the auditor's view) and the pharmacy's own stock.
+    const batchAs = async (viewer: WorldParty) => {
+      const ask = requestAs(await openSession(ctx, viewer.address));
+      const answer = await readApi.batch(ctx, ask(`/api/batches/${a.gtin}/${a.lot}`), { gtin: a.gtin, lot: a.lot });
+      assert.equal(answer.status, 200, viewer.legalName);
+      const body = (await answer.json()) as {
+        holdings: { party: { name: string }; units: number; quarantined: number }[];
+      };
+      return body.holdings.map((h) => [h.party.name, h.units, h.quarantined]);
+    };
+    assert.deepEqual(await batchAs(regulator), [
+      [central.legalName, 6, 6],
+      [northwind.legalName, 1, 0],
+    ]);
+    const stockAs = async (viewer: WorldParty) => {
+      const ask = requestAs(await openSession(ctx, viewer.address));
+      const answer = await readApi.party(ctx, ask(`/api/parties/${addr(central)}`), addr(central));
+      return answer;
+    };
+    const own = (await (await stockAs(central)).json()) as {
+      stock: { gtin: string; units: number; batches: { lot: string; units: number; quarantined: number }[] }[];
+    };
+    assert.deepEqual(
+      own.stock
+        .find((group) => group.gtin === a.gtin)!
+        .batches.filter((line) => line.lot === a.lot || line.lot === b.lot)
+        .map((line) => [line.lot, line.units, line.quarantined]),
+      [
+        [a.lot, 6, 6],
+        [b.lot, 1, 1],
+      ],
+      "the pharmacy's stock still lists the quarantined packs, and says they are",
+    );
+    assert.equal((await stockAs(northwind)).status, 403, "another party's stock is not Northwind's to read");
+    await write(regulator, "endQuarantine", [palletItems, 0, "Genuine after all"]);
+    const case3Items = { units: [case3], packs: [] };
+    await write(regulator, "quarantine", [case3Items, "Suspected falsification"]);
+    await write(regulator, "endQuarantine", [case3Items, 1, "Falsified"]);
+    assert.deepEqual(await stock(), [
+      ["A", central.legalName, 6, 0],
+      ["A", northwind.legalName, 1, 0],
+      ["B", central.legalName, 1, 0],
+    ]);
+    assert.deepEqual(await contents(case3), { B: 3 }, "a destroyed case keeps its contents, which nobody holds");
+
+    assert.deepEqual(await batchAs(acme), [
+      [central.legalName, 6, 0],
+      [northwind.legalName, 1, 0],
+    ]);
   });
 
   it("traces a pack through its case and pallet, and only while it was inside them", async () => {
@@ -586,11 +852,25 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
 
   it("rebuilds the same custody tables from the stored events", async () => {
     const before = {
+      holdings: await ctx.db.select().from(holdingsTable).orderBy(holdingsTable.batchId, holdingsTable.holder),
+      contents: await ctx.db
+        .select()
+        .from(unitContentsTable)
+        .orderBy(unitContentsTable.sscc, unitContentsTable.batchId),
       units: await ctx.db.select().from(units).orderBy(units.sscc),
       packs: await ctx.db.select().from(packPlaces).orderBy(packPlaces.batchId, packPlaces.index),
       items: await ctx.db.select().from(shipmentItems).orderBy(shipmentItems.shipmentId, shipmentItems.position),
     };
+    assert.ok(before.holdings.length > 0 && before.contents.length > 0, "the history left stock and full units");
     await rebuildReadModel(ctx.db, "package");
+    assert.deepEqual(
+      await ctx.db.select().from(holdingsTable).orderBy(holdingsTable.batchId, holdingsTable.holder),
+      before.holdings,
+    );
+    assert.deepEqual(
+      await ctx.db.select().from(unitContentsTable).orderBy(unitContentsTable.sscc, unitContentsTable.batchId),
+      before.contents,
+    );
     assert.deepEqual(await ctx.db.select().from(units).orderBy(units.sscc), before.units);
     assert.deepEqual(
       await ctx.db.select().from(packPlaces).orderBy(packPlaces.batchId, packPlaces.index),

@@ -92,6 +92,12 @@ export function StockTable({ stock }: { stock: PartyResponse["stock"] }) {
                 </td>
                 <td className="py-2 text-right tabular-nums" data-testid="stock-units">
                   {formatNumber(line.units)}
+                  {/* Still on the shelf, but not to be sold or moved until the quarantine ends. */}
+                  {line.quarantined > 0 ? (
+                    <div className="text-xs text-amber-900" data-testid="stock-quarantined">
+                      {formatNumber(line.quarantined)} quarantined
+                    </div>
+                  ) : null}
                 </td>
               </tr>
             ))}

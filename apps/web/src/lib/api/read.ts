@@ -48,6 +48,11 @@ export interface BatchView {
 export interface HoldingView {
   party: PartyView;
   units: number;
+  /**
+   * Of `units`, those quarantined as items (package-level ledger: a quarantined pack or unit the
+   * party holds); always 0 on the count ledger, which quarantines whole batches (the batch's status).
+   */
+  quarantined: number;
 }
 
 export interface ShipmentView {
@@ -146,6 +151,8 @@ export interface StockLine {
   status: BatchStatus;
   statusReason: string | null;
   units: number;
+  /** Of `units`, those quarantined as items (as HoldingView.quarantined). */
+  quarantined: number;
 }
 
 /** GET /api/parties/<address> */

@@ -146,13 +146,24 @@ export const batches = pgTable(
   ],
 );
 
-/** Units of a batch each party holds now (rows with zero units are deleted). */
+/**
+ * Units of a batch each party holds now (rows with zero units are deleted). On the package-level
+ * ledger: the packs of the batch the party holds loose or inside units whose top-most unit it
+ * holds, quarantined ones included (they are still in its stock, and nowhere else); never packs
+ * in transit, decommissioned or destroyed.
+ */
 export const holdings = pgTable(
   "holdings",
   {
     batchId: text("batch_id").notNull(),
     holder: text("holder").notNull(),
     units: integer("units").notNull(),
+    /**
+     * Of `units`, those quarantined as items (a quarantined loose pack, or inside a quarantined
+     * top-most unit); always 0 on the count ledger, which quarantines whole batches only (see
+     * batches.status).
+     */
+    quarantined: integer("quarantined").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.batchId, t.holder] }), index("holdings_holder_idx").on(t.holder)],
 );
@@ -272,6 +283,22 @@ export const packPlaces = pgTable(
     index("pack_places_parent_idx").on(t.parent),
     index("pack_places_party_idx").on(t.party, t.place),
   ],
+);
+
+/**
+ * What a unit holds, by batch: the packs of the batch inside it at any depth (inside it, or inside
+ * a unit inside it, ...), so that moving a pallet moves its stock between holdings in one step per
+ * batch on it rather than per pack. Kept for every unit, nested or not; a unit destroyed with its
+ * contents keeps them (they are inside it, and nobody's stock). Rows with zero packs are deleted.
+ */
+export const unitContents = pgTable(
+  "unit_contents",
+  {
+    sscc: text("sscc").notNull(),
+    batchId: text("batch_id").notNull(),
+    packs: integer("packs").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sscc, t.batchId] }), index("unit_contents_batch_idx").on(t.batchId)],
 );
 
 /**
@@ -510,6 +537,7 @@ export const DERIVED_TABLES = [
   "pack_states",
   "units",
   "pack_places",
+  "unit_contents",
   "custody_items",
   "shipments",
   "shipment_items",

@@ -12,13 +12,30 @@
  *
  * A unit or pack inside a unit names only its parent, as on chain: moving a pallet changes one row
  * whatever it holds, and a holder is found by walking up (../read/custody.ts).
+ *
+ * The fold also keeps `holdings` (the packs of each batch each party holds, loose or inside units
+ * whose top-most unit it holds, quarantined included) and, for that, `unit_contents` (each unit's
+ * packs by batch, at any depth). Every change of place goes through `setUnit` or `setPack`, which
+ * move the item's contents out of the custody and the units around it before and into those
+ * after: a pallet's shipment is one holdings change per batch on it, whatever it holds.
  */
-import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import { aggregationName, packStateName, quarantineOutcomeName } from "@pedigree/ledger";
 import type { Executor } from "../db/database.ts";
-import { batches, custodyItems, packPlaces, participants, shipmentItems, shipments, units } from "../db/schema.ts";
+import {
+  batches,
+  custodyItems,
+  packPlaces,
+  participants,
+  shipmentItems,
+  shipments,
+  unitContents,
+  units,
+} from "../db/schema.ts";
+import { MAX_NESTING } from "../read/custody.ts";
 import { chunks, field, integer, text } from "./event-args.ts";
 import type { EventArg, EventRow } from "./events.ts";
+import { HoldingDeltas } from "./holdings.ts";
 
 type UnitRow = typeof units.$inferSelect;
 type PackRow = typeof packPlaces.$inferSelect;
@@ -70,6 +87,15 @@ interface BatchFacts {
 }
 
 const packKey = (batchId: string, index: number) => `${batchId}/${index}`;
+
+/** Whose stock something is: the holder of it (or of its top-most unit), and whether it is quarantined there. */
+interface Custody {
+  holder: string;
+  quarantined: boolean;
+}
+
+/** Packs by batch id. */
+type Contents = Map<string, number>;
 
 /** An SSCC as the read model writes it: 18 digits (the chain carries it as a number). */
 export function ssccText(value: EventArg | bigint): string {
@@ -143,6 +169,13 @@ class StepState {
   readonly changedUnits = new Set<string>();
   readonly changedPacks = new Set<string>();
   readonly changedBatches = new Set<string>();
+  /** Per unit, its packs by batch at any depth (loaded for every unit the step loaded). */
+  readonly contents = new Map<string, Contents>();
+  /** The (unit, batch) pairs whose count changed: `${sscc}|${batchId}`. */
+  readonly changedContents = new Set<string>();
+  /** Per batch, the indexes of its packs that have a row (moved at least once), loaded or written. */
+  readonly movedIndexes = new Map<string, Set<number>>();
+  readonly holdings = new HoldingDeltas();
   readonly items: CustodyItemRow[] = [];
   readonly newShipments: (typeof shipments.$inferInsert)[] = [];
   readonly shipmentItems = new Map<string, ShipmentItemRow>();
@@ -157,6 +190,8 @@ class StepState {
     const packs = new Map<string, { batchId: string; index: number }>();
     const batchIds = new Set<string>();
     const quarantiners = new Set<string>();
+    /** The ranges packed in the step: the packs of them that moved before are not in the case. */
+    const packedRanges: { batchId: string; start: number; end: number }[] = [];
     const addPack = (batchId: string, index: number) => {
       packs.set(packKey(batchId, index), { batchId, index });
       batchIds.add(batchId);
@@ -170,7 +205,10 @@ class StepState {
       if (event.name === "ItemsQuarantined") quarantiners.add(text(a, "by", event.name));
       if ("sscc" in a) ssccs.add(ssccText(field(a, "sscc", event.name)));
       if (event.name === "UnitPacked") {
-        batchIds.add(text(a, "batchId", event.name));
+        const batchId = text(a, "batchId", event.name);
+        const start = integer(a, "firstIndex", event.name);
+        batchIds.add(batchId);
+        packedRanges.push({ batchId, start, end: start + integer(a, "count", event.name) });
         continue;
       }
       const listed = everyListed(a, event.name);
@@ -194,7 +232,20 @@ class StepState {
         .select()
         .from(packPlaces)
         .where(sql`(${packPlaces.batchId}, ${packPlaces.index}) in (${keys})`);
-      for (const row of found) state.packs.set(packKey(row.batchId, row.index), row);
+      for (const row of found) state.rememberPack(row);
+    }
+    for (const chunk of chunks(packedRanges, 500)) {
+      const found = await tx
+        .select()
+        .from(packPlaces)
+        .where(
+          or(
+            ...chunk.map((r) =>
+              and(eq(packPlaces.batchId, r.batchId), gte(packPlaces.index, r.start), lt(packPlaces.index, r.end)),
+            ),
+          ),
+        );
+      for (const row of found) state.rememberPack(row);
     }
     for (const chunk of chunks([...batchIds])) {
       const found = await tx
@@ -233,6 +284,25 @@ class StepState {
         );
       for (const row of found) state.addUnit(row);
     }
+    // Every unit around those loaded, up to the top-most: whose stock their contents are.
+    for (let depth = 0; ; depth++) {
+      const missing = [...state.units.values()]
+        .filter((row) => row.place === "IN_UNIT" && row.parent !== null && !state.units.has(row.parent))
+        .map((row) => row.parent!);
+      if (missing.length === 0) break;
+      if (depth > MAX_NESTING) throw new Error(`Units ${missing.join(", ")} are nested deeper than ${MAX_NESTING}`);
+      for (const chunk of chunks([...new Set(missing)])) {
+        for (const row of await tx.select().from(units).where(inArray(units.sscc, chunk))) state.addUnit(row);
+      }
+      const unknown = missing.find((sscc) => !state.units.has(sscc));
+      if (unknown !== undefined)
+        throw new Error(`A unit is inside unit ${unknown}, which the read model does not know`);
+    }
+    for (const chunk of chunks([...state.units.keys()])) {
+      for (const row of await tx.select().from(unitContents).where(inArray(unitContents.sscc, chunk))) {
+        state.contentsOf(row.sscc).set(row.batchId, row.packs);
+      }
+    }
     for (const row of state.units.values()) state.indexRange(row);
     // Items in transit: which shipment (and position there) put them in transit.
     const inTransit = [
@@ -258,6 +328,66 @@ class StepState {
 
   addUnit(row: UnitRow): void {
     if (!this.units.has(row.sscc)) this.units.set(row.sscc, row);
+  }
+
+  rememberPack(row: PackRow): void {
+    const key = packKey(row.batchId, row.index);
+    if (this.packs.has(key)) return;
+    this.packs.set(key, row);
+    const moved = this.movedIndexes.get(row.batchId) ?? new Set<number>();
+    moved.add(row.index);
+    this.movedIndexes.set(row.batchId, moved);
+  }
+
+  contentsOf(sscc: string): Contents {
+    let contents = this.contents.get(sscc);
+    if (contents === undefined) {
+      contents = new Map();
+      this.contents.set(sscc, contents);
+    }
+    return contents;
+  }
+
+  /** Whose stock a unit and everything inside it is: that of its top-most unit, if anyone's. */
+  unitCustody(sscc: string): Custody | null {
+    let row = this.units.get(sscc);
+    for (let depth = 0; row !== undefined && row.place === "IN_UNIT"; depth++) {
+      if (depth > MAX_NESTING) throw new Error(`Unit ${sscc} is nested deeper than ${MAX_NESTING} levels`);
+      row = this.units.get(row.parent!);
+    }
+    if (row === undefined) throw new Error(`Unit ${sscc} or a unit around it is not in the read model`);
+    return placeCustody(row);
+  }
+
+  /** Whose stock something in `place` is (a pack's or a unit's own place). */
+  custody(place: Place): Custody | null {
+    return place.place === "IN_UNIT" ? this.unitCustody(place.parent!) : placeCustody(place);
+  }
+
+  /** Adds `sign` times `packs` to the contents of `sscc` and of every unit around it. */
+  addInside(sscc: string | null, packs: Contents, sign: 1 | -1): void {
+    for (let unit = sscc, depth = 0; unit !== null; depth++) {
+      if (depth > MAX_NESTING) throw new Error(`Unit ${sscc} is nested deeper than ${MAX_NESTING} levels`);
+      const contents = this.contentsOf(unit);
+      for (const [batchId, n] of packs) {
+        const after = (contents.get(batchId) ?? 0) + sign * n;
+        if (after < 0) throw new Error(`Unit ${unit} would hold ${after} packs of batch ${batchId}`);
+        contents.set(batchId, after);
+        this.changedContents.add(`${unit}|${batchId}`);
+      }
+      const row = this.units.get(unit);
+      if (row === undefined) throw new Error(`Unit ${unit} is not in the read model`);
+      unit = row.place === "IN_UNIT" ? row.parent : null;
+    }
+  }
+
+  /** `packs` leave the stock of `before` and join that of `after`. */
+  moveStock(packs: Contents, before: Custody | null, after: Custody | null): void {
+    if (before?.holder === after?.holder && before?.quarantined === after?.quarantined) return;
+    for (const [batchId, n] of packs) {
+      if (before !== null) this.holdings.add(batchId, before.holder, -n, before.quarantined ? -n : 0);
+      if (after !== null) this.holdings.add(batchId, after.holder, n, after.quarantined ? n : 0);
+    }
   }
 
   indexRange(row: UnitRow): void {
@@ -303,8 +433,17 @@ class StepState {
 
   setUnit(sscc: string, place: Place, block: number, event: string): void {
     const row = this.unit(sscc, event);
+    const inside = new Map(this.contentsOf(sscc));
+    const before = this.unitCustody(sscc);
+    const parentBefore = row.place === "IN_UNIT" ? row.parent : null;
     Object.assign(row, place, { updatedBlock: block });
     this.changedUnits.add(sscc);
+    const parentAfter = row.place === "IN_UNIT" ? row.parent : null;
+    if (parentBefore !== parentAfter) {
+      this.addInside(parentBefore, inside, -1);
+      this.addInside(parentAfter, inside, 1);
+    }
+    this.moveStock(inside, before, this.unitCustody(sscc));
   }
 
   open(sscc: string | null, block: number): void {
@@ -325,6 +464,14 @@ class StepState {
   ): void {
     const before = this.packPlace(ref);
     if (before.place === "IN_UNIT" && place.parent !== before.parent) this.open(before.parent, event.blockNumber);
+    const one: Contents = new Map([[ref.batchId, 1]]);
+    const parentBefore = before.place === "IN_UNIT" ? before.parent : null;
+    const parentAfter = place.place === "IN_UNIT" ? place.parent : null;
+    if (parentBefore !== parentAfter) {
+      this.addInside(parentBefore, one, -1);
+      this.addInside(parentAfter, one, 1);
+    }
+    this.moveStock(one, this.custody(before), this.custody(place));
     const key = packKey(ref.batchId, ref.index);
     const row: PackRow = this.packs.get(key) ?? {
       batchId: ref.batchId,
@@ -346,7 +493,7 @@ class StepState {
       updatedBlock: event.blockNumber,
       updatedTx: event.transactionHash,
     });
-    this.packs.set(key, row);
+    this.rememberPack(row);
     this.changedPacks.add(key);
   }
 
@@ -407,6 +554,12 @@ class StepState {
         this.changedUnits.add(sscc);
         this.indexRange(row);
         const batch = this.batch(batchId);
+        // The case holds the range's packs that never moved; those that did stay where they are.
+        let moved = 0;
+        for (const index of this.movedIndexes.get(batchId) ?? []) if (start <= index && index < end) moved++;
+        const packed: Contents = new Map([[batchId, end - start - moved]]);
+        this.addInside(sscc, packed, 1);
+        this.moveStock(packed, { holder: batch.manufacturer, quarantined: false }, this.unitCustody(sscc));
         batch.packedUpTo = end;
         this.changedBatches.add(batchId);
         this.items.push({
@@ -618,6 +771,27 @@ class StepState {
         sql`update batches set packed_up_to = ${this.batches.get(batchId)!.packedUpTo} where batch_id = ${batchId}`,
       );
     }
+    const contents = [...this.changedContents].map((pair) => {
+      const [sscc, batchId] = pair.split("|") as [string, string];
+      return { sscc, batchId, packs: this.contents.get(sscc)!.get(batchId)! };
+    });
+    for (const chunk of chunks(contents.filter((row) => row.packs > 0))) {
+      await tx
+        .insert(unitContents)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: [unitContents.sscc, unitContents.batchId],
+          set: { packs: sql`excluded.packs` },
+        });
+    }
+    for (const chunk of chunks(contents.filter((row) => row.packs === 0))) {
+      const keys = sql.join(
+        chunk.map((row) => sql`(${row.sscc}::text, ${row.batchId}::text)`),
+        sql`, `,
+      );
+      await tx.execute(sql`delete from unit_contents where (sscc, batch_id) in (${keys})`);
+    }
+    await this.holdings.write(tx);
     for (const chunk of chunks(this.items)) await tx.insert(custodyItems).values(chunk);
     for (const chunk of chunks(this.newShipments)) await tx.insert(shipments).values(chunk);
     for (const chunk of chunks([...this.shipmentItems.values()])) {
@@ -635,6 +809,12 @@ class StepState {
         });
     }
   }
+}
+
+/** Whose stock something in a place of its own (not inside a unit) is: held or quarantined by someone, or nobody's. */
+function placeCustody(place: { place: string; party: string | null }): Custody | null {
+  if (place.place !== "HELD" && place.place !== "QUARANTINED") return null;
+  return { holder: place.party!, quarantined: place.place === "QUARANTINED" };
 }
 
 function newUnit(sscc: string, packer: string, event: EventRow): UnitRow {

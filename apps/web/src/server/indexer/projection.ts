@@ -22,20 +22,12 @@ import {
   type BatchStatusName,
 } from "@pedigree/ledger";
 import type { Executor } from "../db/database.ts";
-import {
-  batches,
-  companyPrefixes,
-  events,
-  holdings,
-  packStates,
-  participants,
-  products,
-  shipmentLines,
-} from "../db/schema.ts";
+import { batches, companyPrefixes, events, packStates, participants, products, shipmentLines } from "../db/schema.ts";
 import type { LedgerKind } from "../context.ts";
 import { CustodyProjection } from "./custody.ts";
 import { chunks, integer, text } from "./event-args.ts";
 import type { EventRow } from "./events.ts";
+import { HoldingDeltas } from "./holdings.ts";
 
 type ParticipantRow = typeof participants.$inferInsert;
 type BatchRow = typeof batches.$inferInsert;
@@ -81,7 +73,7 @@ export class Projection {
   readonly #productInserts: (typeof products.$inferInsert)[] = [];
   readonly #batchInserts = new Map<string, BatchRow>();
   readonly #batchStatusChanges = new Map<string, BatchStatusChange>();
-  readonly #holdingDeltas = new Map<string, { batchId: string; holder: string; units: number }>();
+  readonly #holdings = new HoldingDeltas();
   readonly #lineInserts = new Map<string, ShipmentLineRow>();
   readonly #settlements = new Map<string, { shipmentId: string; batchId: string } & Settlement>();
   readonly #packStates = new Map<string, PackStateRow>();
@@ -148,7 +140,7 @@ export class Projection {
           registeredBlock: event.blockNumber,
           registeredAt: event.timestamp,
         });
-        this.#addUnits(batchId, manufacturer, packCount);
+        this.#holdings.add(batchId, manufacturer, packCount);
         break;
       }
       case "BatchRecalled":
@@ -191,7 +183,7 @@ export class Projection {
             shippedAt: event.timestamp,
             shippedTx: event.transactionHash,
           });
-        this.#addUnits(batchId, sender, -quantity);
+        this.#holdings.add(batchId, sender, -quantity);
         break;
       }
       case "UnitsReceived":
@@ -203,7 +195,7 @@ export class Projection {
         // Received units join the recipient (`by`); rejected ones return to the sender (`from`);
         // cancelled ones to the sender, who is `by` there.
         const creditTo = name === "UnitsRejected" ? text(a, "from", name) : text(a, "by", name);
-        this.#addUnits(batchId, creditTo, quantity);
+        this.#holdings.add(batchId, creditTo, quantity);
         const settlement: Settlement = {
           status: name === "UnitsReceived" ? "RECEIVED" : name === "UnitsRejected" ? "REJECTED" : "CANCELLED",
           reason: name === "UnitsRejected" ? text(a, "reason", name) : null,
@@ -230,7 +222,7 @@ export class Projection {
           at: event.timestamp,
           transactionHash: event.transactionHash,
         });
-        this.#addUnits(batchId, by, decommissioned ? -1 : 1);
+        this.#holdings.add(batchId, by, decommissioned ? -1 : 1);
         break;
       }
       default:
@@ -238,13 +230,6 @@ export class Projection {
         break;
     }
     this.#count++;
-  }
-
-  #addUnits(batchId: string, holder: string, units: number): void {
-    const holdingKey = key(batchId, holder);
-    const delta = this.#holdingDeltas.get(holdingKey);
-    if (delta === undefined) this.#holdingDeltas.set(holdingKey, { batchId, holder, units });
-    else delta.units += units;
   }
 
   /** Writes everything applied so far. Call once, inside the step's transaction. */
@@ -281,25 +266,7 @@ export class Projection {
           },
         });
     }
-    const deltas = [...this.#holdingDeltas.values()].filter((delta) => delta.units !== 0);
-    for (const rows of chunks(deltas)) {
-      await tx
-        .insert(holdings)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [holdings.batchId, holdings.holder],
-          set: { units: sql`${holdings.units} + excluded.units` },
-        });
-    }
-    // Only a holding that went down can have reached zero; holdings keep no empty rows.
-    const decreased = deltas.filter((delta) => delta.units < 0);
-    for (const rows of chunks(decreased)) {
-      const keys = sql.join(
-        rows.map((row) => sql`(${row.batchId}::text, ${row.holder}::text)`),
-        sql`, `,
-      );
-      await tx.execute(sql`delete from holdings where units = 0 and (batch_id, holder) in (${keys})`);
-    }
+    await this.#holdings.write(tx);
   }
 }
 

@@ -319,7 +319,7 @@ export async function recalledStock(db: Executor, visibleTo?: string): Promise<R
     const own = visibleTo === undefined || batch.manufacturer === visibleTo;
     const holders = held
       .filter((h) => h.batchId === batch.batchId && (own || h.holder === visibleTo))
-      .map((h) => ({ party: party(h.holder), units: h.units }));
+      .map((h) => ({ party: party(h.holder), units: h.units, quarantined: h.quarantined }));
     if (!own && holders.length === 0) continue;
     const unitsHeld = holders.reduce((sum, h) => sum + h.units, 0);
     const unitsInTransit = own ? (inTransit.get(batch.batchId) ?? 0) : 0;

@@ -54,7 +54,12 @@ export async function getProduct(ctx: AppContext, rawGtin: string): Promise<Prod
       ? [[], [], [], []]
       : await Promise.all([
           db
-            .select({ batchId: holdings.batchId, holder: holdings.holder, units: holdings.units })
+            .select({
+              batchId: holdings.batchId,
+              holder: holdings.holder,
+              units: holdings.units,
+              quarantined: holdings.quarantined,
+            })
             .from(holdings)
             .where(and(inArray(holdings.batchId, ids), sql`${holdings.units} > 0`))
             .orderBy(desc(holdings.units), asc(holdings.holder)),
@@ -83,7 +88,7 @@ export async function getProduct(ctx: AppContext, rawGtin: string): Promise<Prod
   const holdersOf = new Map<string, HoldingView[]>();
   for (const h of held) {
     const list = holdersOf.get(h.batchId) ?? [];
-    list.push({ party: party(h.holder), units: h.units });
+    list.push({ party: party(h.holder), units: h.units, quarantined: h.quarantined });
     holdersOf.set(h.batchId, list);
   }
   const lines = batchRows.map((row) => {

@@ -87,7 +87,7 @@ export async function getBatch(
     db.select().from(products).where(eq(products.gtin, row.gtin)).limit(1),
     db.select({ batchId: manifests.batchId }).from(manifests).where(eq(manifests.batchId, row.batchId)).limit(1),
     db
-      .select({ holder: holdings.holder, units: holdings.units })
+      .select({ holder: holdings.holder, units: holdings.units, quarantined: holdings.quarantined })
       .from(holdings)
       .where(and(eq(holdings.batchId, row.batchId), sql`${holdings.units} > 0`))
       .orderBy(desc(holdings.units), asc(holdings.holder)),
@@ -117,7 +117,7 @@ export async function getBatch(
     batch: batchView(row, party, manifest.length > 0),
     product: productRow === undefined ? null : productView(productRow, party),
     manufacturer: party(row.manufacturer),
-    holdings: held.map((h) => ({ party: party(h.holder), units: h.units })),
+    holdings: held.map((h) => ({ party: party(h.holder), units: h.units, quarantined: h.quarantined })),
     inTransit: pending.map((s) => shipmentView(s, party)),
     units: {
       registered: row.packCount,

@@ -236,6 +236,7 @@ export async function getParty(ctx: AppContext, rawAddress: string, params: URLS
       status: batch.status as StockLine["status"],
       statusReason: batch.statusReason,
       units: holding.units,
+      quarantined: holding.quarantined,
     };
     let group = stock.at(-1);
     if (group === undefined || group.gtin !== batch.gtin) {
