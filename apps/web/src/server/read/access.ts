@@ -6,7 +6,9 @@
  * - A regulator sees everything.
  * - Any participant sees the directory (participants, products, recalls) and searches it; the
  *   ledger's administrator, who onboards participants, sees the participants and products too.
- * - A batch's timeline and exports: its manufacturer, and the parties it was shipped to or from.
+ * - A batch's timeline and exports: its manufacturer, and the parties it was shipped to or from
+ *   (on the package-level ledger: that sent or received a unit or loose pack holding packs of it,
+ *   packageTraders).
  * - A party's stock and shipments: that party (and the regulator).
  * - Shipments and alerts lists: those the party is part of (sender or recipient; the alerts it
  *   raised and those on batches it made).
@@ -27,6 +29,7 @@ import { ledgerUnavailable } from "../auth/ledgerReads.ts";
 import { requireParty, requireSession, type Party } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import { alerts, batches, shipmentLines } from "../db/schema.ts";
+import { MAX_NESTING } from "./custody.ts";
 import { isPackEvent, packSerials, type EventRow, type PackSerials } from "./timeline.ts";
 
 export type Viewer = Party;
@@ -91,14 +94,8 @@ export async function requireBatchAccess(
   if (seesEverything(viewer)) return;
   const me = viewerAddress(viewer);
   if (batch.manufacturer.toLowerCase() === me) return;
-  const [traded] = await ctx.db
-    .select({ one: sql<number>`1` })
-    .from(shipmentLines)
-    .where(
-      and(eq(shipmentLines.batchId, batch.batchId), or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me))),
-    )
-    .limit(1);
-  if (traded === undefined) {
+  const traded = await tradedBatchIds(ctx, me, [batch.batchId]);
+  if (!traded.has(batch.batchId)) {
     throw notYours(
       "This batch's custody record is shown to its manufacturer, the parties it was shipped to or from, and regulators.",
     );
@@ -122,14 +119,84 @@ export async function readableBatchIds(
       .select({ batchId: batches.batchId })
       .from(batches)
       .where(and(inArray(batches.batchId, ids), eq(batches.manufacturer, me))),
-    ctx.db
-      .selectDistinct({ batchId: shipmentLines.batchId })
-      .from(shipmentLines)
-      .where(
-        and(inArray(shipmentLines.batchId, ids), or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me))),
-      ),
+    tradedBatchIds(ctx, me, ids),
   ]);
-  return new Set([...made, ...traded].map((row) => row.batchId));
+  return new Set([...made.map((row) => row.batchId), ...traded]);
+}
+
+/** Of `batchIds`, those that party `me` shipped or received any of, in one query on either ledger kind. */
+async function tradedBatchIds(ctx: AppContext, me: string, batchIds: readonly string[]): Promise<Set<string>> {
+  const rows =
+    ctx.ledger.kind === "package"
+      ? await ctx.db
+          .select({ batchId: batches.batchId })
+          .from(batches)
+          .where(and(inArray(batches.batchId, batchIds), sql`${batches.batchId} in (${packageTraders(me)})`))
+      : await ctx.db
+          .selectDistinct({ batchId: shipmentLines.batchId })
+          .from(shipmentLines)
+          .where(
+            and(
+              inArray(shipmentLines.batchId, batchIds),
+              or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me)),
+            ),
+          );
+  return new Set(rows.map((row) => row.batchId));
+}
+
+/**
+ * The batches party `me` sent or received on the package-level ledger, as a subquery: those of
+ * the loose packs of its shipments, and of the packs inside the units it shipped or was shipped
+ * when they were shipped, at any depth. "Inside when shipped" is custody.ts's packsInUnitAt rule
+ * (a shipment carried what the unit held just before it): a pack or child unit put in before the
+ * shipment whose next event of its own (for a child, its next listing in that unit: being taken
+ * out) comes after it; a case packed from a range holds its batch. So the party that received a
+ * pallet reads its batches, the pharmacy that received one case picked from it reads the case's,
+ * and a pack taken out before the unit left grants nothing. The walk starts from the party's
+ * shipments (shipments_sender_idx, shipments_recipient_idx) and goes down the units by
+ * custody_items_unit_idx, with the look-ahead checks by custody_items_pack_idx and
+ * custody_items_sscc_idx; MAX_NESTING bounds it, as every walk of the units.
+ */
+function packageTraders(me: string): SQL {
+  // The listings of a unit's events that put something in: UnitPacked, and UnitAggregated's ADD
+  // (action 0); a DELETE's listing names what was taken out.
+  const putIn = sql`join events e on e.block_number = c.block_number and e.log_index = c.log_index
+    and coalesce(e.args->>'action', '0') = '0'`;
+  return sql`
+    with recursive shipped as (
+      select i.sscc, i.batch_id, s.shipped_block as at_block, s.shipped_log_index as at_log
+      from shipments s join shipment_items i on i.shipment_id = s.shipment_id
+      where s.sender = ${me} or s.recipient = ${me}
+    ),
+    inside(sscc, at_block, at_log, depth) as (
+      select sscc, at_block, at_log, 0 from shipped where sscc is not null
+      union
+      select c.sscc, t.at_block, t.at_log, t.depth + 1
+      from inside t join custody_items c on c.unit = t.sscc ${putIn}
+      where c.sscc is not null and t.depth < ${MAX_NESTING}
+        and (c.block_number, c.log_index) < (t.at_block, t.at_log)
+        and not exists (
+          select 1 from custody_items o
+          where o.sscc = c.sscc and o.unit = t.sscc
+            and (o.block_number, o.log_index) > (c.block_number, c.log_index)
+            and (o.block_number, o.log_index) < (t.at_block, t.at_log)
+        )
+    )
+    select batch_id from shipped where batch_id is not null
+    union
+    select c.batch_id
+    from inside t join custody_items c on c.unit = t.sscc ${putIn}
+    where c.batch_id is not null
+      and (c.block_number, c.log_index) < (t.at_block, t.at_log)
+      and (
+        c.pack_index is null
+        or not exists (
+          select 1 from custody_items o
+          where o.batch_id = c.batch_id and o.pack_index = c.pack_index
+            and (o.block_number, o.log_index) > (c.block_number, c.log_index)
+            and (o.block_number, o.log_index) < (t.at_block, t.at_log)
+        )
+      )`;
 }
 
 /**

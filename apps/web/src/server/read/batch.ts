@@ -11,7 +11,17 @@ import type { BatchResponse, BatchStatus, BatchView, ProductView } from "../../l
 import type { TimelineEntry } from "../../lib/api-types.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { batches, holdings, manifests, packStates, products, shipmentLines } from "../db/schema.ts";
+import {
+  batches,
+  holdings,
+  manifests,
+  packPlaces,
+  packStates,
+  products,
+  shipmentLines,
+  unitContents,
+  units,
+} from "../db/schema.ts";
 import { ApiError } from "../api/errors.ts";
 import { visiblePackSerials, type Viewer } from "./access.ts";
 import { checkLot, normaliseGtin } from "./input.ts";
@@ -83,7 +93,7 @@ export async function getBatch(
 ): Promise<BatchResponse> {
   const db = ctx.db;
   const row = await findBatch(db, rawGtin, rawLot);
-  const [product, manifest, held, pending, decommissioned, eventRows] = await Promise.all([
+  const [product, manifest, held, pending, figures, eventRows] = await Promise.all([
     db.select().from(products).where(eq(products.gtin, row.gtin)).limit(1),
     db.select({ batchId: manifests.batchId }).from(manifests).where(eq(manifests.batchId, row.batchId)).limit(1),
     db
@@ -92,10 +102,7 @@ export async function getBatch(
       .where(and(eq(holdings.batchId, row.batchId), sql`${holdings.units} > 0`))
       .orderBy(desc(holdings.units), asc(holdings.holder)),
     shipmentRows(db, and(eq(shipmentLines.batchId, row.batchId), eq(shipmentLines.status, "PENDING"))),
-    db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(packStates)
-      .where(and(eq(packStates.batchId, row.batchId), ne(packStates.state, "ACTIVE"))),
+    packFigures(ctx, row.batchId),
     batchHistoryRows(ctx, row.batchId),
   ]);
   const productRow = product[0];
@@ -112,7 +119,6 @@ export async function getBatch(
   ]);
   const timeline: TimelineEntry[] = eventRows.map((event) => timelineEntry(event, party, serials));
   const heldUnits = held.reduce((sum, h) => sum + h.units, 0);
-  const inTransitUnits = pending.reduce((sum, s) => sum + s.quantity, 0);
   return {
     batch: batchView(row, party, manifest.length > 0),
     product: productRow === undefined ? null : productView(productRow, party),
@@ -122,11 +128,45 @@ export async function getBatch(
     units: {
       registered: row.packCount,
       held: heldUnits,
-      inTransit: inTransitUnits,
-      decommissioned: decommissioned[0]?.n ?? 0,
+      inTransit: figures.inTransit ?? pending.reduce((sum, s) => sum + s.quantity, 0),
+      decommissioned: figures.decommissioned,
     },
     timeline,
   };
+}
+
+/**
+ * The batch's packs out of anyone's stock: in transit (null on the count ledger, where the pending
+ * shipment lines say it) and decommissioned, so that registered = held + in transit +
+ * decommissioned. On the package-level ledger both come from the package tables in one query:
+ * loose packs by their own place, packs in units by the contents of the top-most unit (which count
+ * the packs of the units inside it, while those read IN_UNIT). A unit destroyed after an
+ * illegitimate quarantine keeps its contents, which are nobody's stock: decommissioned with it.
+ */
+async function packFigures(
+  ctx: AppContext,
+  batchId: string,
+): Promise<{ inTransit: number | null; decommissioned: number }> {
+  if (ctx.ledger.kind !== "package") {
+    const [row] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(packStates)
+      .where(and(eq(packStates.batchId, batchId), ne(packStates.state, "ACTIVE")));
+    return { inTransit: null, decommissioned: row?.n ?? 0 };
+  }
+  const [row] = await ctx.db
+    .select({
+      inTransit: sql<number>`(
+        (select count(*) from ${packPlaces} where ${packPlaces.batchId} = ${batchId} and ${packPlaces.place} = 'IN_TRANSIT')
+        + (select coalesce(sum(c.packs), 0) from ${unitContents} c join ${units} u on u.sscc = c.sscc
+           where c.batch_id = ${batchId} and u.place = 'IN_TRANSIT'))::int`,
+      decommissioned: sql<number>`(
+        (select count(*) from ${packPlaces} where ${packPlaces.batchId} = ${batchId} and ${packPlaces.place} = 'DECOMMISSIONED')
+        + (select coalesce(sum(c.packs), 0) from ${unitContents} c join ${units} u on u.sscc = c.sscc
+           where c.batch_id = ${batchId} and u.place = 'DESTROYED'))::int`,
+    })
+    .from(sql`(select 1) as one`);
+  return { inTransit: row?.inTransit ?? 0, decommissioned: row?.decommissioned ?? 0 };
 }
 
 export function productView(row: typeof products.$inferSelect, party: PartyLookup): ProductView {
