@@ -9,7 +9,6 @@
  * outside 6 to 12, a serial not in the manifest given, a rejection without a reason.
  */
 import { parseEventLogs } from "viem";
-import { batchIdOf, gtinToUint64 } from "./client.ts";
 import { packStateNumber, quarantineOutcomeNumber, type PackStateName, type QuarantineOutcomeName } from "./enums.ts";
 import { invalidSsccMessage, type LedgerErrorLookup } from "./errors.ts";
 import { packageLedgerAbi } from "./generated/packageLedgerAbi.ts";
@@ -17,7 +16,6 @@ import type { SerialManifest } from "./manifest/manifest.ts";
 import type { Hex } from "./types.ts";
 import {
   LedgerWriteError,
-  ZERO_HASH,
   batchIdOfKey,
   contractWriter,
   missingEventError,
@@ -27,7 +25,8 @@ import {
   uint32,
   type BatchKey,
   type LedgerWriterOptions,
-  type BatchRegistration,
+  batchWrites,
+  type BatchWriter,
   type RegistryWriter,
   type WriteReceipt,
 } from "./writer.ts";
@@ -57,12 +56,8 @@ export interface ItemsInput {
 
 type DecommissionState = Exclude<PackStateName, "ACTIVE">;
 
-export interface PackageLedgerWriter extends RegistryWriter {
-  /** As the count ledger's: the manufacturer then holds every pack of the batch, fresh. */
-  registerBatch(input: BatchRegistration): Promise<WriteReceipt & { batchId: Hex }>;
-  recallBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
-  suspendBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
-  reinstateBatch(input: { batch: BatchKey }): Promise<WriteReceipt>;
+/** The package ledger's writes; registering a batch (BatchWriter) leaves every pack fresh with its manufacturer. */
+export interface PackageLedgerWriter extends RegistryWriter, BatchWriter {
   /** A regulator or the batch's manufacturer: its packs can neither be supplied nor dispensed. */
   quarantineBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
   /** CLEARED makes the batch active again; ILLEGITIMATE recalls it for good. */
@@ -186,20 +181,7 @@ export function createPackageLedgerWriter(options: LedgerWriterOptions): Package
   return {
     ...registryWrites(account, write),
 
-    async registerBatch({ gtin, lot, expiry, manifest, documentHash }) {
-      const written = await write("registerBatch", [
-        gtinToUint64(gtin),
-        lot,
-        uint32(expiry, "expiry"),
-        uint32(manifest.count, "pack count"),
-        manifest.root,
-        documentHash ?? ZERO_HASH,
-      ]);
-      return { ...written, batchId: batchIdOf(gtin, lot) };
-    },
-    recallBatch: async ({ batch, reason }) => write("recallBatch", [batchIdOfKey(batch), reason]),
-    suspendBatch: async ({ batch, reason }) => write("suspendBatch", [batchIdOfKey(batch), reason]),
-    reinstateBatch: async ({ batch }) => write("reinstateBatch", [batchIdOfKey(batch)]),
+    ...batchWrites(write),
     quarantineBatch: async ({ batch, reason }) => write("quarantineBatch", [batchIdOfKey(batch), reason]),
     endBatchQuarantine: async ({ batch, outcome, reason }) =>
       write("endBatchQuarantine", [batchIdOfKey(batch), quarantineOutcomeNumber(outcome), reason]),

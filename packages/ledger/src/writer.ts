@@ -114,11 +114,15 @@ export interface BatchRegistration {
   documentHash?: Hex;
 }
 
-export interface LedgerWriter extends RegistryWriter {
+/** A batch's registration and status, which both ledgers take alike (batchWrites). */
+export interface BatchWriter {
   registerBatch(input: BatchRegistration): Promise<WriteReceipt & { batchId: Hex }>;
   recallBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
   suspendBatch(input: { batch: BatchKey; reason: string }): Promise<WriteReceipt>;
   reinstateBatch(input: { batch: BatchKey }): Promise<WriteReceipt>;
+}
+
+export interface LedgerWriter extends RegistryWriter, BatchWriter {
   ship(input: {
     to: Address;
     /** The business reference (ASN number, SSCC...): up to 32 bytes of text, or a bytes32. */
@@ -179,6 +183,32 @@ export function registryWrites(account: Address, write: RegistryWrite): Registry
       write("registerProduct", [gtinToUint64(gtin), name, strength, dosageForm]),
     pause: async (reason) => write("pause", [reason]),
     unpause: async (reason) => write("unpause", [reason]),
+  };
+}
+
+type SharedBatchFunctionName = "registerBatch" | "recallBatch" | "suspendBatch" | "reinstateBatch";
+type BatchWrite = <F extends SharedBatchFunctionName>(
+  functionName: F,
+  args: WriteArgs<PackageLedgerAbi, F>,
+) => Promise<WriteReceipt>;
+
+/** A batch's writes over one ledger's `write`: both ledgers take the same arguments, selector for selector. */
+export function batchWrites(write: BatchWrite): BatchWriter {
+  return {
+    async registerBatch({ gtin, lot, expiry, manifest, documentHash }) {
+      const written = await write("registerBatch", [
+        gtinToUint64(gtin),
+        lot,
+        uint32(expiry, "expiry"),
+        uint32(manifest.count, "pack count"),
+        manifest.root,
+        documentHash ?? ZERO_HASH,
+      ]);
+      return { ...written, batchId: batchIdOf(gtin, lot) };
+    },
+    recallBatch: async ({ batch, reason }) => write("recallBatch", [batchIdOfKey(batch), reason]),
+    suspendBatch: async ({ batch, reason }) => write("suspendBatch", [batchIdOfKey(batch), reason]),
+    reinstateBatch: async ({ batch }) => write("reinstateBatch", [batchIdOfKey(batch)]),
   };
 }
 
@@ -308,21 +338,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     // package ledger's arguments, selector for selector.
     ...registryWrites(account, (functionName, args) => receipt(functionName, args as never)),
 
-    async registerBatch({ gtin, lot, expiry, manifest, documentHash }) {
-      const written = await receipt("registerBatch", [
-        gtinToUint64(gtin),
-        lot,
-        uint32(expiry, "expiry"),
-        uint32(manifest.count, "pack count"),
-        manifest.root,
-        documentHash ?? ZERO_HASH,
-      ]);
-      return { ...written, batchId: batchIdOf(gtin, lot) };
-    },
-
-    recallBatch: ({ batch, reason }) => receipt("recallBatch", [batchIdOfKey(batch), reason]),
-    suspendBatch: ({ batch, reason }) => receipt("suspendBatch", [batchIdOfKey(batch), reason]),
-    reinstateBatch: ({ batch }) => receipt("reinstateBatch", [batchIdOfKey(batch)]),
+    ...batchWrites((functionName, args) => receipt(functionName, args as never)),
 
     async ship({ to, reference, lines }) {
       const shipmentLines = lines.map((line) => ({ batchId: batchIdOfKey(line.batch), quantity: line.quantity }));
