@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expectAccessible, LAPTOP, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { clickUntilShown, expectAccessible, LAPTOP, launchBrowser, newContext, screenshot } from "./support/browser.ts";
 import { story } from "./support/story.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -97,9 +97,8 @@ describe("staff sign in with passkeys", () => {
 
   step("after signing out, they sign in with their passkey and see Acme's dashboard", async () => {
     await person.getByTestId("sign-out").click();
-    await person.getByTestId("connect-button").first().waitFor({ timeout: 15_000 });
-    await person.getByTestId("connect-button").first().click();
-    await person.getByTestId("passkey-sign-in").waitFor();
+    await person.waitForURL(/\/$/, { timeout: 15_000 });
+    await clickUntilShown(person.getByTestId("connect-button").first(), person.getByTestId("passkey-sign-in"));
     await screenshot(person, "staff-sign-in-dialog");
     await expectAccessible(person, "the sign-in dialog");
     await person.getByTestId("passkey-sign-in").click();

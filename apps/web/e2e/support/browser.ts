@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { WEB_DIR } from "./stack.ts";
 
 export const CHROMIUM_PATH = process.env.PEDIGREE_CHROMIUM ?? "/usr/bin/chromium";
@@ -81,4 +81,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Clicks `trigger` until `shown` appears. A page the server rendered shows its buttons before
+ * React has hydrated them, and a click in that moment does nothing; on a loaded machine that
+ * moment lasts seconds. Clicking again is what a person does too.
+ */
+export async function clickUntilShown(trigger: Locator, shown: Locator, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await trigger.click({ timeout: Math.max(1, deadline - Date.now()) });
+    try {
+      await shown.waitFor({ timeout: Math.min(2_000, Math.max(1, deadline - Date.now())) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
 }

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { glnOf, type WorldParty, type WorldProduct } from "../../test/support/world.ts";
-import { expectAccessible, LAPTOP, PHONE, screenshot } from "./browser.ts";
+import { clickUntilShown, expectAccessible, LAPTOP, PHONE, screenshot } from "./browser.ts";
 import { operatorHealth, type SeedContext } from "./stack.ts";
 
 /** The demo account the administrator onboards through /admin (accounts 1 to 6 are the world's parties). */
@@ -48,7 +48,7 @@ export async function seedRolesWorld({ world, chain }: SeedContext): Promise<Rol
 /** Connects the page's browser context as demo account `index` and waits for the role read from the chain. */
 export async function connectAs(page: Page, index: number, role: string): Promise<void> {
   await page.goto("/");
-  await page.getByTestId("connect-button").first().click();
+  await clickUntilShown(page.getByTestId("connect-button").first(), page.getByRole("dialog"));
   const choice = page.getByTestId(`demo-account-${index}`);
   // The dialog reads every demo account's role from the chain before it names them.
   await page.locator(`[data-testid="demo-account-${index}"][data-role="${role}"]`).waitFor({ timeout: 15_000 });
