@@ -23,6 +23,7 @@ import {
   holdings as holdingsTable,
   packPlaces,
   shipmentItems,
+  shipmentLines as shipmentLinesTable,
   shipments,
   unitContents as unitContentsTable,
   units,
@@ -847,6 +848,30 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       for (const [pack, trace] of traces) {
         assert.equal(carried.has(pack), trace.has(position), `pack ${pack} and shipment ${shipment.shipmentRef}`);
       }
+      // Its lines (what the dashboard and the batch page show) count the same packs by batch and outcome.
+      const counted = new Map<string, number>();
+      for (const item of contents.items) {
+        for (const p of item.packs) {
+          const lineKey = `${p.batchId} ${item.status}`;
+          counted.set(lineKey, (counted.get(lineKey) ?? 0) + 1);
+        }
+      }
+      const lines = await ctx.db
+        .select()
+        .from(shipmentLinesTable)
+        .where(eq(shipmentLinesTable.shipmentId, shipment.shipmentId));
+      assert.deepEqual(
+        new Map(lines.map((line) => [`${line.batchId} ${line.status}`, line.quantity])),
+        counted,
+        `the lines of shipment ${shipment.shipmentRef}`,
+      );
+      for (const line of lines) {
+        assert.deepEqual(
+          [line.sender, line.recipient, line.shippedBlock],
+          [shipment.sender, shipment.recipient, shipment.shippedBlock],
+        );
+        assert.equal(line.settledBlock === null, line.status === "PENDING", "a settled line says when");
+      }
     }
   });
 
@@ -860,6 +885,7 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       units: await ctx.db.select().from(units).orderBy(units.sscc),
       packs: await ctx.db.select().from(packPlaces).orderBy(packPlaces.batchId, packPlaces.index),
       items: await ctx.db.select().from(shipmentItems).orderBy(shipmentItems.shipmentId, shipmentItems.position),
+      lines: await linesInOrder(),
     };
     assert.ok(before.holdings.length > 0 && before.contents.length > 0, "the history left stock and full units");
     await rebuildReadModel(ctx.db, "package");
@@ -880,5 +906,12 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       await ctx.db.select().from(shipmentItems).orderBy(shipmentItems.shipmentId, shipmentItems.position),
       before.items,
     );
+    assert.deepEqual(await linesInOrder(), before.lines);
   });
+
+  const linesInOrder = () =>
+    ctx.db
+      .select()
+      .from(shipmentLinesTable)
+      .orderBy(shipmentLinesTable.shipmentId, shipmentLinesTable.batchId, shipmentLinesTable.status);
 });

@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { getAddress, zeroAddress } from "viem";
+import { getAddress, zeroAddress, type Hex } from "viem";
+import { gs1CheckDigit } from "@pedigree/gs1";
 import { pedigreeLedgerAbi, type LedgerErrorLookup } from "@pedigree/ledger";
 import type { TxPhase } from "../../src/lib/tx/run.ts";
 import { runServerWrite } from "../../src/lib/tx/server-write.ts";
@@ -19,9 +20,10 @@ import {
   type DashboardWriteDeps,
   type SigningAnswer,
 } from "../../src/lib/tx/write-path.ts";
-import type { CountWrite, PackLocator } from "../../src/lib/tx/writes.ts";
+import type { CountWrite, PackageWrite, PackLocator } from "../../src/lib/tx/writes.ts";
 import { createAppContext, type AppContext } from "../../src/server/context.ts";
 import { syncToHead } from "../../src/server/indexer/sync.ts";
+import { packWhereabouts, unitWhereabouts } from "../../src/server/read/custody.ts";
 import { attachWriteService, WriteService } from "../../src/server/signer/service.ts";
 import { localSigner } from "../../src/server/signer/signer.ts";
 import { resolveAppModules } from "../support/app-modules.ts";
@@ -68,8 +70,15 @@ describe("who signs a dashboard write", () => {
     assert.equal(chooseWritePath(ship, signing({ operations: ["dispense"] }), undefined), "server");
   });
 
-  it("the wallet on a ledger whose arguments differ from the dashboard's", () => {
+  it("the server for a write stated for its ledger; the wallet for one stated for the other ledger", () => {
+    const shipCase: PackageWrite = {
+      ledger: "package",
+      operation: "ship",
+      arguments: { to: zeroAddress, reference: "ASN-1", units: ["095201200000000018"] },
+    };
+    assert.equal(chooseWritePath(shipCase, signing({ ledger: "package" }), undefined), "server");
     assert.equal(chooseWritePath(ship, signing({ ledger: "package" }), undefined), "wallet");
+    assert.equal(chooseWritePath(shipCase, signing({ ledger: "count" }), undefined), "wallet");
   });
 
   it("the wallet when it is connected with another account than the session's organisation", () => {
@@ -422,5 +431,149 @@ describe("a form's write through the organisation's server or the wallet, on a l
     assert.match(result.ok ? "" : result.message, /cannot be reached/);
     assert.equal(attempts, 3);
     assert.equal(keys.size, 1, "sent again with the same Idempotency-Key, so it is never recorded twice");
+  });
+});
+
+describe("a package-ledger write on the same path: the server's queue or the wallet, one description", () => {
+  let chain: TestChain;
+  let world: World;
+  let ctx: AppContext;
+  let server: TestServer;
+  let service: WriteService;
+  let batch: WorldBatch;
+
+  before(async () => {
+    const database = await openTestDatabase();
+    chain = await startTestChain({ contract: "PedigreePackageLedger" });
+    world = await createWorld(chain);
+    const product = await world.registerProduct(world.parties.acme, { name: "Packamol" });
+    batch = await world.registerBatch(world.parties.acme, product, { lot: "PKW1", packs: 10 });
+    ctx = await createAppContext({ target: chain.target, database });
+    await storeWorldManifest(database.db, batch);
+    await syncToHead(ctx);
+    // The server holds Acme's key; Northwind signs with its wallet.
+    const acmeKey = TEST_PRIVATE_KEYS[chain.accounts.findIndex((a) => a.address === world.parties.acme.address)]!;
+    service = attachWriteService(ctx, new WriteService(ctx, [localSigner(acmeKey)], { pollIntervalMs: 20 }).start());
+    resolveAppModules();
+    server = await startTestServer({
+      context: ctx,
+      routes: {
+        "/api/auth/nonce": await import("../../src/app/api/auth/nonce/route.ts"),
+        "/api/auth/verify": await import("../../src/app/api/auth/verify/route.ts"),
+        "/api/signing": await import("../../src/app/api/signing/route.ts"),
+        "/api/writes": await import("../../src/app/api/writes/route.ts"),
+        "/api/writes/[id]": (await import("../../src/app/api/writes/[id]/route.ts")) as unknown as RouteModule,
+        "/api/packs/proof": await import("../../src/app/api/packs/proof/route.ts"),
+      },
+    });
+  });
+  after(async () => {
+    await service?.stop();
+    await server?.stop();
+    await ctx?.database.close();
+    await chain?.stop();
+  });
+
+  async function depsFor(party: WorldParty): Promise<DashboardWriteDeps> {
+    const attempt = await signInAs(server.url, party.account);
+    assert.equal(attempt.status, 200, JSON.stringify(attempt.body));
+    const session: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${attempt.body.token}` },
+      });
+    return {
+      signing: async () => {
+        const response = await session(`${server.url}/api/signing`);
+        return response.ok ? ((await response.json()) as SigningAnswer) : null;
+      },
+      walletAccount: party.address,
+      wallet: async () => ({
+        publicClient: chain.publicClient,
+        walletClient: chain.wallet(party.account),
+        ledgerAddress: chain.address,
+      }),
+      locate: async (pack) => {
+        const code = `https://id.gs1.org/01/${pack.gtin}/10/${pack.lot}/21/${pack.serial}`;
+        const response = await fetch(`${server.url}/api/packs/proof?code=${encodeURIComponent(code)}`);
+        const body = (await response.json()) as { error?: { message: string } } & Awaited<ReturnType<PackLocator>>;
+        if (!response.ok) throw new Error(body.error?.message);
+        return body;
+      },
+      server: { origin: server.url, fetch: session, intervalMs: 50, timeoutMs: 30_000 },
+    };
+  }
+
+  const sscc = (serial: number) => {
+    const body = "1" + COMPANY_PREFIXES.acme + String(serial).padStart(16 - COMPANY_PREFIXES.acme.length, "0");
+    return body + String(gs1CheckDigit(body));
+  };
+
+  it("packs and ships a case through the server, receives it and takes a pack out of it through the wallet", async () => {
+    const { acme, northwind } = world.parties;
+    const caseSscc = sscc(41);
+    const asAcme = await depsFor(acme);
+    const packed = await runDashboardWrite(asAcme, {
+      ledger: "package",
+      operation: "pack-range",
+      arguments: {
+        sscc: caseSscc,
+        prefixLength: COMPANY_PREFIXES.acme.length,
+        gtin: batch.gtin,
+        lot: batch.lot,
+        count: 6,
+      },
+    });
+    assert.equal(packed.ok, true, packed.ok ? "" : packed.message);
+    assert.equal(packed.path, "server");
+    const shipped = await runDashboardWrite(asAcme, {
+      ledger: "package",
+      operation: "ship",
+      arguments: { to: northwind.address, reference: "PKW-ASN-1", units: [caseSscc] },
+    });
+    assert.equal(shipped.ok, true, shipped.ok ? "" : shipped.message);
+    await syncToHead(ctx);
+    const inTransit = (await unitWhereabouts(ctx.db, caseSscc))!;
+    assert.equal(inTransit.place, "IN_TRANSIT");
+
+    const asNorthwind = await depsFor(northwind);
+    const received = await runDashboardWrite(asNorthwind, {
+      ledger: "package",
+      operation: "receive",
+      arguments: { shipmentId: inTransit.shipmentId as Hex, units: [caseSscc] },
+    });
+    assert.equal(received.ok, true, received.ok ? "" : received.message);
+    assert.equal(received.path, "wallet", "the server holds no key of Northwind's");
+    // A pack named by its serial (found through the API) and the case it is in.
+    const destroyed = await runDashboardWrite(asNorthwind, {
+      ledger: "package",
+      operation: "decommission",
+      arguments: {
+        pack: { gtin: batch.gtin, lot: batch.lot, serial: batch.manifest.serials[2]!, unit: caseSscc },
+        state: "DESTROYED",
+      },
+    });
+    assert.equal(destroyed.ok, true, destroyed.ok ? "" : destroyed.message);
+    await syncToHead(ctx);
+    assert.equal((await unitWhereabouts(ctx.db, caseSscc))!.party, northwind.address.toLowerCase());
+    const pack = (await packWhereabouts(ctx.db, batch.batchId, 2))!;
+    assert.deepEqual(
+      [pack.place, pack.state, pack.party],
+      ["DECOMMISSIONED", "DESTROYED", northwind.address.toLowerCase()],
+    );
+  });
+
+  it("explains the package ledger's refusal on the wallet path, naming the pack's holder, before anything is signed", async () => {
+    const { central } = world.parties;
+    const result = await runDashboardWrite(await depsFor(central), {
+      ledger: "package",
+      operation: "dispense",
+      arguments: { pack: { gtin: batch.gtin, lot: batch.lot, serial: batch.manifest.serials[8]! } },
+    });
+    assert.equal(result.ok, false);
+    assert.equal(result.path, "wallet");
+    assert.equal(result.ok ? "" : result.errorName, "PedigreePackNotHeld");
+    // Acme packed a case of six; pack 8 is still loose with it.
+    assert.match(result.ok ? "" : result.message, new RegExp(world.parties.acme.address.slice(2, 8), "i"));
   });
 });

@@ -15,13 +15,23 @@ import type {
   TransactionReceipt,
   WalletClient,
 } from "viem";
-import { explainLedgerError, pedigreeLedgerAbi, type LedgerErrorLookup } from "@pedigree/ledger";
+import { explainLedgerError, packageLedgerAbi, pedigreeLedgerAbi, type LedgerErrorLookup } from "@pedigree/ledger";
 
 export type LedgerWriteName = ContractFunctionName<typeof pedigreeLedgerAbi, "nonpayable">;
 
+/** A call of the count ledger (PedigreeLedger). */
 export interface LedgerCall<N extends LedgerWriteName = LedgerWriteName> {
   functionName: N;
   args: ContractFunctionArgs<typeof pedigreeLedgerAbi, "nonpayable", N>;
+}
+
+export type PackageLedgerWriteName = ContractFunctionName<typeof packageLedgerAbi, "nonpayable">;
+
+/** A call of the package-level ledger (PedigreePackageLedger). */
+export interface PackageLedgerCall<N extends PackageLedgerWriteName = PackageLedgerWriteName> {
+  ledger: "package";
+  functionName: N;
+  args: ContractFunctionArgs<typeof packageLedgerAbi, "nonpayable", N>;
 }
 
 export type TxPhase =
@@ -45,9 +55,9 @@ export type LedgerWriteResult =
   | { ok: true; hash: Hash; blockNumber: bigint; receipt?: TransactionReceipt }
   | { ok: false; message: string; errorName?: string; hash?: Hash };
 
-export async function runLedgerWrite<N extends LedgerWriteName>(
+export async function runLedgerWrite(
   clients: LedgerWriteClients,
-  call: LedgerCall<N>,
+  call: LedgerCall | PackageLedgerCall,
   onPhase: (phase: TxPhase) => void = () => {},
 ): Promise<LedgerWriteResult> {
   const fail = (error: unknown, hash?: Hash): LedgerWriteResult => {
@@ -66,7 +76,7 @@ export async function runLedgerWrite<N extends LedgerWriteName>(
   try {
     const simulation = await clients.publicClient.simulateContract({
       address: clients.ledgerAddress,
-      abi: pedigreeLedgerAbi,
+      abi: "ledger" in call ? packageLedgerAbi : pedigreeLedgerAbi,
       functionName: call.functionName,
       args: call.args,
       account,

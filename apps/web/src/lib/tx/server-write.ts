@@ -12,7 +12,7 @@
  */
 import type { Hash } from "viem";
 import type { LedgerWriteResult, TxPhase } from "./run.ts";
-import type { CountWrite } from "./writes.ts";
+import type { CountWrite, PackageWrite } from "./writes.ts";
 
 /** The fields of GET /api/writes/<id> (server/signer/queue.ts, WriteView) the page follows. */
 interface WriteAnswer {
@@ -49,7 +49,7 @@ const ledgerErrorName = (code: string | undefined) =>
   code !== undefined && /^[A-Z][a-z]/.test(code) ? code : undefined;
 
 export async function runServerWrite(
-  write: CountWrite,
+  write: CountWrite | PackageWrite,
   onPhase: (phase: TxPhase) => void = () => {},
   options: ServerWriteOptions = {},
 ): Promise<LedgerWriteResult> {

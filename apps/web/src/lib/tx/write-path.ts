@@ -5,8 +5,8 @@
  * - When this server holds the key of the signed-in organisation (GET /api/signing says
  *   `signsHere`), the write goes to POST /api/writes and the server signs it (server-write.ts):
  *   no wallet is involved, and the write records the person who asked.
- * - Otherwise the browser wallet signs the count ledger's call derived from the same
- *   description (run.ts), as before.
+ * - Otherwise the browser wallet signs the ledger's call derived from the same description
+ *   (writes.ts, run.ts).
  *
  * A connected wallet of another account than the session's organisation signs itself: the page
  * shows that account's stock and buttons, so the write must be its. Without a wallet (staff signed
@@ -16,7 +16,14 @@
 import { isAddressEqual, type Address } from "viem";
 import { runLedgerWrite, type LedgerWriteClients, type LedgerWriteResult, type TxPhase } from "./run.ts";
 import { runServerWrite, type ServerWriteOptions } from "./server-write.ts";
-import { countLedgerCall, type DashboardWrite, type PackLocator } from "./writes.ts";
+import {
+  countLedgerCall,
+  packageLedgerCall,
+  type CountWrite,
+  type DashboardWrite,
+  type PackageWrite,
+  type PackLocator,
+} from "./writes.ts";
 
 /** GET /api/signing (server/signer/http.ts, SigningView). */
 export interface SigningAnswer {
@@ -35,8 +42,9 @@ export function chooseWritePath(
   walletAccount: Address | undefined,
 ): WritePath {
   if (write.operation === "wallet-only" || signing === null || !signing.signsHere) return "wallet";
-  // The dashboard's descriptions are the count ledger's arguments (the package ledger's differ).
-  if (signing.ledger !== "count") return "wallet";
+  // A write stated for the other ledger than the server's (a page older than the deployment) goes
+  // to the wallet, whose simulation refuses it with the ledger's words.
+  if (signing.ledger !== ledgerOf(write)) return "wallet";
   if (walletAccount === undefined) {
     // Nothing else could sign: the server does, or says why not (a staff role's missing scope...).
     return "server";
@@ -45,6 +53,10 @@ export function chooseWritePath(
   // The organisation's own account connected: it signs what the server may not ask for.
   return signing.operations.includes(write.operation) ? "server" : "wallet";
 }
+
+/** The ledger a write is stated for. */
+export const ledgerOf = (write: CountWrite | PackageWrite): "count" | "package" =>
+  "ledger" in write && write.ledger === "package" ? "package" : "count";
 
 export interface DashboardWriteDeps {
   /** What GET /api/signing answers for this page's session; null when there is none (anonymous, or it failed). */
@@ -80,7 +92,12 @@ export async function runDashboardWrite(
   }
   let call;
   try {
-    call = write.operation === "wallet-only" ? write.call : await countLedgerCall(write, deps.locate);
+    call =
+      write.operation === "wallet-only"
+        ? write.call
+        : "ledger" in write
+          ? await packageLedgerCall(write, deps.locate)
+          : await countLedgerCall(write, deps.locate);
   } catch (error) {
     // The pack's place in its serial list could not be found: the server's words say why.
     return failed((error as Error).message);

@@ -1,15 +1,20 @@
 /**
  * A dashboard write, stated once: the write API's operation and its plain arguments (GTINs, lots,
- * serials, addresses, dates as numbers), as POST /api/writes takes them. The contract call of the
- * count ledger (PedigreeLedger) is derived from that description here, for both paths: the
- * server's operation table (server/signer/operations.ts) builds its calls with `countLedgerCall`,
- * and the browser wallet path does too. So one description per write, and one translation of it.
+ * serials, SSCCs, addresses, dates as numbers), as POST /api/writes takes them. The contract call
+ * is derived from that description here, for both paths: the server's operation tables
+ * (server/signer/operations.ts) build their calls with `countLedgerCall` and `packageLedgerCall`,
+ * and the browser wallet path does too. So one description per write, and one translation of it
+ * per ledger.
+ *
+ * The two ledgers share the batch writes; their custody writes differ (quantities of a batch on
+ * the count ledger, units and packs by identity on the package ledger), so a package write says
+ * `ledger: "package"`.
  *
  * Framework-free and without server imports: the browser bundles it.
  */
 import { batchIdOf, gtinToUint64, packStateNumber, shipmentRefOf, type PackStateName } from "@pedigree/ledger";
 import { zeroHash, type Address, type Hex } from "viem";
-import type { LedgerCall } from "./run.ts";
+import type { LedgerCall, PackageLedgerCall } from "./run.ts";
 
 /** A line of a count-ledger shipment: units of one batch. */
 export interface CountLine {
@@ -59,11 +64,59 @@ export type CountWrite =
 export type CountOperationName = CountWrite["operation"];
 
 /**
+ * A pack of the package ledger as a write names it: by serial (found in its batch's stored list)
+ * or by index, and `unit`, the SSCC of the unit directly holding it (omitted for a loose pack).
+ */
+export interface PackageRef {
+  gtin: string;
+  lot: string;
+  serial?: string;
+  index?: number;
+  unit?: string;
+}
+
+/** What a package-ledger step acts on: logistic units by SSCC (18 digits), and packs. */
+export interface Items {
+  units?: string[];
+  packs?: PackageRef[];
+}
+
+type BatchWrite = Extract<
+  CountWrite,
+  { operation: "register-product" | "register-batch" | "recall" | "suspend-batch" | "reinstate-batch" }
+>;
+
+/** The package ledger's writes, as POST /api/writes takes them on a package-ledger deployment. */
+export type PackageWrite = { ledger: "package" } & (
+  | BatchWrite
+  | { operation: "ship"; arguments: { to: Address; reference: string } & Items }
+  | { operation: "cancel-shipment"; arguments: { shipmentId: Hex } & Items }
+  | {
+      operation: "receive";
+      /** Receives the items listed, and refuses `rejected` with `reason` in the same step. */
+      arguments: { shipmentId: Hex } & Items & { rejected?: Items; reason?: string };
+    }
+  | { operation: "reject"; arguments: { shipmentId: Hex; reason: string } & Items }
+  | {
+      operation: "pack-range";
+      arguments: { sscc: string; prefixLength: number; gtin: string; lot: string; count: number };
+    }
+  | { operation: "aggregate"; arguments: { sscc: string; prefixLength: number } & Items }
+  | { operation: "disaggregate"; arguments: { sscc: string } & Items }
+  | { operation: "dispense"; arguments: { pack: PackageRef } }
+  | { operation: "decommission"; arguments: { pack: PackageRef; state: OtherPackState } }
+  | { operation: "reactivate"; arguments: { pack: PackageRef } }
+  | { operation: "quarantine"; arguments: Items & { reason: string } }
+);
+
+export type PackageOperationName = PackageWrite["operation"];
+
+/**
  * A write the dashboard makes: an operation of the write API, or a contract call the write API has
  * no operation for (the network administrator's steps: onboarding, suspending a participant,
  * pausing), which only a wallet signs.
  */
-export type DashboardWrite = CountWrite | { operation: "wallet-only"; call: LedgerCall };
+export type DashboardWrite = CountWrite | PackageWrite | { operation: "wallet-only"; call: LedgerCall };
 
 /** Where a pack is in its batch's serial list, and the proof of it: what `decommission` takes. */
 export interface PackInList {
@@ -134,5 +187,77 @@ export async function countLedgerCall(write: CountWrite, locate: PackLocator): P
       };
     case "reinstate-batch":
       return { functionName: "reinstateBatch", args: [batchIdOf(write.arguments.gtin, write.arguments.lot)] };
+  }
+}
+
+/** A pack as the package ledger takes it (PackRef): batch, index, and the unit directly holding it (0: loose). */
+async function packRefArg(pack: PackageRef, locate: PackLocator) {
+  const index = pack.index ?? (await locate({ gtin: pack.gtin, lot: pack.lot, serial: pack.serial ?? "" })).index;
+  return { batchId: batchIdOf(pack.gtin, pack.lot), index: BigInt(index), unit: BigInt(pack.unit ?? 0) };
+}
+
+async function itemsArg(items: Items | undefined, locate: PackLocator) {
+  const packs = [];
+  for (const pack of items?.packs ?? []) packs.push(await packRefArg(pack, locate));
+  return { units: (items?.units ?? []).map((unit) => BigInt(unit)), packs };
+}
+
+const NOTHING = { units: [], packs: [] };
+
+/** The package ledger's contract call for `write`; `locate` is asked for the packs named by serial. */
+export async function packageLedgerCall(write: PackageWrite, locate: PackLocator): Promise<PackageLedgerCall> {
+  const call = (functionName: PackageLedgerCall["functionName"], args: readonly unknown[]) =>
+    ({ ledger: "package", functionName, args }) as PackageLedgerCall;
+  switch (write.operation) {
+    case "register-product":
+    case "register-batch":
+    case "recall":
+    case "suspend-batch":
+    case "reinstate-batch": {
+      // The same call on both ledgers.
+      const shared = await countLedgerCall(write, locate);
+      return call(shared.functionName as PackageLedgerCall["functionName"], shared.args);
+    }
+    case "ship": {
+      const a = write.arguments;
+      return call("ship", [a.to, shipmentRefOf(a.reference), await itemsArg(a, locate)]);
+    }
+    case "cancel-shipment":
+      return call("cancelShipment", [write.arguments.shipmentId, await itemsArg(write.arguments, locate)]);
+    case "receive": {
+      const a = write.arguments;
+      return call("receiveShipment", [
+        a.shipmentId,
+        await itemsArg(a, locate),
+        await itemsArg(a.rejected, locate),
+        a.reason ?? "",
+      ]);
+    }
+    case "reject": {
+      const a = write.arguments;
+      return call("receiveShipment", [a.shipmentId, NOTHING, await itemsArg(a, locate), a.reason]);
+    }
+    case "pack-range": {
+      const a = write.arguments;
+      return call("packRange", [BigInt(a.sscc), BigInt(a.prefixLength), batchIdOf(a.gtin, a.lot), BigInt(a.count)]);
+    }
+    case "aggregate": {
+      const a = write.arguments;
+      return call("aggregate", [BigInt(a.sscc), BigInt(a.prefixLength), await itemsArg(a, locate)]);
+    }
+    case "disaggregate":
+      return call("disaggregate", [BigInt(write.arguments.sscc), await itemsArg(write.arguments, locate)]);
+    case "dispense":
+    case "decommission": {
+      const ref = await packRefArg(write.arguments.pack, locate);
+      const state: PackStateName = write.operation === "dispense" ? "DISPENSED" : write.arguments.state;
+      return call("decommission", [ref.batchId, ref.index, ref.unit, packStateNumber(state)]);
+    }
+    case "reactivate": {
+      const ref = await packRefArg(write.arguments.pack, locate);
+      return call("reactivate", [ref.batchId, ref.index]);
+    }
+    case "quarantine":
+      return call("quarantine", [await itemsArg(write.arguments, locate), write.arguments.reason]);
   }
 }

@@ -168,7 +168,13 @@ export const holdings = pgTable(
   (t) => [primaryKey({ columns: [t.batchId, t.holder] }), index("holdings_holder_idx").on(t.holder)],
 );
 
-/** One row per shipment line (a shipment moves one or more batches). */
+/**
+ * What a shipment carried, by batch and outcome: the packs of each batch it moved (loose, or
+ * inside its units at any depth) that are pending, received, rejected or cancelled. On the count
+ * ledger a line is settled whole, so a shipment has one row per batch; on the package ledger its
+ * units and packs are settled one by one (receive part, refuse the rest), so a batch of it may have
+ * a row per outcome.
+ */
 export const shipmentLines = pgTable(
   "shipment_lines",
   {
@@ -188,7 +194,7 @@ export const shipmentLines = pgTable(
     settledAt: bigint("settled_at", { mode: "number" }),
   },
   (t) => [
-    primaryKey({ columns: [t.shipmentId, t.batchId] }),
+    primaryKey({ columns: [t.shipmentId, t.batchId, t.status] }),
     index("shipment_lines_recipient_idx").on(t.recipient, t.status),
     index("shipment_lines_sender_idx").on(t.sender, t.status),
     // Search finds a shipment by its reference.

@@ -28,6 +28,7 @@ import {
   packPlaces,
   participants,
   shipmentItems,
+  shipmentLines,
   shipments,
   unitContents,
   units,
@@ -41,6 +42,9 @@ type UnitRow = typeof units.$inferSelect;
 type PackRow = typeof packPlaces.$inferSelect;
 type CustodyItemRow = typeof custodyItems.$inferInsert;
 type ShipmentItemRow = typeof shipmentItems.$inferInsert;
+type ShipmentRow = typeof shipments.$inferInsert;
+/** A change of a shipment line: `quantity` is added to the row (shipment, batch, status). */
+type ShipmentLineChange = typeof shipmentLines.$inferInsert;
 
 /** The events this projection folds; every other event is the main projection's. */
 export const CUSTODY_EVENTS = new Set([
@@ -177,8 +181,12 @@ class StepState {
   readonly movedIndexes = new Map<string, Set<number>>();
   readonly holdings = new HoldingDeltas();
   readonly items: CustodyItemRow[] = [];
-  readonly newShipments: (typeof shipments.$inferInsert)[] = [];
+  readonly newShipments: ShipmentRow[] = [];
+  /** The shipments the step ships or settles items of, by id. */
+  readonly shipmentFacts = new Map<string, ShipmentRow>();
   readonly shipmentItems = new Map<string, ShipmentItemRow>();
+  /** Changes of shipment lines, by `${shipmentId}|${batchId}|${status}`. */
+  readonly lineChanges = new Map<string, ShipmentLineChange>();
   /** The regulators among those who quarantined something in the step. */
   readonly regulators = new Set<string>();
   /** Per item (sscc or pack key) in transit: its shipment and position there. */
@@ -321,6 +329,9 @@ class StepState {
       for (const row of found) {
         const itemKey = row.sscc ?? packKey(row.batchId!, row.index!);
         state.transitOf.set(itemKey, { shipmentId: row.shipmentId, position: row.position });
+      }
+      for (const row of await tx.select().from(shipments).where(inArray(shipments.shipmentId, chunk))) {
+        state.shipmentFacts.set(row.shipmentId, row);
       }
     }
     return state;
@@ -515,6 +526,41 @@ class StepState {
     }
   }
 
+  /** The packs an item carries, by batch: a loose pack itself, or a unit's contents at any depth. */
+  itemContents(itemKey: string): Contents {
+    const item = itemColumns(itemKey);
+    return item.sscc !== null ? new Map(this.contentsOf(item.sscc)) : new Map([[item.batchId!, 1]]);
+  }
+
+  /** Adds `packs` to the shipment's lines of `status` (negative to take them off). */
+  changeLines(
+    shipmentId: string,
+    packs: Contents,
+    sign: 1 | -1,
+    outcome: Pick<ShipmentLineChange, "status" | "reason" | "settledBlock" | "settledAt">,
+  ): void {
+    const shipment = this.shipmentFacts.get(shipmentId);
+    if (shipment === undefined) throw new Error(`Shipment ${shipmentId} is not in the read model`);
+    for (const [batchId, n] of packs) {
+      const lineKey = `${shipmentId}|${batchId}|${outcome.status}`;
+      const change = this.lineChanges.get(lineKey) ?? {
+        shipmentId,
+        batchId,
+        sender: shipment.sender,
+        recipient: shipment.recipient,
+        quantity: 0,
+        shipmentRef: shipment.shipmentRef,
+        shippedBlock: shipment.shippedBlock,
+        shippedAt: shipment.shippedAt,
+        shippedTx: shipment.shippedTx,
+        ...outcome,
+      };
+      change.quantity += sign * n;
+      if (sign > 0) Object.assign(change, outcome);
+      this.lineChanges.set(lineKey, change);
+    }
+  }
+
   /** Settles the items of a shipment step: each one's shipment item gets its outcome. */
   settle(
     keys: readonly string[],
@@ -532,9 +578,13 @@ class StepState {
         ...itemColumns(itemKey),
         status: "PENDING",
       };
-      Object.assign(row, { status, reason, settledBlock: event.blockNumber, settledAt: event.timestamp });
+      const outcome = { status, reason, settledBlock: event.blockNumber, settledAt: event.timestamp };
+      Object.assign(row, outcome);
       this.shipmentItems.set(rowKey, row);
       this.transitOf.delete(itemKey);
+      const packs = this.itemContents(itemKey);
+      this.changeLines(transit.shipmentId, packs, -1, PENDING_LINE);
+      this.changeLines(transit.shipmentId, packs, 1, outcome);
     }
   }
 
@@ -601,7 +651,7 @@ class StepState {
         const to = text(a, "to", name);
         const listed = unitList(a, name);
         const packs = packList(a, name);
-        this.newShipments.push({
+        const shipment: ShipmentRow = {
           shipmentId,
           sender: by,
           recipient: to,
@@ -610,7 +660,9 @@ class StepState {
           shippedLogIndex: event.logIndex,
           shippedAt: event.timestamp,
           shippedTx: event.transactionHash,
-        });
+        };
+        this.newShipments.push(shipment);
+        this.shipmentFacts.set(shipmentId, shipment);
         [...listed, ...packs.map((p) => packKey(p.batchId, p.index))].forEach((itemKey, position) => {
           this.shipmentItems.set(`${shipmentId}#${position}`, {
             shipmentId,
@@ -619,6 +671,7 @@ class StepState {
             status: "PENDING",
           });
           this.transitOf.set(itemKey, { shipmentId, position });
+          this.changeLines(shipmentId, this.itemContents(itemKey), 1, PENDING_LINE);
         });
         const transit: Place = { ...held(by), place: "IN_TRANSIT", recipient: to, shipmentId };
         for (const sscc of listed) this.setUnit(sscc, transit, block, name);
@@ -808,6 +861,31 @@ class StepState {
           },
         });
     }
+    const lines = [...this.lineChanges.values()];
+    for (const chunk of chunks(lines)) {
+      await tx
+        .insert(shipmentLines)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: [shipmentLines.shipmentId, shipmentLines.batchId, shipmentLines.status],
+          set: {
+            quantity: sql`${shipmentLines.quantity} + excluded.quantity`,
+            reason: sql`coalesce(excluded.reason, ${shipmentLines.reason})`,
+            settledBlock: sql`coalesce(excluded.settled_block, ${shipmentLines.settledBlock})`,
+            settledAt: sql`coalesce(excluded.settled_at, ${shipmentLines.settledAt})`,
+          },
+        });
+    }
+    // A line whose packs all moved on to another outcome (the pending line of a settled shipment) goes.
+    for (const chunk of chunks(lines)) {
+      const keys = sql.join(
+        chunk.map((row) => sql`(${row.shipmentId}::text, ${row.batchId}::text, ${row.status}::text)`),
+        sql`, `,
+      );
+      await tx.execute(
+        sql`delete from shipment_lines where quantity = 0 and (shipment_id, batch_id, status) in (${keys})`,
+      );
+    }
   }
 }
 
@@ -832,6 +910,8 @@ function newUnit(sscc: string, packer: string, event: EventRow): UnitRow {
     updatedBlock: event.blockNumber,
   };
 }
+
+const PENDING_LINE = { status: "PENDING", reason: null, settledBlock: null, settledAt: null } as const;
 
 function itemColumns(itemKey: string): { sscc: string | null; batchId: string | null; index: number | null } {
   const slash = itemKey.indexOf("/");

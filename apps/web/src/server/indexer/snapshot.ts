@@ -28,7 +28,7 @@ export async function snapshotDerivedTables(db: Executor) {
     shipmentLines: await db
       .select()
       .from(shipmentLines)
-      .orderBy(asc(shipmentLines.shipmentId), asc(shipmentLines.batchId)),
+      .orderBy(asc(shipmentLines.shipmentId), asc(shipmentLines.batchId), asc(shipmentLines.status)),
     packStates: await db.select().from(packStates).orderBy(asc(packStates.batchId), asc(packStates.index)),
   };
 }

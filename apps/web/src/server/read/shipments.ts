@@ -1,6 +1,7 @@
 /**
- * Shipments (one row per shipment line: a shipment moves one or more batches), filtered by
- * recipient, sender, status and batch, newest first with keyset paging.
+ * Shipments (one row per shipment line: the packs of one batch a shipment moved, with one outcome;
+ * see db/schema.ts, shipment_lines), filtered by recipient, sender, status and batch, newest first
+ * with keyset paging.
  */
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
@@ -62,7 +63,12 @@ export async function shipmentRows(db: Executor, where: SQL | undefined, limit?:
     .leftJoin(batches, eq(batches.batchId, shipmentLines.batchId))
     .leftJoin(products, eq(products.gtin, batches.gtin))
     .where(where)
-    .orderBy(desc(shipmentLines.shippedBlock), desc(shipmentLines.shipmentId), desc(shipmentLines.batchId));
+    .orderBy(
+      desc(shipmentLines.shippedBlock),
+      desc(shipmentLines.shipmentId),
+      desc(shipmentLines.batchId),
+      desc(shipmentLines.status),
+    );
   return limit === undefined ? query : query.limit(limit);
 }
 
@@ -113,7 +119,7 @@ const shipmentsQuery = z
   })
   .strict();
 
-const tokenSchema = z.tuple([pageKey.bigint, pageKey.text, pageKey.text]);
+const tokenSchema = z.tuple([pageKey.bigint, pageKey.text, pageKey.text, pageKey.text]);
 
 /** GET /api/shipments?to=&from=&status=&batch=&perPage=&nextPageToken=, within `scope` (see ./access.ts). */
 export async function listShipments(
@@ -131,16 +137,14 @@ export async function listShipments(
   if (query.batch !== undefined) filters.push(eq(shipmentLines.batchId, await batchIdOfParameter(ctx.db, query.batch)));
   const fingerprint = JSON.stringify([query.to, query.from, query.status, query.batch]);
   if (query.nextPageToken !== undefined) {
-    const [block, shipmentId, batchId] = decodePageToken(query.nextPageToken, fingerprint, tokenSchema);
+    const [block, shipmentId, batchId, status] = decodePageToken(query.nextPageToken, fingerprint, tokenSchema);
+    const sameShipment = and(eq(shipmentLines.shippedBlock, block), eq(shipmentLines.shipmentId, shipmentId));
     filters.push(
       or(
         lt(shipmentLines.shippedBlock, block),
         and(eq(shipmentLines.shippedBlock, block), lt(shipmentLines.shipmentId, shipmentId)),
-        and(
-          eq(shipmentLines.shippedBlock, block),
-          eq(shipmentLines.shipmentId, shipmentId),
-          lt(shipmentLines.batchId, batchId),
-        ),
+        and(sameShipment, lt(shipmentLines.batchId, batchId)),
+        and(sameShipment, eq(shipmentLines.batchId, batchId), lt(shipmentLines.status, status)),
       ),
     );
   }
@@ -151,7 +155,7 @@ export async function listShipments(
     shipments: await shipmentViews(ctx.db, page),
     nextPageToken:
       rows.length > query.perPage && last !== undefined
-        ? encodePageToken([last.shippedBlock, last.shipmentId, last.batchId], fingerprint)
+        ? encodePageToken([last.shippedBlock, last.shipmentId, last.batchId, last.status], fingerprint)
         : null,
   };
 }

@@ -5,14 +5,21 @@
  * operation the running ledger lacks is refused with the list of those it has.
  */
 import { isCset82, isValidGtin, isValidSscc } from "@pedigree/gs1";
-import { batchIdOf, packStateNumber, shipmentRefOf, yyyymmddFromIsoDate, type PackStateName } from "@pedigree/ledger";
+import { yyyymmddFromIsoDate } from "@pedigree/ledger";
 import { getAddress, isAddress, type Hex } from "viem";
 import { z } from "zod";
 import { ApiError } from "../api/errors.ts";
 import type { AppContext, LedgerKind } from "../context.ts";
 import { lookupSerial } from "../manifests/store.ts";
 import type { TokenScope } from "../auth/tokens.ts";
-import { countLedgerCall, type CountOperationName, type CountWrite } from "../../lib/tx/writes.ts";
+import {
+  countLedgerCall,
+  packageLedgerCall,
+  type CountOperationName,
+  type CountWrite,
+  type PackageOperationName,
+  type PackageWrite,
+} from "../../lib/tx/writes.ts";
 
 export interface OperationCall {
   functionName: string;
@@ -229,57 +236,36 @@ const COUNT_OPERATIONS: Record<string, Operation> = {
 
 // ------------------------------------------------------------------ the package-level ledger
 
-type PackRefInput = z.output<typeof packRef>;
-type ItemsInput = { units: string[]; packs: PackRefInput[] };
-
-async function packRefArg(ctx: AppContext, pack: PackRefInput) {
-  const index =
-    pack.index ?? (await packInList(ctx, { gtin: pack.gtin, lot: pack.lot, serial: pack.serial as string })).index;
-  return { batchId: batchIdOf(pack.gtin, pack.lot), index: BigInt(index), unit: BigInt(pack.unit ?? 0) };
-}
-
-async function itemsArg(ctx: AppContext, input: ItemsInput) {
-  const packs = [];
-  for (const pack of input.packs) packs.push(await packRefArg(ctx, pack));
-  return { units: input.units.map((unit) => BigInt(unit)), packs };
-}
-
-const packageDecommission = (state: PackStateName | undefined) =>
+/**
+ * The package ledger's operations build their calls with the dashboard's translation
+ * (lib/tx/writes.ts, `packageLedgerCall`), as the count ledger's do.
+ */
+const packageOperation = <S extends z.ZodType>(
+  name: PackageOperationName,
+  spec: { scope: TokenScope; what: string; arguments: S },
+) =>
   operation({
-    scope: state === "DISPENSED" ? "dispense" : "decommission",
-    what: state === "DISPENSED" ? "dispense packs" : "decommission packs",
-    arguments:
-      state === undefined
-        ? z.object({ pack: packRef, state: otherState }).strict()
-        : z.object({ pack: packRef }).strict(),
-    async call(ctx, a: { pack: PackRefInput; state?: PackStateName }) {
-      const ref = await packRefArg(ctx, a.pack);
-      return {
-        functionName: "decommission",
-        args: [ref.batchId, ref.index, ref.unit, packStateNumber(state ?? a.state!)],
-      };
-    },
+    ...spec,
+    call: (ctx, a) =>
+      packageLedgerCall({ ledger: "package", operation: name, arguments: a } as PackageWrite, (pack) =>
+        packInList(ctx, pack),
+      ),
   });
 
 const PACKAGE_OPERATIONS: Record<string, Operation> = {
   "register-product": registerProduct,
   "register-batch": registerBatch,
-  ship: operation({
+  ship: packageOperation("ship", {
     scope: "ship",
     what: "ship goods",
     arguments: z.object({ to: address, reference, ...items }).strict(),
-    call: async (ctx, a) => ({
-      functionName: "ship",
-      args: [a.to, shipmentRefOf(a.reference), await itemsArg(ctx, a)],
-    }),
   }),
-  "cancel-shipment": operation({
+  "cancel-shipment": packageOperation("cancel-shipment", {
     scope: "ship",
     what: "cancel shipments",
     arguments: z.object({ shipmentId: bytes32, ...items }).strict(),
-    call: async (ctx, a) => ({ functionName: "cancelShipment", args: [a.shipmentId, await itemsArg(ctx, a)] }),
   }),
-  receive: operation({
+  receive: packageOperation("receive", {
     scope: "receive",
     what: "receive shipments",
     arguments: z
@@ -290,65 +276,46 @@ const PACKAGE_OPERATIONS: Record<string, Operation> = {
         reason: reason.optional(),
       })
       .strict(),
-    call: async (ctx, a) => ({
-      functionName: "receiveShipment",
-      args: [
-        a.shipmentId,
-        await itemsArg(ctx, a),
-        await itemsArg(ctx, a.rejected ?? { units: [], packs: [] }),
-        a.reason ?? "",
-      ],
-    }),
   }),
-  reject: operation({
+  reject: packageOperation("reject", {
     scope: "receive",
     what: "reject shipments",
     arguments: z.object({ shipmentId: bytes32, ...items, reason }).strict(),
-    call: async (ctx, a) => ({
-      functionName: "receiveShipment",
-      args: [a.shipmentId, { units: [], packs: [] }, await itemsArg(ctx, a), a.reason],
-    }),
   }),
-  "pack-range": operation({
+  "pack-range": packageOperation("pack-range", {
     scope: "pack",
     what: "pack cases",
     arguments: z.object({ sscc, prefixLength, ...batchArguments, count: quantity }).strict(),
-    call: (_ctx, a) => ({
-      functionName: "packRange",
-      args: [BigInt(a.sscc), BigInt(a.prefixLength), batchIdOf(a.gtin, a.lot), BigInt(a.count)],
-    }),
   }),
-  aggregate: operation({
+  aggregate: packageOperation("aggregate", {
     scope: "pack",
     what: "pack units",
     arguments: z.object({ sscc, prefixLength, ...items }).strict(),
-    call: async (ctx, a) => ({
-      functionName: "aggregate",
-      args: [BigInt(a.sscc), BigInt(a.prefixLength), await itemsArg(ctx, a)],
-    }),
   }),
-  disaggregate: operation({
+  disaggregate: packageOperation("disaggregate", {
     scope: "pack",
     what: "unpack units",
     arguments: z.object({ sscc, ...items }).strict(),
-    call: async (ctx, a) => ({ functionName: "disaggregate", args: [BigInt(a.sscc), await itemsArg(ctx, a)] }),
   }),
-  dispense: packageDecommission("DISPENSED"),
-  decommission: packageDecommission(undefined),
-  reactivate: operation({
+  dispense: packageOperation("dispense", {
+    scope: "dispense",
+    what: "dispense packs",
+    arguments: z.object({ pack: packRef }).strict(),
+  }),
+  decommission: packageOperation("decommission", {
+    scope: "decommission",
+    what: "decommission packs",
+    arguments: z.object({ pack: packRef, state: otherState }).strict(),
+  }),
+  reactivate: packageOperation("reactivate", {
     scope: "dispense",
     what: "undo a dispense",
     arguments: z.object({ pack: packRef }).strict(),
-    async call(ctx, a) {
-      const ref = await packRefArg(ctx, a.pack);
-      return { functionName: "reactivate", args: [ref.batchId, ref.index] };
-    },
   }),
-  quarantine: operation({
+  quarantine: packageOperation("quarantine", {
     scope: "quarantine",
     what: "quarantine units and packs",
     arguments: z.object({ ...items, reason }).strict(),
-    call: async (ctx, a) => ({ functionName: "quarantine", args: [await itemsArg(ctx, a), a.reason] }),
   }),
   recall,
   "suspend-batch": suspendBatch,

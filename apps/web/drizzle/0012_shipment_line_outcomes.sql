@@ -1,0 +1,2 @@
+ALTER TABLE "shipment_lines" DROP CONSTRAINT "shipment_lines_shipment_id_batch_id_pk";--> statement-breakpoint
+ALTER TABLE "shipment_lines" ADD CONSTRAINT "shipment_lines_shipment_id_batch_id_status_pk" PRIMARY KEY("shipment_id","batch_id","status");
