@@ -17,6 +17,7 @@ import { packageLedgerAbi, packageLensAbi, PLACE_KINDS, packStateName, packState
 import { stringToHex, type Address, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { createAppContext, type AppContext } from "../src/server/context.ts";
+import type { PartyResponse } from "../src/lib/api/read.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
 import {
   events,
@@ -551,6 +552,35 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
     await ship(northwind, central, "ASN-PAL-3", [pallet, tote, case3]);
     assert.deepEqual(await stock(), []);
     const third = await lastShipment(pallet);
+    // The clerk's page: what is on its way, unit by unit, and what it adds up to by batch.
+    const pageOf = async (party: WorldParty) => {
+      const answer = await readApi.party(
+        ctx,
+        requestAs(await openSession(ctx, party.address))(`/api/parties/${addr(party)}`),
+        addr(party),
+      );
+      assert.equal(answer.status, 200);
+      return (await answer.json()) as PartyResponse;
+    };
+    const inbox = await pageOf(central);
+    assert.deepEqual(
+      inbox.pendingItems?.[third]?.map((item) => [item.sscc, item.packs]),
+      [
+        [key(pallet), 8],
+        [key(tote), 1],
+        [key(case3), 3],
+      ],
+    );
+    assert.deepEqual(
+      inbox.incoming.PENDING.filter((line) => line.shipmentId === third)
+        .map((line) => [line.lot === a.lot ? "A" : "B", line.quantity])
+        .sort(),
+      [
+        ["A", 8],
+        ["B", 4],
+      ],
+      "7 packs of A on the pallet and 1 in the tote; 1 of B on the pallet and 3 in the case",
+    );
     await write(central, "receiveShipment", [
       third,
       { units: [pallet], packs: [] },
@@ -566,6 +596,37 @@ describe(`package-level custody in the read model (${TEST_DATABASE_KIND})`, () =
       ],
       "the received pallet is the recipient's, the rejected tote the sender's, the case still in transit nobody's",
     );
+    const afterReceipt = await pageOf(central);
+    assert.deepEqual(
+      afterReceipt.pendingItems?.[third]?.map((item) => item.sscc),
+      [key(case3)],
+      "the case neither received nor refused is still on its way",
+    );
+    assert.deepEqual(
+      afterReceipt.units?.map((unit) => [unit.sscc, unit.childUnits, unit.contents.map((c) => [c.lot, c.packs])]),
+      [
+        [
+          key(pallet),
+          2,
+          [
+            [a.lot, 7],
+            [b.lot, 1],
+          ].sort(),
+        ],
+      ],
+      "Central holds the pallet with its two cases",
+    );
+    const sent = (await pageOf(northwind)).outgoing;
+    const outcome = (status: "PENDING" | "RECEIVED" | "REJECTED") =>
+      sent[status]
+        .filter((line) => line.shipmentId === third)
+        .map((line) => [line.lot === a.lot ? "A" : "B", line.quantity, line.reason]);
+    assert.deepEqual(outcome("RECEIVED").sort(), [
+      ["A", 7, null],
+      ["B", 1, null],
+    ]);
+    assert.deepEqual(outcome("REJECTED"), [["A", 1, "Damaged in transit"]], "the sender sees what came back, and why");
+    assert.deepEqual(outcome("PENDING"), [["B", 3, null]]);
     await write(northwind, "cancelShipment", [third, { units: [case3], packs: [] }]);
     assert.deepEqual(await stock(), [
       ["A", central.legalName, 7, 0],

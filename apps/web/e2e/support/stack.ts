@@ -142,6 +142,8 @@ export interface StackOptions {
   servers?: number;
   /** More environment for the servers (limits, PEDIGREE_TRUST_PROXY, PEDIGREE_PUBLIC_ORIGIN behind a proxy). */
   serverEnv?: Record<string, string>;
+  /** Which ledger the chain runs: the count ledger (default) or the package-level one with its lens. */
+  ledger?: "count" | "package";
 }
 
 /** Every batch the world registered: their manifests go into the read model like an upload would. */
@@ -205,7 +207,7 @@ export function startDemoStack(options: Omit<StackOptions, "initialDate"> = {}):
     let manifests: DemoManifest[] = [];
     const summary = await seedDemoWorld({
       rpcUrl: chain.rpcUrl,
-      ledger: { address: chain.address, deploymentBlock: chain.deploymentBlock },
+      ledger: { address: chain.address, deploymentBlock: chain.deploymentBlock, kind: chain.target.kind },
       storeManifests: async (all) => {
         manifests = all;
       },
@@ -237,7 +239,10 @@ async function launchStack<E extends object>(
   prepare: (chain: TestChain) => Promise<{ extra: E; fillReadModel: (db: Database) => Promise<void> }>,
 ): Promise<Omit<Stack<never>, "world" | "fixtures"> & E> {
   ensureBuilt();
-  const chain = await startTestChain({ initialDate: options.initialDate });
+  const chain = await startTestChain({
+    initialDate: options.initialDate,
+    ...(options.ledger === "package" ? { contract: "PedigreePackageLedger" as const } : {}),
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "pedigree-e2e-"));
   const scratch = options.postgresServerUrl
     ? await createScratchDatabase(options.postgresServerUrl).catch(async (error: unknown) => {
@@ -293,6 +298,8 @@ async function launchStack<E extends object>(
           PEDIGREE_CHAIN_ID: String(chain.chainId),
           PEDIGREE_LEDGER_ADDRESS: chain.address,
           PEDIGREE_DEPLOYMENT_BLOCK: String(chain.deploymentBlock),
+          PEDIGREE_LEDGER_KIND: chain.target.kind ?? "count",
+          ...(chain.lens ? { PEDIGREE_LENS_ADDRESS: chain.lens } : {}),
           PEDIGREE_DATA_DIR: dataDir,
           PEDIGREE_NEXT_DIST_DIR: E2E_DIST_DIR,
           PEDIGREE_PUBLIC_ORIGIN: baseUrl,

@@ -21,6 +21,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     ledgerAddress: target.address,
     // Only on a local development chain (PEDIGREE_DEMO_ACCOUNTS; see lib/demo-accounts.ts).
     demoAccounts: demoAccountsOffered(target.chainId, process.env.PEDIGREE_DEMO_ACCOUNTS),
+    ledgerKind: target.kind ?? "count",
   };
   const [cookie, session] = await Promise.all([headers().then((h) => h.get("cookie")), pageSession()]);
   return (

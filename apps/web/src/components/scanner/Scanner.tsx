@@ -54,6 +54,8 @@ export interface ScannerProps {
   submitLabel?: string;
   /** Disables the inputs while the parent works on a code. */
   busy?: boolean;
+  /** "unit-or-pack": an SSCC label (a pallet, case or tote) is taken too, as a code with `value.sscc`. */
+  accepts?: "pack" | "unit-or-pack";
   /**
    * Where the field's form goes without JavaScript (a GET with `code=`), e.g. "/verify": the
    * page still works when scripts are off or not loaded yet.
@@ -101,10 +103,21 @@ function cameraErrorMessage(error: unknown): string {
   }
 }
 
-function readOrExplain(text: string): { ok: true; value: Gs1Value; code: string } | { ok: false; message: string } {
+function readOrExplain(
+  text: string,
+  accepts: "pack" | "unit-or-pack",
+): { ok: true; value: Gs1Value; code: string } | { ok: false; message: string } {
   const reading = readPackCode(text);
   if (!reading.ok) return { ok: false, message: `This is not a readable pack code. ${packCodeProblem(reading.error)}` };
+  if (accepts === "unit-or-pack" && reading.value.sscc !== undefined) return reading;
   if (reading.value.gtin === undefined || reading.value.serial === undefined) {
+    if (accepts === "unit-or-pack") {
+      return {
+        ok: false,
+        message:
+          "This code names neither a pallet or case (its SSCC label) nor one pack (product number and serial together). Scan the SSCC label or the square code on the pack.",
+      };
+    }
     return {
       ok: false,
       message:
@@ -123,6 +136,7 @@ export function Scanner({
   submitLabel = "Check",
   busy = false,
   formAction,
+  accepts = "pack",
 }: ScannerProps) {
   const fieldId = useId();
   const hintId = useId();
@@ -170,16 +184,19 @@ export function Scanner({
 
   useEffect(() => stopCamera, [stopCamera]);
 
-  const accept = useCallback((raw: string, entry: PackCodeEntry): boolean => {
-    const result = readOrExplain(raw);
-    if (!result.ok) {
-      setInputError(result.message);
-      return false;
-    }
-    setInputError(null);
-    onCodeRef.current(result.code, result.value, entry);
-    return true;
-  }, []);
+  const accept = useCallback(
+    (raw: string, entry: PackCodeEntry): boolean => {
+      const result = readOrExplain(raw, accepts);
+      if (!result.ok) {
+        setInputError(result.message);
+        return false;
+      }
+      setInputError(null);
+      onCodeRef.current(result.code, result.value, entry);
+      return true;
+    },
+    [accepts],
+  );
 
   const submit = useCallback(() => {
     endRun();
@@ -274,7 +291,7 @@ export function Scanner({
           try {
             const codes = await readPackCodes(context.getImageData(0, 0, canvas.width, canvas.height));
             for (const code of codes) {
-              const result = readOrExplain(code);
+              const result = readOrExplain(code, accepts);
               if (result.ok) {
                 stopCamera();
                 setCamera({ kind: "off" });
@@ -303,7 +320,7 @@ export function Scanner({
       stopCamera();
       setCamera({ kind: "error", message: cameraErrorMessage(error) });
     }
-  }, [endRun, show, stopCamera]);
+  }, [accepts, endRun, show, stopCamera]);
 
   const readFile = useCallback(
     async (file: File) => {
@@ -320,7 +337,7 @@ export function Scanner({
           return;
         }
         setFileStatus(null);
-        const first = codes.find((code) => readOrExplain(code).ok) ?? codes[0]!;
+        const first = codes.find((code) => readOrExplain(code, accepts).ok) ?? codes[0]!;
         endRun();
         show(first.replaceAll("\u001d", VISIBLE_GS));
         entryRef.current = "scanned";
@@ -331,7 +348,7 @@ export function Scanner({
         setInputError(`This file could not be read as a picture (${(error as Error).message}).`);
       }
     },
-    [accept, endRun, show],
+    [accept, accepts, endRun, show],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {

@@ -11,7 +11,7 @@ import { inputClass, SelectField, TextField } from "../ui/field.tsx";
 import { formatDate, roleLabel } from "../ui/format.ts";
 
 /** Who a party may ship to (the contract's routes; a return goes to the batch's manufacturer). */
-const ROUTES: Record<string, readonly string[]> = {
+export const ROUTES: Record<string, readonly string[]> = {
   MANUFACTURER: ["DISTRIBUTOR", "PHARMACY"],
   DISTRIBUTOR: ["DISTRIBUTOR", "PHARMACY", "MANUFACTURER"],
   PHARMACY: ["DISTRIBUTOR", "MANUFACTURER"],
@@ -24,7 +24,7 @@ interface Line {
 }
 
 /** A shipment reference goes on chain as bytes32: text of up to 32 bytes. */
-function referenceError(reference: string): string | null {
+export function referenceError(reference: string): string | null {
   if (!reference.trim()) return "Give the shipment a reference (an ASN number or an SSCC).";
   if (new TextEncoder().encode(reference).length > 32) return "At most 32 characters.";
   return null;

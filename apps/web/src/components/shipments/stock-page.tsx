@@ -1,4 +1,5 @@
 "use client";
+import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import type { PartyRole } from "@/lib/wallet/use-party.ts";
 import { usePartyData } from "../data/hooks.ts";
 import { RoleGate } from "../shell/role-gate.tsx";
@@ -6,6 +7,7 @@ import { PageHeader, Section } from "../ui/card.tsx";
 import { QueryState } from "../ui/query-state.tsx";
 import { ResponderCredentials } from "../vrs/responder-credentials.tsx";
 import { DecommissionForm } from "./decommission-form.tsx";
+import { ReceiveByScan, ScanShipForm, UnitsTable } from "./package-custody.tsx";
 import { ShipForm } from "./ship-form.tsx";
 import { ShipmentList } from "./shipment-list.tsx";
 import { StockTable } from "./stock-table.tsx";
@@ -13,6 +15,9 @@ import { StockTable } from "./stock-table.tsx";
 function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
   const party = usePartyData(address);
   const stockLines = party.data?.stock.flatMap((p) => p.batches) ?? [];
+  // On the package-level ledger custody is by unit and pack: shipments list their items, and
+  // receiving and shipping go by scanning labels.
+  const byIdentity = useLedgerSettings().ledgerKind === "package";
   return (
     <>
       <PageHeader
@@ -32,10 +37,27 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             empty="No shipment is on its way to you."
           >
             {(d) => (
-              <ShipmentList lines={d.incoming.PENDING} direction="incoming" stock={stockLines} viewerRole={role} />
+              <ShipmentList
+                lines={d.incoming.PENDING}
+                direction="incoming"
+                stock={stockLines}
+                viewerRole={role}
+                items={d.pendingItems}
+              />
             )}
           </QueryState>
         </Section>
+        {byIdentity ? (
+          <Section
+            id="receive-scan"
+            title="Receive by scanning"
+            description="Scan the SSCC label of a pallet or case that arrived: it is received with everything inside it. Loose packs are received by their own code."
+          >
+            <QueryState query={party} what="incoming shipments">
+              {(d) => <ReceiveByScan party={d} stock={stockLines} />}
+            </QueryState>
+          </Section>
+        ) : null}
         <Section
           id="stock"
           title="Stock"
@@ -45,6 +67,17 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             {(d) => <StockTable stock={d.stock} />}
           </QueryState>
         </Section>
+        {byIdentity ? (
+          <Section
+            id="units"
+            title="Pallets, cases and totes"
+            description="The logistic units you hold, by SSCC, with what is inside them; and your loose packs."
+          >
+            <QueryState query={party} what="stock">
+              {(d) => <UnitsTable units={d.units ?? []} stock={d.stock} />}
+            </QueryState>
+          </Section>
+        ) : null}
         <div className="grid gap-6 lg:grid-cols-2">
           <Section
             id="ship"
@@ -52,7 +85,13 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             description="Send units on to the next party. They stay in transit until received."
           >
             <QueryState query={party} what="stock">
-              {() => <ShipForm role={role} self={address} stock={stockLines} />}
+              {(d) =>
+                byIdentity ? (
+                  <ScanShipForm role={role} self={address} party={d} stock={stockLines} />
+                ) : (
+                  <ShipForm role={role} self={address} stock={stockLines} />
+                )
+              }
             </QueryState>
           </Section>
           {role !== "MANUFACTURER" ? (
@@ -62,7 +101,13 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
               description="Send units back up the chain to their manufacturer (recalled or expired stock too)."
             >
               <QueryState query={party} what="stock">
-                {() => <ShipForm role={role} self={address} stock={stockLines} mode="return" />}
+                {(d) =>
+                  byIdentity ? (
+                    <ScanShipForm role={role} self={address} party={d} stock={stockLines} mode="return" />
+                  ) : (
+                    <ShipForm role={role} self={address} stock={stockLines} mode="return" />
+                  )
+                }
               </QueryState>
             </Section>
           ) : null}
@@ -96,7 +141,9 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             isEmpty={(d) => d.outgoing.PENDING.length === 0}
             empty="Nothing in transit."
           >
-            {(d) => <ShipmentList lines={d.outgoing.PENDING} direction="outgoing" stock={stockLines} />}
+            {(d) => (
+              <ShipmentList lines={d.outgoing.PENDING} direction="outgoing" stock={stockLines} items={d.pendingItems} />
+            )}
           </QueryState>
         </Section>
       </div>

@@ -164,6 +164,33 @@ export interface PartyResponse {
   stock: { gtin: string; productName: string | null; units: number; batches: StockLine[] }[];
   incoming: ShipmentsByStatus;
   outgoing: ShipmentsByStatus;
+  /** Package-level ledger: the logistic units the party holds at the top of their nesting, by SSCC. */
+  units?: HeldUnitView[];
+  /** Package-level ledger: per pending shipment listed (incoming or outgoing), its items still in transit. */
+  pendingItems?: Record<string, ShipmentItemView[]>;
+}
+
+/** A logistic unit (pallet, case, tote) a party holds, not inside another unit. */
+export interface HeldUnitView {
+  /** 18 digits (AI 00). */
+  sscc: string;
+  quarantined: boolean;
+  /** Units directly inside it (the cases on a pallet). */
+  childUnits: number;
+  /** The packs inside it at any depth, by batch. */
+  contents: { batchId: string; gtin: string; lot: string; productName: string | null; packs: number }[];
+}
+
+/** What a shipment of the package-level ledger carries that is still in transit: a unit, or a loose pack. */
+export interface ShipmentItemView {
+  /** The item's position in the shipment. */
+  position: number;
+  /** A unit: its SSCC. */
+  sscc: string | null;
+  /** A loose pack: its batch, index and serial (null when the batch's serial list is not stored). */
+  pack: { gtin: string; lot: string; index: number; serial: string | null } | null;
+  /** The packs it carries, at any depth (1 for a loose pack). */
+  packs: number;
 }
 
 export type ShipmentsByStatus = Record<ShipmentStatus, ShipmentView[]>;

@@ -15,6 +15,8 @@ export interface LedgerClientSettings {
   ledgerAddress: Address;
   /** The chain is a local development chain: the demo accounts are offered (demo-accounts.ts). */
   demoAccounts: boolean;
+  /** Which ledger is deployed: the count ledger, or the package-level one (custody by unit and pack). */
+  ledgerKind: "count" | "package";
 }
 
 export function ledgerChain(settings: LedgerClientSettings): Chain {

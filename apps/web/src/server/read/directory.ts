@@ -31,6 +31,7 @@ import { readableBatchIds, type Viewer } from "./access.ts";
 import { addressSchema, parseAddress, parseQuery } from "./input.ts";
 import { loadParties } from "./parties.ts";
 import { batchView, productView } from "./batch.ts";
+import { heldUnits, pendingShipmentItems } from "./party-custody.ts";
 import { SHIPMENT_STATUSES, shipmentRows, shipmentViews } from "./shipments.ts";
 
 const ROLES = ["REGULATOR", "MANUFACTURER", "DISTRIBUTOR", "PHARMACY"] as const;
@@ -257,5 +258,19 @@ export async function getParty(ctx: AppContext, rawAddress: string, params: URLS
   }
   const registered = participant[0];
   const party = registered ?? (await loadParties(db, [address]))(address);
-  return { party, registered: registered !== undefined, stock, incoming, outgoing };
+  if (ctx.ledger.kind !== "package") return { party, registered: registered !== undefined, stock, incoming, outgoing };
+  const pendingIds = [...new Set([...incoming.PENDING, ...outgoing.PENDING].map((line) => line.shipmentId))];
+  const [heldUnitViews, pendingItems] = await Promise.all([
+    heldUnits(db, address),
+    pendingShipmentItems(db, pendingIds),
+  ]);
+  return {
+    party,
+    registered: registered !== undefined,
+    stock,
+    incoming,
+    outgoing,
+    units: heldUnitViews,
+    pendingItems,
+  };
 }

@@ -1,0 +1,173 @@
+/**
+ * A receiving clerk and a shipping clerk on the package-level ledger, in the browser. Acme packed
+ * 20 packs of a batch into four cases of five, stacked two of them on a pallet, and shipped the
+ * pallet and the two other cases to Northwind (ASN-PKG-1).
+ *
+ * - Northwind's inbox lists the shipment by batch (20 packs) and its three items in transit.
+ * - Scanning the pallet's SSCC label receives the pallet, with both cases on it, in one step; the
+ *   stock page then lists the pallet with its two cases and ten packs. A label that is in no
+ *   shipment on its way says so, and receives nothing.
+ * - "Receive part…" receives one case and refuses the other with a reason; Acme's page shows the
+ *   refused case back in its stock.
+ * - Northwind ships the pallet on to Central by scanning its label; the pallet is in transit and
+ *   Central's inbox lists it.
+ *
+ * Screenshots go to test-results/screenshots/ (package-*.png).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe } from "node:test";
+import type { Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { gs1CheckDigit } from "@pedigree/gs1";
+import { packageLedgerAbi } from "@pedigree/ledger";
+import { stringToHex } from "viem";
+import { COMPANY_PREFIXES, type WorldBatch, type WorldParty } from "../test/support/world.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { lookAt, selectOptionContaining } from "./support/roles-world.ts";
+import { story } from "./support/story.ts";
+import { startStack, type SeedContext, type Stack } from "./support/stack.ts";
+
+const sscc = (serial: number) => {
+  const body = "0" + COMPANY_PREFIXES.acme + String(serial).padStart(16 - COMPANY_PREFIXES.acme.length, "0");
+  return body + String(gs1CheckDigit(body));
+};
+const PALLET = sscc(500);
+const CASES = [sscc(501), sscc(502), sscc(503), sscc(504)] as const;
+
+interface PackageWorld {
+  batch: WorldBatch;
+}
+
+async function seed({ world, chain }: SeedContext): Promise<PackageWorld> {
+  const { acme, northwind } = world.parties;
+  const write = async (from: WorldParty, functionName: string, args: readonly unknown[]) => {
+    const hash = await chain.wallet(from.account).writeContract({
+      address: chain.address,
+      abi: packageLedgerAbi,
+      functionName,
+      args,
+      account: from.account,
+      chain: chain.viemChain,
+    } as never);
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, "success", `${functionName} by ${from.legalName}`);
+  };
+  const product = await world.registerProduct(acme, { name: "Paracetamol", strength: "500 mg", dosageForm: "tablet" });
+  const batch = await world.registerBatch(acme, product, { lot: "PKG-E1", packs: 20 });
+  const prefix = BigInt(COMPANY_PREFIXES.acme.length);
+  for (const unit of CASES) await write(acme, "packRange", [BigInt(unit), prefix, batch.batchId, 5n]);
+  await write(acme, "aggregate", [BigInt(PALLET), prefix, { units: [BigInt(CASES[0]), BigInt(CASES[1])], packs: [] }]);
+  await write(acme, "ship", [
+    northwind.address,
+    stringToHex("ASN-PKG-1", { size: 32 }),
+    { units: [BigInt(PALLET), BigInt(CASES[2]), BigInt(CASES[3])], packs: [] },
+  ]);
+  return { batch };
+}
+
+let stack: Stack<PackageWorld>;
+let browser: Browser;
+
+const parties = story("package", () => ({ browser, baseUrl: stack.baseUrl, rpcUrl: stack.chain.rpcUrl }));
+const { pageErrors, partyPage, step } = parties;
+
+before(async () => {
+  stack = await startStack(seed, { ledger: "package" });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await parties.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+const accountOf = (party: WorldParty) => stack.chain.accounts.findIndex((a) => a.address === party.address);
+
+/** Types a label's bracketed text into a scanner field and submits it, as a scanner would. */
+async function scan(page: Page, field: string, text: string) {
+  await page.getByLabel(field, { exact: true }).fill(text);
+  await page.getByLabel(field, { exact: true }).press("Enter");
+}
+
+describe("receiving a pallet by one scan, a partial receipt, shipping by scan (package-level ledger)", () => {
+  let northwind: Page;
+
+  step("the inbox lists the shipment by batch and its three items in transit", async () => {
+    northwind = await partyPage(accountOf(stack.world.parties.northwind), "DISTRIBUTOR");
+    await northwind.goto("/stock");
+    const card = northwind.getByTestId("incoming-shipments").locator("li[data-shipment-id]");
+    await card.first().waitFor({ timeout: 30_000 });
+    assert.match(await card.first().innerText(), /20 units of Paracetamol, lot PKG-E1/);
+    const items = card.first().getByTestId("shipment-items");
+    await items.locator("summary").click();
+    assert.match(await items.innerText(), /3 items in transit/);
+    for (const unit of [PALLET, CASES[2], CASES[3]]) assert.match(await items.innerText(), new RegExp(unit));
+    await lookAt(northwind, "package-inbox", "A clerk's inbox on the package-level ledger");
+  });
+
+  step("scanning the pallet's label receives it with both cases; an unknown label receives nothing", async () => {
+    const field = "Pallet, case or pack label";
+    await scan(northwind, field, `(00)${sscc(599)}`);
+    const result = northwind.getByTestId("receive-by-scan-result");
+    await result.waitFor({ timeout: 20_000 });
+    assert.match(await result.innerText(), /is not in any shipment on its way to you/);
+
+    await scan(northwind, field, `(00)${PALLET}`);
+    await northwind.getByTestId("receive-by-scan-result").getByText("Received Unit").waitFor({ timeout: 60_000 });
+    assert.match(await result.innerText(), new RegExp(`Received Unit ${PALLET} · 10 packs from`));
+    assert.equal(
+      await northwind.getByLabel(field, { exact: true }).evaluate((el) => el === document.activeElement),
+      true,
+      "the field keeps the focus for the next label",
+    );
+    const held = northwind.getByTestId("held-units").locator(`li[data-sscc="${PALLET}"]`);
+    await held.waitFor({ timeout: 30_000 });
+    assert.match(await held.innerText(), /2 units inside · 10 packs: Paracetamol lot PKG-E1 \(10\)/);
+    await lookAt(northwind, "package-received-pallet", "The pallet received by one scan");
+  });
+
+  step("'Receive part…' receives one case and refuses the other, with the reason; the sender has it back", async () => {
+    const card = northwind.getByTestId("incoming-shipments").locator("li[data-shipment-id]").first();
+    await card.getByTestId("receive-part").click();
+    const dialog = northwind.getByRole("dialog");
+    await dialog.getByRole("checkbox").nth(1).uncheck();
+    await dialog.getByRole("button", { name: "Receive 1, refuse 1" }).click();
+    assert.match(await dialog.innerText(), /Say why the unticked items are refused/);
+    await dialog.getByLabel("Why the unticked items are refused").fill("Crushed case");
+    await dialog.getByRole("button", { name: "Receive 1, refuse 1" }).click();
+    await northwind.getByTestId("incoming-shipments").waitFor({ state: "detached", timeout: 60_000 });
+    await northwind.getByTestId("held-units").locator(`li[data-sscc="${CASES[2]}"]`).waitFor({ timeout: 30_000 });
+
+    const acme = await partyPage(accountOf(stack.world.parties.acme), "MANUFACTURER");
+    await acme.goto("/stock");
+    await acme.getByTestId("held-units").locator(`li[data-sscc="${CASES[3]}"]`).waitFor({ timeout: 30_000 });
+    await lookAt(acme, "package-refused-case", "The refused case back with its sender");
+  });
+
+  step("shipping the pallet on by scanning its label puts it in transit to Central", async () => {
+    const form = northwind.getByRole("form", { name: "Ship stock" });
+    await selectOptionContaining(form.getByLabel("Ship to"), stack.world.parties.central.legalName);
+    await form.getByLabel("Reference").fill("ASN-PKG-2");
+    const field = "Scan what goes: pallet, case or tote labels, loose packs";
+    await form.getByLabel(field, { exact: true }).fill(`(00)${sscc(599)}`);
+    await form.getByLabel(field, { exact: true }).press("Enter");
+    await form.getByTestId("ship-scan-problem").waitFor();
+    await form.getByLabel(field, { exact: true }).fill(`(00)${PALLET}`);
+    await form.getByLabel(field, { exact: true }).press("Enter");
+    await form.getByTestId("ship-items").getByText(`Unit ${PALLET}`).waitFor();
+    await form.getByRole("button", { name: "Ship", exact: true }).click();
+    await form.getByText("Shipped: the units and packs are in transit.").waitFor({ timeout: 60_000 });
+    const outgoing = northwind.getByTestId("outgoing-shipments");
+    await outgoing.getByText("ref. ASN-PKG-2").waitFor({ timeout: 30_000 });
+
+    const central = await partyPage(accountOf(stack.world.parties.central), "PHARMACY");
+    await central.goto("/stock");
+    await central.getByTestId("incoming-shipments").getByText("ref. ASN-PKG-2").waitFor({ timeout: 30_000 });
+    await lookAt(central, "package-central-inbox", "The pallet on its way to Central");
+  });
+
+  step("no page error on the way", async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
