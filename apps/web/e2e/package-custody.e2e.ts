@@ -11,6 +11,11 @@
  *   refused case back in its stock.
  * - Northwind ships the pallet on to Central by scanning its label; the pallet is in transit and
  *   Central's inbox lists it.
+ * - Northwind records a pack inside the case it kept as destroyed (the write names the case); a
+ *   pack it shipped on is "not in your stock".
+ * - Northwind picks a pack out of that case into a new tote, and takes another out loose.
+ * - Central receives the pallet by its label; at the counter a pack from a case on it is dispensed
+ *   (the dispense names the case it is in), and a pack of the refused case is "not in your stock".
  *
  * Screenshots go to test-results/screenshots/ (package-*.png).
  */
@@ -18,7 +23,7 @@ import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { Page } from "playwright-core";
 import type { Browser } from "playwright-core";
-import { gs1CheckDigit } from "@pedigree/gs1";
+import { gs1CheckDigit, toHri } from "@pedigree/gs1";
 import { packageLedgerAbi } from "@pedigree/ledger";
 import { stringToHex } from "viem";
 import { COMPANY_PREFIXES, type WorldBatch, type WorldParty } from "../test/support/world.ts";
@@ -165,6 +170,107 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     await central.goto("/stock");
     await central.getByTestId("incoming-shipments").getByText("ref. ASN-PKG-2").waitFor({ timeout: 30_000 });
     await lookAt(central, "package-central-inbox", "The pallet on its way to Central");
+  });
+
+  step(
+    "at Central's counter a pack from a case on the received pallet is dispensed; one it does not hold is not in its stock",
+    async () => {
+      const { batch } = stack.fixtures;
+      const central = await partyPage(accountOf(stack.world.parties.central), "PHARMACY");
+      await central.goto("/stock");
+      await scan(central, "Pallet, case or pack label", `(00)${PALLET}`);
+      await central.getByTestId("receive-by-scan-result").getByText("Received Unit").waitFor({ timeout: 60_000 });
+
+      await central.goto("/counter");
+      const packCode = (index: number) =>
+        toHri({
+          gtin: batch.gtin,
+          lot: batch.lot,
+          serial: batch.manifest.serials[index]!,
+          expiry: { raw: String(batch.expiry).slice(2), date: "" },
+        });
+      // Pack 6 is in the second case on the pallet.
+      await scan(central, "Pack code", packCode(6));
+      const check = central.getByTestId("pack-check");
+      await check.getByTestId("verdict").filter({ hasText: batch.manifest.serials[6]! }).waitFor({ timeout: 60_000 });
+      await check.getByTestId("dispense-button").click();
+      await check.getByText("Dispensed and recorded on the ledger").waitFor({ timeout: 60_000 });
+      await check.getByTestId("undo-dispense-button").waitFor({ timeout: 20_000 });
+      await lookAt(central, "package-counter-dispensed", "A pack from a case on a pallet dispensed");
+
+      // Pack 17 is in the case Northwind refused: it is back with Acme.
+      await scan(central, "Pack code", packCode(17));
+      const other = central.getByTestId("pack-check");
+      await other.getByTestId("verdict").filter({ hasText: batch.manifest.serials[17]! }).waitFor({ timeout: 60_000 });
+      assert.match(await other.innerText(), /not in your pharmacy's stock/);
+      assert.equal(await other.getByTestId("dispense-button").count(), 0);
+    },
+  );
+
+  step(
+    "Northwind records a pack inside a case it holds as destroyed; one it shipped on is not in its stock",
+    async () => {
+      const { batch } = stack.fixtures;
+      const packCode = (index: number) =>
+        toHri({
+          gtin: batch.gtin,
+          lot: batch.lot,
+          serial: batch.manifest.serials[index]!,
+          expiry: { raw: String(batch.expiry).slice(2), date: "" },
+        });
+      await northwind.goto("/stock");
+      const losses = northwind.locator("#losses");
+      const lookUp = async (index: number) => {
+        await losses.getByLabel("Code of the pack", { exact: true }).fill(packCode(index));
+        await losses.getByRole("button", { name: "Look up", exact: true }).click();
+        const check = losses.getByTestId("loss-check");
+        await check.and(northwind.locator(":not([data-state=checking])")).waitFor({ timeout: 20_000 });
+        return check;
+      };
+      // Pack 2 went on with the pallet to Central.
+      assert.match(await (await lookUp(2)).innerText(), /Not in your stock/);
+      // Pack 11 is in the case Northwind kept.
+      const check = await lookUp(11);
+      await check.getByTestId("record-loss").click();
+      await northwind.getByRole("dialog").getByRole("button", { name: "Record as destroyed", exact: true }).click();
+      await losses.locator("[data-testid=loss-check][data-state=recorded]").waitFor({ timeout: 60_000 });
+      await northwind
+        .getByTestId("held-units")
+        .locator(`li[data-sscc="${CASES[2]}"]`)
+        .getByText("4 packs")
+        .waitFor({ timeout: 30_000 });
+    },
+  );
+
+  step("Northwind picks a pack out of its case into a new tote, and takes another out loose", async () => {
+    const { batch } = stack.fixtures;
+    const packCode = (index: number) =>
+      toHri({
+        gtin: batch.gtin,
+        lot: batch.lot,
+        serial: batch.manifest.serials[index]!,
+        expiry: { raw: String(batch.expiry).slice(2), date: "" },
+      });
+    const form = northwind.getByRole("form", { name: "Pack and unpack" });
+    const toteBody = "3" + "0952999" + "000000601";
+    const tote = toteBody + String(gs1CheckDigit(toteBody));
+    await form.getByLabel("SSCC of the new unit").fill(`(00)${tote}`);
+    await scan(northwind, "Scan what goes in", packCode(12));
+    await form.getByTestId("pack-items").getByText(`in unit ${CASES[2]}`).waitFor({ timeout: 20_000 });
+    await form.getByRole("button", { name: "Pack the unit" }).click();
+    await form.getByText("Packed: the unit is in your stock").waitFor({ timeout: 60_000 });
+    const units = northwind.getByTestId("held-units");
+    await units.locator(`li[data-sscc="${tote}"]`).getByText("1 pack").waitFor({ timeout: 30_000 });
+    await units.locator(`li[data-sscc="${CASES[2]}"]`).getByText("3 packs").waitFor({ timeout: 30_000 });
+
+    await form.getByLabel("Take out of a unit").check();
+    await form.getByLabel("SSCC of the unit to open").fill(CASES[2]);
+    await scan(northwind, "Scan what comes out", packCode(13));
+    await form.getByTestId("pack-items").getByText(`SN ${batch.manifest.serials[13]!}`).waitFor({ timeout: 20_000 });
+    await form.getByRole("button", { name: "Take out" }).click();
+    await form.getByText("Taken out: they are loose in your stock.").waitFor({ timeout: 60_000 });
+    await northwind.getByTestId("loose-packs").getByText("lot PKG-E1 (1)").waitFor({ timeout: 30_000 });
+    await lookAt(northwind, "package-packed", "A tote picked and a pack taken out");
   });
 
   step("no page error on the way", async () => {

@@ -17,6 +17,7 @@ import type {
   AlertsResponse,
   BatchResponse,
   ParticipantsResponse,
+  PackTraceResponse,
   PartyResponse,
   ProductsResponse,
   RecallsResponse,
@@ -142,6 +143,8 @@ export const api = {
   verify: (code: string, purpose: "dispense" | "verify" = "dispense", entry: "scanned" | "typed" = "scanned") =>
     request<VerifyResponse>(`/api/verify?code=${enc(code)}&purpose=${purpose}&entry=${entry}`),
   packProof: (code: string) => request<PackProofResponse>(`/api/packs/proof?code=${enc(code)}`),
+  packTrace: (gtin: string, serial: string, lot: string) =>
+    request<PackTraceResponse>(`/api/packs/${enc(gtin)}/${enc(serial)}/trace?lot=${enc(lot)}`),
   nonce: () => request<NonceResponse>("/api/auth/nonce"),
   signIn: (message: string, signature: string) =>
     request<SignInResponse>("/api/auth/verify", {

@@ -14,9 +14,11 @@ import {
 import { Scanner, type ScannerHandle } from "@/components/scanner/Scanner.tsx";
 import type { VerdictOverride } from "@/components/verdict/presentation.ts";
 import { VerdictCard } from "@/components/verdict/VerdictCard.tsx";
+import type { VerdictName, VerifyResponse } from "@/lib/api-types.ts";
 import { api } from "@/lib/client-api.ts";
 import { uppercaseSerialReading, type PackCodeEntry } from "@/lib/pack-code.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
+import type { DashboardWrite } from "@/lib/tx/writes.ts";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { ensureSignedIn } from "@/lib/wallet/sign-in.ts";
 import { useErrorLookup } from "../data/hooks.ts";
@@ -35,6 +37,7 @@ const CHAIN_VERDICT_WORDS: Record<string, string> = {
   Decommissioned: "Decommissioned: do not hand it out.",
   Recalled: "Recalled: do not hand it out; quarantine it and return it to the manufacturer.",
   Suspended: "Suspended by a regulator: do not hand it out.",
+  Quarantined: "Quarantined as suspect product under investigation: do not hand it out; set it aside.",
   Expired: "Expired: do not hand it out.",
   Mismatch: "The label's lot or expiry does not match the record: quarantine it and investigate.",
   UnknownSerial: "Unknown serial: quarantine it; a potential falsification to investigate.",
@@ -77,41 +80,40 @@ function notInStock(lot: string): VerdictOverride {
   };
 }
 
+/** What the counter knows of a scanned pack, from whichever reading its ledger gets (see the two hooks). */
+interface CounterFacts {
+  /** Every answer about the code is in: nothing is offered before. */
+  settled: boolean;
+  /** The ledger's verdict name (the contract's), or null when the pack is not on record. */
+  chainVerdict: string | null;
+  /** The pack's state on the ledger, and when it was set (unix seconds). */
+  packState: string | null;
+  packAt: number;
+  dispensedByMe: boolean;
+  /** The pack is the pharmacy's to dispense (in its stock). */
+  inStock: boolean;
+  /** A pack on record (its place in its serial list found). */
+  onRecord: boolean;
+  /** The pack could not be found in its serial list: why (shown unless the verdict says it already). */
+  proofError: Error | null;
+  /** The ledger could not be read. */
+  chainError: boolean;
+  lookup: LedgerErrorLookup;
+  /** The writes of the buttons; undefined until the pack is on record. */
+  dispense: DashboardWrite | undefined;
+  undo: DashboardWrite | undefined;
+  /** Reads the ledger's view again (after a refused write). */
+  refetch(): void;
+}
+
 /**
- * The check of one scan, showing one state at a time: checking; the verdict with what may be done
- * (dispense, undo, check the capitals reading of a typed serial); a refused write with the
- * ledger's view now; or the write done. Every button gives the field the focus back (`onAction`,
- * or the scanner itself for `onRetype`), so the next scan lands there.
+ * The count ledger's counter reads the ledger itself in the browser: the pack's record
+ * (`verifyPack`, with its place in the serial list from the server) and the pharmacy's units of
+ * its batch (custody is counted per batch there).
  */
-function PackCheck({
-  scan,
-  self,
-  onAction,
-  onRetype,
-}: {
-  scan: Scan;
-  self: Address;
-  onAction: () => void;
-  onRetype: (code: string) => void;
-}) {
-  const { id, code, value, entry } = scan;
+function useCountLedgerFacts(scan: Scan, self: Address, verdict: VerifyResponse | undefined): CounterFacts {
+  const { code, value } = scan;
   const { ledgerAddress } = useLedgerSettings();
-  const config = useConfig();
-  // The server's verdict raises the alert and says it for people; the chain's own view decides
-  // whether the dispense button is offered, so the counter works from the ledger itself.
-  // One scan is one recorded check: "static" keeps the refresh that follows every confirmed write
-  // from checking the pack again, which would record the pharmacy's own dispense as an alert.
-  const verdict = useQuery({
-    queryKey: ["verify", id, code],
-    queryFn: async () => {
-      // A dispense check needs the pharmacy signed in (it is named in the alerts its scans raise);
-      // a declined signature gets the server's "sign in first" in the card instead of a verdict.
-      await ensureSignedIn(config, self).catch(() => undefined);
-      return api.verify(code, "dispense", entry);
-    },
-    retry: false,
-    staleTime: "static",
-  });
   const proof = useQuery({ queryKey: ["proof", code], queryFn: () => api.packProof(code), retry: false });
   const chain = useReadContract({
     address: ledgerAddress,
@@ -139,7 +141,7 @@ function PackCheck({
   });
   // A refusal names this pack's batch in words, not by its id.
   const known = useErrorLookup();
-  const productName = verdict.data?.product?.name;
+  const productName = verdict?.product?.name;
   const lookup = useMemo<LedgerErrorLookup>(
     () => ({
       ...known,
@@ -150,38 +152,172 @@ function PackCheck({
     }),
     [known, proof.data, productName],
   );
-  const tx = useLedgerWrite(lookup);
+  const packState = chain.data ? packStateName(chain.data.pack.state) : null;
+  const pack = proof.data && { gtin: proof.data.gtin, lot: proof.data.lot, serial: proof.data.serial };
+  return {
+    settled: !proof.isPending && (!proof.data || (!chain.isPending && !held.isPending)),
+    chainVerdict: chain.data ? contractVerdictName(chain.data.verdict) : null,
+    packState,
+    packAt: chain.data?.pack.at ?? 0,
+    dispensedByMe: packState === "DISPENSED" && chain.data?.pack.by.toLowerCase() === self.toLowerCase(),
+    inStock: held.data !== undefined && held.data > 0n,
+    onRecord: proof.data !== undefined,
+    proofError: proof.error,
+    chainError: chain.isError,
+    lookup,
+    dispense: pack && { operation: "dispense", arguments: pack },
+    undo: pack && { operation: "reactivate", arguments: pack },
+    refetch: () => void Promise.all([chain.refetch(), held.refetch()]),
+  };
+}
+
+/** The server's verdict names for the contract's, as the counter's words know them. */
+const CONTRACT_VERDICT_OF: Partial<Record<VerdictName, string>> = {
+  GENUINE: "Genuine",
+  DISPENSED: "Dispensed",
+  DECOMMISSIONED: "Decommissioned",
+  RECALLED: "Recalled",
+  SUSPENDED: "Suspended",
+  QUARANTINED: "Quarantined",
+  EXPIRED: "Expired",
+  MISMATCH: "Mismatch",
+  UNKNOWN_SERIAL: "UnknownSerial",
+  UNKNOWN_PRODUCT: "UnknownProduct",
+};
+
+/**
+ * The package-level ledger's counter takes the server's dispense check, which reads the chain
+ * itself for that purpose (not the read model): the pack's record, whether the pharmacy holds
+ * this very pack (loose or inside a unit it holds), and the unit it is in, which the dispense
+ * names. No second reading in the browser.
+ */
+function usePackageLedgerFacts(
+  self: Address,
+  verdict: VerifyResponse | undefined,
+  refetchVerdict: () => void,
+): CounterFacts {
+  const lookup = useErrorLookup();
+  const onRecord = verdict?.pack?.index !== undefined && verdict.batch !== null;
+  const decommissioned = verdict?.decommissioned ?? null;
+  const packState = onRecord ? (decommissioned?.state ?? "ACTIVE") : null;
+  const pack =
+    onRecord && verdict?.pack?.gtin && verdict.pack.serial && verdict.batch
+      ? { gtin: verdict.pack.gtin, lot: verdict.batch.lot, serial: verdict.pack.serial }
+      : undefined;
+  return {
+    settled: verdict !== undefined,
+    chainVerdict: verdict ? (CONTRACT_VERDICT_OF[verdict.verdict] ?? null) : null,
+    packState,
+    packAt: decommissioned ? Math.floor(Date.parse(decommissioned.at) / 1000) : 0,
+    dispensedByMe: packState === "DISPENSED" && decommissioned?.by?.address.toLowerCase() === self.toLowerCase(),
+    inStock: verdict?.inStock === true,
+    onRecord,
+    proofError: null,
+    chainError: false,
+    lookup,
+    dispense: pack && {
+      ledger: "package",
+      operation: "dispense",
+      arguments: { pack: { ...pack, ...(verdict?.location?.unit ? { unit: verdict.location.unit } : {}) } },
+    },
+    undo: pack && { ledger: "package", operation: "reactivate", arguments: { pack } },
+    refetch: refetchVerdict,
+  };
+}
+
+interface PackCheckProps {
+  scan: Scan;
+  self: Address;
+  onAction: () => void;
+  onRetype: (code: string) => void;
+}
+
+/**
+ * The server's verdict of the scan for dispensing: it raises the alert and says it for people.
+ * One scan is one recorded check: "static" keeps the refresh that follows every confirmed write
+ * from checking the pack again, which would record the pharmacy's own dispense as an alert.
+ */
+function useDispenseVerdict({ id, code, entry }: Scan, self: Address) {
+  const config = useConfig();
+  return useQuery({
+    queryKey: ["verify", id, code],
+    queryFn: async () => {
+      // A dispense check needs the pharmacy signed in (it is named in the alerts its scans raise);
+      // a declined signature gets the server's "sign in first" in the card instead of a verdict.
+      await ensureSignedIn(config, self).catch(() => undefined);
+      return api.verify(code, "dispense", entry);
+    },
+    retry: false,
+    staleTime: "static",
+  });
+}
+
+function CountLedgerCheck(props: PackCheckProps) {
+  const verdict = useDispenseVerdict(props.scan, props.self);
+  const facts = useCountLedgerFacts(props.scan, props.self, verdict.data);
+  return <PackCheckView {...props} verdict={verdict} facts={facts} />;
+}
+
+function PackageLedgerCheck(props: PackCheckProps) {
+  const verdict = useDispenseVerdict(props.scan, props.self);
+  const facts = usePackageLedgerFacts(props.self, verdict.data, () => void verdict.refetch());
+  return <PackCheckView {...props} verdict={verdict} facts={facts} />;
+}
+
+/** The check of one scan, from the reading the deployment's ledger gets. */
+function PackCheck(props: PackCheckProps) {
+  return useLedgerSettings().ledgerKind === "package" ? (
+    <PackageLedgerCheck {...props} />
+  ) : (
+    <CountLedgerCheck {...props} />
+  );
+}
+
+/**
+ * One scan's check, showing one state at a time: checking; the verdict with what may be done
+ * (dispense, undo, check the capitals reading of a typed serial); a refused write with the
+ * ledger's view now; or the write done. Every button gives the field the focus back (`onAction`,
+ * or the scanner itself for `onRetype`), so the next scan lands there.
+ */
+function PackCheckView({
+  scan,
+  onAction,
+  onRetype,
+  verdict,
+  facts,
+}: PackCheckProps & { verdict: ReturnType<typeof useDispenseVerdict>; facts: CounterFacts }) {
+  const { value, entry } = scan;
+  const tx = useLedgerWrite(facts.lookup);
   const [done, setDone] = useState<"dispensed" | "undone" | null>(null);
 
-  const chainVerdict = chain.data ? contractVerdictName(chain.data.verdict) : null;
-  const packState = chain.data ? packStateName(chain.data.pack.state) : null;
-  const dispensedByMe = packState === "DISPENSED" && chain.data?.pack.by.toLowerCase() === self.toLowerCase();
-  const undoDeadline = chain.data ? (chain.data.pack.at + UNDO_WINDOW_SECONDS) * 1000 : 0;
-  const canUndo = dispensedByMe && Date.now() < undoDeadline && chainVerdict === "Dispensed";
-  const inStock = held.data !== undefined && held.data > 0n;
-  const canDispense = chainVerdict === "Genuine" && inStock && proof.data !== undefined;
+  // When this page dispensed the pack: its undo is offered at once, before (or without) a new reading.
+  const [dispensedAt, setDispensedAt] = useState<number | null>(null);
+  const { chainVerdict, packState, dispensedByMe, inStock } = facts;
+  const readDispensed = dispensedByMe && chainVerdict === "Dispensed";
+  const undoDeadline = readDispensed
+    ? (facts.packAt + UNDO_WINDOW_SECONDS) * 1000
+    : (dispensedAt ?? 0) + UNDO_WINDOW_SECONDS * 1000;
+  const canUndo = (readDispensed || (done === "dispensed" && dispensedAt !== null)) && Date.now() < undoDeadline;
+  const canDispense = chainVerdict === "Genuine" && inStock && facts.onRecord;
   // Nothing is offered until every answer about this code is in: its verdict, and, for a pack on
-  // record, the ledger's view and the pharmacy's stock of its batch.
-  const settled = !verdict.isPending && !proof.isPending && (!proof.data || (!chain.isPending && !held.isPending));
+  // record, the ledger's view and the pharmacy's stock.
+  const settled = !verdict.isPending && facts.settled;
 
   const dispense = async () => {
-    if (!proof.data) return;
+    if (!facts.dispense) return;
     onAction();
-    const result = await tx.run({
-      operation: "dispense",
-      arguments: { gtin: proof.data.gtin, lot: proof.data.lot, serial: proof.data.serial },
-    });
-    if (result.ok) setDone("dispensed");
+    const result = await tx.run(facts.dispense);
+    if (result.ok) {
+      setDispensedAt(Date.now());
+      setDone("dispensed");
+    }
     // Refused: the pack changed since the scan (a recall, another counter): show the ledger's view now.
-    else void Promise.all([chain.refetch(), held.refetch()]);
+    else facts.refetch();
   };
   const undo = async () => {
-    if (!proof.data) return;
+    if (!facts.undo) return;
     onAction();
-    const result = await tx.run({
-      operation: "reactivate",
-      arguments: { gtin: proof.data.gtin, lot: proof.data.lot, serial: proof.data.serial },
-    });
+    const result = await tx.run(facts.undo);
     if (result.ok) setDone("undone");
   };
   const undoButton = canUndo ? (
@@ -220,7 +356,7 @@ function PackCheck({
   // After a refused write the verdict shown before it is out of date: the ledger's view replaces it.
   const refused = tx.phase.phase === "failed";
   const upper = entry === "typed" ? uppercaseSerialReading(value) : undefined;
-  const genuineNotHeld = chainVerdict === "Genuine" && !inStock && proof.data !== undefined;
+  const genuineNotHeld = chainVerdict === "Genuine" && !inStock && facts.onRecord;
   const chainWords = genuineNotHeld
     ? "Genuine and active, but your pharmacy holds none of its batch: it cannot be dispensed here."
     : canUndo
@@ -234,7 +370,7 @@ function PackCheck({
           verification={verdict.data}
           audience="pharmacist"
           entry={entry}
-          override={genuineNotHeld ? notInStock(proof.data.lot) : undefined}
+          override={genuineNotHeld ? notInStock(verdict.data.batch?.lot ?? value.lot ?? "") : undefined}
           uppercaseCheck={
             upper && (
               <Button variant="secondary" data-testid="check-uppercase" onClick={() => onRetype(upper.code)}>
@@ -249,12 +385,12 @@ function PackCheck({
         </Notice>
       ) : null}
 
-      {proof.isError && !(verdict.data && NOT_ON_RECORD.has(verdict.data.verdict)) ? (
+      {facts.proofError && !(verdict.data && NOT_ON_RECORD.has(verdict.data.verdict)) ? (
         <Notice tone="error" title="This pack cannot be checked on the ledger" testId="proof-error">
-          {proof.error.message} Do not dispense it; set it aside.
+          {facts.proofError.message} Do not dispense it; set it aside.
         </Notice>
       ) : null}
-      {chain.isError ? (
+      {facts.chainError ? (
         <Notice tone="error" title="The ledger cannot be read">
           Try again in a moment.
         </Notice>
@@ -267,7 +403,7 @@ function PackCheck({
         >
           {packState && packState !== "ACTIVE" ? (
             <p>
-              Pack {packState.toLowerCase()} on {formatDateTime(new Date(chain.data!.pack.at * 1000).toISOString())}
+              Pack {packState.toLowerCase()} on {formatDateTime(new Date(facts.packAt * 1000).toISOString())}
               {dispensedByMe ? " by you" : ""}.
             </p>
           ) : null}

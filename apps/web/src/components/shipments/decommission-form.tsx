@@ -15,7 +15,7 @@ import type { Gs1Value } from "@pedigree/gs1";
 import { packStateName, pedigreeLedgerAbi, type VerdictResult } from "@pedigree/ledger";
 import { Scanner, type ScannerHandle } from "@/components/scanner/Scanner.tsx";
 import type { StockLine } from "@/lib/api/read.ts";
-import { api } from "@/lib/client-api.ts";
+import { api, ApiRequestError, type PackProofResponse } from "@/lib/client-api.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { wordsFor } from "@/server/verify/words.ts";
@@ -51,18 +51,25 @@ function packName(line: StockLine | undefined, serial: string, lot: string): str
   return `${product.filter(Boolean).join(" ")}${product.length ? ", " : ""}lot ${lot}, serial ${serial}`;
 }
 
-/** One looked-up pack: the ledger's view of it, and, when it may be recorded, the choice and the confirmation. */
-function PackLoss({
-  scan,
-  self,
-  stock,
-  onDone,
-}: {
-  scan: Scan;
-  self: Address;
-  stock: readonly StockLine[];
-  onDone: () => void;
-}) {
+/** What the form knows of a looked-up pack, from whichever reading its ledger gets. */
+interface LossFacts {
+  pending: boolean;
+  /** The pack's place in its serial list (the server's proof), or why it was not found. */
+  proof: PackProofResponse | undefined;
+  proofError: Error | null;
+  /** The ledger (or the read model) could not be read. */
+  unreadable: boolean;
+  /** ACTIVE, or the state it was decommissioned in, and since when (unix seconds). */
+  state: string;
+  since: number;
+  /** The pack is the party's to record: it holds it (on the count ledger: units of its batch). */
+  held: boolean;
+  /** Package-level ledger: the unit directly holding the pack, which the write names. */
+  unit: string | undefined;
+}
+
+/** The count ledger's reading, in the browser: the pack's record and the party's units of its batch. */
+function useCountLedgerLoss(scan: Scan, self: Address): LossFacts {
   const { ledgerAddress } = useLedgerSettings();
   const proof = useQuery({ queryKey: ["proof", scan.code], queryFn: () => api.packProof(scan.code), retry: false });
   const p = proof.data;
@@ -81,26 +88,85 @@ function PackLoss({
     args: p ? [p.batchId, self] : undefined,
     query: { enabled: Boolean(p) },
   });
+  return {
+    pending: proof.isPending || (p !== undefined && (chain.isPending || held.isPending)),
+    proof: p,
+    proofError: proof.error,
+    unreadable: chain.isError || held.isError,
+    state: chain.data ? packStateName(chain.data.pack.state) : "ACTIVE",
+    since: chain.data?.pack.at ?? 0,
+    held: held.data !== undefined && held.data > 0n,
+    unit: undefined,
+  };
+}
+
+/**
+ * The package-level ledger's reading: the pack's trace in the read model says where it is (a
+ * pack another party holds is not this party's to trace: 404), the unit it is in included. The
+ * write's simulation has the chain's last word.
+ */
+function usePackageLedgerLoss(scan: Scan, self: Address): LossFacts {
+  const proof = useQuery({ queryKey: ["proof", scan.code], queryFn: () => api.packProof(scan.code), retry: false });
+  const p = proof.data;
+  const trace = useQuery({
+    queryKey: ["trace", p?.gtin, p?.serial, p?.lot],
+    queryFn: () => api.packTrace(p!.gtin, p!.serial, p!.lot),
+    enabled: p !== undefined,
+    retry: false,
+  });
+  const notTraced = trace.error instanceof ApiRequestError && trace.error.status === 404;
+  const where = trace.data?.whereabouts ?? null;
+  return {
+    pending: proof.isPending || (p !== undefined && trace.isPending),
+    proof: p,
+    proofError: proof.error,
+    unreadable: trace.isError && !notTraced,
+    state: where?.place === "DECOMMISSIONED" ? (where.state ?? "DECOMMISSIONED") : "ACTIVE",
+    since: where?.at ?? 0,
+    held: where !== null && where.place === "HELD" && where.party === self.toLowerCase(),
+    unit: where?.path[0],
+  };
+}
+
+function CountLedgerLoss(props: PackLossProps) {
+  return <PackLoss {...props} facts={useCountLedgerLoss(props.scan, props.self)} />;
+}
+
+function PackageLedgerLoss(props: PackLossProps) {
+  return <PackLoss {...props} facts={usePackageLedgerLoss(props.scan, props.self)} />;
+}
+
+interface PackLossProps {
+  scan: Scan;
+  self: Address;
+  stock: readonly StockLine[];
+  onDone: () => void;
+}
+
+/** One looked-up pack: the ledger's view of it, and, when it may be recorded, the choice and the confirmation. */
+function PackLoss({ scan, stock, onDone, facts }: PackLossProps & { facts: LossFacts }) {
   const tx = useLedgerWrite(useErrorLookup(stock));
+  const byIdentity = useLedgerSettings().ledgerKind === "package";
   const [state, setState] = useState<LossState>("DESTROYED");
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<LossState | null>(null);
+  const p = facts.proof;
 
-  if (proof.isPending || (p && (chain.isPending || held.isPending))) {
+  if (facts.pending) {
     return (
       <p className="text-sm text-slate-600" role="status" data-testid="loss-check" data-state="checking">
         Looking the pack up on the ledger…
       </p>
     );
   }
-  if (proof.isError || !p) {
+  if (facts.proofError || !p) {
     return (
       <Notice tone="error" title="This pack cannot be found" testId="loss-check">
-        {proof.error?.message ?? "The server did not answer."} Check the code, or scan the pack again.
+        {facts.proofError?.message ?? "The server did not answer."} Check the code, or scan the pack again.
       </Notice>
     );
   }
-  if (chain.isError || held.isError) {
+  if (facts.unreadable) {
     return (
       <Notice tone="error" title="The ledger cannot be read" testId="loss-check">
         Nothing was recorded. Try again in a moment.
@@ -121,20 +187,22 @@ function PackLoss({
     );
   }
 
-  const current = chain.data ? packStateName(chain.data.pack.state) : "ACTIVE";
-  if (current !== "ACTIVE") {
+  if (facts.state !== "ACTIVE") {
     return (
       <Notice tone="info" title="Nothing to record" testId="loss-check">
-        {name} is already {current.toLowerCase()} on the ledger (since{" "}
-        {formatDateTime(new Date(chain.data!.pack.at * 1000).toISOString())}).
+        {name} is already {facts.state.toLowerCase()} on the ledger (since{" "}
+        {formatDateTime(new Date(facts.since * 1000).toISOString())}).
       </Notice>
     );
   }
-  if (held.data === 0n) {
+  if (!facts.held) {
     return (
       <Notice tone="warning" title="Not in your stock" testId="loss-check">
-        The ledger shows no packs of lot {p.lot} with you, so {name} cannot be recorded here: only the party that holds
-        a pack records it. If it came in a delivery you have not received yet, receive that delivery first.
+        {byIdentity
+          ? `The ledger does not show ${name} with you, so it cannot be recorded here`
+          : `The ledger shows no packs of lot ${p.lot} with you, so ${name} cannot be recorded here`}
+        : only the party that holds a pack records it. If it came in a delivery you have not received yet, receive that
+        delivery first.
       </Notice>
     );
   }
@@ -142,10 +210,16 @@ function PackLoss({
   const words = LOSS_STATES[state];
   const record = async () => {
     setOpen(false);
-    const result = await tx.run({
-      operation: "decommission",
-      arguments: { gtin: p.gtin, lot: p.lot, serial: p.serial, state },
-    });
+    const pack = { gtin: p.gtin, lot: p.lot, serial: p.serial };
+    const result = await tx.run(
+      byIdentity
+        ? {
+            ledger: "package",
+            operation: "decommission",
+            arguments: { pack: { ...pack, ...(facts.unit ? { unit: facts.unit } : {}) }, state },
+          }
+        : { operation: "decommission", arguments: { ...pack, state } },
+    );
     if (result.ok) {
       setDone(state);
       onDone();
@@ -223,6 +297,7 @@ export function DecommissionForm({ self, stock }: { self: Address; stock: readon
   const [scan, setScan] = useState<Scan | null>(null);
   const scanner = useRef<ScannerHandle>(null);
   const scans = useRef(0);
+  const Loss = useLedgerSettings().ledgerKind === "package" ? PackageLedgerLoss : CountLedgerLoss;
   if (stock.length === 0) return <p className="text-sm text-slate-600">You hold no packs to record.</p>;
   return (
     <div className="space-y-4">
@@ -234,7 +309,7 @@ export function DecommissionForm({ self, stock }: { self: Address; stock: readon
         submitLabel="Look up"
       />
       {scan ? (
-        <PackLoss key={scan.id} scan={scan} self={self} stock={stock} onDone={() => scanner.current?.focus()} />
+        <Loss key={scan.id} scan={scan} self={self} stock={stock} onDone={() => scanner.current?.focus()} />
       ) : null}
     </div>
   );

@@ -350,3 +350,255 @@ export function ScanShipForm({
     </div>
   );
 }
+
+/** An SSCC as people type or scan it: 18 digits, or its label's "(00)" text; undefined when it is not one. */
+function ssccOf(text: string): string | undefined {
+  const digits = text.replace(/^\s*\(00\)\s*|\s+/g, "");
+  return /^\d{18}$/.test(digits) ? digits : undefined;
+}
+
+/**
+ * The digits of the packer's company prefix inside `sscc` (after its extension digit), which the
+ * ledger checks for a manufacturer; 0 for a distributor or pharmacy, who may label with any SSCC.
+ */
+function prefixLengthFor(sscc: string, role: PartyRole, prefixes: readonly string[]): number | string {
+  if (role !== "MANUFACTURER") return 0;
+  const prefix = prefixes.find((p) => sscc.slice(1).startsWith(p));
+  return prefix === undefined
+    ? `SSCC ${sscc} is not under your company prefixes (${prefixes.join(", ") || "none assigned"}): label the unit with one of yours.`
+    : prefix.length;
+}
+
+/** A pack as a packing step names it: the unit directly holding it (from its trace) included. */
+async function packRefOf(code: string): Promise<{ ref: PackageRef; label: string }> {
+  const proof = await api.packProof(code);
+  const trace = await api.packTrace(proof.gtin, proof.serial, proof.lot).catch(() => null);
+  const unit = trace?.whereabouts?.path[0];
+  return {
+    ref: { gtin: proof.gtin, lot: proof.lot, serial: proof.serial, ...(unit ? { unit } : {}) },
+    label: `Pack SN ${proof.serial}, lot ${proof.lot}${unit ? ` (in unit ${unit})` : ""}`,
+  };
+}
+
+/**
+ * Packing and unpacking: put units held on their own and packs (loose, or taken out of a unit
+ * held) into a new pallet, case or tote labelled with a new SSCC; take units and packs out of a
+ * unit. A manufacturer packs fresh packs of a batch into a case in the line's order, whatever the
+ * case's size, in one step.
+ */
+export function PackForm({
+  role,
+  self,
+  party,
+  stock,
+}: {
+  role: PartyRole;
+  self: Address;
+  party: PartyResponse;
+  stock: readonly StockLine[];
+}) {
+  const participants = useParticipants();
+  const tx = useLedgerWrite(useErrorLookup(stock));
+  const scanner = useRef<ScannerHandle>(null);
+  const formId = useId();
+  const [mode, setMode] = useState<"aggregate" | "disaggregate" | "pack-range">(
+    role === "MANUFACTURER" ? "pack-range" : "aggregate",
+  );
+  const [label, setLabel] = useState("");
+  const [items, setItems] = useState<ShipItem[]>([]);
+  const [batchId, setBatchId] = useState("");
+  const [count, setCount] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [touched, setTouched] = useState(false);
+  const prefixes =
+    participants.data?.participants.find((p) => p.address.toLowerCase() === self.toLowerCase())?.companyPrefixes ?? [];
+  const held = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
+  const ownBatches = stock.filter((line) => line.manufacturer.toLowerCase() === self.toLowerCase());
+  const sscc = ssccOf(label);
+
+  const add = async (code: string, value: Gs1Value) => {
+    setProblem(null);
+    try {
+      if (value.sscc !== undefined) {
+        if (mode === "aggregate" && !held.has(value.sscc)) {
+          throw new Error(`Unit ${value.sscc} is not one you hold on its own: only such a unit goes into another.`);
+        }
+        if (items.some((item) => item.kind === "unit" && item.sscc === value.sscc))
+          throw new Error(`Unit ${value.sscc} is on the list already.`);
+        setItems([...items, { kind: "unit", sscc: value.sscc, label: `Unit ${value.sscc}` }]);
+      } else {
+        const pack = await packRefOf(code);
+        if (
+          items.some(
+            (item) => item.kind === "pack" && item.ref.serial === pack.ref.serial && item.ref.gtin === pack.ref.gtin,
+          )
+        )
+          throw new Error(`Pack SN ${pack.ref.serial} is on the list already.`);
+        setItems([...items, { kind: "pack", ...pack }]);
+      }
+    } catch (error) {
+      setProblem((error as Error).message);
+    }
+    scanner.current?.focus();
+  };
+
+  const labelError =
+    sscc === undefined
+      ? "The SSCC of the unit: 18 digits, as printed under the (00) of its label."
+      : mode !== "disaggregate" && typeof prefixLengthFor(sscc, role, prefixes) === "string"
+        ? (prefixLengthFor(sscc, role, prefixes) as string)
+        : mode === "disaggregate" && !held.has(sscc)
+          ? `Unit ${sscc} is not one you hold on its own.`
+          : null;
+  const quantity = Number(count);
+  const otherError =
+    mode === "pack-range"
+      ? !batchId
+        ? "Choose the batch."
+        : !Number.isInteger(quantity) || quantity < 1
+          ? "How many packs go into the case: a whole number, at least 1."
+          : null
+      : items.length === 0
+        ? mode === "aggregate"
+          ? "Scan what goes into the unit."
+          : "Scan what comes out of the unit."
+        : null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (labelError || otherError || sscc === undefined) return;
+    const units = items.flatMap((item) => (item.kind === "unit" ? [item.sscc] : []));
+    const packs = items.flatMap((item) => (item.kind === "pack" ? [item.ref] : []));
+    const prefixLength = prefixLengthFor(sscc, role, prefixes) as number;
+    const batch = ownBatches.find((line) => line.batchId === batchId);
+    const result = await tx.run(
+      mode === "pack-range"
+        ? {
+            ledger: "package",
+            operation: "pack-range",
+            arguments: { sscc, prefixLength, gtin: batch!.gtin, lot: batch!.lot, count: quantity },
+          }
+        : mode === "aggregate"
+          ? { ledger: "package", operation: "aggregate", arguments: { sscc, prefixLength, units, packs } }
+          : {
+              ledger: "package",
+              operation: "disaggregate",
+              // A pack comes out of the unit named: the one it is directly in.
+              arguments: { sscc, units, packs: packs.map((pack) => ({ ...pack, unit: sscc })) },
+            },
+    );
+    if (result.ok) {
+      setItems([]);
+      setLabel("");
+      setTouched(false);
+    }
+  }
+
+  const modes = [
+    ...(role === "MANUFACTURER" ? [["pack-range", "Pack a case from a batch"] as const] : []),
+    ["aggregate", "Put into a new unit"] as const,
+    ["disaggregate", "Take out of a unit"] as const,
+  ];
+
+  return (
+    <div role="form" aria-label="Pack and unpack" className="space-y-4">
+      <fieldset className="flex flex-wrap gap-4 text-sm">
+        <legend className="sr-only">What to do</legend>
+        {modes.map(([value, text]) => (
+          <label key={value} className="flex items-center gap-2">
+            <input
+              type="radio"
+              name={`${formId}-mode`}
+              checked={mode === value}
+              onChange={() => {
+                setMode(value);
+                setItems([]);
+                setProblem(null);
+                tx.reset();
+              }}
+            />
+            {text}
+          </label>
+        ))}
+      </fieldset>
+      <form id={formId} onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label={mode === "disaggregate" ? "SSCC of the unit to open" : "SSCC of the new unit"}
+          value={label}
+          onChange={(e) => setLabel(e.target.value)}
+          error={touched ? labelError : null}
+          hint={mode === "disaggregate" ? "The label of a pallet, case or tote you hold." : "Its label's 18 digits."}
+        />
+        {mode === "pack-range" ? (
+          <>
+            <SelectField label="Batch" value={batchId} onChange={(e) => setBatchId(e.target.value)}>
+              <option value="">Choose a batch…</option>
+              {ownBatches.map((line) => (
+                <option key={line.batchId} value={line.batchId}>
+                  {line.productName ?? line.gtin} · lot {line.lot}
+                </option>
+              ))}
+            </SelectField>
+            <TextField
+              label="Packs in the case"
+              inputMode="numeric"
+              value={count}
+              onChange={(e) => setCount(e.target.value)}
+              error={touched ? otherError : null}
+              hint="The next packs off the line, in the order of the batch's serial list."
+            />
+          </>
+        ) : null}
+      </form>
+      {mode !== "pack-range" ? (
+        <>
+          <Scanner
+            ref={scanner}
+            accepts="unit-or-pack"
+            fieldLabel={mode === "aggregate" ? "Scan what goes in" : "Scan what comes out"}
+            submitLabel="Add"
+            onCode={(code, value) => void add(code, value)}
+          />
+          {problem ? (
+            <Notice tone="warning" testId="pack-scan-problem">
+              {problem}
+            </Notice>
+          ) : null}
+          {items.length === 0 ? (
+            <p className={`text-sm ${touched ? "font-medium text-red-700" : "text-slate-600"}`}>
+              {touched && otherError ? `⚠ ${otherError}` : "Nothing scanned yet."}
+            </p>
+          ) : (
+            <ul className="space-y-1 text-sm" data-testid="pack-items">
+              {items.map((item, i) => (
+                <li key={item.label} className="flex items-center gap-2">
+                  <span className="font-mono text-xs text-slate-800">{item.label}</span>
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    aria-label={`Remove ${item.label}`}
+                    onClick={() => setItems(items.filter((_, j) => j !== i))}
+                  >
+                    Remove
+                  </Button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : null}
+      <Button type="submit" form={formId} disabled={tx.busy}>
+        {mode === "pack-range" ? "Pack the case" : mode === "aggregate" ? "Pack the unit" : "Take out"}
+      </Button>
+      <TxStatus
+        phase={tx.phase}
+        successText={
+          mode === "disaggregate"
+            ? "Taken out: they are loose in your stock."
+            : "Packed: the unit is in your stock with what is inside it."
+        }
+      />
+    </div>
+  );
+}

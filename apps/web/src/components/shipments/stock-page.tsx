@@ -7,7 +7,7 @@ import { PageHeader, Section } from "../ui/card.tsx";
 import { QueryState } from "../ui/query-state.tsx";
 import { ResponderCredentials } from "../vrs/responder-credentials.tsx";
 import { DecommissionForm } from "./decommission-form.tsx";
-import { ReceiveByScan, ScanShipForm, UnitsTable } from "./package-custody.tsx";
+import { PackForm, ReceiveByScan, ScanShipForm, UnitsTable } from "./package-custody.tsx";
 import { ShipForm } from "./ship-form.tsx";
 import { ShipmentList } from "./shipment-list.tsx";
 import { StockTable } from "./stock-table.tsx";
@@ -75,6 +75,17 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
           >
             <QueryState query={party} what="stock">
               {(d) => <UnitsTable units={d.units ?? []} stock={d.stock} />}
+            </QueryState>
+          </Section>
+        ) : null}
+        {byIdentity ? (
+          <Section
+            id="pack"
+            title="Pack and unpack"
+            description="Put units and packs you hold into a new pallet, case or tote, or take them out of one. Everything inside a unit moves with it."
+          >
+            <QueryState query={party} what="stock">
+              {(d) => <PackForm role={role} self={address} party={d} stock={stockLines} />}
             </QueryState>
           </Section>
         ) : null}

@@ -347,3 +347,30 @@ export const readLinks = {
   transaction: (hash: string) => `/auditor/transactions/${hash.toLowerCase()}`,
   search: (q: string) => `/auditor/search?q=${encodeURIComponent(q)}`,
 } as const;
+
+/**
+ * GET /api/packs/<gtin>/<serial>/trace (package-level ledger; server/read/trace.ts): the pack, where
+ * it is at the block the read model reached, and the events of its history the viewer may see.
+ */
+export interface PackTraceResponse {
+  gtin: string;
+  lot: string;
+  serial: string;
+  batchId: string;
+  index: number;
+  /** Null when where it is now is not the viewer's to know. */
+  whereabouts: {
+    /** HELD, IN_TRANSIT, QUARANTINED, DECOMMISSIONED or DESTROYED: its own, or its top-most unit's. */
+    place: string;
+    /** HELD, QUARANTINED: the holder; IN_TRANSIT: the sender; DECOMMISSIONED: who did it (lower case). */
+    party: string;
+    recipient: string | null;
+    /** The units around it, innermost first. */
+    path: string[];
+    /** DECOMMISSIONED: the pack state and when (unix seconds). */
+    state: string | null;
+    at: number | null;
+  } | null;
+  indexedBlock: number | null;
+  partial: boolean;
+}
