@@ -13,7 +13,9 @@
  *   Central's inbox lists it.
  * - Northwind records a pack inside the case it kept as destroyed (the write names the case); a
  *   pack it shipped on is "not in your stock".
- * - Northwind picks a pack out of that case into a new tote, and takes another out loose.
+ * - Northwind picks a pack out of that case into a new tote, and takes another out loose; it
+ *   quarantines the tote and clears it, and quarantines the loose pack and finds it illegitimate
+ *   (destroyed: it leaves the stock).
  * - Central receives the pallet by its label; at the counter a pack from a case on it is dispensed
  *   (the dispense names the case it is in), and a pack of the refused case is "not in your stock".
  *
@@ -157,7 +159,7 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     const field = "Scan what goes: pallet, case or tote labels, loose packs";
     await form.getByLabel(field, { exact: true }).fill(`(00)${sscc(599)}`);
     await form.getByLabel(field, { exact: true }).press("Enter");
-    await form.getByTestId("ship-scan-problem").waitFor();
+    await form.getByTestId("ship-items-problem").waitFor();
     await form.getByLabel(field, { exact: true }).fill(`(00)${PALLET}`);
     await form.getByLabel(field, { exact: true }).press("Enter");
     await form.getByTestId("ship-items").getByText(`Unit ${PALLET}`).waitFor();
@@ -271,6 +273,60 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     await form.getByText("Taken out: they are loose in your stock.").waitFor({ timeout: 60_000 });
     await northwind.getByTestId("loose-packs").getByText("lot PKG-E1 (1)").waitFor({ timeout: 30_000 });
     await lookAt(northwind, "package-packed", "A tote picked and a pack taken out");
+  });
+
+  step("Northwind quarantines the tote and clears it; a loose pack found illegitimate is destroyed", async () => {
+    const { batch } = stack.fixtures;
+    const toteBody = "3" + "0952999" + "000000601";
+    const tote = toteBody + String(gs1CheckDigit(toteBody));
+    const form = northwind.getByRole("form", { name: "Quarantine" });
+    const units = northwind.getByTestId("held-units");
+    await scan(northwind, "Scan what is suspect", `(00)${tote}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await form.getByLabel("Why it is suspect").fill("Seal broken");
+    await form.getByRole("button", { name: "Quarantine", exact: true }).click();
+    await form.getByText("Quarantined: it can neither move nor be dispensed").waitFor({ timeout: 60_000 });
+    await units.locator(`li[data-sscc="${tote}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
+
+    await form.getByLabel("End a quarantine").check();
+    await scan(northwind, "Scan what was investigated", `(00)${tote}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await form.getByLabel("What the investigation found").fill("Resealed by the manufacturer's QA");
+    await form.getByRole("button", { name: "Clear and release" }).click();
+    await form.getByText("Cleared: back in your stock.").waitFor({ timeout: 60_000 });
+    await units
+      .locator(`li[data-sscc="${tote}"]`)
+      .getByText("Quarantined")
+      .waitFor({ state: "detached", timeout: 30_000 });
+
+    // The loose pack taken out of the case: quarantined, then found illegitimate.
+    const loose = toHri({
+      gtin: batch.gtin,
+      lot: batch.lot,
+      serial: batch.manifest.serials[13]!,
+      expiry: { raw: String(batch.expiry).slice(2), date: "" },
+    });
+    await form.getByLabel("Quarantine suspect product").check();
+    await scan(northwind, "Scan what is suspect", loose);
+    await form
+      .getByTestId("quarantine-items")
+      .getByText(`SN ${batch.manifest.serials[13]!}`)
+      .waitFor({ timeout: 20_000 });
+    await form.getByLabel("Why it is suspect").fill("Misprinted label");
+    await form.getByRole("button", { name: "Quarantine", exact: true }).click();
+    await form.getByText("Quarantined: it can neither move nor be dispensed").waitFor({ timeout: 60_000 });
+    await form.getByLabel("End a quarantine").check();
+    await scan(northwind, "Scan what was investigated", loose);
+    await form
+      .getByTestId("quarantine-items")
+      .getByText(`SN ${batch.manifest.serials[13]!}`)
+      .waitFor({ timeout: 20_000 });
+    await form.getByLabel("Outcome").selectOption("ILLEGITIMATE");
+    await form.getByLabel("What the investigation found").fill("Falsified");
+    await form.getByRole("button", { name: "Destroy as illegitimate" }).click();
+    await form.getByText("Destroyed as illegitimate").waitFor({ timeout: 60_000 });
+    await northwind.getByTestId("loose-packs").waitFor({ state: "detached", timeout: 30_000 });
+    await lookAt(northwind, "package-quarantine", "Quarantine on the stock page");
   });
 
   step("no page error on the way", async () => {

@@ -563,6 +563,29 @@ describe("a package-ledger write on the same path: the server's queue or the wal
     );
   });
 
+  it("quarantines a loose pack and ends it illegitimate through the server: the pack is destroyed", async () => {
+    const asAcme = await depsFor(world.parties.acme);
+    const pack = { gtin: batch.gtin, lot: batch.lot, serial: batch.manifest.serials[7]! };
+    const quarantined = await runDashboardWrite(asAcme, {
+      ledger: "package",
+      operation: "quarantine",
+      arguments: { packs: [pack], reason: "Label misprinted" },
+    });
+    assert.equal(quarantined.ok, true, quarantined.ok ? "" : quarantined.message);
+    assert.equal(quarantined.path, "server");
+    await syncToHead(ctx);
+    assert.equal((await packWhereabouts(ctx.db, batch.batchId, 7))!.place, "QUARANTINED");
+    const ended = await runDashboardWrite(asAcme, {
+      ledger: "package",
+      operation: "end-quarantine",
+      arguments: { packs: [pack], outcome: "ILLEGITIMATE", reason: "Falsified" },
+    });
+    assert.equal(ended.ok, true, ended.ok ? "" : ended.message);
+    await syncToHead(ctx);
+    const where = (await packWhereabouts(ctx.db, batch.batchId, 7))!;
+    assert.deepEqual([where.place, where.state], ["DECOMMISSIONED", "DESTROYED"]);
+  });
+
   it("explains the package ledger's refusal on the wallet path, naming the pack's holder, before anything is signed", async () => {
     const { central } = world.parties;
     const result = await runDashboardWrite(await depsFor(central), {

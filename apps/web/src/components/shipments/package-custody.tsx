@@ -2,7 +2,8 @@
 /**
  * The stock page's custody screens on the package-level ledger, where custody is by identity:
  * the logistic units a party holds (pallets, cases, totes with what is inside them), receiving a
- * pallet or case by scanning its SSCC label, and shipping by scanning the labels and packs that go.
+ * pallet or case by scanning its SSCC label, and the steps a clerk prepares by scanning labels and
+ * packs: shipping and returning, packing and unpacking, quarantining suspect product.
  * Shipment cards (receive all, receive part, refuse, cancel) are shipment-list.tsx's.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
@@ -162,8 +163,124 @@ export function ReceiveByScan({ party, stock }: { party: PartyResponse; stock: r
   );
 }
 
-/** An item scanned into a shipment being prepared. */
-type ShipItem = { kind: "unit"; sscc: string; label: string } | { kind: "pack"; ref: PackageRef; label: string };
+/** An item scanned into a step being prepared: a unit by its SSCC, or a pack. */
+type ScannedItem = { kind: "unit"; sscc: string; label: string } | { kind: "pack"; ref: PackageRef; label: string };
+
+/** A pack as a step names it: the unit directly holding it (from its trace) included. */
+async function packRefOf(code: string): Promise<{ ref: PackageRef; label: string }> {
+  const proof = await api.packProof(code);
+  const trace = await api.packTrace(proof.gtin, proof.serial, proof.lot).catch(() => null);
+  const unit = trace?.whereabouts?.path[0];
+  return {
+    ref: { gtin: proof.gtin, lot: proof.lot, serial: proof.serial, ...(unit ? { unit } : {}) },
+    label: `Pack SN ${proof.serial}, lot ${proof.lot}${unit ? ` (in unit ${unit})` : ""}`,
+  };
+}
+
+/**
+ * The list a clerk scans a step's units and packs into. Each label or code is taken as it comes: a
+ * unit if `unitLabel` names it (else its words say why not), a pack once found in its serial list
+ * (and, by its trace, the unit it is in); a refusal is said at once, and the field keeps the focus.
+ */
+function useScannedItems(unitLabel: (sscc: string) => { label: string } | { problem: string }) {
+  const [items, setItems] = useState<ScannedItem[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const scanner = useRef<ScannerHandle>(null);
+  const add = async (code: string, value: Gs1Value) => {
+    setProblem(null);
+    try {
+      if (value.sscc !== undefined) {
+        const unit = unitLabel(value.sscc);
+        if ("problem" in unit) throw new Error(unit.problem);
+        if (items.some((item) => item.kind === "unit" && item.sscc === value.sscc))
+          throw new Error(`Unit ${value.sscc} is on the list already.`);
+        setItems([...items, { kind: "unit", sscc: value.sscc, label: unit.label }]);
+      } else {
+        const pack = await packRefOf(code);
+        const same = (item: ScannedItem) =>
+          item.kind === "pack" && item.ref.gtin === pack.ref.gtin && item.ref.serial === pack.ref.serial;
+        if (items.some(same)) throw new Error(`Pack SN ${pack.ref.serial} is on the list already.`);
+        setItems([...items, { kind: "pack", ...pack }]);
+      }
+    } catch (error) {
+      setProblem((error as Error).message);
+    }
+    scanner.current?.focus();
+  };
+  return {
+    items,
+    problem,
+    scanner,
+    add,
+    remove: (index: number) => setItems(items.filter((_, i) => i !== index)),
+    clear: () => {
+      setItems([]);
+      setProblem(null);
+    },
+    /** The step's arguments: units by SSCC, packs. */
+    listed: () => ({
+      units: items.flatMap((item) => (item.kind === "unit" ? [item.sscc] : [])),
+      packs: items.flatMap((item) => (item.kind === "pack" ? [item.ref] : [])),
+    }),
+  };
+}
+
+/** The scanner of a `useScannedItems` list, what it refused, and what is on the list. */
+function ScannedItems({
+  list,
+  fieldLabel,
+  missing,
+  testId,
+}: {
+  list: ReturnType<typeof useScannedItems>;
+  fieldLabel: string;
+  /** Shown (as an error once the form was submitted) while the list is empty. */
+  missing: string | null;
+  testId: string;
+}) {
+  return (
+    <>
+      <Scanner
+        ref={list.scanner}
+        accepts="unit-or-pack"
+        fieldLabel={fieldLabel}
+        submitLabel="Add"
+        onCode={(code, value) => void list.add(code, value)}
+      />
+      {list.problem ? (
+        <Notice tone="warning" testId={`${testId}-problem`}>
+          {list.problem}
+        </Notice>
+      ) : null}
+      {list.items.length === 0 ? (
+        <p className={`text-sm ${missing ? "font-medium text-red-700" : "text-slate-600"}`}>
+          {missing ? `⚠ ${missing}` : "Nothing scanned yet."}
+        </p>
+      ) : (
+        <ul className="space-y-1 text-sm" data-testid={testId}>
+          {list.items.map((item, i) => (
+            <li key={item.label} className="flex items-center gap-2">
+              <span className="font-mono text-xs text-slate-800">{item.label}</span>
+              <Button variant="ghost" size="sm" aria-label={`Remove ${item.label}`} onClick={() => list.remove(i)}>
+                Remove
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** A unit the party holds on its own, as a list takes it; else why not. */
+function heldUnitLabel(held: ReadonlyMap<string, HeldUnitView>, sscc: string, unlessWhat: string) {
+  const unit = held.get(sscc);
+  return unit !== undefined
+    ? { label: `Unit ${unit.sscc} · ${contentsText(unit)}` }
+    : {
+        problem: `Unit ${sscc} is not one you hold on its own: it is someone else's, on its way, or inside another unit you hold (${unlessWhat}).`,
+      };
+}
 
 /**
  * Shipping by scan: the clerk scans each pallet, case or tote label (a unit held, not inside
@@ -186,14 +303,12 @@ export function ScanShipForm({
 }) {
   const participants = useParticipants();
   const tx = useLedgerWrite(useErrorLookup(stock));
-  const scanner = useRef<ScannerHandle>(null);
   const [to, setTo] = useState("");
   const [reference, setReference] = useState("");
-  const [items, setItems] = useState<ShipItem[]>([]);
-  const [scanProblem, setScanProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
   const formId = useId();
   const held = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
+  const list = useScannedItems((sscc) => heldUnitLabel(held, sscc, "ship that one, or take it out first"));
 
   const recipients = useMemo(() => {
     const allowed = mode === "return" ? ["MANUFACTURER"] : (ROUTES[role] ?? []);
@@ -203,48 +318,10 @@ export function ScanShipForm({
     );
   }, [participants.data, role, self, mode]);
 
-  const add = async (code: string, value: Gs1Value) => {
-    setScanProblem(null);
-    if (value.sscc !== undefined) {
-      const unit = held.get(value.sscc);
-      if (unit === undefined) {
-        setScanProblem(
-          `Unit ${value.sscc} is not one you hold on its own: it is someone else's, on its way, or inside another unit you hold (ship that one, or take it out first).`,
-        );
-      } else if (items.some((item) => item.kind === "unit" && item.sscc === value.sscc)) {
-        setScanProblem(`Unit ${value.sscc} is on the list already.`);
-      } else {
-        setItems([...items, { kind: "unit", sscc: unit.sscc, label: `Unit ${unit.sscc} · ${contentsText(unit)}` }]);
-      }
-      scanner.current?.focus();
-      return;
-    }
-    try {
-      const proof = await api.packProof(code);
-      if (
-        items.some((item) => item.kind === "pack" && item.ref.gtin === proof.gtin && item.ref.serial === proof.serial)
-      ) {
-        setScanProblem(`Pack SN ${proof.serial} is on the list already.`);
-      } else {
-        setItems([
-          ...items,
-          {
-            kind: "pack",
-            ref: { gtin: proof.gtin, lot: proof.lot, serial: proof.serial },
-            label: `Pack SN ${proof.serial}, lot ${proof.lot}`,
-          },
-        ]);
-      }
-    } catch (error) {
-      setScanProblem((error as Error).message);
-    }
-    scanner.current?.focus();
-  };
-
   const errors = {
     to: to ? null : "Choose a recipient.",
     reference: referenceError(reference),
-    items: items.length > 0 ? null : "Scan at least one pallet, case, tote or pack.",
+    items: list.items.length > 0 ? null : "Scan at least one pallet, case, tote or pack.",
   };
 
   async function submit(event: FormEvent) {
@@ -254,15 +331,10 @@ export function ScanShipForm({
     const result = await tx.run({
       ledger: "package",
       operation: "ship",
-      arguments: {
-        to: to as Address,
-        reference: reference.trim(),
-        units: items.flatMap((item) => (item.kind === "unit" ? [item.sscc] : [])),
-        packs: items.flatMap((item) => (item.kind === "pack" ? [item.ref] : [])),
-      },
+      arguments: { to: to as Address, reference: reference.trim(), ...list.listed() },
     });
     if (result.ok) {
-      setItems([]);
+      list.clear();
       setReference("");
       setTouched(false);
     }
@@ -297,44 +369,14 @@ export function ScanShipForm({
           hint="The despatch advice number printed on the delivery."
         />
       </form>
-      <Scanner
-        ref={scanner}
-        accepts="unit-or-pack"
-        fieldLabel="Scan what goes: pallet, case or tote labels, loose packs"
-        submitLabel="Add"
-        onCode={(code, value) => void add(code, value)}
-      />
-      {scanProblem ? (
-        <Notice tone="warning" testId="ship-scan-problem">
-          {scanProblem}
-        </Notice>
-      ) : null}
       <div>
-        <p className="text-sm font-medium text-slate-800">In this shipment</p>
-        {items.length === 0 ? (
-          <p className={`text-sm ${touched ? "font-medium text-red-700" : "text-slate-600"}`}>
-            {touched ? `⚠ ${errors.items}` : "Nothing scanned yet."}
-          </p>
-        ) : (
-          <ul className="mt-1 space-y-1 text-sm" data-testid="ship-items">
-            {items.map((item, i) => (
-              <li
-                key={item.kind === "unit" ? item.sscc : `${item.ref.gtin}/${item.ref.serial}`}
-                className="flex items-center gap-2"
-              >
-                <span className="font-mono text-xs text-slate-800">{item.label}</span>
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  aria-label={`Remove ${item.label}`}
-                  onClick={() => setItems(items.filter((_, j) => j !== i))}
-                >
-                  Remove
-                </Button>
-              </li>
-            ))}
-          </ul>
-        )}
+        <p className="mb-2 text-sm font-medium text-slate-800">In this shipment</p>
+        <ScannedItems
+          list={list}
+          fieldLabel="Scan what goes: pallet, case or tote labels, loose packs"
+          missing={touched ? errors.items : null}
+          testId="ship-items"
+        />
       </div>
       <Button type="submit" form={formId} disabled={tx.busy}>
         {mode === "return" ? "Send the return" : "Ship"}
@@ -361,23 +403,14 @@ function ssccOf(text: string): string | undefined {
  * The digits of the packer's company prefix inside `sscc` (after its extension digit), which the
  * ledger checks for a manufacturer; 0 for a distributor or pharmacy, who may label with any SSCC.
  */
-function prefixLengthFor(sscc: string, role: PartyRole, prefixes: readonly string[]): number | string {
+function prefixLengthFor(sscc: string, role: PartyRole, prefixes: readonly string[]): number | { problem: string } {
   if (role !== "MANUFACTURER") return 0;
   const prefix = prefixes.find((p) => sscc.slice(1).startsWith(p));
   return prefix === undefined
-    ? `SSCC ${sscc} is not under your company prefixes (${prefixes.join(", ") || "none assigned"}): label the unit with one of yours.`
+    ? {
+        problem: `SSCC ${sscc} is not under your company prefixes (${prefixes.join(", ") || "none assigned"}): label the unit with one of yours.`,
+      }
     : prefix.length;
-}
-
-/** A pack as a packing step names it: the unit directly holding it (from its trace) included. */
-async function packRefOf(code: string): Promise<{ ref: PackageRef; label: string }> {
-  const proof = await api.packProof(code);
-  const trace = await api.packTrace(proof.gtin, proof.serial, proof.lot).catch(() => null);
-  const unit = trace?.whereabouts?.path[0];
-  return {
-    ref: { gtin: proof.gtin, lot: proof.lot, serial: proof.serial, ...(unit ? { unit } : {}) },
-    label: `Pack SN ${proof.serial}, lot ${proof.lot}${unit ? ` (in unit ${unit})` : ""}`,
-  };
 }
 
 /**
@@ -399,54 +432,30 @@ export function PackForm({
 }) {
   const participants = useParticipants();
   const tx = useLedgerWrite(useErrorLookup(stock));
-  const scanner = useRef<ScannerHandle>(null);
   const formId = useId();
   const [mode, setMode] = useState<"aggregate" | "disaggregate" | "pack-range">(
     role === "MANUFACTURER" ? "pack-range" : "aggregate",
   );
   const [label, setLabel] = useState("");
-  const [items, setItems] = useState<ShipItem[]>([]);
   const [batchId, setBatchId] = useState("");
   const [count, setCount] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
   const prefixes =
     participants.data?.participants.find((p) => p.address.toLowerCase() === self.toLowerCase())?.companyPrefixes ?? [];
   const held = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
+  // What comes out of a unit is checked by the ledger (it must be directly inside the unit named).
+  const list = useScannedItems((sscc) =>
+    mode === "disaggregate" ? { label: `Unit ${sscc}` } : heldUnitLabel(held, sscc, "take it out first"),
+  );
   const ownBatches = stock.filter((line) => line.manufacturer.toLowerCase() === self.toLowerCase());
   const sscc = ssccOf(label);
-
-  const add = async (code: string, value: Gs1Value) => {
-    setProblem(null);
-    try {
-      if (value.sscc !== undefined) {
-        if (mode === "aggregate" && !held.has(value.sscc)) {
-          throw new Error(`Unit ${value.sscc} is not one you hold on its own: only such a unit goes into another.`);
-        }
-        if (items.some((item) => item.kind === "unit" && item.sscc === value.sscc))
-          throw new Error(`Unit ${value.sscc} is on the list already.`);
-        setItems([...items, { kind: "unit", sscc: value.sscc, label: `Unit ${value.sscc}` }]);
-      } else {
-        const pack = await packRefOf(code);
-        if (
-          items.some(
-            (item) => item.kind === "pack" && item.ref.serial === pack.ref.serial && item.ref.gtin === pack.ref.gtin,
-          )
-        )
-          throw new Error(`Pack SN ${pack.ref.serial} is on the list already.`);
-        setItems([...items, { kind: "pack", ...pack }]);
-      }
-    } catch (error) {
-      setProblem((error as Error).message);
-    }
-    scanner.current?.focus();
-  };
+  const prefixLength = sscc === undefined ? 0 : prefixLengthFor(sscc, role, prefixes);
 
   const labelError =
     sscc === undefined
       ? "The SSCC of the unit: 18 digits, as printed under the (00) of its label."
-      : mode !== "disaggregate" && typeof prefixLengthFor(sscc, role, prefixes) === "string"
-        ? (prefixLengthFor(sscc, role, prefixes) as string)
+      : mode !== "disaggregate" && typeof prefixLength !== "number"
+        ? prefixLength.problem
         : mode === "disaggregate" && !held.has(sscc)
           ? `Unit ${sscc} is not one you hold on its own.`
           : null;
@@ -458,7 +467,7 @@ export function PackForm({
         : !Number.isInteger(quantity) || quantity < 1
           ? "How many packs go into the case: a whole number, at least 1."
           : null
-      : items.length === 0
+      : list.items.length === 0
         ? mode === "aggregate"
           ? "Scan what goes into the unit."
           : "Scan what comes out of the unit."
@@ -467,10 +476,8 @@ export function PackForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
-    if (labelError || otherError || sscc === undefined) return;
-    const units = items.flatMap((item) => (item.kind === "unit" ? [item.sscc] : []));
-    const packs = items.flatMap((item) => (item.kind === "pack" ? [item.ref] : []));
-    const prefixLength = prefixLengthFor(sscc, role, prefixes) as number;
+    if (labelError || otherError || sscc === undefined || typeof prefixLength !== "number") return;
+    const { units, packs } = list.listed();
     const batch = ownBatches.find((line) => line.batchId === batchId);
     const result = await tx.run(
       mode === "pack-range"
@@ -489,7 +496,7 @@ export function PackForm({
             },
     );
     if (result.ok) {
-      setItems([]);
+      list.clear();
       setLabel("");
       setTouched(false);
     }
@@ -513,8 +520,7 @@ export function PackForm({
               checked={mode === value}
               onChange={() => {
                 setMode(value);
-                setItems([]);
-                setProblem(null);
+                list.clear();
                 tx.reset();
               }}
             />
@@ -552,41 +558,12 @@ export function PackForm({
         ) : null}
       </form>
       {mode !== "pack-range" ? (
-        <>
-          <Scanner
-            ref={scanner}
-            accepts="unit-or-pack"
-            fieldLabel={mode === "aggregate" ? "Scan what goes in" : "Scan what comes out"}
-            submitLabel="Add"
-            onCode={(code, value) => void add(code, value)}
-          />
-          {problem ? (
-            <Notice tone="warning" testId="pack-scan-problem">
-              {problem}
-            </Notice>
-          ) : null}
-          {items.length === 0 ? (
-            <p className={`text-sm ${touched ? "font-medium text-red-700" : "text-slate-600"}`}>
-              {touched && otherError ? `⚠ ${otherError}` : "Nothing scanned yet."}
-            </p>
-          ) : (
-            <ul className="space-y-1 text-sm" data-testid="pack-items">
-              {items.map((item, i) => (
-                <li key={item.label} className="flex items-center gap-2">
-                  <span className="font-mono text-xs text-slate-800">{item.label}</span>
-                  <Button
-                    variant="ghost"
-                    size="sm"
-                    aria-label={`Remove ${item.label}`}
-                    onClick={() => setItems(items.filter((_, j) => j !== i))}
-                  >
-                    Remove
-                  </Button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
+        <ScannedItems
+          list={list}
+          fieldLabel={mode === "aggregate" ? "Scan what goes in" : "Scan what comes out"}
+          missing={touched ? otherError : null}
+          testId="pack-items"
+        />
       ) : null}
       <Button type="submit" form={formId} disabled={tx.busy}>
         {mode === "pack-range" ? "Pack the case" : mode === "aggregate" ? "Pack the unit" : "Take out"}
@@ -597,6 +574,134 @@ export function PackForm({
           mode === "disaggregate"
             ? "Taken out: they are loose in your stock."
             : "Packed: the unit is in your stock with what is inside it."
+        }
+      />
+    </div>
+  );
+}
+
+/**
+ * Quarantine of suspect product by its holder: the units and packs scanned can neither move nor
+ * be dispensed until the investigation ends, cleared (back in stock) or illegitimate (destroyed).
+ * A regulator's quarantine is ended by a regulator only: the ledger says so before anything is
+ * signed.
+ */
+export function QuarantineForm({ party, stock }: { party: PartyResponse; stock: readonly StockLine[] }) {
+  const tx = useLedgerWrite(useErrorLookup(stock));
+  const formId = useId();
+  const [mode, setMode] = useState<"quarantine" | "end">("quarantine");
+  const [outcome, setOutcome] = useState<"CLEARED" | "ILLEGITIMATE">("CLEARED");
+  const [reason, setReason] = useState("");
+  const [touched, setTouched] = useState(false);
+  const units = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
+  const list = useScannedItems((sscc) => {
+    const unit = units.get(sscc);
+    if (unit !== undefined && unit.quarantined === (mode === "end"))
+      return { label: `Unit ${sscc} · ${contentsText(unit)}` };
+    return {
+      problem:
+        unit === undefined
+          ? `Unit ${sscc} is not one you hold on its own (a unit inside another is quarantined with it).`
+          : mode === "end"
+            ? `Unit ${sscc} is not quarantined.`
+            : `Unit ${sscc} is quarantined already.`,
+    };
+  });
+  const errors = {
+    items: list.items.length > 0 ? null : "Scan the units and packs concerned.",
+    reason: reason.trim()
+      ? null
+      : mode === "end"
+        ? "Say what the investigation found."
+        : "Say why the product is suspect.",
+  };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (errors.items || errors.reason) return;
+    const result = await tx.run(
+      mode === "quarantine"
+        ? { ledger: "package", operation: "quarantine", arguments: { ...list.listed(), reason: reason.trim() } }
+        : {
+            ledger: "package",
+            operation: "end-quarantine",
+            arguments: { ...list.listed(), outcome, reason: reason.trim() },
+          },
+    );
+    if (result.ok) {
+      list.clear();
+      setReason("");
+      setTouched(false);
+    }
+  }
+
+  return (
+    <div role="form" aria-label="Quarantine" className="space-y-4">
+      <fieldset className="flex flex-wrap gap-4 text-sm">
+        <legend className="sr-only">What to do</legend>
+        {(
+          [
+            ["quarantine", "Quarantine suspect product"],
+            ["end", "End a quarantine"],
+          ] as const
+        ).map(([value, text]) => (
+          <label key={value} className="flex items-center gap-2">
+            <input
+              type="radio"
+              name={`${formId}-mode`}
+              checked={mode === value}
+              onChange={() => {
+                setMode(value);
+                list.clear();
+                tx.reset();
+              }}
+            />
+            {text}
+          </label>
+        ))}
+      </fieldset>
+      <ScannedItems
+        list={list}
+        fieldLabel={mode === "quarantine" ? "Scan what is suspect" : "Scan what was investigated"}
+        missing={touched ? errors.items : null}
+        testId="quarantine-items"
+      />
+      <form id={formId} onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
+        {mode === "end" ? (
+          <SelectField
+            label="Outcome"
+            value={outcome}
+            onChange={(e) => setOutcome(e.target.value as "CLEARED" | "ILLEGITIMATE")}
+            hint="Illegitimate product is destroyed on the ledger: every later check of it says so."
+          >
+            <option value="CLEARED">Cleared: genuine, back in stock</option>
+            <option value="ILLEGITIMATE">Illegitimate: destroy it</option>
+          </SelectField>
+        ) : null}
+        <TextField
+          label={mode === "quarantine" ? "Why it is suspect" : "What the investigation found"}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          error={touched ? errors.reason : null}
+        />
+      </form>
+      <Button
+        type="submit"
+        form={formId}
+        variant={mode === "end" && outcome === "ILLEGITIMATE" ? "danger" : "primary"}
+        disabled={tx.busy}
+      >
+        {mode === "quarantine" ? "Quarantine" : outcome === "CLEARED" ? "Clear and release" : "Destroy as illegitimate"}
+      </Button>
+      <TxStatus
+        phase={tx.phase}
+        successText={
+          mode === "quarantine"
+            ? "Quarantined: it can neither move nor be dispensed until the investigation ends."
+            : outcome === "CLEARED"
+              ? "Cleared: back in your stock."
+              : "Destroyed as illegitimate: it has left your stock, and every later check of it says so."
         }
       />
     </div>

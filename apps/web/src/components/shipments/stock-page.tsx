@@ -7,7 +7,7 @@ import { PageHeader, Section } from "../ui/card.tsx";
 import { QueryState } from "../ui/query-state.tsx";
 import { ResponderCredentials } from "../vrs/responder-credentials.tsx";
 import { DecommissionForm } from "./decommission-form.tsx";
-import { PackForm, ReceiveByScan, ScanShipForm, UnitsTable } from "./package-custody.tsx";
+import { PackForm, QuarantineForm, ReceiveByScan, ScanShipForm, UnitsTable } from "./package-custody.tsx";
 import { ShipForm } from "./ship-form.tsx";
 import { ShipmentList } from "./shipment-list.tsx";
 import { StockTable } from "./stock-table.tsx";
@@ -86,6 +86,17 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
           >
             <QueryState query={party} what="stock">
               {(d) => <PackForm role={role} self={address} party={d} stock={stockLines} />}
+            </QueryState>
+          </Section>
+        ) : null}
+        {byIdentity ? (
+          <Section
+            id="quarantine"
+            title="Quarantine"
+            description="Set suspect product aside on the ledger: it can neither move nor be dispensed until the investigation ends, cleared or illegitimate."
+          >
+            <QueryState query={party} what="stock">
+              {(d) => <QuarantineForm party={d} stock={stockLines} />}
             </QueryState>
           </Section>
         ) : null}

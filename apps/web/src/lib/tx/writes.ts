@@ -12,7 +12,15 @@
  *
  * Framework-free and without server imports: the browser bundles it.
  */
-import { batchIdOf, gtinToUint64, packStateNumber, shipmentRefOf, type PackStateName } from "@pedigree/ledger";
+import {
+  batchIdOf,
+  gtinToUint64,
+  packStateNumber,
+  quarantineOutcomeNumber,
+  shipmentRefOf,
+  type PackStateName,
+  type QuarantineOutcomeName,
+} from "@pedigree/ledger";
 import { zeroHash, type Address, type Hex } from "viem";
 import type { LedgerCall, PackageLedgerCall } from "./run.ts";
 
@@ -107,6 +115,16 @@ export type PackageWrite = { ledger: "package" } & (
   | { operation: "decommission"; arguments: { pack: PackageRef; state: OtherPackState } }
   | { operation: "reactivate"; arguments: { pack: PackageRef } }
   | { operation: "quarantine"; arguments: Items & { reason: string } }
+  | {
+      operation: "end-quarantine";
+      /** CLEARED: back with their holder; ILLEGITIMATE: destroyed. */
+      arguments: Items & { outcome: QuarantineOutcomeName; reason: string };
+    }
+  | { operation: "quarantine-batch"; arguments: { gtin: string; lot: string; reason: string } }
+  | {
+      operation: "end-batch-quarantine";
+      arguments: { gtin: string; lot: string; outcome: QuarantineOutcomeName; reason: string };
+    }
 );
 
 export type PackageOperationName = PackageWrite["operation"];
@@ -259,5 +277,15 @@ export async function packageLedgerCall(write: PackageWrite, locate: PackLocator
     }
     case "quarantine":
       return call("quarantine", [await itemsArg(write.arguments, locate), write.arguments.reason]);
+    case "end-quarantine": {
+      const a = write.arguments;
+      return call("endQuarantine", [await itemsArg(a, locate), quarantineOutcomeNumber(a.outcome), a.reason]);
+    }
+    case "quarantine-batch":
+      return call("quarantineBatch", [batchIdOf(write.arguments.gtin, write.arguments.lot), write.arguments.reason]);
+    case "end-batch-quarantine": {
+      const a = write.arguments;
+      return call("endBatchQuarantine", [batchIdOf(a.gtin, a.lot), quarantineOutcomeNumber(a.outcome), a.reason]);
+    }
   }
 }

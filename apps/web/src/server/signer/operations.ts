@@ -95,6 +95,7 @@ const sscc = z
   .refine(isValidSscc, "the SSCC's check digit is wrong");
 const prefixLength = z.number().int().min(6, "a GS1 company prefix has 6 to 12 digits").max(12);
 const otherState = z.enum(["DESTROYED", "STOLEN", "SAMPLE", "EXPORTED", "LOCKED"]);
+const outcome = z.enum(["CLEARED", "ILLEGITIMATE"]);
 
 const batchArguments = { gtin, lot };
 const countLine = z.object({ gtin, lot, quantity }).strict();
@@ -316,6 +317,21 @@ const PACKAGE_OPERATIONS: Record<string, Operation> = {
     scope: "quarantine",
     what: "quarantine units and packs",
     arguments: z.object({ ...items, reason }).strict(),
+  }),
+  "end-quarantine": packageOperation("end-quarantine", {
+    scope: "quarantine",
+    what: "end quarantines",
+    arguments: z.object({ ...items, outcome, reason }).strict(),
+  }),
+  "quarantine-batch": packageOperation("quarantine-batch", {
+    scope: "quarantine",
+    what: "quarantine batches",
+    arguments: z.object({ ...batchArguments, reason }).strict(),
+  }),
+  "end-batch-quarantine": packageOperation("end-batch-quarantine", {
+    scope: "quarantine",
+    what: "end batch quarantines",
+    arguments: z.object({ ...batchArguments, outcome, reason }).strict(),
   }),
   recall,
   "suspend-batch": suspendBatch,
