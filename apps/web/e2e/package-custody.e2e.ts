@@ -16,6 +16,8 @@
  * - Northwind picks a pack out of that case into a new tote, and takes another out loose; it
  *   quarantines the tote and clears it, and quarantines the loose pack and finds it illegitimate
  *   (destroyed: it leaves the stock).
+ * - A regulator quarantines the batch from its page: Central's counter refuses its packs; once
+ *   cleared they may be dispensed again.
  * - Central receives the pallet by its label; at the counter a pack from a case on it is dispensed
  *   (the dispense names the case it is in), and a pack of the refused case is "not in your stock".
  *
@@ -328,6 +330,47 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     await northwind.getByTestId("loose-packs").waitFor({ state: "detached", timeout: 30_000 });
     await lookAt(northwind, "package-quarantine", "Quarantine on the stock page");
   });
+
+  step(
+    "a regulator quarantines the batch: Central's counter refuses its packs; cleared, they may be dispensed again",
+    async () => {
+      const { batch } = stack.fixtures;
+      const regulator = await partyPage(accountOf(stack.world.parties.regulator), "REGULATOR");
+      await regulator.goto(`/auditor/batches/${batch.gtin}/${batch.lot}`);
+      await regulator.getByTestId("quarantine-batch-button").click();
+      const dialog = regulator.getByRole("dialog", { name: `Quarantine lot ${batch.lot}` });
+      await dialog.getByLabel("Reason").fill("Counterfeits of this lot seized at the border");
+      await dialog.getByRole("button", { name: "Quarantine the batch" }).click();
+      const buttons = regulator.getByTestId("batch-quarantine");
+      await buttons.getByText("Batch quarantined").waitFor({ timeout: 60_000 });
+      await regulator.getByTestId("end-batch-quarantine-cleared").waitFor({ timeout: 30_000 });
+      await lookAt(regulator, "package-batch-quarantined", "A batch quarantined by a regulator");
+
+      const central = await partyPage(accountOf(stack.world.parties.central), "PHARMACY");
+      await central.goto("/counter");
+      const code = toHri({
+        gtin: batch.gtin,
+        lot: batch.lot,
+        serial: batch.manifest.serials[7]!,
+        expiry: { raw: String(batch.expiry).slice(2), date: "" },
+      });
+      await scan(central, "Pack code", code);
+      const check = central.getByTestId("pack-check");
+      await check.getByTestId("verdict").filter({ hasText: batch.manifest.serials[7]! }).waitFor({ timeout: 60_000 });
+      assert.equal(await check.getAttribute("data-chain-verdict"), "Quarantined");
+      assert.equal(await check.getByTestId("dispense-button").count(), 0);
+
+      await regulator.getByTestId("end-batch-quarantine-cleared").click();
+      const clear = regulator.getByRole("dialog", { name: `Clear lot ${batch.lot}` });
+      await clear.getByLabel("Reason").fill("The seized packs were of another lot");
+      await clear.getByRole("button", { name: "Clear the batch" }).click();
+      await regulator.getByTestId("batch-quarantine").getByText("Batch cleared").waitFor({ timeout: 60_000 });
+      await regulator.getByTestId("quarantine-batch-button").waitFor({ timeout: 30_000 });
+
+      await scan(central, "Pack code", code);
+      await central.getByTestId("pack-check").getByTestId("dispense-button").waitFor({ timeout: 60_000 });
+    },
+  );
 
   step("no page error on the way", async () => {
     assert.deepEqual(pageErrors, []);

@@ -6,6 +6,7 @@ import { api, exportLinks } from "@/lib/client-api.ts";
 import { mergePackEvents } from "@/lib/merge-pack-events.ts";
 import type { BatchResponse } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
+import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
 import { useParty } from "@/lib/wallet/use-party.ts";
 import { useErrorLookup } from "../data/hooks.ts";
 import { TxStatus } from "../tx/tx-status.tsx";
@@ -107,6 +108,82 @@ export function SuspensionButton({ batch }: { batch: BatchResponse["batch"] }) {
   );
 }
 
+/**
+ * Package-level ledger: quarantine a whole batch as suspect product (a regulator, or its
+ * manufacturer), and end it: cleared (active again) or illegitimate (recalled for good).
+ */
+export function BatchQuarantineButtons({ batch }: { batch: BatchResponse["batch"] }) {
+  const tx = useLedgerWrite(useErrorLookup());
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const key = { gtin: batch.gtin, lot: batch.lot };
+  if (batch.status !== "QUARANTINED") {
+    return (
+      <div className="space-y-2" data-testid="batch-quarantine">
+        <DecisionDialog
+          trigger={
+            <Button variant="secondary" size="sm" data-testid="quarantine-batch-button">
+              Quarantine…
+            </Button>
+          }
+          words={{
+            title: `Quarantine lot ${batch.lot}`,
+            consequence:
+              "Suspect product: none of its packs can be shipped or dispensed, wherever they are, and every check of one says it is under investigation. The investigation ends cleared (the batch is active again) or illegitimate (it is recalled for good).",
+            confirm: "Quarantine the batch",
+            variant: "danger",
+            reason: { missing: "Say why the batch is suspect: the holders read it." },
+          }}
+          busy={tx.busy}
+          onOpen={tx.reset}
+          onDecide={(reason) => {
+            setDone("Batch quarantined: none of its packs can move or be dispensed until the investigation ends.");
+            return tx.run({ ledger: "package", operation: "quarantine-batch", arguments: { ...key, reason } });
+          }}
+        />
+        <TxStatus phase={tx.phase} successText={done} />
+      </div>
+    );
+  }
+  const end = (outcome: "CLEARED" | "ILLEGITIMATE") => (
+    <DecisionDialog
+      trigger={
+        <Button
+          variant={outcome === "CLEARED" ? "secondary" : "danger"}
+          size="sm"
+          data-testid={`end-batch-quarantine-${outcome.toLowerCase()}`}
+        >
+          {outcome === "CLEARED" ? "Clear…" : "Found illegitimate…"}
+        </Button>
+      }
+      words={{
+        title: outcome === "CLEARED" ? `Clear lot ${batch.lot}` : `Lot ${batch.lot} is illegitimate`,
+        consequence:
+          outcome === "CLEARED"
+            ? "The investigation found the batch genuine: its packs can be shipped and dispensed again. The quarantine stays in its timeline."
+            : "The batch is recalled for good: its packs can only go back to the manufacturer or be destroyed, and every check of one says so.",
+        confirm: outcome === "CLEARED" ? "Clear the batch" : "Recall it as illegitimate",
+        variant: outcome === "CLEARED" ? "primary" : "danger",
+        reason: { missing: "Say what the investigation found." },
+      }}
+      busy={tx.busy}
+      onOpen={tx.reset}
+      onDecide={(reason) => {
+        setDone(outcome === "CLEARED" ? "Batch cleared: active again." : "Batch recalled as illegitimate.");
+        return tx.run({ ledger: "package", operation: "end-batch-quarantine", arguments: { ...key, outcome, reason } });
+      }}
+    />
+  );
+  return (
+    <div className="space-y-2" data-testid="batch-quarantine">
+      <div className="flex flex-wrap gap-2">
+        {end("CLEARED")}
+        {end("ILLEGITIMATE")}
+      </div>
+      <TxStatus phase={tx.phase} successText={done} />
+    </div>
+  );
+}
+
 export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
   const query = useQuery({
     queryKey: ["batch", gtin, lot],
@@ -114,6 +191,7 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
     refetchInterval: 5_000,
   });
   const party = useParty();
+  const byIdentity = useLedgerSettings().ledgerKind === "package";
   return (
     <QueryState query={query} what="the batch">
       {(d) => {
@@ -121,7 +199,13 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
           d.batch.status !== "RECALLED" &&
           (party.role === "REGULATOR" ||
             (party.role === "MANUFACTURER" && party.address?.toLowerCase() === d.manufacturer.address.toLowerCase()));
-        const maySuspend = d.batch.status !== "RECALLED" && party.role === "REGULATOR";
+        const maySuspend = d.batch.status !== "RECALLED" && party.role === "REGULATOR" && !byIdentity;
+        // The package ledger quarantines a batch where the count ledger suspends it.
+        const mayQuarantine =
+          byIdentity &&
+          d.batch.status !== "RECALLED" &&
+          (party.role === "REGULATOR" ||
+            (party.role === "MANUFACTURER" && party.address?.toLowerCase() === d.manufacturer.address.toLowerCase()));
         return (
           <>
             <PageHeader
@@ -174,9 +258,10 @@ export function BatchView({ gtin, lot }: { gtin: string; lot: string }) {
                     <dt className="text-slate-600">Registered</dt>
                     <dd>{formatDateTime(d.batch.registeredAt)}</dd>
                   </dl>
-                  {mayRecall || maySuspend ? (
+                  {mayRecall || maySuspend || mayQuarantine ? (
                     <div className="mt-4 flex flex-wrap items-start gap-3">
                       {maySuspend ? <SuspensionButton batch={d.batch} /> : null}
+                      {mayQuarantine ? <BatchQuarantineButtons batch={d.batch} /> : null}
                       {mayRecall ? <RecallButton batch={d.batch} /> : null}
                     </div>
                   ) : null}

@@ -20,7 +20,7 @@ function StatusBadge({ line }: { line: StockLine }) {
         <Badge tone="good">Active</Badge>
       ) : (
         <Badge tone={line.status === "RECALLED" ? "bad" : "warn"}>
-          {line.status === "RECALLED" ? "Recalled" : "Suspended"}
+          {line.status === "RECALLED" ? "Recalled" : line.status === "QUARANTINED" ? "Quarantined" : "Suspended"}
         </Badge>
       )}
       {line.statusReason ? <span className="ml-2 text-xs text-slate-600">{line.statusReason}</span> : null}

@@ -28,6 +28,7 @@ const STATUS_TONES: Record<string, BadgeTone> = {
   GENUINE: "good",
   PENDING: "info",
   SUSPENDED: "warn",
+  QUARANTINED: "warn",
   CANCELLED: "neutral",
   REJECTED: "bad",
   RECALLED: "bad",

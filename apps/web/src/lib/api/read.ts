@@ -9,7 +9,8 @@ import type { AlertState, RootCause } from "../alert-workflow.ts";
 
 export type { PartyView, TimelineEntry };
 
-export type BatchStatus = "ACTIVE" | "SUSPENDED" | "RECALLED";
+/** QUARANTINED: the package-level ledger's, while a batch is under investigation as suspect product. */
+export type BatchStatus = "ACTIVE" | "SUSPENDED" | "RECALLED" | "QUARANTINED";
 export type ShipmentStatus = "PENDING" | "RECEIVED" | "REJECTED" | "CANCELLED";
 export type ParticipantRole = "REGULATOR" | "MANUFACTURER" | "DISTRIBUTOR" | "PHARMACY";
 
