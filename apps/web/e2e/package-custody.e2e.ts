@@ -18,6 +18,8 @@
  *   (destroyed: it leaves the stock).
  * - A regulator quarantines the batch from its page: Central's counter refuses its packs; once
  *   cleared they may be dispensed again.
+ * - A regulator quarantines Northwind's tote from its desk; Northwind cannot end it, the regulator
+ *   clears it.
  * - Central receives the pallet by its label; at the counter a pack from a case on it is dispensed
  *   (the dispense names the case it is in), and a pack of the refused case is "not in your stock".
  *
@@ -371,6 +373,43 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
       await central.getByTestId("pack-check").getByTestId("dispense-button").waitFor({ timeout: 60_000 });
     },
   );
+
+  step("a regulator quarantines Northwind's tote from its desk; only a regulator ends it", async () => {
+    const toteBody = "3" + "0952999" + "000000601";
+    const tote = toteBody + String(gs1CheckDigit(toteBody));
+    const regulator = await partyPage(accountOf(stack.world.parties.regulator), "REGULATOR");
+    await regulator.goto("/auditor");
+    const desk = regulator.getByRole("form", { name: "Quarantine" });
+    await scan(regulator, "Scan what is suspect", `(00)${tote}`);
+    await desk.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await desk.getByLabel("Why it is suspect").fill("Reported by the wholesaler's customer");
+    await desk.getByRole("button", { name: "Quarantine", exact: true }).click();
+    await desk.getByText("Quarantined: it can neither move nor be dispensed").waitFor({ timeout: 60_000 });
+
+    await northwind.goto("/stock");
+    const units = northwind.getByTestId("held-units");
+    await units.locator(`li[data-sscc="${tote}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
+    const form = northwind.getByRole("form", { name: "Quarantine" });
+    await form.getByLabel("End a quarantine").check();
+    await scan(northwind, "Scan what was investigated", `(00)${tote}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await form.getByLabel("What the investigation found").fill("Looks fine to us");
+    await form.getByRole("button", { name: "Clear and release" }).click();
+    await form
+      .getByTestId("tx-status")
+      .getByText(/regulator/i)
+      .waitFor({ timeout: 30_000 });
+
+    await desk.getByLabel("End a quarantine").check();
+    await scan(regulator, "Scan what was investigated", `(00)${tote}`);
+    await desk.getByLabel("What the investigation found").fill("Genuine: the customer misread the label");
+    await desk.getByRole("button", { name: "Clear and release" }).click();
+    await desk.getByText("Cleared: back in its holder's stock.").waitFor({ timeout: 60_000 });
+    await units
+      .locator(`li[data-sscc="${tote}"]`)
+      .getByText("Quarantined")
+      .waitFor({ state: "detached", timeout: 30_000 });
+  });
 
   step("no page error on the way", async () => {
     assert.deepEqual(pageErrors, []);

@@ -8,9 +8,14 @@ import { Section } from "../ui/card.tsx";
 import { formatDateTime, formatNumber } from "../ui/format.ts";
 import { QueryState } from "../ui/query-state.tsx";
 import { PartyLink } from "./links.tsx";
+import { useLedgerSettings } from "@/lib/wallet/ledger-context.tsx";
+import { useParty } from "@/lib/wallet/use-party.ts";
+import { QuarantineForm } from "../shipments/package-custody.tsx";
 import { SearchBox } from "./search.tsx";
 
 export function AuditorHome() {
+  const byIdentity = useLedgerSettings().ledgerKind === "package";
+  const party = useParty();
   const alerts = useQuery(browserReads.latestAlerts());
   const recalls = useQuery(browserReads.recalls());
   return (
@@ -114,6 +119,14 @@ export function AuditorHome() {
           </QueryState>
         </Section>
       </div>
+      {byIdentity && party.role === "REGULATOR" ? (
+        <Section
+          title="Quarantine"
+          description="Set suspect product aside wherever it is, by the labels of its units or the codes of its packs: it can neither move nor be dispensed until you end the investigation. A whole batch is quarantined from its page."
+        >
+          <QuarantineForm units={null} />
+        </Section>
+      ) : null}
     </div>
   );
 }

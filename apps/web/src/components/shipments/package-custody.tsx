@@ -584,17 +584,25 @@ export function PackForm({
  * Quarantine of suspect product by its holder: the units and packs scanned can neither move nor
  * be dispensed until the investigation ends, cleared (back in stock) or illegitimate (destroyed).
  * A regulator's quarantine is ended by a regulator only: the ledger says so before anything is
- * signed.
+ * signed. A regulator (`units` null) acts on any party's units and packs: the ledger checks them.
  */
-export function QuarantineForm({ party, stock }: { party: PartyResponse; stock: readonly StockLine[] }) {
+export function QuarantineForm({
+  units: heldUnits,
+  stock = [],
+}: {
+  /** The units the party holds (PartyResponse.units); null for a regulator. */
+  units: readonly HeldUnitView[] | null;
+  stock?: readonly StockLine[];
+}) {
   const tx = useLedgerWrite(useErrorLookup(stock));
   const formId = useId();
   const [mode, setMode] = useState<"quarantine" | "end">("quarantine");
   const [outcome, setOutcome] = useState<"CLEARED" | "ILLEGITIMATE">("CLEARED");
   const [reason, setReason] = useState("");
   const [touched, setTouched] = useState(false);
-  const units = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
+  const units = useMemo(() => new Map((heldUnits ?? []).map((unit) => [unit.sscc, unit])), [heldUnits]);
   const list = useScannedItems((sscc) => {
+    if (heldUnits === null) return { label: `Unit ${sscc}` };
     const unit = units.get(sscc);
     if (unit !== undefined && unit.quarantined === (mode === "end"))
       return { label: `Unit ${sscc} · ${contentsText(unit)}` };
@@ -700,8 +708,10 @@ export function QuarantineForm({ party, stock }: { party: PartyResponse; stock: 
           mode === "quarantine"
             ? "Quarantined: it can neither move nor be dispensed until the investigation ends."
             : outcome === "CLEARED"
-              ? "Cleared: back in your stock."
-              : "Destroyed as illegitimate: it has left your stock, and every later check of it says so."
+              ? heldUnits === null
+                ? "Cleared: back in its holder's stock."
+                : "Cleared: back in your stock."
+              : "Destroyed as illegitimate: it has left the stock for good, and every later check of it says so."
         }
       />
     </div>

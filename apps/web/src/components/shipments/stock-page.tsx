@@ -96,7 +96,7 @@ function Stock({ address, role }: { address: `0x${string}`; role: PartyRole }) {
             description="Set suspect product aside on the ledger: it can neither move nor be dispensed until the investigation ends, cleared or illegitimate."
           >
             <QueryState query={party} what="stock">
-              {(d) => <QuarantineForm party={d} stock={stockLines} />}
+              {(d) => <QuarantineForm units={d.units ?? []} stock={stockLines} />}
             </QueryState>
           </Section>
         ) : null}
