@@ -53,7 +53,8 @@ const USAGE = `Usage: npm start -- [options]
   --chain-port=N          the chain's port on 127.0.0.1 (default 8545)
   --port=N                the dashboard's port (default $PORT or 3000)
   --ledger=count|package  the ledger: count (PedigreeLedger, default) or package (PedigreePackageLedger,
-                          custody pack by pack, case by case; its dashboard screens are being built)`;
+                          custody pack by pack, case by case: the stock page, the counter and the
+                          batch page work on it; the rest of the dashboard is moving over)`;
 
 function positiveInteger(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;

@@ -33,6 +33,8 @@ function contentsText(unit: HeldUnitView): string {
   const batches = unit.contents.map((c) => `${c.productName ?? `GTIN ${c.gtin}`} lot ${c.lot} (${c.packs})`);
   const children =
     unit.childUnits > 0 ? `${unit.childUnits} ${unit.childUnits === 1 ? "unit" : "units"} inside · ` : "";
+  // A pallet whose cases all came off is still a labelled unit on the ledger: say it is empty.
+  if (total === 0 && unit.childUnits === 0) return "empty";
   return `${children}${packsText(total)}${batches.length > 0 ? `: ${batches.join(", ")}` : ""}`;
 }
 
