@@ -26,7 +26,7 @@ function itemsArg(items: readonly ShipmentItemView[]): Required<Items> {
   };
 }
 
-/** An item of a shipment in words: "Unit 0 0952012 000000001 8 · 50 packs" or "Pack SN ABC123, lot L1". */
+/** An item of a shipment in words: "Unit 009520120000000018 · 50 packs" or "Pack SN ABC123, lot L1". */
 export function itemLabel(item: ShipmentItemView): string {
   if (item.sscc !== null) return `Unit ${item.sscc} · ${item.packs} ${item.packs === 1 ? "pack" : "packs"}`;
   const pack = item.pack!;
