@@ -44,6 +44,21 @@ const sscc = (serial: number) => {
 };
 const PALLET = sscc(500);
 const CASES = [sscc(501), sscc(502), sscc(503), sscc(504)] as const;
+/** Northwind's tote: a distributor labels with any valid SSCC. */
+const TOTE = (() => {
+  const body = "3" + "0952999" + "000000601";
+  return body + String(gs1CheckDigit(body));
+})();
+
+/** A pack's printed text, as a person types it. */
+function packCode(batch: WorldBatch, index: number): string {
+  return toHri({
+    gtin: batch.gtin,
+    lot: batch.lot,
+    serial: batch.manifest.serials[index]!,
+    expiry: { raw: String(batch.expiry).slice(2), date: "" },
+  });
+}
 
 interface PackageWorld {
   batch: WorldBatch;
@@ -188,15 +203,8 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
       await central.getByTestId("receive-by-scan-result").getByText("Received Unit").waitFor({ timeout: 60_000 });
 
       await central.goto("/counter");
-      const packCode = (index: number) =>
-        toHri({
-          gtin: batch.gtin,
-          lot: batch.lot,
-          serial: batch.manifest.serials[index]!,
-          expiry: { raw: String(batch.expiry).slice(2), date: "" },
-        });
       // Pack 6 is in the second case on the pallet.
-      await scan(central, "Pack code", packCode(6));
+      await scan(central, "Pack code", packCode(batch, 6));
       const check = central.getByTestId("pack-check");
       await check.getByTestId("verdict").filter({ hasText: batch.manifest.serials[6]! }).waitFor({ timeout: 60_000 });
       await check.getByTestId("dispense-button").click();
@@ -205,7 +213,7 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
       await lookAt(central, "package-counter-dispensed", "A pack from a case on a pallet dispensed");
 
       // Pack 17 is in the case Northwind refused: it is back with Acme.
-      await scan(central, "Pack code", packCode(17));
+      await scan(central, "Pack code", packCode(batch, 17));
       const other = central.getByTestId("pack-check");
       await other.getByTestId("verdict").filter({ hasText: batch.manifest.serials[17]! }).waitFor({ timeout: 60_000 });
       assert.match(await other.innerText(), /not in your pharmacy's stock/);
@@ -217,17 +225,10 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     "Northwind records a pack inside a case it holds as destroyed; one it shipped on is not in its stock",
     async () => {
       const { batch } = stack.fixtures;
-      const packCode = (index: number) =>
-        toHri({
-          gtin: batch.gtin,
-          lot: batch.lot,
-          serial: batch.manifest.serials[index]!,
-          expiry: { raw: String(batch.expiry).slice(2), date: "" },
-        });
       await northwind.goto("/stock");
       const losses = northwind.locator("#losses");
       const lookUp = async (index: number) => {
-        await losses.getByLabel("Code of the pack", { exact: true }).fill(packCode(index));
+        await losses.getByLabel("Code of the pack", { exact: true }).fill(packCode(batch, index));
         await losses.getByRole("button", { name: "Look up", exact: true }).click();
         const check = losses.getByTestId("loss-check");
         await check.and(northwind.locator(":not([data-state=checking])")).waitFor({ timeout: 20_000 });
@@ -250,28 +251,23 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
 
   step("Northwind picks a pack out of its case into a new tote, and takes another out loose", async () => {
     const { batch } = stack.fixtures;
-    const packCode = (index: number) =>
-      toHri({
-        gtin: batch.gtin,
-        lot: batch.lot,
-        serial: batch.manifest.serials[index]!,
-        expiry: { raw: String(batch.expiry).slice(2), date: "" },
-      });
     const form = northwind.getByRole("form", { name: "Pack and unpack" });
-    const toteBody = "3" + "0952999" + "000000601";
-    const tote = toteBody + String(gs1CheckDigit(toteBody));
-    await form.getByLabel("SSCC of the new unit").fill(`(00)${tote}`);
-    await scan(northwind, "Scan what goes in", packCode(12));
+    // A label misread by one digit is caught before anything is sent.
+    await form.getByLabel("SSCC of the new unit").fill(`(00)${TOTE.slice(0, 17)}${(Number(TOTE[17]) + 1) % 10}`);
+    await form.getByRole("button", { name: "Pack the unit" }).click();
+    await form.getByText("does not check: read the label again").waitFor();
+    await form.getByLabel("SSCC of the new unit").fill(`(00)${TOTE}`);
+    await scan(northwind, "Scan what goes in", packCode(batch, 12));
     await form.getByTestId("pack-items").getByText(`in unit ${CASES[2]}`).waitFor({ timeout: 20_000 });
     await form.getByRole("button", { name: "Pack the unit" }).click();
     await form.getByText("Packed: the unit is in your stock").waitFor({ timeout: 60_000 });
     const units = northwind.getByTestId("held-units");
-    await units.locator(`li[data-sscc="${tote}"]`).getByText("1 pack").waitFor({ timeout: 30_000 });
+    await units.locator(`li[data-sscc="${TOTE}"]`).getByText("1 pack").waitFor({ timeout: 30_000 });
     await units.locator(`li[data-sscc="${CASES[2]}"]`).getByText("3 packs").waitFor({ timeout: 30_000 });
 
     await form.getByLabel("Take out of a unit").check();
     await form.getByLabel("SSCC of the unit to open").fill(CASES[2]);
-    await scan(northwind, "Scan what comes out", packCode(13));
+    await scan(northwind, "Scan what comes out", packCode(batch, 13));
     await form.getByTestId("pack-items").getByText(`SN ${batch.manifest.serials[13]!}`).waitFor({ timeout: 20_000 });
     await form.getByRole("button", { name: "Take out" }).click();
     await form.getByText("Taken out: they are loose in your stock.").waitFor({ timeout: 60_000 });
@@ -281,35 +277,28 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
 
   step("Northwind quarantines the tote and clears it; a loose pack found illegitimate is destroyed", async () => {
     const { batch } = stack.fixtures;
-    const toteBody = "3" + "0952999" + "000000601";
-    const tote = toteBody + String(gs1CheckDigit(toteBody));
     const form = northwind.getByRole("form", { name: "Quarantine" });
     const units = northwind.getByTestId("held-units");
-    await scan(northwind, "Scan what is suspect", `(00)${tote}`);
-    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await scan(northwind, "Scan what is suspect", `(00)${TOTE}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${TOTE}`).waitFor();
     await form.getByLabel("Why it is suspect").fill("Seal broken");
     await form.getByRole("button", { name: "Quarantine", exact: true }).click();
     await form.getByText("Quarantined: it can neither move nor be dispensed").waitFor({ timeout: 60_000 });
-    await units.locator(`li[data-sscc="${tote}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
+    await units.locator(`li[data-sscc="${TOTE}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
 
     await form.getByLabel("End a quarantine").check();
-    await scan(northwind, "Scan what was investigated", `(00)${tote}`);
-    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await scan(northwind, "Scan what was investigated", `(00)${TOTE}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${TOTE}`).waitFor();
     await form.getByLabel("What the investigation found").fill("Resealed by the manufacturer's QA");
     await form.getByRole("button", { name: "Clear and release" }).click();
     await form.getByText("Cleared: back in your stock.").waitFor({ timeout: 60_000 });
     await units
-      .locator(`li[data-sscc="${tote}"]`)
+      .locator(`li[data-sscc="${TOTE}"]`)
       .getByText("Quarantined")
       .waitFor({ state: "detached", timeout: 30_000 });
 
     // The loose pack taken out of the case: quarantined, then found illegitimate.
-    const loose = toHri({
-      gtin: batch.gtin,
-      lot: batch.lot,
-      serial: batch.manifest.serials[13]!,
-      expiry: { raw: String(batch.expiry).slice(2), date: "" },
-    });
+    const loose = packCode(batch, 13);
     await form.getByLabel("Quarantine suspect product").check();
     await scan(northwind, "Scan what is suspect", loose);
     await form
@@ -350,12 +339,7 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
 
       const central = await partyPage(accountOf(stack.world.parties.central), "PHARMACY");
       await central.goto("/counter");
-      const code = toHri({
-        gtin: batch.gtin,
-        lot: batch.lot,
-        serial: batch.manifest.serials[7]!,
-        expiry: { raw: String(batch.expiry).slice(2), date: "" },
-      });
+      const code = packCode(batch, 7);
       await scan(central, "Pack code", code);
       const check = central.getByTestId("pack-check");
       await check.getByTestId("verdict").filter({ hasText: batch.manifest.serials[7]! }).waitFor({ timeout: 60_000 });
@@ -375,24 +359,22 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
   );
 
   step("a regulator quarantines Northwind's tote from its desk; only a regulator ends it", async () => {
-    const toteBody = "3" + "0952999" + "000000601";
-    const tote = toteBody + String(gs1CheckDigit(toteBody));
     const regulator = await partyPage(accountOf(stack.world.parties.regulator), "REGULATOR");
     await regulator.goto("/auditor");
     const desk = regulator.getByRole("form", { name: "Quarantine" });
-    await scan(regulator, "Scan what is suspect", `(00)${tote}`);
-    await desk.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await scan(regulator, "Scan what is suspect", `(00)${TOTE}`);
+    await desk.getByTestId("quarantine-items").getByText(`Unit ${TOTE}`).waitFor();
     await desk.getByLabel("Why it is suspect").fill("Reported by the wholesaler's customer");
     await desk.getByRole("button", { name: "Quarantine", exact: true }).click();
     await desk.getByText("Quarantined: it can neither move nor be dispensed").waitFor({ timeout: 60_000 });
 
     await northwind.goto("/stock");
     const units = northwind.getByTestId("held-units");
-    await units.locator(`li[data-sscc="${tote}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
+    await units.locator(`li[data-sscc="${TOTE}"]`).getByText("Quarantined").waitFor({ timeout: 30_000 });
     const form = northwind.getByRole("form", { name: "Quarantine" });
     await form.getByLabel("End a quarantine").check();
-    await scan(northwind, "Scan what was investigated", `(00)${tote}`);
-    await form.getByTestId("quarantine-items").getByText(`Unit ${tote}`).waitFor();
+    await scan(northwind, "Scan what was investigated", `(00)${TOTE}`);
+    await form.getByTestId("quarantine-items").getByText(`Unit ${TOTE}`).waitFor();
     await form.getByLabel("What the investigation found").fill("Looks fine to us");
     await form.getByRole("button", { name: "Clear and release" }).click();
     await form
@@ -401,12 +383,12 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
       .waitFor({ timeout: 30_000 });
 
     await desk.getByLabel("End a quarantine").check();
-    await scan(regulator, "Scan what was investigated", `(00)${tote}`);
+    await scan(regulator, "Scan what was investigated", `(00)${TOTE}`);
     await desk.getByLabel("What the investigation found").fill("Genuine: the customer misread the label");
     await desk.getByRole("button", { name: "Clear and release" }).click();
     await desk.getByText("Cleared: back in its holder's stock.").waitFor({ timeout: 60_000 });
     await units
-      .locator(`li[data-sscc="${tote}"]`)
+      .locator(`li[data-sscc="${TOTE}"]`)
       .getByText("Quarantined")
       .waitFor({ state: "detached", timeout: 30_000 });
   });

@@ -8,8 +8,8 @@
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import type { Address, Hex } from "viem";
-import type { Gs1Value } from "@pedigree/gs1";
-import type { HeldUnitView, ParticipantView, PartyResponse, ShipmentItemView, StockLine } from "@/lib/api/read.ts";
+import { isValidSscc, type Gs1Value } from "@pedigree/gs1";
+import type { HeldUnitView, PartyResponse, ShipmentItemView, StockLine } from "@/lib/api/read.ts";
 import { api } from "@/lib/client-api.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
 import type { PackageRef } from "@/lib/tx/writes.ts";
@@ -20,9 +20,9 @@ import { TxStatus } from "../tx/tx-status.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
-import { formatNumber, roleLabel } from "../ui/format.ts";
+import { formatNumber } from "../ui/format.ts";
 import { Notice } from "../ui/notice.tsx";
-import { referenceError, ROUTES } from "./ship-form.tsx";
+import { RecipientField, ReferenceField, referenceError, useRecipients } from "./ship-form.tsx";
 import { itemLabel } from "./shipment-list.tsx";
 
 const packsText = (n: number) => `${formatNumber(n)} ${n === 1 ? "pack" : "packs"}`;
@@ -303,7 +303,6 @@ export function ScanShipForm({
   /** "return": to a manufacturer, which takes back only its own batches (the ledger says so otherwise). */
   mode?: "ship" | "return";
 }) {
-  const participants = useParticipants();
   const tx = useLedgerWrite(useErrorLookup(stock));
   const [to, setTo] = useState("");
   const [reference, setReference] = useState("");
@@ -312,13 +311,8 @@ export function ScanShipForm({
   const held = useMemo(() => new Map((party.units ?? []).map((unit) => [unit.sscc, unit])), [party.units]);
   const list = useScannedItems((sscc) => heldUnitLabel(held, sscc, "ship that one, or take it out first"));
 
-  const recipients = useMemo(() => {
-    const allowed = mode === "return" ? ["MANUFACTURER"] : (ROUTES[role] ?? []);
-    return (participants.data?.participants ?? []).filter(
-      (p: ParticipantView) =>
-        allowed.includes(p.role) && !p.suspended && p.address.toLowerCase() !== self.toLowerCase(),
-    );
-  }, [participants.data, role, self, mode]);
+  // A return goes to a manufacturer, which takes back only its own batches (the ledger says so otherwise).
+  const recipients = useRecipients(role, self, mode === "return" ? ["MANUFACTURER"] : undefined);
 
   const errors = {
     to: to ? null : "Choose a recipient.",
@@ -347,29 +341,14 @@ export function ScanShipForm({
   return (
     <div role="form" className="space-y-4" aria-label={mode === "return" ? "Return stock" : "Ship stock"}>
       <form id={formId} onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
-        <SelectField
+        <RecipientField
           label={mode === "return" ? "Return to" : "Ship to"}
           value={to}
-          onChange={(e) => setTo(e.target.value)}
+          onChange={setTo}
           error={touched ? errors.to : null}
-          name="recipient"
-        >
-          <option value="">Choose a recipient…</option>
-          {recipients.map((p) => (
-            <option key={p.address} value={p.address}>
-              {p.name} ({roleLabel(p.role)}, GLN {p.gln})
-            </option>
-          ))}
-        </SelectField>
-        <TextField
-          label="Reference"
-          name="reference"
-          value={reference}
-          onChange={(e) => setReference(e.target.value)}
-          placeholder="ASN-2026-0001"
-          error={touched ? errors.reference : null}
-          hint="The despatch advice number printed on the delivery."
+          recipients={recipients}
         />
+        <ReferenceField value={reference} onChange={setReference} error={touched ? errors.reference : null} />
       </form>
       <div>
         <p className="mb-2 text-sm font-medium text-slate-800">In this shipment</p>
@@ -395,10 +374,38 @@ export function ScanShipForm({
   );
 }
 
-/** An SSCC as people type or scan it: 18 digits, or its label's "(00)" text; undefined when it is not one. */
-function ssccOf(text: string): string | undefined {
+/** An SSCC as people type or scan it: 18 digits, or its label's "(00)" text; why not, when it is not one. */
+function ssccOf(text: string): { sscc: string } | { problem: string } {
   const digits = text.replace(/^\s*\(00\)\s*|\s+/g, "");
-  return /^\d{18}$/.test(digits) ? digits : undefined;
+  if (!/^\d{18}$/.test(digits))
+    return { problem: "The SSCC of the unit: 18 digits, as printed under the (00) of its label." };
+  if (!isValidSscc(digits))
+    return { problem: `The last digit of SSCC ${digits} does not check: read the label again.` };
+  return { sscc: digits };
+}
+
+/** A form's choice of what to do, as radio buttons. */
+function ModeChoice<M extends string>({
+  modes,
+  mode,
+  onChange,
+}: {
+  modes: readonly (readonly [M, string])[];
+  mode: M;
+  onChange: (mode: M) => void;
+}) {
+  const name = useId();
+  return (
+    <fieldset className="flex flex-wrap gap-4 text-sm">
+      <legend className="sr-only">What to do</legend>
+      {modes.map(([value, text]) => (
+        <label key={value} className="flex items-center gap-2">
+          <input type="radio" name={name} checked={mode === value} onChange={() => onChange(value)} />
+          {text}
+        </label>
+      ))}
+    </fieldset>
+  );
 }
 
 /**
@@ -450,15 +457,16 @@ export function PackForm({
     mode === "disaggregate" ? { label: `Unit ${sscc}` } : heldUnitLabel(held, sscc, "take it out first"),
   );
   const ownBatches = stock.filter((line) => line.manufacturer.toLowerCase() === self.toLowerCase());
-  const sscc = ssccOf(label);
+  const typed = ssccOf(label);
+  const sscc = "sscc" in typed ? typed.sscc : undefined;
   const prefixLength = sscc === undefined ? 0 : prefixLengthFor(sscc, role, prefixes);
 
   const labelError =
-    sscc === undefined
-      ? "The SSCC of the unit: 18 digits, as printed under the (00) of its label."
+    "problem" in typed
+      ? typed.problem
       : mode !== "disaggregate" && typeof prefixLength !== "number"
         ? prefixLength.problem
-        : mode === "disaggregate" && !held.has(sscc)
+        : mode === "disaggregate" && !held.has(typed.sscc)
           ? `Unit ${sscc} is not one you hold on its own.`
           : null;
   const quantity = Number(count);
@@ -512,24 +520,15 @@ export function PackForm({
 
   return (
     <div role="form" aria-label="Pack and unpack" className="space-y-4">
-      <fieldset className="flex flex-wrap gap-4 text-sm">
-        <legend className="sr-only">What to do</legend>
-        {modes.map(([value, text]) => (
-          <label key={value} className="flex items-center gap-2">
-            <input
-              type="radio"
-              name={`${formId}-mode`}
-              checked={mode === value}
-              onChange={() => {
-                setMode(value);
-                list.clear();
-                tx.reset();
-              }}
-            />
-            {text}
-          </label>
-        ))}
-      </fieldset>
+      <ModeChoice
+        modes={modes}
+        mode={mode}
+        onChange={(next) => {
+          setMode(next);
+          list.clear();
+          tx.reset();
+        }}
+      />
       <form id={formId} onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
         <TextField
           label={mode === "disaggregate" ? "SSCC of the unit to open" : "SSCC of the new unit"}
@@ -648,29 +647,18 @@ export function QuarantineForm({
 
   return (
     <div role="form" aria-label="Quarantine" className="space-y-4">
-      <fieldset className="flex flex-wrap gap-4 text-sm">
-        <legend className="sr-only">What to do</legend>
-        {(
-          [
-            ["quarantine", "Quarantine suspect product"],
-            ["end", "End a quarantine"],
-          ] as const
-        ).map(([value, text]) => (
-          <label key={value} className="flex items-center gap-2">
-            <input
-              type="radio"
-              name={`${formId}-mode`}
-              checked={mode === value}
-              onChange={() => {
-                setMode(value);
-                list.clear();
-                tx.reset();
-              }}
-            />
-            {text}
-          </label>
-        ))}
-      </fieldset>
+      <ModeChoice
+        modes={[
+          ["quarantine", "Quarantine suspect product"],
+          ["end", "End a quarantine"],
+        ]}
+        mode={mode}
+        onChange={(next) => {
+          setMode(next);
+          list.clear();
+          tx.reset();
+        }}
+      />
       <ScannedItems
         list={list}
         fieldLabel={mode === "quarantine" ? "Scan what is suspect" : "Scan what was investigated"}

@@ -1,5 +1,5 @@
 "use client";
-import { useId, useMemo, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import type { ParticipantView, StockLine } from "@/lib/api/read.ts";
 import { useLedgerWrite } from "@/lib/tx/use-ledger-write.ts";
@@ -28,6 +28,66 @@ export function referenceError(reference: string): string | null {
   if (!reference.trim()) return "Give the shipment a reference (an ASN number or an SSCC).";
   if (new TextEncoder().encode(reference).length > 32) return "At most 32 characters.";
   return null;
+}
+
+/**
+ * Who a party may send goods to: the active participants of the roles in `roles` (by default
+ * those its own role ships to, ROUTES), never itself.
+ */
+export function useRecipients(role: PartyRole, self: Address, roles: readonly string[] = ROUTES[role] ?? []) {
+  const participants = useParticipants();
+  return (participants.data?.participants ?? []).filter(
+    (p) => roles.includes(p.role) && !p.suspended && p.address.toLowerCase() !== self.toLowerCase(),
+  );
+}
+
+/** The recipient of a shipment, chosen among `recipients`. */
+export function RecipientField({
+  label = "Ship to",
+  value,
+  onChange,
+  error,
+  recipients,
+}: {
+  label?: string;
+  value: string;
+  onChange: (address: string) => void;
+  error: string | null;
+  recipients: readonly ParticipantView[];
+}) {
+  return (
+    <SelectField label={label} value={value} onChange={(e) => onChange(e.target.value)} error={error} name="recipient">
+      <option value="">Choose a recipient…</option>
+      {recipients.map((p) => (
+        <option key={p.address} value={p.address}>
+          {p.name} ({roleLabel(p.role)}, GLN {p.gln})
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** A shipment's reference (it goes on chain as bytes32: see `referenceError`). */
+export function ReferenceField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (reference: string) => void;
+  error: string | null;
+}) {
+  return (
+    <TextField
+      label="Reference"
+      name="reference"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      placeholder="ASN-2026-0001"
+      error={error}
+      hint="The despatch advice number or SSCC printed on the delivery."
+    />
+  );
 }
 
 /**
@@ -99,14 +159,7 @@ export function ShipForm({
   );
   const chosen = lines.flatMap((line) => shippable.filter((s) => s.batchId === line.batchId));
   const returnTo = mode === "return" ? returnRecipient(chosen, participants.data?.participants ?? []) : null;
-  const recipients = useMemo(() => {
-    if (mode === "return") return [];
-    const allowed = ROUTES[role] ?? [];
-    return (participants.data?.participants ?? []).filter(
-      (p: ParticipantView) =>
-        allowed.includes(p.role) && !p.suspended && p.address.toLowerCase() !== self.toLowerCase(),
-    );
-  }, [participants.data, role, self, mode]);
+  const recipients = useRecipients(role, self);
   // A return goes to its batches' manufacturer, the one recipient the ledger accepts: it is not chosen.
   const recipient = returnTo === null ? to : (returnTo.manufacturer?.address ?? "");
 
@@ -190,30 +243,9 @@ export function ShipForm({
             )}
           </SelectField>
         ) : (
-          <SelectField
-            label="Ship to"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-            error={touched ? errors.to : null}
-            name="recipient"
-          >
-            <option value="">Choose a recipient…</option>
-            {recipients.map((p) => (
-              <option key={p.address} value={p.address}>
-                {p.name} ({roleLabel(p.role)}, GLN {p.gln})
-              </option>
-            ))}
-          </SelectField>
+          <RecipientField value={to} onChange={setTo} error={touched ? errors.to : null} recipients={recipients} />
         )}
-        <TextField
-          label="Reference"
-          name="reference"
-          value={reference}
-          onChange={(e) => setReference(e.target.value)}
-          placeholder="ASN-2026-0001"
-          error={touched ? errors.reference : null}
-          hint="The despatch advice number or SSCC printed on the delivery."
-        />
+        <ReferenceField value={reference} onChange={setReference} error={touched ? errors.reference : null} />
       </div>
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-800">Lines</legend>
