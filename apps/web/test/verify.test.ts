@@ -132,7 +132,7 @@ describe(`verification on a real chain (${TEST_DATABASE_KIND})`, () => {
     });
     assert.equal(onChain.verdict, "GENUINE");
 
-    const head = Number(await chain.publicClient.getBlockNumber());
+    const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
     const { status, body, raised } = await scanned(() => verify(hri(active, 0), byRegulator()));
     assert.equal(status, 200);
     assert.equal(body.verdict, "GENUINE");

@@ -104,7 +104,7 @@ describe("createPackageLedgerWriter against a real chain", { timeout: 180_000 },
       state: packStateName(location.state),
     };
   }
-  const blockNumber = () => chain.publicClient.getBlockNumber();
+  const blockNumber = () => chain.publicClient.getBlockNumber({ cacheTime: 0 });
 
   before(async () => {
     chain = await startLocalChain({ ledger: "package" });
