@@ -15,7 +15,7 @@
  *   pack it shipped on is "not in your stock".
  * - Northwind picks a pack out of that case into a new tote, and takes another out loose; it
  *   quarantines the tote and clears it, and quarantines the loose pack and finds it illegitimate
- *   (destroyed: it leaves the stock).
+ *   (destroyed: it leaves the stock, and an alert on its alerts list names the pack).
  * - A regulator quarantines the batch from its page: Central's counter refuses its packs; once
  *   cleared they may be dispensed again.
  * - A regulator quarantines Northwind's tote from its desk; Northwind cannot end it, the regulator
@@ -320,6 +320,18 @@ describe("receiving a pallet by one scan, a partial receipt, shipping by scan (p
     await form.getByText("Destroyed as illegitimate").waitFor({ timeout: 60_000 });
     await northwind.getByTestId("loose-packs").waitFor({ state: "detached", timeout: 30_000 });
     await lookAt(northwind, "package-quarantine", "Quarantine on the stock page");
+
+    // The finding raised an alert naming the pack, on Northwind's alerts list.
+    await northwind.goto("/alerts");
+    const row = northwind.locator("tr[data-alert-id]").filter({ hasText: "Found illegitimate" });
+    await row.waitFor({ timeout: 60_000 });
+    await row.getByRole("button", { name: /Details of alert/ }).click();
+    const dialog = northwind.getByRole("dialog");
+    await dialog.getByTestId("alert-packs").getByText(batch.manifest.serials[13]!).waitFor({ timeout: 20_000 });
+    await dialog.getByText(/Found illegitimate by Northwind Wholesale and destroyed: 1 pack/).waitFor();
+    await lookAt(northwind, "package-illegitimate-alert", "The alert an illegitimate finding raises");
+    await northwind.keyboard.press("Escape");
+    await northwind.goto("/stock");
   });
 
   step(

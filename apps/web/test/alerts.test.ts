@@ -14,7 +14,7 @@ import type { AlertDetailView, AlertsResponse } from "../src/lib/api/read.ts";
 import type { ApiErrorBody } from "../src/lib/api-types.ts";
 import type { AppContext } from "../src/server/context.ts";
 import type { OpenedDatabase } from "../src/server/db/database.ts";
-import { alertHistory, alerts } from "../src/server/db/schema.ts";
+import { alertHistory, alertPacks, alerts } from "../src/server/db/schema.ts";
 import { ALERTS_CSV_HEADER } from "../src/server/read/alerts.ts";
 import { readApi } from "../src/server/read/http.ts";
 import { parseCsv } from "./read-csv.ts";
@@ -253,6 +253,66 @@ describe(`alert workflow (${TEST_DATABASE_KIND})`, () => {
       await apiError(await patch("agency", 99_999, INVESTIGATING), 404, "ALERT_NOT_FOUND");
       assert.equal((await historyRows(id)).length, 0);
       assert.equal((await historyRows(northwinds)).length, 0);
+    });
+
+    it("an illegitimate finding: its holder sees it, a regulator closes it as falsified only, its finder may only take it up", async () => {
+      // As the indexer raises it when a quarantine ends ILLEGITIMATE (test/illegitimate-alerts.test.ts).
+      const finding = (by: PartyKey, sourceTx: string) =>
+        raise(by, {
+          verdict: "ILLEGITIMATE",
+          purpose: "quarantine",
+          serial: null,
+          holder: PARTIES.northwind.address,
+          sourceTx,
+          message: "Found illegitimate and destroyed: 2 packs.",
+        });
+      const byAgency = await finding("agency", `0x${"1".repeat(64)}`);
+      await database.db.insert(alertPacks).values([
+        { alertId: byAgency, index: 4, serial: "S4", unit: "095201200000000017" },
+        { alertId: byAgency, index: 5, serial: null, unit: null },
+      ]);
+      // The holder, the batch's manufacturer and regulators see it; another party does not.
+      const seen = await detail("northwind", byAgency);
+      assert.deepEqual(
+        [seen.holder?.name, seen.transactionHash, seen.packCount, seen.packs],
+        [
+          "Northwind Wholesale",
+          `0x${"1".repeat(64)}`,
+          2,
+          [
+            { index: 4, serial: "S4", unit: "095201200000000017" },
+            { index: 5, serial: null, unit: null },
+          ],
+        ],
+      );
+      assert.equal((await detail("acme", byAgency)).id, byAgency);
+      await apiError(
+        await readApi.alert(ctx, as.central(`/api/alerts/${byAgency}`), String(byAgency)),
+        404,
+        "ALERT_NOT_FOUND",
+      );
+      assert.ok((await list("northwind")).alerts.some((a) => a.id === byAgency));
+      // The holder did not end the quarantine: it may not move the alert.
+      await apiError(await patch("northwind", byAgency, INVESTIGATING), 403, "WRONG_ROLE");
+
+      await json(await patch("agency", byAgency, INVESTIGATING));
+      for (const rootCause of ["GENUINE", "SCANNER_OR_DATA_ERROR"]) {
+        const error = await apiError(await patch("agency", byAgency, close(rootCause)), 409, "INVALID_ROOT_CAUSE");
+        assert.match(error.message, /illegitimate finding: the ledger destroyed its packs .* closes as FALSIFIED/);
+      }
+      const closed = await json<AlertDetailView>(
+        await patch("agency", byAgency, close("FALSIFIED", "Distributors and pharmacies told; FDA 3911 filed.")),
+      );
+      assert.deepEqual([closed.status, closed.rootCause], ["CLOSED", "FALSIFIED"]);
+
+      // A holder that ended its own quarantine so found it: it may take it up, not close it.
+      const own = await finding("northwind", `0x${"2".repeat(64)}`);
+      await json(await patch("northwind", own, INVESTIGATING));
+      for (const rootCause of ["SCANNER_OR_DATA_ERROR", "FALSIFIED"]) {
+        const error = await apiError(await patch("northwind", own, close(rootCause)), 403, "WRONG_ROLE");
+        assert.match(error.message, /a regulator closes it, as falsified/);
+      }
+      assert.equal((await detail("agency", own)).status, "INVESTIGATING");
     });
 
     it("anonymous callers get 401 and nothing else, before their request is judged", async () => {

@@ -7,6 +7,11 @@
  * Who may move an alert: a regulator, any alert; the party whose scan raised it, its own alert,
  * to investigating and closed as its own scanner or data error (a misread label, a wrong entry).
  * Whether a pack is genuine or falsified is a regulator's conclusion.
+ *
+ * An illegitimate finding (a quarantine ended ILLEGITIMATE on the package-level ledger, which
+ * destroyed the packs) raises an alert too, so that the packs are named and the partners who
+ * handled them are told. The investigation is over: a regulator closes it as falsified once that
+ * is done, and the party that ended the quarantine may only take it to investigating.
  */
 
 export const ALERT_STATES = ["OPEN", "INVESTIGATING", "CLOSED"] as const;
@@ -45,8 +50,12 @@ export function alertActor(viewer: { role: string | null; address: string }, rep
   return reportedBy !== null && reportedBy.toLowerCase() === viewer.address.toLowerCase() ? "REPORTER" : "OTHER";
 }
 
-/** The root causes an actor may close an alert with. */
-export function rootCausesFor(actor: AlertActor): readonly RootCause[] {
+/** The verdict of the alerts an illegitimate finding raises (../server/indexer/illegitimate.ts). */
+export const ILLEGITIMATE_VERDICT = "ILLEGITIMATE";
+
+/** The root causes an actor may close an alert raised by `verdict` with. */
+export function rootCausesFor(actor: AlertActor, verdict: string): readonly RootCause[] {
+  if (verdict === ILLEGITIMATE_VERDICT) return actor === "REGULATOR" ? ["FALSIFIED"] : [];
   if (actor === "REGULATOR") return ROOT_CAUSES;
   return actor === "REPORTER" ? ["SCANNER_OR_DATA_ERROR"] : [];
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "rea
 import {
   ALERT_STATE_LABELS,
   alertActor,
+  ILLEGITIMATE_VERDICT,
   NEXT_STATE,
   NOTE_MAX_LENGTH,
   ROOT_CAUSE_LABELS,
@@ -27,6 +28,7 @@ import { VERDICT_PRESENTATION } from "../verdict/presentation.ts";
 
 /** The verdict that raised an alert, in the words the verdict card uses. */
 export function verdictLabel(verdict: string): string {
+  if (verdict === ILLEGITIMATE_VERDICT) return "Found illegitimate";
   return VERDICT_PRESENTATION[verdict as VerdictName]?.label ?? verdict;
 }
 
@@ -87,6 +89,7 @@ function AlertDetails({ id }: { id: number }) {
 }
 
 function AlertFacts({ alert }: { alert: AlertDetailView }) {
+  if (alert.verdict === ILLEGITIMATE_VERDICT) return <FindingFacts alert={alert} />;
   const facts: [string, ReactNode][] = [
     [
       "State",
@@ -116,8 +119,12 @@ function AlertFacts({ alert }: { alert: AlertDetailView }) {
       `${formatNumber(alert.occurrences)} (first ${formatDateTime(alert.raisedAt)}${alert.occurrences > 1 ? `, last ${formatDateTime(alert.lastSeenAt)}` : ""})`,
     ],
   ];
+  return <FactList facts={facts} />;
+}
+
+function FactList({ facts }: { facts: [string, ReactNode][] }) {
   return (
-    <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[11rem_1fr]">
+    <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[11rem_minmax(0,1fr)]">
       {facts.map(([term, value]) => (
         <div key={term} className="contents">
           <dt className="font-medium text-slate-600">{term}</dt>
@@ -125,6 +132,88 @@ function AlertFacts({ alert }: { alert: AlertDetailView }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** An illegitimate finding: what the ledger recorded, whose stock it was, and every pack it destroyed. */
+function FindingFacts({ alert }: { alert: AlertDetailView }) {
+  const facts: [string, ReactNode][] = [
+    [
+      "State",
+      <>
+        <StatusBadge status={alert.status} />
+        {alert.rootCause ? <span className="ml-2">{ROOT_CAUSE_LABELS[alert.rootCause]}</span> : null}
+      </>,
+    ],
+    ["What the ledger recorded", alert.message],
+    [
+      "Batch",
+      alert.gtin && alert.lot ? (
+        <>
+          GTIN {alert.gtin} · <BatchLink gtin={alert.gtin} lot={alert.lot} />
+        </>
+      ) : (
+        "Not in the read model"
+      ),
+    ],
+    ["Found illegitimate by", alert.reportedBy ? <PartyLink party={alert.reportedBy} /> : "Unknown"],
+    ["Whose stock it was", alert.holder ? <PartyLink party={alert.holder} /> : "Nobody's"],
+    [
+      "When",
+      <>
+        {formatDateTime(alert.raisedAt)}
+        {alert.blockNumber !== null ? `, block ${formatNumber(alert.blockNumber)}` : ""}
+        {alert.transactionHash ? (
+          <span
+            className="block font-mono text-xs break-all text-slate-600"
+            title="The transaction that ended the quarantine"
+          >
+            {alert.transactionHash}
+          </span>
+        ) : null}
+      </>,
+    ],
+  ];
+  return (
+    <>
+      <FactList facts={facts} />
+      <section aria-labelledby="alert-packs-heading" className="space-y-2">
+        <h3 id="alert-packs-heading" className="font-semibold text-slate-900">
+          Packs destroyed ({formatNumber(alert.packCount)})
+        </h3>
+        <div className="max-h-64 overflow-y-auto rounded-md border border-slate-200">
+          <table className="w-full text-left text-sm" data-testid="alert-packs">
+            <thead className="sticky top-0 bg-slate-50 text-xs text-slate-600">
+              <tr>
+                <th scope="col" className="px-3 py-1.5 font-medium">
+                  Serial
+                </th>
+                <th scope="col" className="px-3 py-1.5 font-medium">
+                  Destroyed inside
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {alert.packs.map((pack) => (
+                <tr key={pack.index} className="border-t border-slate-100">
+                  <td className="px-3 py-1 font-mono">
+                    {pack.serial ?? (
+                      <span className="font-sans text-slate-600">Pack #{pack.index} (serial list not stored)</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-1">{pack.unit ? `SSCC ${pack.unit}` : "Loose"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {alert.packCount > alert.packs.length ? (
+          <p className="text-xs text-slate-600">
+            The first {formatNumber(alert.packs.length)} are listed; the alert names {formatNumber(alert.packCount)}.
+          </p>
+        ) : null}
+      </section>
+    </>
   );
 }
 
@@ -143,7 +232,7 @@ function AlertHistory({ alert }: { alert: AlertDetailView }) {
         <p className="text-slate-600">
           {alert.status === "CLOSED"
             ? "Closed before changes were recorded: who closed it, and why, is not known."
-            : "No change yet: the alert is as the scan raised it."}
+            : `No change yet: the alert is as the ${alert.verdict === ILLEGITIMATE_VERDICT ? "ledger" : "scan"} raised it.`}
         </p>
       ) : (
         <ol className="space-y-2 border-l-2 border-slate-200 pl-4" data-testid="alert-history">
@@ -171,7 +260,7 @@ function AlertNextStep({ alert, onMoved }: { alert: AlertDetailView; onMoved: (s
   const actor = party.address
     ? alertActor({ role: party.role, address: party.address }, alert.reportedBy?.address ?? null)
     : "OTHER";
-  const causes = rootCausesFor(actor);
+  const causes = rootCausesFor(actor, alert.verdict);
   const [rootCause, setRootCause] = useState<RootCause | null>(causes.length === 1 ? causes[0]! : null);
   const [note, setNote] = useState("");
   const [problems, setProblems] = useState<{ rootCause?: string; note?: string }>({});
@@ -207,6 +296,13 @@ function AlertNextStep({ alert, onMoved }: { alert: AlertDetailView; onMoved: (s
     );
   }
   const closing = next === "CLOSED";
+  if (closing && causes.length === 0) {
+    return (
+      <p className="text-slate-600" data-testid="alert-not-yours">
+        A regulator closes an illegitimate finding, as falsified, once the partners who handled its packs are told.
+      </p>
+    );
+  }
   const review = (event: FormEvent) => {
     event.preventDefault();
     const found = {
@@ -222,7 +318,11 @@ function AlertNextStep({ alert, onMoved }: { alert: AlertDetailView; onMoved: (s
   return (
     <section aria-labelledby="alert-next-heading" className="space-y-3 rounded-md border border-slate-200 p-4">
       <h3 id="alert-next-heading" className="font-semibold text-slate-900">
-        {closing ? "Close the alert" : "Start the investigation"}
+        {closing
+          ? "Close the alert"
+          : alert.verdict === ILLEGITIMATE_VERDICT
+            ? "Take it up"
+            : "Start the investigation"}
       </h3>
       {move.isError ? (
         <Notice tone="error" title="The alert was not changed">
@@ -234,7 +334,7 @@ function AlertNextStep({ alert, onMoved }: { alert: AlertDetailView; onMoved: (s
           <div ref={confirmation} tabIndex={-1} className="focus:outline-none" data-testid="alert-confirmation">
             <Notice tone="warning" title="Please confirm">
               {closing
-                ? `Alert #${alert.id} will be closed as “${outcome}”. Closing is final: a new scan of this pack raises a new alert.`
+                ? `Alert #${alert.id} will be closed as “${outcome}”. Closing is final${alert.verdict === ILLEGITIMATE_VERDICT ? "." : ": a new scan of this pack raises a new alert."}\``
                 : `Alert #${alert.id} will move from open to investigating.`}{" "}
               {`${party.name ?? "Your account"}, the time${note.trim() ? " and your note" : ""} will be recorded in its history.`}
             </Notice>

@@ -3,7 +3,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "../ui/link.tsx";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type MouseEvent } from "react";
-import { ALERT_STATE_LABELS, ALERT_STATES, ROOT_CAUSE_LABELS } from "@/lib/alert-workflow.ts";
+import { ALERT_STATE_LABELS, ALERT_STATES, ILLEGITIMATE_VERDICT, ROOT_CAUSE_LABELS } from "@/lib/alert-workflow.ts";
 import type { AlertView } from "@/lib/api/read.ts";
 import { exportLinks } from "@/lib/client-api.ts";
 import { browserReads } from "@/lib/read-queries.ts";
@@ -215,7 +215,11 @@ function AlertsTable({
               <td className="py-2 pr-3">{a.reportedBy ? <PartyLink party={a.reportedBy} /> : "—"}</td>
               <td className="py-2 pr-3 text-xs" data-testid="alert-scans">
                 <p className="font-medium text-slate-900">
-                  {a.occurrences === 1 ? "1 scan" : `${formatNumber(a.occurrences)} scans`}
+                  {a.verdict === ILLEGITIMATE_VERDICT
+                    ? "On the ledger"
+                    : a.occurrences === 1
+                      ? "1 scan"
+                      : `${formatNumber(a.occurrences)} scans`}
                 </p>
                 <p className="text-slate-600">First {formatDateTime(a.raisedAt)}</p>
                 {a.occurrences > 1 ? <p className="text-slate-600">Last {formatDateTime(a.lastSeenAt)}</p> : null}

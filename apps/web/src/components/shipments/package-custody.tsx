@@ -701,7 +701,7 @@ export function QuarantineForm({
               ? heldUnits === null
                 ? "Cleared: back in its holder's stock."
                 : "Cleared: back in your stock."
-              : "Destroyed as illegitimate: it has left the stock for good, and every later check of it says so."
+              : "Destroyed as illegitimate: it has left the stock for good, and every later check of it says so. An alert names every pack destroyed (Alerts)."
         }
       />
     </div>

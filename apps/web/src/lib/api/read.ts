@@ -221,6 +221,20 @@ export interface AlertView {
   occurrences: number;
   lastSeenAt: string;
   blockNumber: number | null;
+  /** An illegitimate finding (verdict ILLEGITIMATE): the party whose stock the destroyed packs were. */
+  holder: PartyView | null;
+  /** An illegitimate finding: the transaction that ended the quarantine. */
+  transactionHash: string | null;
+}
+
+/** A pack an illegitimate finding names. */
+export interface AlertPackView {
+  /** Its index in the batch's serial list. */
+  index: number;
+  /** Null when the batch's serial list is not stored here. */
+  serial: string | null;
+  /** The quarantined unit it was destroyed inside (at any depth), or null for a loose pack. */
+  unit: string | null;
 }
 
 /** One change of an alert's state: who made it (the party as the ledger named it then), when, and why. */
@@ -236,6 +250,10 @@ export interface AlertChangeView {
 /** GET and PATCH /api/alerts/<id>: the alert and its history, oldest change first. */
 export interface AlertDetailView extends AlertView {
   history: AlertChangeView[];
+  /** An illegitimate finding: the packs it names, by index (the first ALERT_PACKS_LISTED); empty for a scan's alert. */
+  packs: AlertPackView[];
+  /** How many packs it names in all. */
+  packCount: number;
 }
 
 export interface RecalledStockView {

@@ -433,9 +433,12 @@ export const manifestNodes = pgTable(
 );
 
 /**
- * Scans that need a person's attention: inactive packs scanned for dispensing, unknown serials,
- * mismatches. Worked as in the EU system: open, then investigating, then closed with a root cause
- * (../read/alerts.ts, ../../lib/alert-workflow.ts); every change is kept in `alert_history`.
+ * What needs a person's attention: scans (inactive packs scanned for dispensing, unknown serials,
+ * mismatches), and packs an investigation found illegitimate on the package-level ledger, raised
+ * by the indexer from the quarantine's end (../indexer/illegitimate.ts), one per transaction,
+ * batch and holder, naming its packs in `alert_packs`. Worked as in the EU system: open, then
+ * investigating, then closed with a root cause (../read/alerts.ts, ../../lib/alert-workflow.ts);
+ * every change is kept in `alert_history`.
  */
 export const alerts = pgTable(
   "alerts",
@@ -450,8 +453,15 @@ export const alerts = pgTable(
     lot: text("lot"),
     serial: text("serial"),
     batchId: text("batch_id"),
-    /** The signed-in party whose scan raised it, when there was one. Patients' scans carry none. */
+    /**
+     * The signed-in party whose scan raised it, when there was one (patients' scans carry none); for
+     * an illegitimate finding, the party that ended the quarantine so.
+     */
     reportedBy: text("reported_by"),
+    /** An illegitimate finding: the transaction that ended the quarantine (null for a scan's alert). */
+    sourceTx: text("source_tx"),
+    /** An illegitimate finding: the party whose stock the destroyed packs were. */
+    holder: text("holder"),
     message: text("message").notNull(),
     /** OPEN, INVESTIGATING or CLOSED */
     status: text("status").notNull().default("OPEN"),
@@ -473,15 +483,42 @@ export const alerts = pgTable(
     index("alerts_falsified_pack_idx")
       .on(t.gtin, t.serial)
       .where(sql`${t.rootCause} = 'FALSIFIED'`),
-    // One alert not yet closed per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
+    // One scan's alert not yet closed per pack and reporter (see raiseAlert in ../verify): rescans merge into it.
     uniqueIndex("alerts_open_pack_reporter_idx")
       .on(sql`coalesce(${t.gtin}, '')`, sql`coalesce(${t.lot}, '')`, sql`coalesce(${t.serial}, '')`, t.reportedBy)
-      .where(sql`${t.status} in ('OPEN', 'INVESTIGATING') and ${t.reportedBy} is not null`),
+      .where(sql`${t.status} in ('OPEN', 'INVESTIGATING') and ${t.reportedBy} is not null and ${t.sourceTx} is null`),
+    // One illegitimate finding per transaction, batch and holder: indexing the chain again raises none twice.
+    uniqueIndex("alerts_source_idx")
+      .on(t.sourceTx, t.batchId, t.holder)
+      .where(sql`${t.sourceTx} is not null`),
     check("alerts_status_check", sql`${t.status} in ('OPEN', 'INVESTIGATING', 'CLOSED')`),
     check(
       "alerts_root_cause_check",
       sql`${t.rootCause} is null or (${t.status} = 'CLOSED' and ${t.rootCause} in ('SCANNER_OR_DATA_ERROR', 'GENUINE', 'FALSIFIED'))`,
     ),
+  ],
+);
+
+/**
+ * The packs an illegitimate finding names (see `alerts`): each destroyed pack of the alert's batch,
+ * with its serial when the batch's serial list is stored here, and the unit it was destroyed in.
+ */
+export const alertPacks = pgTable(
+  "alert_packs",
+  {
+    alertId: integer("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    /** The pack's index in its batch's serial list. */
+    index: integer("index").notNull(),
+    serial: text("serial"),
+    /** The quarantined unit it was destroyed inside (at any depth), or null for a loose pack. */
+    unit: text("unit"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.alertId, t.index] }),
+    // The VRS responder answers these packs Illegitimate (../vrs/store.ts).
+    index("alert_packs_serial_idx").on(t.serial),
   ],
 );
 

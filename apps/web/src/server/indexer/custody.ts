@@ -37,6 +37,7 @@ import { MAX_NESTING } from "../read/custody.ts";
 import { chunks, field, integer, text } from "./event-args.ts";
 import type { EventArg, EventRow } from "./events.ts";
 import { HoldingDeltas } from "./holdings.ts";
+import { raiseIllegitimateAlerts, type IllegitimateFinding } from "./illegitimate.ts";
 
 type UnitRow = typeof units.$inferSelect;
 type PackRow = typeof packPlaces.$inferSelect;
@@ -160,6 +161,7 @@ export class CustodyProjection {
     const state = await StepState.load(tx, this.#events);
     for (const event of this.#events) state.fold(event);
     await state.write(tx);
+    await raiseIllegitimateAlerts(tx, state.findings);
   }
 }
 
@@ -189,6 +191,8 @@ class StepState {
   readonly lineChanges = new Map<string, ShipmentLineChange>();
   /** The regulators among those who quarantined something in the step. */
   readonly regulators = new Set<string>();
+  /** The quarantines the step ended ILLEGITIMATE: each raises an alert naming what it destroyed (./illegitimate.ts). */
+  readonly findings: IllegitimateFinding[] = [];
   /** Per item (sscc or pack key) in transit: its shipment and position there. */
   readonly transitOf = new Map<string, { shipmentId: string; position: number }>();
 
@@ -758,6 +762,14 @@ class StepState {
         const cleared = quarantineOutcomeName(integer(a, "outcome", name)) === "CLEARED";
         const listed = unitList(a, name);
         const packs = packList(a, name);
+        if (!cleared) {
+          this.findings.push({
+            event,
+            by,
+            units: listed.map((sscc) => ({ sscc, holder: this.unit(sscc, name).party })),
+            packs: packs.map((ref) => ({ batchId: ref.batchId, index: ref.index, holder: this.packPlace(ref).party })),
+          });
+        }
         for (const sscc of listed) {
           const holder = this.unit(sscc, name).party ?? by;
           this.setUnit(sscc, cleared ? held(holder) : { ...held(by), place: "DESTROYED" }, block, name);

@@ -14,6 +14,7 @@ import type { Database, Executor } from "../db/database.ts";
 import { DERIVED_TABLES, events, indexedBlocks, indexerCursor } from "../db/schema.ts";
 import { countLedgerLogs, packageLedgerLogs, type EventRow } from "./events.ts";
 import { insertEvents, StepProjection } from "./projection.ts";
+import { withdrawOrphanedFindings } from "./illegitimate.ts";
 import { AnswerTooLargeError } from "../rpcFetch.ts";
 
 export const DEFAULT_RANGE_SIZE = 2_000;
@@ -464,6 +465,7 @@ async function rollBack(
         .where(eq(indexerCursor.id, cursor.id));
     }
     await rebuildDerivedTables(tx, ctx.ledger.kind);
+    await withdrawOrphanedFindings(tx);
     return removed.length;
   });
   return { from: cursor.blockNumber, to: ancestor?.number ?? null, removedEvents };

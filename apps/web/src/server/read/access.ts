@@ -11,7 +11,8 @@
  *   packageTraders).
  * - A party's stock and shipments: that party (and the regulator).
  * - Shipments and alerts lists: those the party is part of (sender or recipient; the alerts it
- *   raised and those on batches it made).
+ *   raised, those on batches it made, and the illegitimate findings on its stock, whose packs it
+ *   held and may see named).
  * - The EPCIS query interface spans every party's events: regulators (a participant exports the
  *   batches it traded from each batch instead).
  * - A pack in a timeline is named by its serial to regulators, its batch's manufacturer and the
@@ -249,12 +250,16 @@ export function shipmentScope(viewer: Viewer): SQL | undefined {
   return or(eq(shipmentLines.sender, me), eq(shipmentLines.recipient, me));
 }
 
-/** The alerts the viewer may list: all for a regulator, else those it raised and those on its batches. */
+/**
+ * The alerts the viewer may list: all for a regulator, else those it raised, those on its batches,
+ * and the illegitimate findings on its stock.
+ */
 export function alertScope(viewer: Viewer): SQL | undefined {
   if (seesEverything(viewer)) return undefined;
   const me = viewerAddress(viewer);
   return or(
     eq(alerts.reportedBy, me),
+    eq(alerts.holder, me),
     sql`${alerts.batchId} in (select ${batches.batchId} from ${batches} where ${batches.manufacturer} = ${me})`,
   );
 }

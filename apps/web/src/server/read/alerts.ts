@@ -15,6 +15,7 @@ import {
   NOTE_MAX_LENGTH,
   ROOT_CAUSE_LABELS,
   ROOT_CAUSES,
+  ILLEGITIMATE_VERDICT,
   rootCausesFor,
   type AlertState,
   type RootCause,
@@ -28,7 +29,7 @@ import type {
 } from "../../lib/api/read.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
-import { alertHistory, alerts, batches, holdings, products, shipmentLines } from "../db/schema.ts";
+import { alertHistory, alertPacks, alerts, batches, holdings, products, shipmentLines } from "../db/schema.ts";
 import { ApiError, jsonResponse } from "../api/errors.ts";
 import { csvResponse, csvStream, type CsvValue } from "./csv.ts";
 import { addressSchema, checkLot, isoInstantSchema, normaliseGtin, pageSizeSchema, parseQuery } from "./input.ts";
@@ -86,8 +87,13 @@ function alertView(row: AlertRow, party: PartyLookup): AlertView {
     occurrences: row.occurrences,
     lastSeenAt: row.lastSeenAt.toISOString(),
     blockNumber: row.blockNumber,
+    holder: row.holder ? party(row.holder) : null,
+    transactionHash: row.sourceTx,
   };
 }
+
+/** The most packs an alert's detail lists (a pallet holds a few thousand); packCount says how many in all. */
+export const ALERT_PACKS_LISTED = 10_000;
 
 /** The filters of an alerts query as SQL, and a fingerprint that binds page tokens to them. */
 function alertFilters(query: z.output<typeof alertsQuery>): { where: SQL[]; fingerprint: string } {
@@ -261,12 +267,24 @@ async function visibleAlert(ctx: AppContext, rawId: string, viewer: Viewer): Pro
 
 /** The alert with its history, oldest change first. */
 async function alertDetail(db: Executor, row: AlertRow): Promise<AlertDetailView> {
-  const [party, history] = await Promise.all([
-    loadParties(db, [row.reportedBy]),
+  const [party, history, packs, [counted]] = await Promise.all([
+    loadParties(db, [row.reportedBy, row.holder]),
     db.select().from(alertHistory).where(eq(alertHistory.alertId, row.id)).orderBy(asc(alertHistory.id)),
+    db
+      .select({ index: alertPacks.index, serial: alertPacks.serial, unit: alertPacks.unit })
+      .from(alertPacks)
+      .where(eq(alertPacks.alertId, row.id))
+      .orderBy(asc(alertPacks.index))
+      .limit(ALERT_PACKS_LISTED),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(alertPacks)
+      .where(eq(alertPacks.alertId, row.id)),
   ]);
   return {
     ...alertView(row, party),
+    packs,
+    packCount: counted?.n ?? 0,
     history: history.map((change) => ({
       at: change.at.toISOString(),
       by: { address: change.byAddress, name: change.byName, role: change.byRole },
@@ -443,12 +461,23 @@ export async function changeAlert(ctx: AppContext, request: Request, rawId: stri
   const change = await readAlertChange(request);
   if (NEXT_STATE[row.status as AlertState] !== change.status) throw transitionRefusal(row, change.status);
   const rootCause = change.rootCause ?? null;
-  if (rootCause !== null && !rootCausesFor(actor).includes(rootCause)) {
+  const allowed = rootCausesFor(actor, row.verdict);
+  if (rootCause !== null && row.verdict === ILLEGITIMATE_VERDICT && !allowed.includes(rootCause)) {
+    throw new ApiError(
+      actor === "REGULATOR" ? 409 : 403,
+      actor === "REGULATOR" ? "INVALID_ROOT_CAUSE" : "WRONG_ROLE",
+      actor === "REGULATOR"
+        ? `Alert ${row.id} is an illegitimate finding: the ledger destroyed its packs when the quarantine ended so, and it closes as FALSIFIED once the partners who handled them are told.`
+        : `Alert ${row.id} is an illegitimate finding: a regulator closes it, as falsified, once the partners who handled its packs are told. ${viewer.legalName} may take it to investigating.`,
+      { details: { required: ["REGULATOR"], role: viewer.role, allowed } },
+    );
+  }
+  if (rootCause !== null && !allowed.includes(rootCause)) {
     throw new ApiError(
       403,
       "WRONG_ROLE",
       `Only a regulator concludes that a pack is ${ROOT_CAUSE_LABELS[rootCause].toLowerCase()}. As the party whose scan raised alert ${row.id}, ${viewer.legalName} may close it as a scanner or data error.`,
-      { details: { required: ["REGULATOR"], role: viewer.role, allowed: rootCausesFor(actor) } },
+      { details: { required: ["REGULATOR"], role: viewer.role, allowed } },
     );
   }
   const updated = await ctx.db.transaction(async (tx) => {

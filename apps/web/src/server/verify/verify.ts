@@ -168,7 +168,7 @@ async function raiseAlert(
               ${body.pack?.serial ?? null}, ${readings.batchId ?? null}, ${reportedBy.toLowerCase()}, ${message},
               ${readings.blockNumber})
       on conflict (coalesce(gtin, ''), coalesce(lot, ''), coalesce(serial, ''), reported_by)
-        where status in ('OPEN', 'INVESTIGATING') and reported_by is not null
+        where status in ('OPEN', 'INVESTIGATING') and reported_by is not null and source_tx is null
       do update set occurrences = alerts.occurrences + 1, last_seen_at = now()`);
   } catch (error) {
     // The verdict is still the right answer to give; the lost alert is logged for the operator.

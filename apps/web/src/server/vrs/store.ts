@@ -74,7 +74,10 @@ export interface RequestFacts {
   credential: { id: number; manufacturer: string; partnerGln: string; revoked: boolean } | null;
   /** The GTIN's product in the read model: its manufacturer and that manufacturer's GLN. */
   product: { manufacturer: string; gln: string | null } | null;
-  /** An investigation closed an alert on this GTIN and serial as FALSIFIED. */
+  /**
+   * An investigation closed an alert on this GTIN and serial as FALSIFIED, or ended a quarantine of
+   * the pack as illegitimate on the ledger (the finding's alert names it).
+   */
   falsified: boolean;
 }
 
@@ -102,8 +105,10 @@ export async function requestFacts(
       (select json_build_object('manufacturer', p.manufacturer, 'gln', pa.gln)
          from products p left join participants pa on pa.address = p.manufacturer
         where p.gtin = ${gtin ?? ""}) as product,
-      exists (select 1 from alerts a where a.gtin = ${gtin ?? ""} and a.serial = ${serial ?? ""}
-                 and a.root_cause = 'FALSIFIED') as falsified`,
+      (exists (select 1 from alerts a where a.gtin = ${gtin ?? ""} and a.serial = ${serial ?? ""}
+                  and a.root_cause = 'FALSIFIED')
+        or exists (select 1 from alert_packs p join alerts a on a.id = p.alert_id
+                    where p.serial = ${serial ?? ""} and a.gtin = ${gtin ?? ""})) as falsified`,
   );
   const credential = row?.credential ?? null;
   return {
