@@ -55,6 +55,8 @@ export function ReturnVerification({ shipmentId, status }: { shipmentId: string;
       setCode("");
     },
   });
+  // Package-level ledger: the packs the return carries that have no answer yet, or no valid one.
+  const toVerify = (status.packs ?? []).filter((pack) => pack.outcome === null || pack.outcome === "ERROR");
   function submit(event: FormEvent) {
     event.preventDefault();
     const reading = readPackCode(code.trim());
@@ -77,6 +79,22 @@ export function ReturnVerification({ shipmentId, status }: { shipmentId: string;
           </li>
         ))}
       </ul>
+      {toVerify.length > 0 ? (
+        <details className="text-sm text-slate-700" data-testid="return-packs-to-verify">
+          <summary className="cursor-pointer">
+            {toVerify.length} {toVerify.length === 1 ? "pack" : "packs"} still to verify
+          </summary>
+          <ul className="mt-1 space-y-0.5 font-mono text-xs">
+            {toVerify.map((pack, i) => (
+              <li key={`${pack.gtin}-${pack.serial ?? i}`} data-serial={pack.serial ?? undefined}>
+                {pack.serial === null ? `a pack of lot ${pack.lot}` : `SN ${pack.serial}`}
+                {pack.unit === null ? " (loose)" : ` (in SSCC ${pack.unit})`}
+                {pack.outcome === "ERROR" ? " · no answer yet" : ""}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2" noValidate aria-label="Verify a returned pack">
         <TextField
           label="Returned pack"

@@ -211,7 +211,8 @@ function ShipmentActions({
             >
               {items === undefined ? "Receive" : "Receive all"}
             </Button>
-            {items !== undefined && items.length > 1 && receiveBlocked === null ? (
+            {/* A return's partial receipt needs passing answers for what it takes only (the server checks). */}
+            {items !== undefined && items.length > 1 && (receiveBlocked === null || isReturn) ? (
               <PartialReceipt group={group} items={items} busy={tx.busy} onReceive={(write) => void tx.run(write)} />
             ) : null}
             {/* Not disabled while a write runs: the dialog gives the focus back to it (the dialog's button is). */}

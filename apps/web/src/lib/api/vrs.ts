@@ -108,4 +108,16 @@ export interface ReturnStatus {
   blocking: string[];
   lines: ReturnLineStatus[];
   verifications: ReturnVerificationView[];
+  /** Package-level ledger: each pack the return still carries, and its latest answer (null: none yet). */
+  packs?: ReturnPackStatus[];
+}
+
+export interface ReturnPackStatus {
+  gtin: string;
+  lot: string;
+  /** Null when the batch's serial list is not stored here (its line is then counted). */
+  serial: string | null;
+  /** The unit it came in, or null for a loose pack. */
+  unit: string | null;
+  outcome: ReturnOutcome | null;
 }

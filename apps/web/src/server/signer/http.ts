@@ -22,7 +22,7 @@ import { authenticateRequester, requireScope, type Requester } from "../auth/tok
 import type { AppContext, LedgerKind } from "../context.ts";
 import { csvResponse, csvStream, type CsvValue } from "../read/csv.ts";
 import { parseQuery } from "../read/input.ts";
-import { requireReturnVerified } from "../vrs/returns.ts";
+import { requireReturnVerified, type Receiving } from "../vrs/returns.ts";
 import { abiOf, ledgerAbiName, type CallAbiName } from "./calls.ts";
 import { explainWithNames, isRefusal } from "./explain.ts";
 import { operationsFor } from "./operations.ts";
@@ -184,7 +184,14 @@ export async function createWriteResponse(ctx: AppContext, request: Request): Pr
   if (body.operation === "receive") {
     // A pharmacy's return goes back on sale only once each of its packs passed verification with
     // its manufacturer (../vrs/returns.ts); rejecting it needs none.
-    await requireReturnVerified(ctx, requester.organisation, (args.data as { shipmentId: string }).shipmentId);
+    // On the package-level ledger a partial receipt needs passing answers for what it takes only.
+    const receipt = args.data as { shipmentId: string } & Receiving;
+    await requireReturnVerified(
+      ctx,
+      requester.organisation,
+      receipt.shipmentId,
+      ctx.ledger.kind === "package" ? receipt : undefined,
+    );
   }
   const call = await operation.call(ctx, args.data as never);
   const contractCall = {

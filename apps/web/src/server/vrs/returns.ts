@@ -13,8 +13,13 @@
  * of its lines has a passing answer (verified, and nothing the requester must act on: ./client.ts's
  * answerPasses) and no answer about one of its packs failed. The write API refuses to receive a
  * return that is not (409 RETURN_NOT_VERIFIED, requireReturnVerified), and the dashboard disables
- * its button saying why. Packs are counted per line on the count ledger, whose shipments move units
- * of batches, not named packs.
+ * its button saying why. On the count ledger, whose shipments move units of batches, not named
+ * packs, passing answers are counted per line. On the package-level ledger the return names its
+ * packs (loose, or inside the units shipped): an answer counts for the pack it names only, a pack
+ * the return does not carry is refused (PACK_NOT_IN_SHIPMENT), the status lists each pack still to
+ * verify, and a partial receipt needs passing answers for the packs it receives only. A batch whose
+ * serial list is not stored here cannot name its packs by serial: its line is counted as on the
+ * count ledger.
  */
 import { randomUUID } from "node:crypto";
 import { isCset82, isValidGtin, parseGs1 } from "@pedigree/gs1";
@@ -30,7 +35,9 @@ import { requireParty } from "../auth/session.ts";
 import type { AppContext } from "../context.ts";
 import type { Executor } from "../db/database.ts";
 import { batches, participants, products, returnVerifications, shipmentLines } from "../db/schema.ts";
+import { shipmentContents } from "../read/custody.ts";
 import { parseQuery } from "../read/input.ts";
+import { serialsOfPacks } from "../manifests/store.ts";
 import { answerPasses, requestVerification } from "./client.ts";
 import { responderFor } from "./directory.ts";
 import { requesterToken } from "./requester-credentials.ts";
@@ -93,8 +100,40 @@ function shipmentNotFound(shipmentId: string): ApiError {
   );
 }
 
-/** The return's state: its lines, the answers recorded, and whether it can be received. */
-export async function returnStatus(ctx: AppContext, recipient: string, shipmentId: string): Promise<ReturnStatus> {
+/** A pack a return on the package-level ledger still carries (in transit). */
+interface ReturnedPack {
+  batchId: string;
+  index: number;
+  /** Null when the batch's serial list is not stored here. */
+  serial: string | null;
+  /** The unit it was shipped in (the shipment's item), or null for a loose pack. */
+  unit: string | null;
+}
+
+/** The packs the shipment still carries, on the package-level ledger; undefined on the count ledger. */
+async function packsInTransit(ctx: AppContext, shipmentId: string): Promise<ReturnedPack[] | undefined> {
+  if (ctx.ledger.kind !== "package") return undefined;
+  const contents = await shipmentContents(ctx.db, shipmentId);
+  if (contents === undefined) return [];
+  const packs = contents.items
+    .filter((item) => item.status === "PENDING")
+    .flatMap((item) => item.packs.map((pack) => ({ ...pack, unit: item.sscc })));
+  const wanted = new Map<string, Set<number>>();
+  for (const pack of packs) wanted.set(pack.batchId, (wanted.get(pack.batchId) ?? new Set()).add(pack.index));
+  const serials = await serialsOfPacks(ctx.db, wanted);
+  return packs.map((pack) => ({ ...pack, serial: serials.get(`${pack.batchId}:${pack.index}`) ?? null }));
+}
+
+type ShipmentRows = NonNullable<Awaited<ReturnType<typeof loadShipment>>>;
+
+/** What a return's check rests on: its lines, the answers recorded, and (package-level ledger) its packs. */
+interface ReturnFacts {
+  rows: ShipmentRows;
+  verifications: ReturnVerificationView[];
+  returned: ReturnedPack[] | undefined;
+}
+
+async function returnFacts(ctx: AppContext, recipient: string, shipmentId: string): Promise<ReturnFacts> {
   const me = recipient.toLowerCase();
   const rows = await loadShipment(ctx.db, me, shipmentId);
   if (rows === undefined) throw shipmentNotFound(shipmentId);
@@ -103,83 +142,199 @@ export async function returnStatus(ctx: AppContext, recipient: string, shipmentI
     .from(returnVerifications)
     .where(and(eq(returnVerifications.shipmentId, shipmentId), eq(returnVerifications.requester, me)))
     .orderBy(asc(returnVerifications.gtin), asc(returnVerifications.lot), asc(returnVerifications.serial));
-  const verifications = recorded.map(view);
-  const first = rows[0]!;
-  const isReturn = first.senderRole === "PHARMACY" && first.recipientRole === "DISTRIBUTOR";
-  const lines: ReturnLineStatus[] = rows.map((row) => {
-    const mine = verifications.filter((v) => v.gtin === row.gtin && v.lot === row.lot);
-    const passed = mine.filter((v) => v.outcome === "PASSED").length;
-    return {
-      batchId: row.batchId,
-      gtin: row.gtin ?? "",
-      lot: row.lot ?? "",
-      productName: row.productName,
-      quantity: row.quantity,
-      passed,
-      failed: mine.filter((v) => v.outcome === "FAILED").length,
-      unverified: Math.max(0, row.quantity - passed),
-    };
-  });
+  return { rows, verifications: recorded.map(view), returned: await packsInTransit(ctx, shipmentId) };
+}
+
+/** A batch's returned packs, when each is named by its serial (else its line is counted). */
+function namedPacks(facts: ReturnFacts, batchId: string): ReturnedPack[] | undefined {
+  const packs = facts.returned?.filter((pack) => pack.batchId === batchId);
+  return packs === undefined || packs.length === 0 || packs.some((pack) => pack.serial === null) ? undefined : packs;
+}
+
+const NAMED_IN_MESSAGE = 5;
+
+/** "serials A, B, C and 4 more" */
+function serialList(serials: readonly string[]): string {
+  const named = serials.slice(0, NAMED_IN_MESSAGE).join(", ");
+  return serials.length > NAMED_IN_MESSAGE ? `${named} and ${serials.length - NAMED_IN_MESSAGE} more` : named;
+}
+
+/**
+ * Each line's count and why the return (or, with `selected`, the packs a partial receipt takes:
+ * `${batchId}:${index}`) cannot be received as saleable yet.
+ */
+function assess(
+  facts: ReturnFacts,
+  selected?: ReadonlySet<string>,
+): { lines: ReturnLineStatus[]; blocking: string[]; failed: ReturnVerificationView[] } {
+  const pendingRows = facts.rows.filter((row) => row.status === "PENDING");
   const blocking: string[] = [];
-  if (isReturn) {
-    for (const v of verifications.filter((entry) => entry.outcome === "FAILED")) {
-      const why = [v.verificationFailureReason, v.additionalInfo].filter((part) => part !== null).join(", ");
-      blocking.push(`pack ${v.serial} (GTIN ${v.gtin}, lot ${v.lot}) failed verification${why ? ` (${why})` : ""}`);
+  const failed: ReturnVerificationView[] = [];
+  const lines: ReturnLineStatus[] = (pendingRows.length > 0 ? pendingRows : facts.rows).map((row) => {
+    const gtin = row.gtin ?? "";
+    const lot = row.lot ?? "";
+    const answers = facts.verifications.filter((v) => v.gtin === row.gtin && v.lot === row.lot);
+    const named = namedPacks(facts, row.batchId);
+    if (named === undefined) {
+      const passed = answers.filter((v) => v.outcome === "PASSED").length;
+      const lineFailed = answers.filter((v) => v.outcome === "FAILED");
+      failed.push(...lineFailed);
+      const unverified = Math.max(0, row.quantity - passed);
+      if (unverified > 0) {
+        blocking.push(
+          `${unverified} of ${row.quantity} pack(s) of GTIN ${gtin}, lot ${lot} have no passing verification`,
+        );
+      }
+      return {
+        batchId: row.batchId,
+        gtin,
+        lot,
+        productName: row.productName,
+        quantity: row.quantity,
+        passed,
+        failed: lineFailed.length,
+        unverified,
+      };
     }
-    for (const line of lines.filter((entry) => entry.unverified > 0)) {
+    const answerOf = new Map(answers.map((v) => [v.serial, v]));
+    const passing = named.filter((pack) => answerOf.get(pack.serial!)?.outcome === "PASSED");
+    const lineFailed = named.flatMap((pack) => {
+      const answer = answerOf.get(pack.serial!);
+      return answer?.outcome === "FAILED" ? [answer] : [];
+    });
+    const considered = selected === undefined ? named : named.filter((p) => selected.has(`${p.batchId}:${p.index}`));
+    const missing = considered.filter((pack) => answerOf.get(pack.serial!)?.outcome !== "PASSED");
+    const missingUnfailed = missing.filter((pack) => answerOf.get(pack.serial!)?.outcome !== "FAILED");
+    failed.push(...lineFailed.filter((v) => considered.some((pack) => pack.serial === v.serial)));
+    if (missingUnfailed.length > 0) {
       blocking.push(
-        `${line.unverified} of ${line.quantity} pack(s) of GTIN ${line.gtin}, lot ${line.lot} have no passing verification`,
+        `${missingUnfailed.length} of ${considered.length} pack(s) of GTIN ${gtin}, lot ${lot} have no passing ` +
+          `verification (serials ${serialList(missingUnfailed.map((pack) => pack.serial!))})`,
       );
     }
+    return {
+      batchId: row.batchId,
+      gtin,
+      lot,
+      productName: row.productName,
+      quantity: named.length,
+      passed: passing.length,
+      failed: lineFailed.length,
+      unverified: named.length - passing.length,
+    };
+  });
+  for (const v of failed) {
+    const why = [v.verificationFailureReason, v.additionalInfo].filter((part) => part !== null).join(", ");
+    blocking.unshift(`pack ${v.serial} (GTIN ${v.gtin}, lot ${v.lot}) failed verification${why ? ` (${why})` : ""}`);
   }
+  return { lines, blocking, failed };
+}
+
+/** The return's state: its lines, the answers recorded, and whether it can be received. */
+export async function returnStatus(ctx: AppContext, recipient: string, shipmentId: string): Promise<ReturnStatus> {
+  const facts = await returnFacts(ctx, recipient, shipmentId);
+  const first = facts.rows[0]!;
+  // Partly settled (package-level ledger): pending while anything is still in transit.
+  const status = facts.rows.some((row) => row.status === "PENDING") ? "PENDING" : first.status;
+  const isReturn = first.senderRole === "PHARMACY" && first.recipientRole === "DISTRIBUTOR";
+  const { lines, blocking } = assess(facts);
+  const answerOf = new Map(facts.verifications.map((v) => [`${v.gtin}:${v.lot}:${v.serial}`, v]));
+  const lineOf = new Map(facts.rows.map((row) => [row.batchId, row]));
   return {
     shipmentId,
     from: { address: first.sender, name: first.senderName, role: first.senderRole },
-    status: first.status,
+    status,
     isReturn,
-    receivable: first.status === "PENDING" && blocking.length === 0,
-    blocking,
+    receivable: status === "PENDING" && (!isReturn || blocking.length === 0),
+    blocking: isReturn ? blocking : [],
     lines,
-    verifications,
+    verifications: facts.verifications,
+    ...(facts.returned === undefined
+      ? {}
+      : {
+          packs: facts.returned.map((pack) => {
+            const line = lineOf.get(pack.batchId);
+            const answer = pack.serial === null ? undefined : answerOf.get(`${line?.gtin}:${line?.lot}:${pack.serial}`);
+            return {
+              gtin: line?.gtin ?? "",
+              lot: line?.lot ?? "",
+              serial: pack.serial,
+              unit: pack.unit,
+              outcome: answer?.outcome ?? null,
+            };
+          }),
+        }),
   };
+}
+
+/** What a receipt takes of a shipment on the package-level ledger (the receive operation's arguments). */
+export interface Receiving {
+  units?: readonly string[];
+  packs?: readonly { gtin: string; lot: string; serial?: string; index?: number }[];
 }
 
 /**
  * Refuses (409 RETURN_NOT_VERIFIED, naming the packs) to receive a return whose packs do not all
- * have a passing verification. Shipments that are not returns, and shipments this server has not
- * read yet (the ledger itself then decides), pass.
+ * have a passing verification: on the package-level ledger, with `receiving`, the packs that
+ * receipt takes (the rest may stay in transit or be rejected). Shipments that are not returns, and
+ * shipments this server has not read yet (the ledger itself then decides), pass.
  */
-export async function requireReturnVerified(ctx: AppContext, recipient: string, shipmentId: string): Promise<void> {
-  let status: ReturnStatus;
+export async function requireReturnVerified(
+  ctx: AppContext,
+  recipient: string,
+  shipmentId: string,
+  receiving?: Receiving,
+): Promise<void> {
+  let facts: ReturnFacts;
   try {
-    status = await returnStatus(ctx, recipient, shipmentId);
+    facts = await returnFacts(ctx, recipient, shipmentId);
   } catch (error) {
     if (error instanceof ApiError && error.code === "SHIPMENT_NOT_FOUND") return;
     throw error;
   }
-  if (!status.isReturn || status.blocking.length === 0) return;
+  const first = facts.rows[0]!;
+  if (first.senderRole !== "PHARMACY" || first.recipientRole !== "DISTRIBUTOR") return;
+  const selected =
+    receiving === undefined || facts.returned === undefined ? undefined : receivedPacks(facts.returned, receiving);
+  const { lines, blocking, failed } = assess(facts, selected);
+  if (blocking.length === 0) return;
   throw new ApiError(
     409,
     "RETURN_NOT_VERIFIED",
-    `This return from ${status.from.name ?? status.from.address} cannot be received as saleable: ${status.blocking.join("; ")}. ` +
-      "Verify each returned pack with its manufacturer (POST /api/shipments/<id>/verifications), or reject the shipment.",
+    `This return from ${first.senderName ?? first.sender} cannot be received as saleable: ${blocking.join("; ")}. ` +
+      "Verify each returned pack with its manufacturer (POST /api/shipments/<id>/verifications), or reject the packs" +
+      " that fail.",
     {
       details: {
-        failed: status.verifications
-          .filter((v) => v.outcome === "FAILED")
-          .map(({ gtin, lot, serial, verificationFailureReason, additionalInfo }) => ({
-            gtin,
-            lot,
-            serial,
-            verificationFailureReason,
-            additionalInfo,
-          })),
-        unverified: status.lines
+        failed: failed.map(({ gtin, lot, serial, verificationFailureReason, additionalInfo }) => ({
+          gtin,
+          lot,
+          serial,
+          verificationFailureReason,
+          additionalInfo,
+        })),
+        unverified: lines
           .filter((line) => line.unverified > 0)
           .map(({ gtin, lot, quantity, unverified }) => ({ gtin, lot, quantity, unverified })),
       },
     },
   );
+}
+
+/** The returned packs a receipt takes, as `${batchId}:${index}`: those in the units it names, and the packs it names. */
+function receivedPacks(returned: readonly ReturnedPack[], receiving: Receiving): Set<string> {
+  const units = new Set(receiving.units ?? []);
+  const picked = new Set<string>();
+  for (const pack of returned)
+    if (pack.unit !== null && units.has(pack.unit)) picked.add(`${pack.batchId}:${pack.index}`);
+  for (const named of receiving.packs ?? []) {
+    const batchId = batchIdOf(named.gtin, named.lot);
+    const pack = returned.find(
+      (p) => p.batchId === batchId && (named.index !== undefined ? p.index === named.index : p.serial === named.serial),
+    );
+    if (pack !== undefined) picked.add(`${pack.batchId}:${pack.index}`);
+  }
+  return picked;
 }
 
 const shipmentIdSchema = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "0x and 64 hex digits");
@@ -248,20 +403,32 @@ export async function verifyReturnedPack(
   const me = distributor.address.toLowerCase();
   const rows = await loadShipment(ctx.db, me, shipmentId);
   if (rows === undefined) throw shipmentNotFound(shipmentId);
-  if (rows[0]!.status !== "PENDING") {
+  if (!rows.some((row) => row.status === "PENDING")) {
     throw new ApiError(
       409,
       "SHIPMENT_SETTLED",
       `Shipment ${shipmentId} is ${rows[0]!.status.toLowerCase()}: there is nothing left to verify.`,
     );
   }
-  const line = rows.find((row) => row.batchId === batchIdOf(pack.gtin, pack.lot));
+  const line = rows.find((row) => row.batchId === batchIdOf(pack.gtin, pack.lot) && row.status === "PENDING");
   if (line === undefined) {
     throw new ApiError(
       422,
       "PACK_NOT_IN_SHIPMENT",
       `This shipment holds no units of GTIN ${pack.gtin}, lot ${pack.lot}: check the pack, or whether it came in another shipment.`,
     );
+  }
+  const returned = await packsInTransit(ctx, shipmentId);
+  const named = returned?.filter((p) => p.batchId === line.batchId);
+  if (named !== undefined && named.length > 0 && named.every((p) => p.serial !== null)) {
+    if (!named.some((p) => p.serial === pack.serial)) {
+      throw new ApiError(
+        422,
+        "PACK_NOT_IN_SHIPMENT",
+        `Serial ${pack.serial} of GTIN ${pack.gtin}, lot ${pack.lot} is not among the packs this return still carries: ` +
+          "check the pack, or whether it came in another shipment. Set aside a pack that arrived without being shipped.",
+      );
+    }
   }
   const entry = await responderFor(ctx.db, pack.gtin);
   if (entry === undefined) {
